@@ -1,0 +1,68 @@
+# Komando — two commands: `make demo` and `make test`. Everything else here is what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test setup setup-test assets translations services browser lint clean
+
+## Start the whole system with every simulated source application (SQLite, in-process bus).
+demo: setup
+	$(BIN)/komando migrate --noinput -v0
+	$(BIN)/komando load-reference-data
+	$(BIN)/komando create-demo-users
+	$(BIN)/komando demo --port $(PORT)
+
+## Run the whole test suite: SQLite (with the browser tests), then PostgreSQL.
+test: setup-test services browser
+	$(BIN)/ruff check komando bench
+	$(BIN)/komando check --fail-level WARNING
+	$(BIN)/komando makemigrations --check --dry-run -v1
+	$(BIN)/pytest
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -m "not browser"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-install-test: pyproject.toml $(VENV)/.stamp-install
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.stamp
+	mkdir -p komando/static/vendor/leaflet/images komando/static/vendor/chartjs
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css komando/static/vendor/leaflet/
+	cp node_modules/leaflet/dist/images/*.png komando/static/vendor/leaflet/images/
+	cp node_modules/chart.js/dist/chart.umd.min.js komando/static/vendor/chartjs/
+
+translations: $(VENV)/.stamp-install
+	$(BIN)/komando compile-translations
+
+setup: $(VENV)/.stamp-install assets translations
+
+setup-test: setup $(VENV)/.stamp-install-test
+
+## Start the services the tests need when they are down (PostgreSQL; Redis for the Redis bus test).
+services:
+	bash scripts/ensure-services.sh
+
+## Debian's Chromium for the browser tests, installed when missing.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+lint: setup-test
+	$(BIN)/ruff check komando bench
+	$(BIN)/ruff format --check komando bench
+
+clean:
+	rm -rf $(VENV) node_modules komando/static/vendor var

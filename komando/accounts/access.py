@@ -1,0 +1,26 @@
+"""Who may see what. Pages, API and the live bus ask these functions, nothing else."""
+
+from komando.accounts.models import Role
+
+DEVELOPMENT_ROLES = {Role.OPERATOR, Role.OPD_OFFICER, Role.EXECUTIVE, Role.ADMINISTRATOR}
+
+
+def roles_of(user) -> set[str]:
+    if user is None or not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return {Role.ADMINISTRATOR}
+    return set(user.groups.values_list("name", flat=True))
+
+
+def can_view_development(user) -> bool:
+    return bool(roles_of(user) & DEVELOPMENT_ROLES)
+
+
+def development_agency_scope(user):
+    """None = every OPD; otherwise the only agency id this user may see (OPD officers)."""
+    roles = roles_of(user)
+    if roles & {Role.OPERATOR, Role.EXECUTIVE, Role.ADMINISTRATOR}:
+        return None
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "agency_id", None) or -1

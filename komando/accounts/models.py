@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.db import models
+
+
+class Role:
+    """Roles are Django groups with these names."""
+
+    OPERATOR = "operator"
+    OPD_OFFICER = "opd_officer"
+    EXECUTIVE = "executive"
+    ADMINISTRATOR = "administrator"
+    ALL = [OPERATOR, OPD_OFFICER, EXECUTIVE, ADMINISTRATOR]
+
+
+class Profile(models.Model):
+    """What a user is besides their login: the OPD an OPD officer is scoped to."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL)
+
+    def __str__(self):
+        return f"{self.user} ({self.agency or '-'})"

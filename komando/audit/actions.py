@@ -1,0 +1,42 @@
+from django.core.serializers.json import DjangoJSONEncoder
+from django.forms.models import model_to_dict
+import json
+
+from komando.audit.middleware import current_request
+from komando.audit.models import AuditRecord
+
+SECRET_FIELDS = {"password", "secret", "token", "api_key"}
+
+
+def snapshot(instance) -> dict:
+    """A JSON-safe picture of a model instance, secrets masked."""
+    data = model_to_dict(instance)
+    for key in list(data):
+        if any(word in key.lower() for word in SECRET_FIELDS):
+            data[key] = "***"
+        elif hasattr(data[key], "pk"):
+            data[key] = data[key].pk
+        elif isinstance(data[key], (list, tuple)):
+            data[key] = [getattr(v, "pk", v) for v in data[key]]
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
+
+
+def record_audit(*, actor, channel: str, action: str, instance=None, object_type: str = "",
+                 object_id: str = "", before=None, after=None) -> AuditRecord:
+    request = current_request()
+    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    if instance is not None:
+        object_type = object_type or instance._meta.label
+        object_id = object_id or str(instance.pk or "")
+    return AuditRecord.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_username=getattr(actor, "username", "") or "",
+        channel=channel,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=str(instance)[:200] if instance is not None else "",
+        before=before,
+        after=after,
+        ip_address=ip,
+    )

@@ -1,0 +1,78 @@
+"""Shared fixtures: reference data, personas and service checks.
+
+The suite runs twice in ``make test``: on SQLite, then on PostgreSQL (``DATABASE_URL``). A test
+that needs a service that is down fails with a message saying which one; nothing skips silently.
+"""
+
+import socket
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+SHARED_DATA = Path(settings.PROJECT_DIR).parent / "shared" / "data"
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as error:
+        pytest.fail(f"{name} at {host}:{port} is not reachable ({error}); `make services` starts it",
+                    pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_reachable():
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        db = settings.DATABASES["default"]
+        require_service("PostgreSQL", db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432))
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"../shared/data is absent ({SHARED_DATA}): official reference files not available")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def reference_data(db):
+    """The city's regions, OPDs and sources, loaded as `komando load-reference-data` does."""
+    from komando.agencies.actions import do_load_agencies
+    from komando.regions.actions import do_load_regions
+    from komando.sources.actions import do_load_sources
+
+    city = settings.KOMANDO_CITY_DIR
+    do_load_regions(city / "regions.csv")
+    do_load_agencies(city / "agencies.csv")
+    do_load_sources(city / "sources.csv")
+
+
+@pytest.fixture
+def personas(reference_data):
+    """Users per role: operator, opd_officer (Dinkes), executive, administrator, outsider (no role)."""
+    from django.contrib.auth.models import Group, User
+
+    from komando.accounts.actions import do_ensure_role_groups
+    from komando.accounts.models import Profile, Role
+    from komando.agencies.models import Agency
+
+    do_ensure_role_groups()
+    users = {}
+    for username, role, agency in [
+        ("operator", Role.OPERATOR, None),
+        ("opd_officer", Role.OPD_OFFICER, "dinkes"),
+        ("executive", Role.EXECUTIVE, None),
+        ("administrator", Role.ADMINISTRATOR, None),
+        ("outsider", None, None),
+    ]:
+        user = User.objects.create_user(username=username, password="correct-horse-battery")
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        if role == Role.ADMINISTRATOR:
+            user.is_staff = user.is_superuser = True
+            user.save()
+        Profile.objects.create(user=user, agency=Agency.objects.filter(code=agency).first() if agency else None)
+        users[username] = user
+    return users

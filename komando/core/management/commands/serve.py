@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+
+from komando.core.env import env_bool
+
+
+class Command(BaseCommand):
+    help = "Serve Komando over ASGI (HTTP + WebSocket) with daphne; by default also runs the ingest in-process."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-ingest", action="store_true",
+                            help="do not run connectors in this process (run `komando ingest` elsewhere)")
+
+    def handle(self, *args, host, port, no_ingest, **options):
+        from daphne.cli import CommandLineInterface
+
+        scheduler = None
+        if not no_ingest and env_bool("KOMANDO_INGEST_IN_PROCESS", True):
+            from komando.sources.runner import IngestScheduler
+
+            scheduler = IngestScheduler()
+            scheduler.start_in_thread()
+        self.stdout.write(f"Komando at http://{host}:{port}/")
+        try:
+            CommandLineInterface().run(["-b", host, "-p", str(port), "komando.asgi:application"])
+        finally:
+            if scheduler is not None:
+                scheduler.stop()

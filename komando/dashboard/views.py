@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def pis(request):
+    return render(request, "dashboard/pis.html", {})

@@ -1,0 +1,33 @@
+import asyncio
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from komando.core import events
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """Pushes live events to a screen. Anonymous screens get public events; users allowed to see
+    development data also get those."""
+
+    async def connect(self):
+        events.bind_event_loop(asyncio.get_running_loop())
+        self.groups_joined = [events.group_name(events.PUBLIC)]
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            from asgiref.sync import sync_to_async
+
+            from komando.accounts.access import can_view_development
+
+            if await sync_to_async(can_view_development)(user):
+                self.groups_joined.append(events.group_name(events.DEVELOPMENT_VIEWERS))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "data": {"groups": self.groups_joined}})
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def live_event(self, message):
+        await self.send_json(message["event"])

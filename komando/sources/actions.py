@@ -1,0 +1,84 @@
+"""The only writers of a source's health and cursor."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from komando.core.events import LiveEvent, send_event_on_commit
+from komando.sources.models import Source, SourceRun
+from komando.sources.selectors import source_health
+
+logger = logging.getLogger("komando.sources")
+MAX_ERROR_LENGTH = 2000
+
+
+def _publish_health(source: Source) -> None:
+    send_event_on_commit(LiveEvent(type="source.health", data=source_health(source)))
+
+
+@transaction.atomic
+def do_record_run_success(source: Source, *, started_at, records: int, cursor=None, data_as_of=None) -> None:
+    finished = timezone.now()
+    if source.consecutive_failures:
+        logger.info("source %s recovered after %d failures", source.slug, source.consecutive_failures)
+    source.last_attempt_at = started_at
+    source.last_success_at = finished
+    source.consecutive_failures = 0
+    source.records_last_run = records
+    if cursor is not None:
+        source.cursor = cursor
+    if data_as_of is not None:
+        source.data_as_of = data_as_of
+    source.save(update_fields=["last_attempt_at", "last_success_at", "consecutive_failures",
+                               "records_last_run", "cursor", "data_as_of"])
+    SourceRun.objects.create(source=source, started_at=started_at, finished_at=finished, ok=True, records=records)
+    _publish_health(source)
+
+
+@transaction.atomic
+def do_record_run_failure(source: Source, *, started_at, kind: str, error: str) -> None:
+    finished = timezone.now()
+    error = error[:MAX_ERROR_LENGTH]
+    if source.consecutive_failures == 0:  # log a failure once, not on every retry
+        logger.warning("source %s failing (%s): %s", source.slug, kind, error)
+    source.last_attempt_at = started_at
+    source.last_failure_at = finished
+    source.last_error = error
+    source.last_error_kind = kind
+    source.consecutive_failures += 1
+    source.save(update_fields=["last_attempt_at", "last_failure_at", "last_error", "last_error_kind",
+                               "consecutive_failures"])
+    SourceRun.objects.create(source=source, started_at=started_at, finished_at=finished, ok=False,
+                             error_kind=kind, error=error)
+    _publish_health(source)
+
+
+@transaction.atomic
+def do_load_sources(path) -> int:
+    """Register the city's applications from ``sources.csv``. A connected one takes its connector's
+    schedule from the manifest. Health and cursors of existing sources are kept."""
+    import csv
+
+    from komando.agencies.models import Agency
+    from komando.sources.registry import manifests
+
+    known = manifests()
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        connector = row["connector"].strip()
+        if connector and connector not in known:
+            raise ValueError(f"source {row['slug']}: no connector package named {connector!r}")
+        defaults = {
+            "name": row["name"],
+            "description": row.get("description", ""),
+            "group": row["group"],
+            "agency": Agency.objects.get(code=row["agency"]),
+            "access_level": row["access_level"],
+            "connector": connector,
+        }
+        if connector:
+            defaults["schedule_seconds"] = known[connector].schedule_seconds
+        Source.objects.update_or_create(slug=row["slug"], defaults=defaults)
+    return len(rows)

@@ -1,0 +1,113 @@
+"""The connector framework (home-assistant's coordinator shape, healthchecks' typed config).
+
+A connector is a package ``komando/sources/connectors/<slug>/`` with:
+
+- ``manifest.json``: slug, name, group, owning OPD, access level, schedule, simulator port;
+- ``config.py``: a ``ConnectorConfig`` subclass (secrets as ``SecretStr``), read from the environment;
+- ``client.py``: speaks the application's real HTTP API; no Django imports;
+- ``coordinator.py``: class ``Coordinator(BaseCoordinator)``: ``fetch`` (network → typed data, no
+  database) and ``store`` (hands the typed data to one action, inside the run's transaction);
+- ``simulator.py``: ``build_simulator(city_dir, **options) -> SimulatorApp`` serving the same API.
+
+Errors raised by a connector are ``ConnectorError`` subclasses; their ``kind`` shows on the source's
+health (unreachable, auth, invalid, server).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, SecretStr  # noqa: F401  (re-exported for connectors)
+
+from komando.core.env import env_str
+
+CONNECTORS_DIR = Path(__file__).resolve().parent / "connectors"
+
+
+class ConnectorError(Exception):
+    kind: ClassVar[str] = "internal"
+
+
+class SourceUnreachable(ConnectorError):
+    kind = "unreachable"
+
+
+class SourceAuthFailed(ConnectorError):
+    kind = "auth"
+
+
+class SourceDataInvalid(ConnectorError):
+    kind = "invalid"
+
+
+class SourceServerError(ConnectorError):
+    kind = "server"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    slug: str
+    name: str
+    group: str
+    agency: str
+    access_level: str
+    schedule_seconds: int
+    simulator_port: int
+    description: str = ""
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        raw = json.loads(path.read_text())
+        return cls(**raw)
+
+
+class ConnectorConfig(BaseModel):
+    """Typed configuration. Each field ``x`` is read from ``KOMANDO_<SLUG>_<X>`` (or ``…_FILE``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str
+    timeout_seconds: float = 10.0
+
+    @classmethod
+    def from_environment(cls, manifest: Manifest) -> ConnectorConfig:
+        prefix = f"KOMANDO_{manifest.slug.upper().replace('-', '_')}_"
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = env_str(prefix + name.upper(), "")
+            if raw != "":
+                values[name] = raw
+        if "base_url" not in values:
+            host = env_str("KOMANDO_SIMULATOR_HOST", "127.0.0.1")
+            values["base_url"] = f"http://{host}:{manifest.simulator_port}"
+        return cls(**values)
+
+
+@dataclass
+class FetchResult:
+    """What one fetch brought: typed data for ``store``, where to resume, how fresh it is."""
+
+    data: Any
+    records: int
+    cursor: dict[str, Any] | None = None
+    data_as_of: datetime | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class BaseCoordinator:
+    config_class: ClassVar[type[ConnectorConfig]] = ConnectorConfig
+
+    def __init__(self, manifest: Manifest, config: ConnectorConfig):
+        self.manifest = manifest
+        self.config = config
+
+    def fetch(self, cursor: dict[str, Any]) -> FetchResult:
+        raise NotImplementedError
+
+    def store(self, source, result: FetchResult) -> None:
+        """Persist through one action. Runs inside the run's transaction; raise to roll back."""
+        raise NotImplementedError

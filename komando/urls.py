@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("komando.dashboard.urls")),
+    path("akun/masuk/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("komando.api.urls")),
+    path("admin/", admin.site.urls),
+]
