@@ -1,6 +1,14 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from komando.api import development, health, population, regions, sources, traffic
+
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    *regions.urlpatterns,
+    *sources.urlpatterns,
+    *population.urlpatterns,
+    *health.urlpatterns,
+    *traffic.urlpatterns,
+    *development.urlpatterns,
 ]

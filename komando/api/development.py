@@ -1,0 +1,3 @@
+"""REST endpoints: development."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST endpoints: health."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST endpoints: population."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST endpoints: regions."""
+
+urlpatterns: list = []

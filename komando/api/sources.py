@@ -1,0 +1,3 @@
+"""REST endpoints: sources."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST endpoints: traffic."""
+
+urlpatterns: list = []

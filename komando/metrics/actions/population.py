@@ -1,0 +1,1 @@
+"""See the helper brief; owned by one connector."""
