@@ -1,7 +1,7 @@
 """REST endpoints: regions (kecamatan and kelurahan) as GeoJSON."""
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
@@ -10,45 +10,32 @@ from rest_framework.response import Response
 
 from komando.regions.selectors import MAP_LEVELS, region_by_code, region_feature, region_feature_collection
 
-
 GEOJSON = "application/geo+json"
 
 
-def _feature_serializer(**kwargs):
-    properties = inline_serializer(
-        name="RegionProperties",
-        fields={
-            "code": serializers.CharField(help_text="Kemendagri code, dotted (e.g. 36.71.01.1001)"),
-            "name": serializers.CharField(),
-            "level": serializers.ChoiceField(choices=["provinsi", "kota", "kecamatan", "kelurahan"]),
-            "parent_code": serializers.CharField(allow_null=True),
-            "area_km2": serializers.FloatField(allow_null=True),
-            "centroid": serializers.ListField(child=serializers.FloatField(), help_text="[lon, lat], WGS84"),
-            "geometry_source": serializers.ChoiceField(
-                choices=["none", "schematic", "official"],
-                help_text="schematic: computed from centroids, not an official boundary",
-            ),
-        },
-    )
-    return inline_serializer(
-        name="RegionFeature",
-        fields={
-            "type": serializers.ChoiceField(choices=["Feature"]),
-            "id": serializers.CharField(),
-            "geometry": serializers.JSONField(allow_null=True, help_text="GeoJSON Polygon or MultiPolygon"),
-            "properties": properties,
-        },
-        **kwargs,
+class RegionPropertiesSchema(serializers.Serializer):
+    code = serializers.CharField(help_text="Kemendagri code, dotted (e.g. 36.71.01.1001)")
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=["provinsi", "kota", "kecamatan", "kelurahan"])
+    parent_code = serializers.CharField(allow_null=True)
+    area_km2 = serializers.FloatField(allow_null=True)
+    centroid = serializers.ListField(child=serializers.FloatField(), help_text="[lon, lat], WGS84")
+    geometry_source = serializers.ChoiceField(
+        choices=["none", "schematic", "official"],
+        help_text="schematic: computed from centroids, not an official boundary",
     )
 
 
-RegionCollectionSchema = inline_serializer(
-    name="RegionFeatureCollection",
-    fields={
-        "type": serializers.ChoiceField(choices=["FeatureCollection"]),
-        "features": _feature_serializer(many=True),
-    },
-)
+class RegionFeatureSchema(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.CharField()
+    geometry = serializers.JSONField(allow_null=True, help_text="GeoJSON Polygon or MultiPolygon, WGS84")
+    properties = RegionPropertiesSchema()
+
+
+class RegionFeatureCollectionSchema(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = RegionFeatureSchema(many=True)
 
 
 @extend_schema(
@@ -60,7 +47,7 @@ RegionCollectionSchema = inline_serializer(
             description="kecamatan (districts) or kelurahan (villages)",
         )
     ],
-    responses={200: RegionCollectionSchema, 400: None},
+    responses={200: RegionFeatureCollectionSchema, 400: None},
     tags=["regions"],
 )
 @api_view(["GET"])
@@ -75,7 +62,7 @@ def region_list(request):
 @extend_schema(
     operation_id="regions_retrieve",
     summary="One region as a GeoJSON Feature",
-    responses={200: _feature_serializer(), 404: None},
+    responses={200: RegionFeatureSchema, 404: None},
     tags=["regions"],
 )
 @api_view(["GET"])
