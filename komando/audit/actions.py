@@ -1,6 +1,7 @@
+import json
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
-import json
 
 from komando.audit.middleware import current_request
 from komando.audit.models import AuditRecord

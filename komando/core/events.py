@@ -6,6 +6,7 @@ handed to the event loop that serves the WebSockets; with Redis they cross proce
 """
 
 import asyncio
+import json
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -15,7 +16,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-import json
 
 logger = logging.getLogger("komando.events")
 
