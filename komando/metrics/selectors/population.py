@@ -1,1 +1,130 @@
-"""See the helper brief; owned by one connector."""
+"""Reads of population aggregates: the PIS population panel and a kecamatan's breakdown."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Max, Sum
+
+from komando.metrics.models import PopulationCount, Sex
+from komando.regions.models import Region, RegionLevel
+
+SOURCE_SLUG = "siak"
+
+
+def age_group_order(age_group: str) -> tuple[int, str]:
+    """Sort key youngest → oldest: "0-4" < "5-9" < … < "75+"."""
+    match = re.match(r"\d+", age_group)
+    return (int(match.group()) if match else 10_000, age_group)
+
+
+def _density(total: int, area_km2: float | None) -> int | None:
+    return round(total / area_km2) if area_km2 else None
+
+
+def _as_of() -> str | None:
+    as_of = PopulationCount.objects.aggregate(as_of=Max("as_of"))["as_of"]
+    return as_of.isoformat() if as_of else None
+
+
+def _totals_by_region() -> dict[int, dict[str, int]]:
+    """{kelurahan id: {"male": n, "female": n}} from the stored cells."""
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: {"male": 0, "female": 0})
+    for row in PopulationCount.objects.values("region_id", "sex").annotate(n=Sum("count")):
+        totals[row["region_id"]]["male" if row["sex"] == Sex.MALE else "female"] += row["n"]
+    return totals
+
+
+def _age_sex(queryset) -> list[dict[str, Any]]:
+    cells: dict[str, dict[str, int]] = defaultdict(lambda: {"male": 0, "female": 0})
+    for row in queryset.values("age_group", "sex").annotate(n=Sum("count")):
+        cells[row["age_group"]]["male" if row["sex"] == Sex.MALE else "female"] += row["n"]
+    return [{"age_group": group, **cells[group]} for group in sorted(cells, key=age_group_order)]
+
+
+def population_panel() -> dict[str, Any]:
+    """The PIS population panel (see the panel contract): totals, per kecamatan/kelurahan, age × sex."""
+    by_region = _totals_by_region()
+    kecamatan_list = list(Region.objects.filter(level=RegionLevel.KECAMATAN).order_by("code"))
+    kelurahan_list = list(Region.objects.filter(level=RegionLevel.KELURAHAN).select_related("parent")
+                          .order_by("code"))
+    by_kelurahan = []
+    kecamatan_totals: dict[int, dict[str, int]] = defaultdict(lambda: {"male": 0, "female": 0})
+    for region in kelurahan_list:
+        counts = by_region.get(region.pk, {"male": 0, "female": 0})
+        by_kelurahan.append({
+            "code": region.code,
+            "name": region.name,
+            "kecamatan_code": region.parent.code if region.parent else None,
+            "total": counts["male"] + counts["female"],
+            "male": counts["male"],
+            "female": counts["female"],
+        })
+        if region.parent_id:
+            kecamatan_totals[region.parent_id]["male"] += counts["male"]
+            kecamatan_totals[region.parent_id]["female"] += counts["female"]
+    by_kecamatan = []
+    for region in kecamatan_list:
+        counts = kecamatan_totals.get(region.pk, {"male": 0, "female": 0})
+        total = counts["male"] + counts["female"]
+        by_kecamatan.append({
+            "code": region.code,
+            "name": region.name,
+            "total": total,
+            "male": counts["male"],
+            "female": counts["female"],
+            "area_km2": region.area_km2,
+            "density_per_km2": _density(total, region.area_km2),
+        })
+    male = sum(c["male"] for c in by_region.values())
+    female = sum(c["female"] for c in by_region.values())
+    return {
+        "source": SOURCE_SLUG,
+        "as_of": _as_of(),
+        "total": male + female,
+        "male": male,
+        "female": female,
+        "by_kecamatan": by_kecamatan,
+        "by_kelurahan": by_kelurahan,
+        "by_age_sex": _age_sex(PopulationCount.objects.all()),
+    }
+
+
+def kecamatan_population(code: str) -> dict[str, Any] | None:
+    """One kecamatan with each kelurahan's totals and age × sex breakdown; None if no such kecamatan."""
+    kecamatan = Region.objects.filter(level=RegionLevel.KECAMATAN, code=code).first()
+    if kecamatan is None:
+        return None
+    kelurahan = []
+    male = female = 0
+    for region in kecamatan.children.filter(level=RegionLevel.KELURAHAN).order_by("code"):
+        age_sex = _age_sex(PopulationCount.objects.filter(region=region))
+        region_male = sum(cell["male"] for cell in age_sex)
+        region_female = sum(cell["female"] for cell in age_sex)
+        male += region_male
+        female += region_female
+        kelurahan.append({
+            "code": region.code,
+            "name": region.name,
+            "total": region_male + region_female,
+            "male": region_male,
+            "female": region_female,
+            "area_km2": region.area_km2,
+            "density_per_km2": _density(region_male + region_female, region.area_km2),
+            "by_age_sex": age_sex,
+        })
+    return {
+        "source": SOURCE_SLUG,
+        "as_of": _as_of(),
+        "code": kecamatan.code,
+        "name": kecamatan.name,
+        "total": male + female,
+        "male": male,
+        "female": female,
+        "area_km2": kecamatan.area_km2,
+        "density_per_km2": _density(male + female, kecamatan.area_km2),
+        "by_age_sex": _age_sex(PopulationCount.objects.filter(region__parent=kecamatan)),
+        "kelurahan": kelurahan,
+    }

@@ -1,0 +1,148 @@
+"""Client of SIAK's aggregate web service (Disdukcapil). No Django here.
+
+It reads every page of ``/api/v1/agregat/kelurahan`` and checks each strictly: types, codes,
+sexes, age groups, duplicates, and that all pages belong to one version of the data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from komando.sources.framework import (
+    SourceAuthFailed,
+    SourceDataInvalid,
+    SourceServerError,
+    SourceUnreachable,
+)
+
+KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+KECAMATAN_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
+AGE_GROUP = r"^\d{1,3}(-\d{1,3}|\+)$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+class AgeSexCount(_Strict):
+    jenis_kelamin: Literal["L", "P"]
+    kelompok_umur: Annotated[str, StringConstraints(pattern=AGE_GROUP)]
+    jumlah: Annotated[int, Field(ge=0)]
+
+
+class KelurahanAggregate(_Strict):
+    kode_wilayah: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)]
+    nama: Annotated[str, StringConstraints(min_length=1)]
+    kode_kecamatan: Annotated[str, StringConstraints(pattern=KECAMATAN_CODE)]
+    rincian: list[AgeSexCount]
+
+
+class KelurahanPage(_Strict):
+    tanggal_data: date
+    versi_data: Annotated[str, StringConstraints(min_length=1)]
+    halaman: Annotated[int, Field(ge=1)]
+    jumlah_halaman: Annotated[int, Field(ge=1)]
+    total_data: Annotated[int, Field(ge=0)]
+    data: list[KelurahanAggregate]
+
+
+class PopulationSnapshot(BaseModel):
+    """Everything SIAK reported at one moment: one row per kelurahan."""
+
+    as_of: date
+    version: str
+    kelurahan: list[KelurahanAggregate]
+
+
+def describe_validation_error(error: ValidationError, what: str, limit: int = 3) -> str:
+    problems = []
+    for item in error.errors()[:limit]:
+        location = ".".join(str(part) for part in item["loc"]) or "body"
+        if item["type"] == "json_invalid":
+            problems.append(f"malformed JSON ({item['msg']})")
+            continue
+        got = item.get("input")
+        shown = "" if item["type"] == "missing" else f" (got {got!r:.60})"
+        problems.append(f"{location}: {item['msg']}{shown}")
+    more = error.error_count() - limit
+    return f"{what}: " + "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
+
+
+class SiakClient:
+    def __init__(self, base_url: str, timeout_seconds: float = 10.0, page_size: int = 100,
+                 consistent_read_attempts: int = 3):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout_seconds
+        self.page_size = page_size
+        self.attempts = max(1, consistent_read_attempts)
+
+    def _get(self, http: httpx.Client, path: str, params: dict) -> bytes:
+        url = f"{self.base_url}{path}"
+        try:
+            response = http.get(url, params=params)
+        except httpx.TimeoutException as error:
+            raise SourceUnreachable(f"SIAK did not answer within {self.timeout:g} s ({url})") from error
+        except httpx.HTTPError as error:
+            raise SourceUnreachable(f"SIAK is unreachable at {url}: {error}") from error
+        if response.status_code in (401, 403):
+            raise SourceAuthFailed(f"SIAK refused access (HTTP {response.status_code}) to {url}")
+        if response.status_code >= 500:
+            raise SourceServerError(f"SIAK server error: HTTP {response.status_code} from {url}")
+        if response.status_code != 200:
+            raise SourceServerError(f"SIAK answered HTTP {response.status_code} to {url}")
+        return response.content
+
+    def _page(self, http: httpx.Client, number: int) -> KelurahanPage:
+        params = {"halaman": number, "per_halaman": self.page_size}
+        body = self._get(http, "/api/v1/agregat/kelurahan", params)
+        try:
+            return KelurahanPage.model_validate_json(body)
+        except ValidationError as error:
+            what = f"SIAK kelurahan page {number}"
+            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+
+    def _read_once(self, http: httpx.Client) -> PopulationSnapshot | None:
+        first = self._page(http, 1)
+        pages = [first]
+        for number in range(2, first.jumlah_halaman + 1):
+            page = self._page(http, number)
+            if page.versi_data != first.versi_data:
+                return None  # the registry changed while we were reading
+            pages.append(page)
+        rows = [row for page in pages for row in page.data]
+        if len(rows) != first.total_data:
+            raise SourceDataInvalid(f"SIAK announced {first.total_data} kelurahan but sent {len(rows)}")
+        check_rows(rows)
+        return PopulationSnapshot(as_of=first.tanggal_data, version=first.versi_data, kelurahan=rows)
+
+    def fetch_population(self) -> PopulationSnapshot:
+        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
+            for _ in range(self.attempts):
+                snapshot = self._read_once(http)
+                if snapshot is not None:
+                    return snapshot
+        raise SourceDataInvalid(f"SIAK data kept changing while being read ({self.attempts} attempts)")
+
+
+def check_rows(rows: list[KelurahanAggregate]) -> None:
+    """Rules a type cannot say: codes nest, nothing is counted twice."""
+    seen: set[str] = set()
+    for row in rows:
+        if row.kode_wilayah in seen:
+            raise SourceDataInvalid(f"SIAK sent kelurahan {row.kode_wilayah} twice")
+        seen.add(row.kode_wilayah)
+        if not row.kode_wilayah.startswith(row.kode_kecamatan + "."):
+            raise SourceDataInvalid(
+                f"SIAK kelurahan {row.kode_wilayah} does not belong to kecamatan {row.kode_kecamatan}")
+        cells: set[tuple[str, str]] = set()
+        for cell in row.rincian:
+            key = (cell.jenis_kelamin, cell.kelompok_umur)
+            if key in cells:
+                raise SourceDataInvalid(f"SIAK kelurahan {row.kode_wilayah}: "
+                                        f"{cell.jenis_kelamin}/{cell.kelompok_umur} counted twice")
+            cells.add(key)
+
