@@ -1,0 +1,655 @@
+// Komando PIS: renders the embedded initial state, then keeps it live over one WebSocket.
+// No polling and no reload: every live event replaces one panel's data and re-renders that panel.
+/* global L, Chart */
+
+const config = window.KOMANDO || {};
+const state = JSON.parse(document.getElementById("pis-state").textContent);
+const labels = JSON.parse(document.getElementById("pis-labels").textContent);
+const numberFormat = new Intl.NumberFormat(config.numberLocale || "id-ID");
+const decimalFormat = new Intl.NumberFormat(config.numberLocale || "id-ID", { maximumFractionDigits: 1 });
+const timeZone = config.timeZone || "Asia/Jakarta";
+// Staleness and the clock follow the server's time, not the screen computer's.
+const clockOffset = state.server_time ? Date.parse(state.server_time) - Date.now() : 0;
+const now = () => Date.now() + clockOffset;
+
+// Visible to tests and operators: how many events arrived, and proof the page never reloaded.
+const live = { pageId: Math.random().toString(36).slice(2), events: 0, byType: {}, lastEventAt: null };
+window.KOMANDO_LIVE = live;
+
+const PANEL_SOURCE = { map: "siak", population: "siak", health: "epuskesmas", traffic: "atcs", development: "emonev" };
+const CONGESTION = ["lancar", "ramai", "padat", "macet"];
+const CONGESTION_COLOURS = { lancar: "#22c55e", ramai: "#eab308", padat: "#f97316", macet: "#ef4444", offline: "#64748b" };
+const CHOROPLETH = ["#1b3358", "#1f4f86", "#2a6db3", "#4393db", "#8cc8f2"];
+
+// ---------- small helpers ----------
+function t(key, values = {}) {
+  const text = labels[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (values[name] ?? ""));
+}
+const fmt = (n) => (n === null || n === undefined || Number.isNaN(n) ? "–" : numberFormat.format(n));
+const byId = (id) => document.getElementById(id);
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key === "style") node.setAttribute("style", value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+function formatDate(isoDate) {
+  if (!isoDate) return "";
+  const date = new Date(isoDate.length === 10 ? `${isoDate}T00:00:00Z` : isoDate);
+  const options = { day: "numeric", month: "long", year: "numeric", timeZone: isoDate.length === 10 ? "UTC" : timeZone };
+  return new Intl.DateTimeFormat(config.numberLocale, options).format(date);
+}
+function formatMonth(yearMonth) {
+  if (!yearMonth) return "";
+  const date = new Date(`${yearMonth}-01T00:00:00Z`);
+  return new Intl.DateTimeFormat(config.numberLocale, { month: "long", year: "numeric", timeZone: "UTC" }).format(date);
+}
+function ago(iso) {
+  if (!iso) return t("never_updated");
+  const seconds = Math.max(0, Math.round((now() - Date.parse(iso)) / 1000));
+  if (seconds < 90) return t("updated_seconds", { n: seconds });
+  if (seconds < 90 * 60) return t("updated_minutes", { n: Math.round(seconds / 60) });
+  if (seconds < 36 * 3600) return t("updated_hours", { n: Math.round(seconds / 3600) });
+  return t("updated_days", { n: Math.round(seconds / 86400) });
+}
+
+// ---------- source health ----------
+const sources = new Map((state.sources || []).map((s) => [s.slug, s]));
+
+function effectiveStatus(health) {
+  if (!health) return "waiting";
+  if (!health.connected) return "not_connected";
+  if (health.status === "failing" || health.status === "paused") return health.status;
+  if (!health.last_success_at) return "waiting";
+  // A source that stops answering goes stale here even when no event arrives.
+  const age = (now() - Date.parse(health.last_success_at)) / 1000;
+  if (health.stale_after_seconds && age > health.stale_after_seconds) return "stale";
+  return "ok";
+}
+
+function renderPanelMeta() {
+  document.querySelectorAll(".panel[data-source]").forEach((panel) => {
+    const health = sources.get(panel.dataset.source);
+    const status = effectiveStatus(health);
+    panel.dataset.status = status;
+    const name = panel.querySelector("[data-source-name]");
+    if (name && health) name.textContent = `${health.name} · ${health.agency}`;
+    const freshness = panel.querySelector("[data-freshness]");
+    if (freshness) freshness.textContent = health ? ago(health.last_success_at) : "";
+    const badge = panel.querySelector("[data-status-badge]");
+    if (badge) {
+      badge.dataset.status = status;
+      badge.textContent = t(`status_${status}`);
+      badge.title = health && health.last_error ? t("error_last", { error: health.last_error }) : "";
+    }
+    let alert = panel.querySelector(".panel-alert");
+    if (status === "failing" || status === "stale") {
+      if (!alert) {
+        alert = el("p", { class: "panel-alert", role: "status" });
+        panel.querySelector(".panel-head").after(alert);
+      }
+      alert.textContent = status === "failing" ? t("source_failing_detail") : t("source_stale_detail");
+    } else if (alert) {
+      alert.remove();
+    }
+  });
+}
+
+function renderSourceStrip() {
+  const list = byId("source-list");
+  if (!list) return;
+  const ordered = [...sources.values()].sort(
+    (a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name),
+  );
+  list.replaceChildren(
+    ...ordered.map((health) => {
+      const status = effectiveStatus(health);
+      const detail = status === "ok" || status === "stale" ? `${t(`status_${status}`)} · ${ago(health.last_success_at)}` : t(`status_${status}`);
+      return el(
+        "li",
+        { class: "source-chip", "data-status": status, "data-slug": health.slug, title: `${health.name} (${health.agency})` },
+        el("span", { class: "source-name", text: health.name }),
+        el("span", { class: "source-status", text: detail }),
+      );
+    }),
+  );
+}
+
+function setPanelFilled(panelId, filled) {
+  const panel = byId(panelId);
+  if (!panel) return;
+  const waiting = panel.querySelector("[data-waiting]");
+  const content = panel.querySelector("[data-content]");
+  if (waiting) waiting.hidden = filled;
+  if (content) content.hidden = !filled;
+}
+
+// ---------- charts ----------
+Chart.defaults.color = "#c8d4e6";
+Chart.defaults.borderColor = "rgba(36, 50, 79, .8)";
+Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+Chart.defaults.font.size = 12;
+Chart.defaults.animation = false;
+Chart.defaults.maintainAspectRatio = false;
+Chart.defaults.plugins.legend.display = false;
+const charts = {};
+
+function upsertChart(id, build) {
+  const spec = build();
+  if (charts[id]) {
+    charts[id].data = spec.data;
+    charts[id].update("none");
+  } else {
+    charts[id] = new Chart(byId(id), spec);
+  }
+}
+
+// ---------- population ----------
+function populationFilled(data) {
+  return Boolean(data && data.by_kecamatan && data.by_kecamatan.length && data.total);
+}
+
+function renderPopulation() {
+  const data = state.population;
+  const filled = populationFilled(data);
+  setPanelFilled("panel-population", filled);
+  if (!filled) return;
+  byId("population-total").textContent = fmt(data.total);
+  byId("population-male").textContent = fmt(data.male);
+  byId("population-female").textContent = fmt(data.female);
+  byId("population-as-of").textContent = data.as_of ? `· ${formatDate(data.as_of)}` : "";
+  const kecamatan = [...data.by_kecamatan].sort((a, b) => b.total - a.total);
+  upsertChart("chart-kecamatan", () => ({
+    type: "bar",
+    data: {
+      labels: kecamatan.map((k) => k.name),
+      datasets: [{ label: t("population"), data: kecamatan.map((k) => k.total), backgroundColor: "#4393db", borderRadius: 2 }],
+    },
+    options: {
+      indexAxis: "y",
+      scales: {
+        x: { ticks: { callback: (v) => compact(v), maxTicksLimit: 5 }, grid: { color: "rgba(36,50,79,.6)" } },
+        y: { ticks: { autoSkip: false, font: { size: 12 } }, grid: { display: false } },
+      },
+      plugins: { tooltip: { callbacks: { label: (c) => `${fmt(c.raw)} ${t("residents")}` } } },
+    },
+  }));
+  const ages = [...(data.by_age_sex || [])].reverse(); // oldest on top, youngest at the base
+  upsertChart("chart-pyramid", () => ({
+    type: "bar",
+    data: {
+      labels: ages.map((a) => a.age_group),
+      datasets: [
+        { label: t("male"), data: ages.map((a) => -a.male), backgroundColor: "#60a5fa", barPercentage: 1, categoryPercentage: 0.92 },
+        { label: t("female"), data: ages.map((a) => a.female), backgroundColor: "#f472b6", barPercentage: 1, categoryPercentage: 0.92 },
+      ],
+    },
+    options: {
+      indexAxis: "y",
+      scales: {
+        x: { stacked: true, ticks: { callback: (v) => compact(Math.abs(v)), maxTicksLimit: 5 }, grid: { color: "rgba(36,50,79,.6)" } },
+        y: { stacked: true, ticks: { autoSkip: false, font: { size: 11 } }, grid: { display: false } },
+      },
+      plugins: {
+        legend: { display: true, position: "bottom", labels: { boxWidth: 12, padding: 8 } },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${fmt(Math.abs(c.raw))}` } },
+      },
+    },
+  }));
+}
+
+function compact(value) {
+  return new Intl.NumberFormat(config.numberLocale, { notation: "compact", maximumFractionDigits: 1 }).format(value);
+}
+
+// ---------- map ----------
+const map = {
+  leaflet: null, kecamatanLayer: null, kelurahanLayer: null, markers: null,
+  kecamatanGeo: null, kelurahanGeo: null, selected: null, breaks: [],
+};
+
+function populationByCode(rows) {
+  const result = new Map();
+  for (const row of rows || []) {
+    result.set(row.code, row);
+    result.set(String(row.code).replaceAll(".", ""), row);
+  }
+  return result;
+}
+
+function classBreaks(values) {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (!finite.length) return [];
+  const min = Math.min(...finite);
+  const max = Math.max(...finite);
+  const step = (max - min) / CHOROPLETH.length || 1;
+  return CHOROPLETH.map((_, i) => min + step * i);
+}
+function colourFor(value, breaks) {
+  if (!Number.isFinite(value) || !breaks.length) return "#2a3650";
+  let index = 0;
+  breaks.forEach((b, i) => { if (value >= b) index = i; });
+  return CHOROPLETH[index];
+}
+
+async function initMap() {
+  const container = byId("map");
+  if (!container) return;
+  map.leaflet = L.map(container, { zoomControl: true, attributionControl: false, zoomSnap: 0.25, preferCanvas: false });
+  map.markers = L.layerGroup().addTo(map.leaflet);
+  try {
+    const response = await fetch(`${config.regionsUrl}?level=kecamatan`, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`regions: HTTP ${response.status}`);
+    map.kecamatanGeo = await response.json();
+  } catch (error) {
+    console.warn("map regions unavailable", error);
+    return;
+  }
+  map.kecamatanLayer = L.geoJSON(map.kecamatanGeo, {
+    style: () => ({ color: "#0b1424", weight: 1.5, fillOpacity: 0.9, fillColor: "#2a3650" }),
+    onEachFeature: (feature, layer) => {
+      layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "region-label" });
+      layer.on("click", () => selectKecamatan(feature.properties.code));
+    },
+  }).addTo(map.leaflet);
+  map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8] });
+  const schematic = map.kecamatanGeo.features.some((f) => f.properties.geometry_source === "schematic");
+  byId("map-schematic").hidden = !schematic;
+  new ResizeObserver(() => map.leaflet.invalidateSize()).observe(container);
+  renderMap();
+}
+
+function renderMap() {
+  const data = state.population;
+  const filled = Boolean(map.kecamatanLayer) && populationFilled(data);
+  const panel = byId("panel-map");
+  panel.querySelector("[data-waiting]").hidden = filled;
+  if (!map.kecamatanLayer) return;
+  const rows = populationByCode(data && data.by_kecamatan);
+  map.breaks = classBreaks((data && data.by_kecamatan ? data.by_kecamatan : []).map((k) => k.total));
+  map.kecamatanLayer.eachLayer((layer) => {
+    const code = layer.feature.properties.code;
+    const row = rows.get(code);
+    const dimmed = map.selected && map.selected !== code;
+    layer.setStyle({
+      fillColor: colourFor(row ? row.total : NaN, map.breaks),
+      fillOpacity: dimmed ? 0.25 : map.selected === code ? 0.15 : 0.9,
+      weight: map.selected === code ? 3 : 1.5,
+      color: map.selected === code ? "#5cc8ff" : "#0b1424",
+    });
+  });
+  renderLegend();
+  renderMarkers();
+  if (map.selected) renderKecamatanDetail(map.selected);
+}
+
+function renderLegend() {
+  const legend = byId("map-legend");
+  if (!map.breaks.length) { legend.hidden = true; return; }
+  legend.hidden = false;
+  const rows = map.breaks.map((lower, i) => {
+    const upper = map.breaks[i + 1];
+    const text = upper ? `${compact(lower)} – ${compact(upper)}` : `≥ ${compact(lower)}`;
+    return el("div", { class: "legend-row" }, el("span", { class: "legend-swatch", style: `background:${CHOROPLETH[i]}` }), text);
+  });
+  legend.replaceChildren(el("div", { class: "legend-title", text: t("population") }), ...rows.reverse());
+}
+
+function renderMarkers() {
+  if (!map.markers) return;
+  map.markers.clearLayers();
+  for (const facility of (state.health && state.health.by_facility) || []) {
+    if (facility.lat == null || facility.lon == null) continue;
+    L.circleMarker([facility.lat, facility.lon], { radius: 4, color: "#ffffff", weight: 1, fillColor: "#f472b6", fillOpacity: 0.9 })
+      .bindTooltip(`${t("puskesmas")} ${facility.name}: ${fmt(facility.visits)} ${t("visits").toLowerCase()}`)
+      .addTo(map.markers);
+  }
+  for (const camera of (state.traffic && state.traffic.cameras) || []) {
+    if (camera.lat == null || camera.lon == null) continue;
+    const level = camera.online ? camera.congestion || "offline" : "offline";
+    L.circleMarker([camera.lat, camera.lon], { radius: 5, color: "#0b1424", weight: 2, fillColor: CONGESTION_COLOURS[level] || "#64748b", fillOpacity: 1 })
+      .bindTooltip(`${t("camera")} ${camera.name}: ${camera.online ? t(level) : t("camera_offline")}`)
+      .addTo(map.markers);
+  }
+}
+
+async function loadKelurahan() {
+  if (map.kelurahanGeo) return map.kelurahanGeo;
+  const response = await fetch(`${config.regionsUrl}?level=kelurahan`, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`regions: HTTP ${response.status}`);
+  map.kelurahanGeo = await response.json();
+  return map.kelurahanGeo;
+}
+
+async function selectKecamatan(code) {
+  map.selected = code;
+  let geo;
+  try {
+    geo = await loadKelurahan();
+  } catch (error) {
+    console.warn("kelurahan shapes unavailable", error);
+    return;
+  }
+  if (map.kelurahanLayer) map.kelurahanLayer.remove();
+  const rows = populationByCode(state.population && state.population.by_kelurahan);
+  const features = geo.features.filter((f) => f.properties.parent_code === code);
+  const breaks = classBreaks(features.map((f) => (rows.get(f.properties.code) || {}).total));
+  map.kelurahanLayer = L.geoJSON({ type: "FeatureCollection", features }, {
+    style: (feature) => ({
+      color: "#0b1424", weight: 1, fillOpacity: 0.9,
+      fillColor: colourFor((rows.get(feature.properties.code) || {}).total, breaks),
+    }),
+    onEachFeature: (feature, layer) => {
+      const row = rows.get(feature.properties.code);
+      layer.bindTooltip(`${feature.properties.name}: ${row ? fmt(row.total) : "–"}`);
+    },
+  }).addTo(map.leaflet);
+  map.markers.bringToFront?.();
+  map.leaflet.fitBounds(map.kelurahanLayer.getBounds(), { padding: [20, 20] });
+  renderMap();
+}
+
+function resetMap() {
+  map.selected = null;
+  if (map.kelurahanLayer) { map.kelurahanLayer.remove(); map.kelurahanLayer = null; }
+  map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8] });
+  byId("map-detail").replaceChildren(el("p", { class: "map-hint", text: t("click_hint") }));
+  renderMap();
+}
+
+function renderKecamatanDetail(code) {
+  const data = state.population || {};
+  const kecamatan = populationByCode(data.by_kecamatan).get(code);
+  const feature = map.kecamatanGeo.features.find((f) => f.properties.code === code);
+  const name = (kecamatan && kecamatan.name) || (feature && feature.properties.name) || code;
+  const kelurahan = (data.by_kelurahan || []).filter((k) => k.kecamatan_code === code).sort((a, b) => b.total - a.total);
+  const back = el("button", { class: "link-button back", type: "button", text: t("back_to_city") });
+  back.addEventListener("click", resetMap);
+  byId("map-detail").replaceChildren(
+    el("h3", { text: name }),
+    kecamatan
+      ? el("p", { class: "muted", text: `${fmt(kecamatan.total)} ${t("residents")} · ${t("male")} ${fmt(kecamatan.male)} · ${t("female")} ${fmt(kecamatan.female)}${kecamatan.density_per_km2 ? ` · ${t("density", { n: fmt(Math.round(kecamatan.density_per_km2)) })}` : ""}` })
+      : null,
+    el("table", { "aria-label": t("kelurahan_of", { name }) },
+      el("tbody", {}, kelurahan.map((k) => el("tr", {}, el("td", { text: k.name }), el("td", { class: "num", text: fmt(k.total) }))))),
+    back,
+  );
+}
+
+// ---------- e-Puskesmas ----------
+function renderHealth() {
+  const data = state.health;
+  const hasData = Boolean(data && data.date);
+  const health = sources.get("epuskesmas");
+  const received = hasData && (data.visits_total > 0 || (health && health.last_success_at));
+  setPanelFilled("panel-health", Boolean(received));
+  if (!received) return;
+  byId("health-visits").textContent = fmt(data.visits_total);
+  byId("health-date").textContent = `· ${formatDate(data.date)}`;
+  byId("health-facilities").textContent = data.facilities_total
+    ? `${fmt(data.facilities_reporting)} / ${fmt(data.facilities_total)}`
+    : fmt(data.facilities_reporting);
+  const poli = (data.by_poli || []).slice(0, 7);
+  const maxPoli = Math.max(1, ...poli.map((p) => p.count));
+  byId("health-poli").replaceChildren(
+    ...(poli.length ? poli.map((p) => el("li", {},
+      el("span", { class: "name", text: p.poli, title: p.poli }),
+      el("span", { class: "bar", style: `width:${(100 * p.count) / maxPoli}%` }),
+      el("span", { class: "num", text: fmt(p.count) }))) : [el("li", { class: "muted", text: t("no_visits_today") })]),
+  );
+  byId("health-diagnoses").replaceChildren(
+    ...(data.top_diagnoses || []).slice(0, 10).map((d) => el("li", { title: `${d.code} ${d.name}` },
+      el("span", { class: "code", text: d.code }),
+      el("span", { class: "name", text: d.name }),
+      el("span", { class: "num", text: fmt(d.count) }))),
+  );
+  const drugs = byId("health-drugs");
+  drugs.classList.add("no-code");
+  drugs.replaceChildren(
+    ...(data.top_drugs || []).slice(0, 10).map((d) => el("li", { title: `${d.code} ${d.name}` },
+      el("span", { class: "name", text: d.name }),
+      el("span", { class: "num", text: fmt(d.count) }))),
+  );
+}
+
+// ---------- ATCS ----------
+const cameraNodes = new Map();
+
+function renderTraffic() {
+  const data = state.traffic;
+  const cameras = (data && data.cameras) || [];
+  setPanelFilled("panel-traffic", cameras.length > 0);
+  if (!cameras.length) return;
+  const summary = data.summary || {};
+  byId("traffic-summary").replaceChildren(
+    ...[...CONGESTION, "offline"].map((level) => el("li", {},
+      el("span", { class: `congestion-badge-inline`, style: `color:${CONGESTION_COLOURS[level]}`, text: "● " }),
+      level === "offline" ? t("camera_offline") : t(level),
+      el("b", { text: fmt(summary[level] || 0) }))),
+  );
+  const grid = byId("camera-grid");
+  const seen = new Set();
+  cameras.forEach((camera, index) => {
+    const key = String(camera.id);
+    seen.add(key);
+    let node = cameraNodes.get(key);
+    if (!node) {
+      node = buildCameraNode();
+      cameraNodes.set(key, node);
+    }
+    if (grid.children[index] !== node.root) grid.insertBefore(node.root, grid.children[index] || null);
+    updateCameraNode(node, camera, data.observed_at);
+  });
+  for (const [key, node] of cameraNodes) {
+    if (!seen.has(key)) { node.root.remove(); cameraNodes.delete(key); }
+  }
+  layoutCameraGrid();
+}
+
+function buildCameraNode() {
+  const img = el("img", { alt: "", loading: "eager", decoding: "async" });
+  const badge = el("span", { class: "congestion-badge" });
+  const offline = el("span", { class: "offline-label", text: t("camera_offline") });
+  const name = el("span", { class: "camera-name" });
+  const stats = el("span", { class: "camera-stats" });
+  const root = el("figure", { class: "camera" }, img, offline, badge, el("figcaption", { class: "camera-caption" }, name, stats));
+  root.style.margin = "0";
+  return { root, img, badge, offline, name, stats, src: null };
+}
+
+function updateCameraNode(node, camera, panelObservedAt) {
+  const level = camera.online ? camera.congestion || "lancar" : "offline";
+  node.root.dataset.congestion = level;
+  node.root.dataset.cameraId = camera.id;
+  node.root.classList.toggle("offline", !camera.online);
+  node.offline.hidden = camera.online;
+  node.badge.className = `congestion-badge c-${level}`;
+  node.badge.textContent = camera.online ? t(level) : t("camera_offline");
+  node.name.textContent = camera.name;
+  node.name.title = camera.name;
+  node.img.alt = camera.name;
+  const parts = [];
+  if (camera.online && camera.vehicles != null) parts.push(t("vehicles_per_interval", { n: fmt(camera.vehicles), m: fmt(camera.interval_minutes) }));
+  if (camera.online && camera.average_speed_kmh != null) parts.push(t("speed", { n: decimalFormat.format(camera.average_speed_kmh) }));
+  node.stats.textContent = parts.join(" · ") || "\u00a0";
+  // Offline cameras keep their last picture greyed out, and load nothing new.
+  if (!camera.online || !camera.snapshot_url) return;
+  const stamp = camera.observed_at || panelObservedAt || "";
+  const src = `${camera.snapshot_url}${camera.snapshot_url.includes("?") ? "&" : "?"}t=${encodeURIComponent(stamp)}`;
+  if (src === node.src) return;
+  node.src = src;
+  // Load off-screen first so the wall never flashes blank between pictures.
+  const next = new Image();
+  next.onload = () => { if (node.src === src) node.img.src = src; };
+  next.src = src;
+}
+
+function layoutCameraGrid() {
+  const grid = byId("camera-grid");
+  const count = grid.children.length;
+  if (!count) return;
+  const width = grid.clientWidth;
+  const height = grid.clientHeight;
+  const gap = 8;
+  const caption = 38;
+  let best = 1;
+  let bestWidth = 0;
+  for (let columns = 1; columns <= count; columns++) {
+    const rows = Math.ceil(count / columns);
+    const byWidth = (width - gap * (columns - 1)) / columns;
+    const byHeight = (((height - gap * (rows - 1)) / rows) - caption) * (16 / 9);
+    const tile = Math.min(byWidth, byHeight);
+    if (tile > bestWidth) { bestWidth = tile; best = columns; }
+  }
+  grid.style.gridTemplateColumns = `repeat(${best}, minmax(0, ${Math.floor(bestWidth)}px))`;
+}
+
+// ---------- development ----------
+function scopedDevelopment(data) {
+  if (!data || !Array.isArray(state.development_scope)) return data;
+  const allowed = new Set(state.development_scope);
+  const rows = (data.by_agency || []).filter((row) => allowed.has(row.agency_code));
+  return { ...data, by_agency: rows, budget_total: rows.reduce((sum, row) => sum + (row.budget || 0), 0) };
+}
+
+function renderDevelopment() {
+  const panel = byId("panel-development");
+  if (!panel) return;
+  const data = state.development;
+  const rows = (data && data.by_agency) || [];
+  setPanelFilled("panel-development", rows.length > 0);
+  if (!rows.length) return;
+  const budget = new Intl.NumberFormat(config.numberLocale, { style: "currency", currency: "IDR", notation: "compact", maximumFractionDigits: 1 });
+  byId("development-period").textContent = [
+    data.fiscal_year ? `${data.fiscal_year}` : null,
+    data.as_of_month ? formatMonth(data.as_of_month) : null,
+    data.budget_total ? budget.format(data.budget_total) : null,
+  ].filter(Boolean).join(" · ");
+  const counts = { on_track: 0, waspada: 0, terlambat: 0, kritis: 0 };
+  rows.forEach((row) => { counts[row.status] = (counts[row.status] || 0) + 1; });
+  byId("development-counts").replaceChildren(
+    ...Object.entries(counts).map(([status, n]) => el("li", { class: `dev-status s-${status}`, text: `${t(status)} ${fmt(n)}` })),
+  );
+  const sorted = [...rows].sort((a, b) => (a.deviation_physical ?? 0) - (b.deviation_physical ?? 0));
+  const bar = (kind, value) => el("div", { class: `progress-bar ${kind}`, title: `${t(kind)} ${decimalFormat.format(value ?? 0)}%` },
+    el("span", { style: `width:${Math.max(0, Math.min(100, value ?? 0))}%` }));
+  byId("development-rows").replaceChildren(
+    ...sorted.map((row) => {
+      const deviation = row.deviation_physical ?? 0;
+      const sign = deviation > 0 ? "+" : deviation < 0 ? "−" : "";
+      return el("tr", { class: row.status === "kritis" || row.kritis_projects > 0 ? "kritis" : "", "data-agency": row.agency_code },
+        el("td", { class: "agency", title: `${row.agency} · ${t("projects", { n: fmt(row.projects) })}${row.kritis_projects ? ` · ${t("kritis_projects", { n: fmt(row.kritis_projects) })}` : ""}` },
+          row.agency, row.kritis_projects ? el("span", { class: "deviation-negative", text: ` ⚠${fmt(row.kritis_projects)}` }) : null),
+        el("td", {}, el("div", { class: "progress-bars" },
+          bar("plan", row.planned_physical), bar("physical", row.realised_physical), bar("financial", row.realised_financial))),
+        el("td", { class: `num ${deviation < 0 ? "deviation-negative" : ""}`, text: `${sign}${decimalFormat.format(Math.abs(deviation))}` }),
+        el("td", {}, el("span", { class: `dev-status s-${row.status}`, text: t(row.status) })));
+    }),
+  );
+}
+
+// ---------- clock and connection ----------
+const clockTime = new Intl.DateTimeFormat(config.numberLocale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone });
+const clockDate = new Intl.DateTimeFormat(config.numberLocale, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone });
+function tick() {
+  const current = new Date(now());
+  byId("clock-time").textContent = clockTime.format(current);
+  byId("clock-date").textContent = clockDate.format(current);
+  renderPanelMeta();
+  renderSourceStrip();
+}
+
+function setConnection(stateName) {
+  const node = byId("connection");
+  node.dataset.state = stateName;
+  node.querySelector(".connection-text").textContent = t({ live: "live", connecting: "connecting", offline: "offline" }[stateName]);
+}
+
+// ---------- live events ----------
+const renderers = {
+  population: () => { renderPopulation(); renderMap(); },
+  health: () => { renderHealth(); renderMarkers(); },
+  traffic: () => { renderTraffic(); renderMarkers(); },
+  development: renderDevelopment,
+};
+
+function applyEvent(event) {
+  if (!event || typeof event.type !== "string") return;
+  live.events += 1;
+  live.byType[event.type] = (live.byType[event.type] || 0) + 1;
+  live.lastEventAt = new Date().toISOString();
+  if (event.type === "source.health" && event.data && event.data.slug) {
+    sources.set(event.data.slug, event.data);
+    renderPanelMeta();
+    renderSourceStrip();
+    if (event.data.slug === "epuskesmas") renderHealth();
+    return;
+  }
+  if (event.type.startsWith("panel.")) {
+    const panel = event.type.slice("panel.".length);
+    if (!(panel in renderers)) return;
+    if (panel === "development" && !state.can_view_development) return;
+    state[panel] = panel === "development" ? scopedDevelopment(event.data) : event.data;
+    renderers[panel]();
+  }
+}
+
+let attempts = 0;
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
+  setConnection("connecting");
+  socket.addEventListener("open", () => {
+    if (attempts > 0) resyncSources();
+    attempts = 0;
+    setConnection("live");
+  });
+  socket.addEventListener("message", (message) => {
+    try {
+      applyEvent(JSON.parse(message.data));
+    } catch (error) {
+      console.warn("unreadable live event", error);
+    }
+  });
+  socket.addEventListener("close", () => {
+    setConnection("offline");
+    // Exponential backoff with jitter, at most 30 s between attempts.
+    const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
+    attempts += 1;
+    setTimeout(connect, delay);
+  });
+}
+
+// After a dropped connection, health may have changed while we were away: fetch it once.
+async function resyncSources() {
+  try {
+    const response = await fetch("/api/sources/", { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    for (const health of await response.json()) sources.set(health.slug, health);
+    renderPanelMeta();
+    renderSourceStrip();
+  } catch (error) {
+    console.warn("source health resync failed", error);
+  }
+}
+
+// ---------- start ----------
+state.development = scopedDevelopment(state.development);
+renderPopulation();
+renderHealth();
+renderTraffic();
+renderDevelopment();
+tick();
+setInterval(tick, 1000);
+window.addEventListener("resize", layoutCameraGrid);
+initMap();
+connect();
