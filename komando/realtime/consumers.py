@@ -1,25 +1,26 @@
 import asyncio
 
+from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from komando.core import events
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
-    """Pushes live events to a screen. Anonymous screens get public events; users allowed to see
-    development data also get those."""
+    """Pushes live events to a screen. Every screen gets public events. A user allowed to see
+    development data joins exactly one development group: the unscoped one, or (OPD officers) the
+    group of their own OPD, whose events carry only that OPD's rows."""
 
     async def connect(self):
         events.bind_event_loop(asyncio.get_running_loop())
         self.groups_joined = [events.group_name(events.PUBLIC)]
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
-            from asgiref.sync import sync_to_async
+            from komando.development.events import development_audience
 
-            from komando.accounts.access import can_view_development
-
-            if await sync_to_async(can_view_development)(user):
-                self.groups_joined.append(events.group_name(events.DEVELOPMENT_VIEWERS))
+            audience = await sync_to_async(development_audience)(user)
+            if audience is not None:
+                self.groups_joined.append(events.group_name(audience))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
