@@ -19,3 +19,6 @@ class EpuskesmasConfig(ConnectorConfig):
     # Resources committed late with an earlier lastUpdated are caught by re-reading this many seconds
     # before the cursor; ids already counted in that window are kept in the cursor and skipped.
     overlap_seconds: int = Field(default=60, ge=0, le=3600)
+    # The puskesmas and poli rooms (Organization, Location) are re-read this often, and at once when
+    # a visit names one that is not known yet.
+    directory_refresh_seconds: int = Field(default=900, ge=0)

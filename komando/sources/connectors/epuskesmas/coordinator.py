@@ -19,6 +19,7 @@ Condition and MedicationRequest resources are kept there, never a patient or pra
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,25 @@ def _us(moment: datetime) -> int:
 
 def _from_us(us: int) -> datetime:
     return EPOCH + timedelta(microseconds=us)
+
+
+@dataclass
+class Directory:
+    """The source's puskesmas (Organization ids) and poli rooms (Location id → Room), as last read."""
+
+    fetched_at: float  # time.monotonic()
+    organizations: set[str]
+    rooms: dict[str, fm.Room]
+    facilities: list[dict]  # asset items for do_sync_assets
+
+
+# Re-read every ``directory_refresh_seconds`` (or at once when a visit names an unknown one).
+_directory_cache: dict[str, Directory] = {}
+
+
+def clear_caches() -> None:
+    _directory_cache.clear()
+    _medication_cache.clear()
 
 
 @dataclass
@@ -87,18 +107,8 @@ class Coordinator(BaseCoordinator):
         page = self.config.page_size
 
         with self.client() as client:
-            organizations = {org["id"]: org for org in client.search("Organization", {"_count": page})}
-            rooms: dict[str, fm.Room] = {}
-            for location in client.search("Location", {"_count": page}):
-                rooms[location["id"]] = fm.room(location)
-            for location_id, room in rooms.items():
-                if room.organization_id not in organizations:
-                    raise SourceDataInvalid(f"Location/{location_id} belongs to unknown "
-                                            f"Organization/{room.organization_id}")
-            batch = HealthBatch(facilities=[
-                fm.facility_item(org, [r for r in rooms.values() if r.organization_id == org_id])
-                for org_id, org in organizations.items()
-            ])
+            directory = self._directory(client)
+            batch = HealthBatch(facilities=directory.facilities)
             fresh = {kind: {} for kind in DYNAMIC_TYPES}
             upper_us = through_us
             visits: dict[str, fm.VisitFacts] = {}
@@ -106,7 +116,10 @@ class Coordinator(BaseCoordinator):
             for encounter in client.search("Encounter", {"_lastUpdated": f"ge{lower}", "_count": page}):
                 updated = _us(fm.last_updated(encounter))
                 upper_us = max(upper_us, updated)
-                facts = self._visit(encounter, organizations, rooms)
+                directory = self._directory_knowing(client, directory, encounter)
+                batch.facilities = directory.facilities
+                facts = self._visit(encounter, directory)
+                rooms = directory.rooms
                 visits[encounter["id"]] = facts
                 if encounter["id"] in recent["Encounter"]:
                     continue
@@ -136,7 +149,9 @@ class Coordinator(BaseCoordinator):
             # Diagnoses and prescriptions of visits read in an earlier run: look those visits up.
             missing = sorted(({enc for enc, *_ in diagnoses} | {enc for enc, _ in items}) - visits.keys())
             for encounter in client.search_by_ids("Encounter", missing):
-                visits[encounter["id"]] = self._visit(encounter, organizations, rooms)
+                directory = self._directory_knowing(client, directory, encounter)
+                batch.facilities = directory.facilities
+                visits[encounter["id"]] = self._visit(encounter, directory)
             drugs = self._drugs(client, {medication for _, medication in items})
 
         for encounter_id, code, name in diagnoses:
@@ -166,15 +181,44 @@ class Coordinator(BaseCoordinator):
             notes=[f"{len(fresh[kind])} {kind}" for kind in DYNAMIC_TYPES],
         )
 
-    @staticmethod
-    def _visit(encounter: dict, organizations: dict, rooms: dict) -> fm.VisitFacts:
+    # --- the puskesmas and their rooms ------------------------------------------------------
+    def _load_directory(self, client: FhirClient) -> Directory:
+        page = self.config.page_size
+        organizations = {org["id"]: org for org in client.search("Organization", {"_count": page})}
+        rooms = {location["id"]: fm.room(location) for location in client.search("Location", {"_count": page})}
+        for location_id, room in rooms.items():
+            if room.organization_id not in organizations:
+                raise SourceDataInvalid(f"Location/{location_id} belongs to unknown "
+                                        f"Organization/{room.organization_id}")
+        facilities = [fm.facility_item(org, [r for r in rooms.values() if r.organization_id == org_id])
+                      for org_id, org in organizations.items()]
+        directory = Directory(time.monotonic(), set(organizations), rooms, facilities)
+        _directory_cache[self.config.base_url] = directory
+        return directory
+
+    def _directory(self, client: FhirClient) -> Directory:
+        cached = _directory_cache.get(self.config.base_url)
+        if cached is not None and time.monotonic() - cached.fetched_at < self.config.directory_refresh_seconds:
+            return cached
+        return self._load_directory(client)
+
+    def _directory_knowing(self, client: FhirClient, directory: Directory, encounter: dict) -> Directory:
+        """The directory, re-read once if ``encounter`` names a puskesmas or room it does not know."""
         facts = fm.visit_facts(encounter)
-        if facts.organization_id not in organizations:
+        known = facts.organization_id in directory.organizations and facts.location_id in directory.rooms
+        if known or time.monotonic() - directory.fetched_at < 1.0:
+            return directory
+        return self._load_directory(client)
+
+    @staticmethod
+    def _visit(encounter: dict, directory: Directory) -> fm.VisitFacts:
+        facts = fm.visit_facts(encounter)
+        if facts.organization_id not in directory.organizations:
             raise SourceDataInvalid(f"{fm.ident(encounter)}: serviceProvider Organization/"
                                     f"{facts.organization_id} is not a known puskesmas")
         if facts.location_id is None:
             raise SourceDataInvalid(f"{fm.ident(encounter)}: no location (poli)")
-        if facts.location_id not in rooms:
+        if facts.location_id not in directory.rooms:
             raise SourceDataInvalid(f"{fm.ident(encounter)}: unknown Location/{facts.location_id}")
         return facts
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from komando.sources.connectors.epuskesmas.config import EpuskesmasConfig
-from komando.sources.connectors.epuskesmas.coordinator import Coordinator
+from komando.sources.connectors.epuskesmas.coordinator import Coordinator, clear_caches
 from komando.sources.connectors.epuskesmas.simulator import FHIR, build_simulator
 from komando.sources.models import Source
 from komando.sources.registry import manifests
@@ -28,6 +28,14 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+@pytest.fixture(autouse=True)
+def _fresh_connector_caches():
+    """Each test's simulator is a new server (ports get reused): forget what earlier ones served."""
+    clear_caches()
+    yield
+    clear_caches()
 
 
 @pytest.fixture
