@@ -92,9 +92,12 @@ def test_snapshot_proxy_reports_an_unreachable_source_as_bad_gateway(client, cam
         closed_port = probe.getsockname()[1]
     camera.attributes["snapshot_url"] = f"http://127.0.0.1:{closed_port}/snapshot/x.jpg"
     camera.save()
-    response = client.get(f"/api/cameras/{camera.pk}/snapshot.jpg")
-    assert response.status_code == 502
-    assert "cannot be reached" in response.json()["detail"]
+    indonesian = client.get(f"/api/cameras/{camera.pk}/snapshot.jpg")  # the installation's language
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/api/cameras/{camera.pk}/snapshot.jpg")
+    assert (indonesian.status_code, english.status_code) == (502, 502)
+    assert english.json()["detail"] == "The camera's source cannot be reached."
+    assert indonesian.json()["detail"] not in ("", english.json()["detail"])
 
 
 @pytest.mark.django_db
