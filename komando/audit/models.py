@@ -2,6 +2,16 @@ from django.conf import settings
 from django.db import models
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused too, not only ``save``/``delete`` of one record."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit records are append-only")
+
+    def delete(self):
+        raise ValueError("Audit records are append-only")
+
+
 class AuditRecord(models.Model):
     """Who changed what, when, and how it looked before and after. Append-only."""
 
@@ -16,6 +26,8 @@ class AuditRecord(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
