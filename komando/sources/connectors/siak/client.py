@@ -6,11 +6,11 @@ sexes, age groups, duplicates, and that all pages belong to one version of the d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from komando.sources.framework import (
     SourceAuthFailed,
@@ -44,6 +44,7 @@ class KelurahanAggregate(_Strict):
 class KelurahanPage(_Strict):
     tanggal_data: date
     versi_data: Annotated[str, StringConstraints(min_length=1)]
+    diperbarui_pada: AwareDatetime | None = None
     halaman: Annotated[int, Field(ge=1)]
     jumlah_halaman: Annotated[int, Field(ge=1)]
     total_data: Annotated[int, Field(ge=0)]
@@ -55,6 +56,7 @@ class PopulationSnapshot(BaseModel):
 
     as_of: date
     version: str
+    updated_at: datetime | None = None
     kelurahan: list[KelurahanAggregate]
 
 
@@ -117,7 +119,8 @@ class SiakClient:
         if len(rows) != first.total_data:
             raise SourceDataInvalid(f"SIAK announced {first.total_data} kelurahan but sent {len(rows)}")
         check_rows(rows)
-        return PopulationSnapshot(as_of=first.tanggal_data, version=first.versi_data, kelurahan=rows)
+        return PopulationSnapshot(as_of=first.tanggal_data, version=first.versi_data,
+                                  updated_at=first.diperbarui_pada, kelurahan=rows)
 
     def fetch_population(self) -> PopulationSnapshot:
         with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:

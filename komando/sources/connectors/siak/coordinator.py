@@ -27,8 +27,8 @@ class Coordinator(BaseCoordinator):
             data=snapshot,
             records=len(snapshot.kelurahan),
             cursor={"versi_data": snapshot.version, "tanggal_data": snapshot.as_of.isoformat()},
-            # SIAK dates its data by day (WIB); the start of that day is as fresh as we can claim.
-            data_as_of=datetime.combine(snapshot.as_of, time.min, tzinfo=WIB),
+            # When SIAK says it last changed; else the start of the day its data is dated (WIB).
+            data_as_of=snapshot.updated_at or datetime.combine(snapshot.as_of, time.min, tzinfo=WIB),
             notes=[f"{residents} residents in {len(snapshot.kelurahan)} kelurahan"],
         )
 

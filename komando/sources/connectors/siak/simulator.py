@@ -134,6 +134,12 @@ class PopulationRegistry:
             today = datetime.fromtimestamp(self.clock(), self.timezone).date().isoformat()
             return f"{self.seed}-{self.tick}", today, dict(self.cells)
 
+    def updated_at(self) -> str:
+        """When the registry last changed (the start of the current tick), ISO 8601 local time."""
+        with self.lock:
+            moment = self.started + self.tick * self.tick_seconds
+        return datetime.fromtimestamp(moment, self.timezone).isoformat(timespec="seconds")
+
     def totals(self) -> dict[str, int]:
         _, _, cells = self.snapshot()
         male = sum(v for (_, sex, _), v in cells.items() if sex == "L")
@@ -172,6 +178,7 @@ def build_simulator(city_dir, tick_seconds: float | None = None, clock: Callable
             "nama_wilayah": registry.city["name"],
             "tanggal_data": day,
             "versi_data": version,
+            "diperbarui_pada": registry.updated_at(),
             "jumlah_penduduk": male + female,
             "laki_laki": male,
             "perempuan": female,
@@ -211,6 +218,7 @@ def build_simulator(city_dir, tick_seconds: float | None = None, clock: Callable
             "status": "OK",
             "tanggal_data": day,
             "versi_data": version,
+            "diperbarui_pada": registry.updated_at(),
             "halaman": page,
             "per_halaman": page_size,
             "jumlah_halaman": pages,

@@ -4,6 +4,7 @@ import json
 import socket
 import time
 from collections import Counter
+from datetime import datetime
 
 import pytest
 from django.conf import settings
@@ -75,6 +76,7 @@ def test_run_stores_city_totals_equal_to_simulator(siak, simulator):
     assert panel["as_of"] == simulator.registry.snapshot()[1]
     source.refresh_from_db()
     assert source.last_error == "" and source.records_last_run == 104
+    assert source.data_as_of == datetime.fromisoformat(simulator.registry.updated_at())
 
 
 @pytest.mark.django_db
@@ -170,6 +172,10 @@ def _duplicate_kelurahan(body):
     body["data"][1] = body["data"][0]
 
 
+def _update_time_without_zone(body):
+    body["diperbarui_pada"] = body["diperbarui_pada"][:19]
+
+
 def _fewer_rows_than_announced(body):
     if body["halaman"] == 1:
         body["data"].pop()
@@ -186,6 +192,7 @@ def _fewer_rows_than_announced(body):
         (_negative_count, "invalid", "greater than or equal to 0"),
         (_duplicate_kelurahan, "invalid", "twice"),
         (_fewer_rows_than_announced, "invalid", "announced 104 kelurahan but sent 103"),
+        (_update_time_without_zone, "invalid", "diperbarui_pada: Input should have timezone info"),
     ],
 )
 def test_bad_data_is_refused_and_keeps_stored_population(siak, simulator, mutate, kind, message):
