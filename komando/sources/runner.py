@@ -7,6 +7,7 @@ schedule with a small thread pool, at most one run per source at a time.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -50,8 +51,19 @@ def run_source_by_slug(slug: str) -> bool:
     return run_source(Source.objects.select_related("agency").get(slug=slug))
 
 
+RETRY_FIRST_SECONDS = 5.0
+
+
+def retry_delay_seconds(consecutive_failures: int, interval: float) -> float:
+    """After a failure, try again sooner than the schedule: 5 s, 10 s, 20 s, … capped at the
+    schedule interval, with ±20 % jitter so that many sources do not retry in step."""
+    delay = min(interval, RETRY_FIRST_SECONDS * 2 ** max(0, consecutive_failures - 1))
+    return delay * random.uniform(0.8, 1.2)
+
+
 class IngestScheduler:
-    """Runs each connected, enabled source every ``schedule_seconds × KOMANDO_SCHEDULE_SCALE``."""
+    """Runs each connected, enabled source every ``schedule_seconds × KOMANDO_SCHEDULE_SCALE``;
+    a failing source is retried with exponential backoff (see ``retry_delay_seconds``)."""
 
     def __init__(self, workers: int | None = None, tick_seconds: float = 0.5, only: list[str] | None = None):
         self.workers = workers or settings.KOMANDO_INGEST_WORKERS
@@ -77,8 +89,12 @@ class IngestScheduler:
         return due
 
     def _run_in_worker(self, source: Source) -> None:
+        started = time.monotonic()
         try:
-            run_source(source)
+            if not run_source(source):
+                source.refresh_from_db(fields=["consecutive_failures"])
+                delay = retry_delay_seconds(source.consecutive_failures, effective_interval_seconds(source))
+                self.next_due[source.slug] = started + delay
         finally:
             connection.close()
 

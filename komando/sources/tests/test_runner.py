@@ -193,3 +193,34 @@ def test_scheduler_runs_due_sources_once_per_interval(reference_data, monkeypatc
     runs = SourceRun.objects.filter(source__slug="atcs")
     assert runs.count() == 1  # schedule is 15 s: one run in this window, not one per tick
     assert runs.get().ok
+
+
+def test_retry_delay_backs_off_exponentially_with_jitter_up_to_the_interval():
+    from komando.sources.runner import retry_delay_seconds
+
+    for failures, expected in [(1, 5), (2, 10), (3, 20), (4, 40)]:
+        delays = {retry_delay_seconds(failures, 300) for _ in range(20)}
+        assert all(0.8 * expected <= d <= 1.2 * expected for d in delays)
+        assert len(delays) > 1  # jittered
+    assert retry_delay_seconds(10, 60) <= 72  # capped at the schedule interval (+ jitter)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_retries_a_failing_source_before_its_interval(reference_data, monkeypatch, things_app):
+    from komando.sources import registry, runner
+
+    monkeypatch.setattr(runner, "RETRY_FIRST_SECONDS", 0.2)
+    things_app.fault = lambda r: Response(500, b"down")
+    with running_simulator(things_app) as url:
+        monkeypatch.setattr(registry, "coordinator_for", lambda slug, config=None: coordinator(url))
+        scheduler = IngestScheduler(workers=1, tick_seconds=0.05, only=["siak"])  # schedule: 300 s
+        thread = scheduler.start_in_thread()
+        deadline = timezone.now() + timedelta(seconds=10)
+        while not SourceRun.objects.filter(source__slug="siak", ok=True).exists() and timezone.now() < deadline:
+            if SourceRun.objects.filter(source__slug="siak").count() >= 2:
+                things_app.fault = None
+            thread.join(0.1)
+        scheduler.stop()
+        thread.join(5)
+    outcomes = list(SourceRun.objects.filter(source__slug="siak").order_by("started_at").values_list("ok", flat=True))
+    assert outcomes[:2] == [False, False] and outcomes[-1] is True

@@ -4,6 +4,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -33,6 +34,26 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
 
+    def wait_for_simulators(self, children, timeout: float = 60.0) -> None:
+        """Start the connectors only once the simulators answer, so the first runs succeed."""
+        ports = {slug: registry.manifests()[slug].simulator_port for slug, _ in children}
+        deadline = time.monotonic() + timeout
+        waiting = dict(children)
+        while waiting and time.monotonic() < deadline:
+            for slug, child in list(waiting.items()):
+                if child.poll() is not None:
+                    self.stderr.write(f"simulator {slug} exited with {child.returncode} (port {ports[slug]} taken?)")
+                    del waiting[slug]
+                    continue
+                try:
+                    socket.create_connection(("127.0.0.1", ports[slug]), timeout=0.5).close()
+                    del waiting[slug]
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        for slug in waiting:
+            self.stderr.write(f"simulator {slug} is not answering yet; its source will show as failing until it does")
+
     def handle(self, *args, host, port, **options):
         for key, value in demo_secrets().items():
             os.environ.setdefault(key, value)
@@ -42,10 +63,7 @@ class Command(BaseCommand):
             children.append((slug, subprocess.Popen(command, env=os.environ.copy())))
             self.stdout.write(f"  simulator {slug:<12} http://127.0.0.1:{manifest.simulator_port}/ "
                               f"(pid {children[-1][1].pid})")
-        time.sleep(1.0)
-        for slug, child in children:
-            if child.poll() is not None:
-                self.stderr.write(f"simulator {slug} exited with {child.returncode} (port taken?)")
+        self.wait_for_simulators(children)
 
         def stop_children(*_):
             for _, child in children:
