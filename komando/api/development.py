@@ -2,6 +2,8 @@
 OPD officers see only their own OPD."""
 
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -14,7 +16,7 @@ from komando.development.selectors import development_panel, development_project
 
 
 class CanViewDevelopment(BasePermission):
-    message = "Your role may not see development data."
+    message = gettext_lazy("Your role may not see development data.")
 
     def has_permission(self, request, view):
         return can_view_development(request.user)
@@ -120,7 +122,8 @@ class ProjectListView(APIView):
     def get(self, request):
         status = request.query_params.get("status") or None
         if status is not None and status not in STATUSES:
-            return Response({"detail": f"status must be one of {', '.join(STATUSES)}"}, status=400)
+            return Response({"detail": _("status must be one of: %(choices)s") % {"choices": ", ".join(STATUSES)}},
+                            status=400)
         return Response(development_projects(request.user, agency_code=request.query_params.get("agency") or None,
                                              status=status))
 
