@@ -20,7 +20,7 @@ def pis_labels() -> dict[str, str]:
         "status_waiting": gettext("waiting"),
         "status_paused": gettext("paused"),
         "status_not_connected": gettext("not connected yet"),
-        "live": gettext("Live"),
+        "live": gettext("Connected"),
         "connecting": gettext("Connecting…"),
         "offline": gettext("Connection lost, reconnecting…"),
         "male": gettext("Male"),
@@ -34,7 +34,7 @@ def pis_labels() -> dict[str, str]:
         "padat": gettext("dense"),
         "macet": gettext("jammed"),
         "camera_offline": gettext("Camera offline"),
-        "vehicles_per_interval": gettext("{n} vehicles / {m} min"),
+        "vehicles_per_interval": gettext("{n} veh. / {m} min"),
         "speed": gettext("{n} km/h"),
         "on_track": gettext("on track"),
         "waspada": gettext("watch"),
@@ -55,6 +55,9 @@ def pis_labels() -> dict[str, str]:
         "puskesmas": gettext("Puskesmas"),
         "camera": gettext("Camera"),
         "data_as_of": gettext("data as of {date}"),
+        "fiscal_year": gettext("FY {year}"),
+        "up_to_month": gettext("up to {month}"),
+        "budget": gettext("budget {amount}"),
     }
 
 

@@ -63,6 +63,13 @@ function ago(iso) {
 }
 
 // ---------- source health ----------
+// "SIAK (Administrasi Kependudukan)" → "SIAK"; "Evaluasi dan Pelaporan (e-Monev)" → "e-Monev".
+function shortName(name) {
+  const match = /^(.*?)\s*\((.+)\)\s*$/.exec(name || "");
+  if (!match) return name;
+  return match[1].length <= match[2].length ? match[1] : match[2];
+}
+
 const sources = new Map((state.sources || []).map((s) => [s.slug, s]));
 
 function effectiveStatus(health) {
@@ -81,8 +88,12 @@ function renderPanelMeta() {
     const health = sources.get(panel.dataset.source);
     const status = effectiveStatus(health);
     panel.dataset.status = status;
+    panel.dataset.lastSuccess = (health && health.last_success_at) || "";
     const name = panel.querySelector("[data-source-name]");
-    if (name && health) name.textContent = `${health.name} · ${health.agency}`;
+    if (name && health) {
+      name.textContent = `${shortName(health.name)} · ${health.agency}`;
+      name.title = health.name;
+    }
     const freshness = panel.querySelector("[data-freshness]");
     if (freshness) freshness.textContent = health ? ago(health.last_success_at) : "";
     const badge = panel.querySelector("[data-status-badge]");
@@ -113,12 +124,13 @@ function renderSourceStrip() {
   list.replaceChildren(
     ...ordered.map((health) => {
       const status = effectiveStatus(health);
-      const detail = status === "ok" || status === "stale" ? `${t(`status_${status}`)} · ${ago(health.last_success_at)}` : t(`status_${status}`);
+      const tooltip = [`${health.name} (${health.agency})`, health.connected ? ago(health.last_success_at) : null,
+        health.last_error ? t("error_last", { error: health.last_error }) : null].filter(Boolean).join("\n");
       return el(
         "li",
-        { class: "source-chip", "data-status": status, "data-slug": health.slug, title: `${health.name} (${health.agency})` },
-        el("span", { class: "source-name", text: health.name }),
-        el("span", { class: "source-status", text: detail }),
+        { class: "source-chip", "data-status": status, "data-slug": health.slug, title: tooltip },
+        el("span", { class: "source-name", text: shortName(health.name) }),
+        el("span", { class: "source-status", text: t(`status_${status}`) }),
       );
     }),
   );
@@ -213,6 +225,7 @@ function compact(value) {
 
 // ---------- map ----------
 const map = {
+  // The map's own element: background clicks return to the whole city.
   leaflet: null, kecamatanLayer: null, kelurahanLayer: null, markers: null,
   kecamatanGeo: null, kelurahanGeo: null, selected: null, breaks: [],
 };
@@ -262,9 +275,14 @@ async function initMap() {
     },
   }).addTo(map.leaflet);
   map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8] });
+  map.leaflet.on("click", (event) => { if (event.originalEvent.target === container) resetMap(); });
   const schematic = map.kecamatanGeo.features.some((f) => f.properties.geometry_source === "schematic");
   byId("map-schematic").hidden = !schematic;
-  new ResizeObserver(() => map.leaflet.invalidateSize()).observe(container);
+  new ResizeObserver(() => {
+    map.leaflet.invalidateSize();
+    const layer = map.selected && map.kelurahanLayer ? map.kelurahanLayer : map.kecamatanLayer;
+    map.leaflet.fitBounds(layer.getBounds(), { padding: [8, 8] });
+  }).observe(container);
   renderMap();
 }
 
@@ -296,12 +314,15 @@ function renderLegend() {
   const legend = byId("map-legend");
   if (!map.breaks.length) { legend.hidden = true; return; }
   legend.hidden = false;
-  const rows = map.breaks.map((lower, i) => {
-    const upper = map.breaks[i + 1];
-    const text = upper ? `${compact(lower)} – ${compact(upper)}` : `≥ ${compact(lower)}`;
-    return el("div", { class: "legend-row" }, el("span", { class: "legend-swatch", style: `background:${CHOROPLETH[i]}` }), text);
-  });
-  legend.replaceChildren(el("div", { class: "legend-title", text: t("population") }), ...rows.reverse());
+  const totals = (state.population.by_kecamatan || []).map((k) => k.total);
+  const swatches = map.breaks.map((lower, i) => el("span", {
+    class: "legend-swatch", style: `background:${CHOROPLETH[i]}`,
+    title: `≥ ${fmt(Math.round(lower))}`,
+  }));
+  legend.replaceChildren(
+    el("span", { class: "legend-title", text: t("population") }),
+    compact(Math.min(...totals)), el("span", { class: "legend-scale" }, swatches), compact(Math.max(...totals)),
+  );
 }
 
 function renderMarkers() {
@@ -359,10 +380,12 @@ async function selectKecamatan(code) {
 }
 
 function resetMap() {
+  if (!map.selected) return;
   map.selected = null;
   if (map.kelurahanLayer) { map.kelurahanLayer.remove(); map.kelurahanLayer = null; }
   map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8] });
-  byId("map-detail").replaceChildren(el("p", { class: "map-hint", text: t("click_hint") }));
+  byId("map-detail").replaceChildren();
+  byId("map-detail").hidden = true;
   renderMap();
 }
 
@@ -374,6 +397,7 @@ function renderKecamatanDetail(code) {
   const kelurahan = (data.by_kelurahan || []).filter((k) => k.kecamatan_code === code).sort((a, b) => b.total - a.total);
   const back = el("button", { class: "link-button back", type: "button", text: t("back_to_city") });
   back.addEventListener("click", resetMap);
+  byId("map-detail").hidden = false;
   byId("map-detail").replaceChildren(
     el("h3", { text: name }),
     kecamatan
@@ -398,13 +422,14 @@ function renderHealth() {
   byId("health-facilities").textContent = data.facilities_total
     ? `${fmt(data.facilities_reporting)} / ${fmt(data.facilities_total)}`
     : fmt(data.facilities_reporting);
-  const poli = (data.by_poli || []).slice(0, 7);
+  byId("health-empty").hidden = data.visits_total > 0;
+  const poli = (data.by_poli || []).slice(0, 6);
   const maxPoli = Math.max(1, ...poli.map((p) => p.count));
   byId("health-poli").replaceChildren(
     ...(poli.length ? poli.map((p) => el("li", {},
       el("span", { class: "name", text: p.poli, title: p.poli }),
       el("span", { class: "bar", style: `width:${(100 * p.count) / maxPoli}%` }),
-      el("span", { class: "num", text: fmt(p.count) }))) : [el("li", { class: "muted", text: t("no_visits_today") })]),
+      el("span", { class: "num", text: fmt(p.count) }))) : []),
   );
   byId("health-diagnoses").replaceChildren(
     ...(data.top_diagnoses || []).slice(0, 10).map((d) => el("li", { title: `${d.code} ${d.name}` },
@@ -463,7 +488,7 @@ function buildCameraNode() {
   const stats = el("span", { class: "camera-stats" });
   const root = el("figure", { class: "camera" }, img, offline, badge, el("figcaption", { class: "camera-caption" }, name, stats));
   root.style.margin = "0";
-  return { root, img, badge, offline, name, stats, src: null };
+  return { root, img, badge, offline, name, stats, wanted: null, loading: false, timer: null, startedAt: 0 };
 }
 
 function updateCameraNode(node, camera, panelObservedAt) {
@@ -473,6 +498,7 @@ function updateCameraNode(node, camera, panelObservedAt) {
   node.root.classList.toggle("offline", !camera.online);
   node.offline.hidden = camera.online;
   node.badge.className = `congestion-badge c-${level}`;
+  node.badge.hidden = !camera.online;
   node.badge.textContent = camera.online ? t(level) : t("camera_offline");
   node.name.textContent = camera.name;
   node.name.title = camera.name;
@@ -483,13 +509,38 @@ function updateCameraNode(node, camera, panelObservedAt) {
   node.stats.textContent = parts.join(" · ") || "\u00a0";
   // Offline cameras keep their last picture greyed out, and load nothing new.
   if (!camera.online || !camera.snapshot_url) return;
-  const stamp = camera.observed_at || panelObservedAt || "";
+  // A new picture after every successful ATCS run (announced by its source.health event), and
+  // whenever a panel.traffic event brings a new observation.
+  const atcs = sources.get("atcs");
+  const stamp = (atcs && atcs.last_success_at) || camera.observed_at || panelObservedAt || "";
   const src = `${camera.snapshot_url}${camera.snapshot_url.includes("?") ? "&" : "?"}t=${encodeURIComponent(stamp)}`;
-  if (src === node.src) return;
-  node.src = src;
+  if (src === node.wanted) return;
+  node.wanted = src;
+  loadPicture(node);
+}
+
+// At most one picture request per camera at a time and one every few seconds: a slow camera
+// source is never flooded, however fast the events arrive; the newest wanted picture wins.
+const PICTURE_MIN_SECONDS = 5;
+function loadPicture(node) {
+  if (node.loading || node.timer) return;
+  const wait = PICTURE_MIN_SECONDS * 1000 - (Date.now() - (node.startedAt || 0));
+  if (wait > 0) {
+    node.timer = setTimeout(() => { node.timer = null; loadPicture(node); }, wait);
+    return;
+  }
+  const src = node.wanted;
+  node.loading = true;
+  node.startedAt = Date.now();
   // Load off-screen first so the wall never flashes blank between pictures.
   const next = new Image();
-  next.onload = () => { if (node.src === src) node.img.src = src; };
+  const done = () => {
+    node.loading = false;
+    if (next.naturalWidth > 0) node.img.src = src;
+    if (node.wanted !== src) loadPicture(node);
+  };
+  next.onload = done;
+  next.onerror = done;
   next.src = src;
 }
 
@@ -500,13 +551,13 @@ function layoutCameraGrid() {
   const width = grid.clientWidth;
   const height = grid.clientHeight;
   const gap = 8;
-  const caption = 38;
+  const caption = 0; // the caption lies over the picture
   let best = 1;
   let bestWidth = 0;
   for (let columns = 1; columns <= count; columns++) {
     const rows = Math.ceil(count / columns);
     const byWidth = (width - gap * (columns - 1)) / columns;
-    const byHeight = (((height - gap * (rows - 1)) / rows) - caption) * (16 / 9);
+    const byHeight = (((height - gap * (rows - 1)) / rows) - caption - 4) * (16 / 9);
     const tile = Math.min(byWidth, byHeight);
     if (tile > bestWidth) { bestWidth = tile; best = columns; }
   }
@@ -530,9 +581,9 @@ function renderDevelopment() {
   if (!rows.length) return;
   const budget = new Intl.NumberFormat(config.numberLocale, { style: "currency", currency: "IDR", notation: "compact", maximumFractionDigits: 1 });
   byId("development-period").textContent = [
-    data.fiscal_year ? `${data.fiscal_year}` : null,
-    data.as_of_month ? formatMonth(data.as_of_month) : null,
-    data.budget_total ? budget.format(data.budget_total) : null,
+    data.fiscal_year ? t("fiscal_year", { year: data.fiscal_year }) : null,
+    data.as_of_month ? t("up_to_month", { month: formatMonth(data.as_of_month) }) : null,
+    data.budget_total ? t("budget", { amount: budget.format(data.budget_total) }) : null,
   ].filter(Boolean).join(" · ");
   const counts = { on_track: 0, waspada: 0, terlambat: 0, kritis: 0 };
   rows.forEach((row) => { counts[row.status] = (counts[row.status] || 0) + 1; });
@@ -592,6 +643,7 @@ function applyEvent(event) {
     renderPanelMeta();
     renderSourceStrip();
     if (event.data.slug === "epuskesmas") renderHealth();
+    if (event.data.slug === "atcs") renderTraffic();
     return;
   }
   if (event.type.startsWith("panel.")) {

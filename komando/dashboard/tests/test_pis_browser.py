@@ -1,0 +1,354 @@
+"""The PIS in Debian's Chromium, against the real system: simulators, connectors and the ASGI server.
+
+pytest-django's live_server speaks WSGI only (no WebSocket), so a session fixture starts what
+`make demo` starts, in processes of its own, on free ports, with a fresh SQLite database in a
+temporary directory and every schedule sped up ten times (KOMANDO_SCHEDULE_SCALE=0.1).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCHEDULE_SCALE = 0.1
+SCREENSHOTS = Path(settings.PROJECT_DIR) / "docs" / "screenshots"
+VIEWPORT = {"width": 1920, "height": 1080}
+FILL_TIMEOUT_SECONDS = 60
+USERNAME, PASSWORD = "kepala.dinas", "browser-test-" + secrets.token_urlsafe(8)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{url}: process exited with {process.returncode}:\n{tail(log)}", pytrace=False)
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    pytest.fail(f"{url} did not answer within {timeout} s:\n{tail(log)}", pytrace=False)
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@dataclass
+class System:
+    base_url: str
+    directory: Path
+    env: dict[str, str]
+    simulator_ports: dict[str, int]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def komando(self, *args: str, timeout: float = 120) -> str:
+        result = subprocess.run([sys.executable, "-m", "komando.cli", *args], env=self.env, capture_output=True,
+                                text=True, timeout=timeout)
+        assert result.returncode == 0, f"komando {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result.stdout
+
+    def log(self, name: str) -> Path:
+        return self.directory / f"{name}.log"
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        handle = open(self.log(name), "ab")  # noqa: SIM115  (closed with the process at teardown)
+        process = subprocess.Popen([sys.executable, "-m", "komando.cli", *args], env=self.env,
+                                   stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes[name] = process
+        return process
+
+    def start_simulator(self, slug: str) -> None:
+        process = self.start(f"simulator-{slug}", "simulate", slug, "--port", str(self.simulator_ports[slug]))
+        wait_for_http(f"http://127.0.0.1:{self.simulator_ports[slug]}/", process, self.log(f"simulator-{slug}"))
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def source_health(self) -> dict[str, dict]:
+        return {s["slug"]: s for s in httpx.get(f"{self.base_url}/api/sources/", timeout=10).json()}
+
+    def diagnostics(self) -> str:
+        try:
+            health = self.source_health()
+            lines = [f"  {slug}: {h['status']} {h['last_error_kind']} {h['last_error'][:200]}"
+                     for slug, h in health.items() if h["connected"]]
+        except Exception as error:  # the report must not hide the original failure
+            lines = [f"  (source health unavailable: {error})"]
+        return "sources:\n" + "\n".join(lines) + "\nserver log:\n" + tail(self.log("server"))
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory) -> System:
+    from komando.sources import registry
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; `make browser` installs Debian's Chromium", pytrace=False)
+    directory = tmp_path_factory.mktemp("pis-system")
+    slugs = sorted(registry.manifests())
+    ports = {slug: free_port() for slug in slugs}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
+    env.pop("DATABASE_URL", None)  # the browser tests run on the embedded SQLite database
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "komando.settings",
+        "SQLITE_PATH": str(directory / "db.sqlite3"),
+        "KOMANDO_VAR_DIR": str(directory / "var"),
+        "KOMANDO_SCHEDULE_SCALE": str(SCHEDULE_SCALE),
+        "KOMANDO_EMONEV_USERNAME": "komando-browser",
+        "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
+        "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
+        "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16),
+        "PYTHONUNBUFFERED": "1",
+    })
+    for slug, port in ports.items():
+        env[f"KOMANDO_{slug.upper().replace('-', '_')}_BASE_URL"] = f"http://127.0.0.1:{port}"
+    server_port = free_port()
+    running = System(base_url=f"http://127.0.0.1:{server_port}", directory=directory, env=env,
+                     simulator_ports=ports)
+    try:
+        running.komando("migrate", "--noinput", "-v0")
+        running.komando("load-reference-data")
+        running.komando("shell", "-c", (
+            "from django.contrib.auth.models import Group, User\n"
+            "from komando.accounts.actions import do_ensure_role_groups\n"
+            "from komando.accounts.models import Profile, Role\n"
+            "do_ensure_role_groups()\n"
+            f"user = User.objects.create_user({USERNAME!r}, password={PASSWORD!r}, first_name='Kepala Dinas')\n"
+            "user.groups.add(Group.objects.get(name=Role.EXECUTIVE))\n"
+            "Profile.objects.create(user=user)\n"
+        ))
+        for slug in slugs:
+            running.start_simulator(slug)
+        server = running.start("server", "serve", "--port", str(server_port))
+        wait_for_http(running.base_url + "/", server, running.log("server"), timeout=60)
+        yield running
+    finally:
+        running.stop_all()
+
+
+@pytest.fixture(scope="module")
+def browser(system):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+class WatchedPage:
+    """A page with every console error and uncaught exception collected."""
+
+    def __init__(self, browser, system: System):
+        self.context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="id-ID",
+                                           timezone_id="Asia/Jakarta")
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda message: self.errors.append(f"console: {message.text}")
+                     if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        self.system = system
+
+    def open(self, path: str = "/"):
+        self.page.goto(self.system.base_url + path, wait_until="domcontentloaded")
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser, system):
+    pages: list[WatchedPage] = []
+
+    def make() -> WatchedPage:
+        pages.append(WatchedPage(browser, system))
+        return pages[-1]
+
+    yield make
+    for page in pages:
+        page.close()
+
+
+WAITING_PANELS_JS = """() => [...document.querySelectorAll('.panel')]
+    .filter(panel => /Menunggu data|Waiting for data/.test(panel.innerText))
+    .map(panel => panel.id)"""
+
+
+def wait_until_filled(page, system: System, timeout: float = FILL_TIMEOUT_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    waiting: list[str] = []
+    while time.monotonic() < deadline:
+        waiting = page.evaluate(WAITING_PANELS_JS)
+        if not waiting:
+            return
+        page.wait_for_timeout(500)
+    pytest.fail(f"panels still waiting for data after {timeout} s: {waiting}\n{system.diagnostics()}",
+                pytrace=False)
+
+
+def wait_for_camera_pictures(page) -> None:
+    page.wait_for_function("""() => {
+        const images = [...document.querySelectorAll('#camera-grid .camera:not(.offline) img')];
+        return images.length > 0 && images.every(img => img.complete && img.naturalWidth > 0);
+    }""", timeout=20_000)
+
+
+def log_in(page, system: System) -> None:
+    page.goto(system.base_url + "/akun/masuk/")
+    page.fill("#id_username", USERNAME)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary-button")
+    page.wait_for_url(system.base_url + "/", wait_until="domcontentloaded")
+
+
+def test_every_panel_fills_without_console_errors(system, watched):
+    watched_page = watched()
+    page = watched_page.open("/")
+    assert page.locator("html").get_attribute("lang") == "id"
+    wait_until_filled(page, system)
+    wait_for_camera_pictures(page)
+    # The figures are real numbers in Indonesian format, and the sources are named.
+    assert page.locator("#population-total").inner_text().replace(".", "").isdigit()
+    assert int(page.locator("#population-total").inner_text().replace(".", "")) > 1_000_000
+    # The e-Puskesmas panel shows what the API says about today (before the puskesmas open at
+    # 07:30 WIB there are no visits yet, and the panel says so instead of waiting).
+    today = httpx.get(f"{system.base_url}/api/health/today/", timeout=10).json()
+    page.wait_for_function("(n) => document.querySelectorAll('#health-diagnoses li').length === n",
+                           arg=len(today["top_diagnoses"]), timeout=15_000)
+    assert page.locator("#health-drugs li").count() == len(today["top_drugs"])
+    if today["top_diagnoses"]:
+        code, name = today["top_diagnoses"][0]["code"], today["top_diagnoses"][0]["name"]
+        assert page.locator("#health-diagnoses li").first.inner_text().split("\n")[:2] == [code, name]
+    else:
+        assert page.locator("#health-empty").is_visible()
+    assert page.locator("#camera-grid .camera").count() > 0
+    assert page.locator("#map .leaflet-interactive").count() >= 13
+    assert page.locator("#source-list .source-chip").count() == 13
+    assert page.locator('#source-list .source-chip[data-status="not_connected"]').count() == 9
+    assert "Batas wilayah skematis" in page.locator("#map-schematic").inner_text()
+    assert "diperbarui" in page.locator("#panel-population [data-freshness]").inner_text()
+    # Clicking a kecamatan shows its kelurahan with their population.
+    page.locator("#map path.leaflet-interactive").first.click(force=True)
+    page.wait_for_selector("#map-detail table tr")
+    assert page.locator("#map-detail tr").count() >= 2
+    page.locator("#map-detail button.back").click()
+    page.wait_for_timeout(500)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "pis-public.png"))
+    assert watched_page.errors == []
+
+
+def test_live_update_arrives_without_reload(system, watched):
+    watched_page = watched()
+    page = watched_page.open("/")
+    wait_until_filled(page, system)
+    wait_for_camera_pictures(page)
+    page.wait_for_function("() => document.querySelector('#connection').dataset.state === 'live'", timeout=15_000)
+    page.evaluate("() => { window.__stillTheSamePage = true; }")
+    snapshot_js = """() => ({
+        pageId: window.KOMANDO_LIVE.pageId,
+        events: window.KOMANDO_LIVE.events,
+        lastSuccess: document.querySelector('#panel-traffic').dataset.lastSuccess,
+        pictures: [...document.querySelectorAll('#camera-grid img')].map(img => img.getAttribute('src')).join('|'),
+        navigations: performance.getEntriesByType('navigation').length,
+        marker: window.__stillTheSamePage === true,
+    })"""
+    before = page.evaluate(snapshot_js)
+    # ATCS runs every 1.5 s here: its source.health event (and panel.traffic when a new interval
+    # is observed) must reach the page over the WebSocket and refresh the camera wall in place.
+    page.wait_for_function(
+        """(before) => document.querySelector('#panel-traffic').dataset.lastSuccess !== before.lastSuccess
+            && [...document.querySelectorAll('#camera-grid img')].map(img => img.getAttribute('src')).join('|')
+               !== before.pictures""",
+        arg=before, timeout=30_000)
+    after = page.evaluate(snapshot_js)
+    assert after["events"] > before["events"]
+    assert after["lastSuccess"] > before["lastSuccess"]
+    assert (after["pageId"], after["marker"], after["navigations"]) == (before["pageId"], True, before["navigations"])
+    assert watched_page.errors == []
+
+
+def test_development_panel_only_for_logged_in_role(system, watched):
+    anonymous = watched().open("/")
+    assert anonymous.locator("#panel-development").count() == 0
+    assert "Masuk untuk melihat progres pembangunan" in anonymous.locator("#panel-development-locked").inner_text()
+
+    watched_page = watched()
+    page = watched_page.page
+    log_in(page, system)
+    assert page.locator("#panel-development").count() == 1
+    wait_until_filled(page, system)
+    wait_for_camera_pictures(page)
+    assert page.locator("#development-rows tr").count() > 5
+    statuses = set(page.locator("#development-rows .dev-status").all_inner_texts())
+    assert statuses <= {"SESUAI", "WASPADA", "TERLAMBAT", "KRITIS", "sesuai", "waspada", "terlambat", "kritis"}
+    page.wait_for_timeout(500)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "pis-logged-in.png"))
+    assert watched_page.errors == []
+
+
+def test_stopped_epuskesmas_is_marked_then_recovers(system, watched):
+    page = watched().open("/")
+    health_panel = page.locator("#panel-health")
+    page.wait_for_function("() => document.querySelector('#panel-health').dataset.status === 'ok'", timeout=60_000)
+    interval = system.source_health()["epuskesmas"]["schedule_seconds"]
+    visits_before = page.locator("#health-visits").inner_text()
+
+    system.stop("simulator-epuskesmas")
+    stopped_at = time.monotonic()
+    page.wait_for_function(
+        "() => ['stale', 'failing'].includes(document.querySelector('#panel-health').dataset.status)",
+        timeout=(2 * interval + 5) * 1000,
+    )
+    assert time.monotonic() - stopped_at <= 2 * interval + 5
+    assert health_panel.locator(".panel-alert").is_visible()
+    assert health_panel.locator("[data-status-badge]").inner_text().lower() in {"gagal", "usang"}
+    # The figures stay on screen: the last received data is kept, only marked.
+    assert page.locator("#health-visits").inner_text() == visits_before
+
+    system.start_simulator("epuskesmas")
+    page.wait_for_function("() => document.querySelector('#panel-health').dataset.status === 'ok'",
+                           timeout=(4 * interval + 30) * 1000)
+    assert health_panel.locator(".panel-alert").count() == 0
