@@ -7,6 +7,7 @@ Every resource is validated with ``fhir.resources.R4B``; a resource that fails r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -122,27 +123,42 @@ class FhirClient:
         return resource
 
     def search(self, resource_type: str, params: dict[str, Any]) -> Iterator[dict]:
-        """All resources of a search, following ``next`` links, each validated."""
-        url: str | None = f"{self.fhir_base}/{resource_type}"
-        query: dict | None = params
-        while url:
-            bundle = self.get(url, query)
-            query = None  # the next link carries the whole query
-            if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-                raise SourceDataInvalid(f"{resource_type} search did not return a Bundle")
-            if bundle.get("type") != "searchset":
-                raise SourceDataInvalid(f"{resource_type} search returned a {bundle.get('type')!r} Bundle")
-            entries = bundle.get("entry") or []
-            if not isinstance(entries, list):
-                raise SourceDataInvalid(f"{resource_type} search Bundle has a non-list entry")
-            for entry in entries:
-                resource = entry.get("resource") if isinstance(entry, dict) else None
-                if isinstance(entry, dict) and (entry.get("search") or {}).get("mode") == "include":
-                    continue
-                yield self.validate(resource, resource_type)
-            links = bundle.get("link") or []
-            url = next((link.get("url") for link in links
-                        if isinstance(link, dict) and link.get("relation") == "next"), None)
+        """All resources of a search, following ``next`` links, each validated.
+
+        The next page is requested in a background thread while this one is validated, so the
+        server's work and ours overlap (validation is most of a back-fill's time)."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fhir-prefetch") as prefetch:
+            pending: Future | None = prefetch.submit(self.get, f"{self.fhir_base}/{resource_type}", params)
+            while pending is not None:
+                bundle = pending.result()
+                pending = None
+                next_url = self._check_bundle(resource_type, bundle)
+                if next_url:
+                    pending = prefetch.submit(self.get, next_url, None)
+                try:
+                    yield from self._validated_entries(resource_type, bundle)
+                except BaseException:
+                    if pending is not None:
+                        pending.cancel()
+                    raise
+
+    def _check_bundle(self, resource_type: str, bundle: Any) -> str | None:
+        """Checks a search Bundle's envelope; returns its ``next`` link."""
+        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+            raise SourceDataInvalid(f"{resource_type} search did not return a Bundle")
+        if bundle.get("type") != "searchset":
+            raise SourceDataInvalid(f"{resource_type} search returned a {bundle.get('type')!r} Bundle")
+        if not isinstance(bundle.get("entry") or [], list) or not isinstance(bundle.get("link") or [], list):
+            raise SourceDataInvalid(f"{resource_type} search Bundle has a non-list entry or link")
+        return next((link.get("url") for link in bundle.get("link") or []
+                     if isinstance(link, dict) and link.get("relation") == "next"), None)
+
+    def _validated_entries(self, resource_type: str, bundle: dict) -> Iterator[dict]:
+        for entry in bundle.get("entry") or []:
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if isinstance(entry, dict) and (entry.get("search") or {}).get("mode") == "include":
+                continue
+            yield self.validate(resource, resource_type)
 
     def search_by_ids(self, resource_type: str, ids: list[str], batch: int = 100) -> Iterator[dict]:
         for start in range(0, len(ids), batch):
