@@ -180,7 +180,8 @@ class WatchedPage:
     """A page with every console error and uncaught exception collected."""
 
     def __init__(self, browser, system: System):
-        self.context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="id-ID",
+        # An English browser: the PIS must still speak Bahasa Indonesia until the person switches.
+        self.context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="en-US",
                                            timezone_id="Asia/Jakarta")
         self.page = self.context.new_page()
         self.errors: list[str] = []

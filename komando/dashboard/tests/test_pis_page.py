@@ -65,6 +65,22 @@ def test_pis_switches_to_english(reference_data):
     assert "Log in to see development progress" in html
 
 
+def test_pis_speaks_indonesian_to_english_browser_until_switched(reference_data):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="id">' in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+
+def test_pis_embeds_translated_labels_for_the_script(reference_data):
+    response = Client().get("/")
+    match = re.search(rb'<script id="pis-labels" type="application/json">(.*?)</script>', response.content, re.S)
+    labels = json.loads(match.group(1))
+    assert labels["updated_seconds"] == "diperbarui {n} dtk lalu"
+    assert labels["status_not_connected"] == "belum terhubung"
+    assert labels["macet"] == "macet"
+
+
 def test_login_page_renders_and_logs_in(personas):
     client = Client()
     page = client.get("/akun/masuk/")

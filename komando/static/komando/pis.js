@@ -280,8 +280,11 @@ async function initMap() {
   byId("map-schematic").hidden = !schematic;
   new ResizeObserver(() => {
     map.leaflet.invalidateSize();
-    const layer = map.selected && map.kelurahanLayer ? map.kelurahanLayer : map.kecamatanLayer;
-    map.leaflet.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    if (map.selected && map.kelurahanLayer) {
+      map.leaflet.fitBounds(map.kelurahanLayer.getBounds(), { paddingTopLeft: [20, 20], paddingBottomRight: [260, 20] });
+    } else {
+      map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8] });
+    }
   }).observe(container);
   renderMap();
 }
@@ -304,6 +307,9 @@ function renderMap() {
       weight: map.selected === code ? 3 : 1.5,
       color: map.selected === code ? "#5cc8ff" : "#0b1424",
     });
+    // With one kecamatan open, its kelurahan speak for themselves: hide the city's labels.
+    if (map.selected) layer.closeTooltip();
+    else if (!layer.isTooltipOpen()) layer.openTooltip();
   });
   renderLegend();
   renderMarkers();
@@ -375,7 +381,8 @@ async function selectKecamatan(code) {
     },
   }).addTo(map.leaflet);
   map.markers.bringToFront?.();
-  map.leaflet.fitBounds(map.kelurahanLayer.getBounds(), { padding: [20, 20] });
+  // Keep the kelurahan clear of the detail box on the right.
+  map.leaflet.fitBounds(map.kelurahanLayer.getBounds(), { paddingTopLeft: [20, 20], paddingBottomRight: [260, 20] });
   renderMap();
 }
 
