@@ -109,7 +109,7 @@ def _agency_rows(project_rows: list[dict]) -> list[dict]:
             "status": progress_status(_as_float(planned), _as_float(realised)),
             "kritis_projects": sum(1 for row in rows if row["status"] == KRITIS),
         })
-    result.sort(key=lambda row: row["agency"])
+    result.sort(key=lambda row: row["agency"].casefold())
     return result
 
 
