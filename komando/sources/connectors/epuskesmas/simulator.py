@@ -40,6 +40,10 @@ from komando.sources.simulation import Request, Response, SimulatorApp
 
 WIB = timezone(timedelta(hours=7), "WIB")
 SLOT_SECONDS = 300
+ENCOUNTER_CLASSES = {
+    "AMB": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
+    "EMER": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "EMER", "display": "emergency"},
+}
 SLOTS_PER_DAY = 24 * 3600 // SLOT_SECONDS
 FHIR = "/fhir-r4/v1"
 TOKEN_SECONDS = 14399
@@ -151,6 +155,11 @@ class CityHealthData:
             weights.append(float(hours.get(str(start // 3600), 0.0)) if inside else 0.0)
         total = sum(weights)
         self.slot_shares = [w / total for w in weights]
+        # Outside opening hours only the 24-hour emergency rooms (UGD) record visits.
+        self.night_visits_per_slot = float(raw.get("night_emergency_visits_per_hour", 0)) * SLOT_SECONDS / 3600
+        self.night_facilities = [i for i, p in enumerate(self.puskesmas) if p.get("open_24h")]
+        self.night_facility_cum = list(itertools.accumulate(float(self.puskesmas[i]["weight"]) for i in self.night_facilities))
+        self.emergency_poli = next((i for i, poli in enumerate(self.polis) if poli.get("encounter_class") == "EMER"), None)
         self.location_ids = {
             (f, p): _stable_uuid("location", self.puskesmas[f]["id"], self.polis[p]["name"])
             for f, polis in enumerate(self.facility_polis) for p in polis
@@ -191,19 +200,27 @@ class EpuskesmasSimulation:
 
     def _generate(self, day: date, slot: int) -> tuple[Visit, ...]:
         share = self.data.slot_shares[slot]
-        if share == 0.0:
-            return ()
         data = self.data
+        night = share == 0.0
+        if night and not (data.night_facilities and data.emergency_poli is not None and self.daily_volume):
+            return ()
         rng = random.Random(f"{self.seed}:{day.isoformat()}:{slot}")
-        expected = self.daily_volume * data.weekday_factors[day.weekday()] * share
+        if night:
+            expected = data.night_visits_per_slot * self.daily_volume / data.daily_volume
+        else:
+            expected = self.daily_volume * data.weekday_factors[day.weekday()] * share
         count = min(999, int(expected) + (1 if rng.random() < expected - int(expected) else 0))
         slot_start = _day_start_us(day) + slot * SLOT_SECONDS * 1_000_000
         offsets = sorted(rng.randrange(SLOT_SECONDS * 1000) * 1000 for _ in range(count))
-        facilities = range(len(data.puskesmas))
+        facilities = data.night_facilities if night else range(len(data.puskesmas))
+        facility_cum = data.night_facility_cum if night else data.facility_cum
         visits = []
         for index, offset in enumerate(offsets):
-            facility = rng.choices(facilities, cum_weights=data.facility_cum)[0]
-            poli = rng.choices(data.facility_polis[facility], cum_weights=data.facility_poli_cum[facility])[0]
+            facility = rng.choices(facilities, cum_weights=facility_cum)[0]
+            if night:
+                poli = data.emergency_poli
+            else:
+                poli = rng.choices(data.facility_polis[facility], cum_weights=data.facility_poli_cum[facility])[0]
             settings = data.polis[poli]
             codes, cum, linked = data.tables[settings["diagnoses"]]
             picks = [rng.choices(range(len(codes)), cum_weights=cum)[0]]
@@ -225,6 +242,8 @@ class EpuskesmasSimulation:
                     drugs.append(extra)
             recorded = slot_start + offset
             minutes = rng.randint(20, 150)
+            # A visit belongs to the day it starts: just after midnight, arrival is clamped to 00:00.
+            minutes = min(minutes, (recorded - _day_start_us(day)) // 60_000_000)
             visits.append(Visit(
                 id=f"{day:%Y%m%d}-{slot:04d}-4{index:03d}-8000-{rng.getrandbits(48):012x}",
                 recorded_us=recorded,
@@ -381,8 +400,7 @@ class EpuskesmasSimulation:
             "identifier": [{"system": f"http://sys-ids.kemkes.go.id/encounter/{pk['id']}",
                             "value": f"REG-{visit.id[:8]}-{visit.id[9:13]}{visit.id[15:18]}"}],
             "status": "finished",
-            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB",
-                      "display": "ambulatory"},
+            "class": ENCOUNTER_CLASSES[self.data.polis[visit.poli].get("encounter_class", "AMB")],
             "subject": {"reference": f"Patient/{visit.patient}"},
             "participant": [{
                 "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",

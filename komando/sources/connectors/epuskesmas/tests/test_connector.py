@@ -89,7 +89,7 @@ def test_puskesmas_become_assets_with_locations_inside_the_city(source, simulato
         assert asset.region.level == "kelurahan" and asset.region.code.startswith("36.71.")
         assert "Poli Umum" in asset.attributes["polis"]
     assert set(VisitCount.objects.values_list("poli", flat=True)) <= {
-        "Poli Umum", "Poli Gigi", "Poli KIA", "Poli KB", "Poli MTBS", "Poli Lansia", "Poli TB", "Poli Gizi"}
+        "Poli Umum", "Poli Gigi", "Poli KIA", "Poli KB", "Poli MTBS", "Poli Lansia", "Poli TB", "Poli Gizi", "UGD 24 Jam"}
 
 
 def test_no_patient_or_practitioner_identifier_is_stored(source, simulator_url, make_coordinator, clock):
@@ -181,3 +181,12 @@ def test_wrong_credentials_show_as_an_auth_error(source, clock, make_coordinator
     assert "Invalid client credentials" in source.last_error
     assert "s3cret" not in source.last_error and "wrong" not in source.last_error
     assert snapshot() == before
+
+
+def test_only_24_hour_emergency_rooms_record_visits_at_night(source, simulator_url, make_coordinator):
+    """Before opening hours only the UGD of 24-hour puskesmas record visits, as emergencies (EMER)."""
+    reader = SimulatorReader(simulator_url)
+    night = reader.search("Encounter", _lastUpdated=["ge2026-11-22T17:00:00+00:00", "lt2026-11-23T00:30:00+00:00"])
+    assert night, "a city of two million has emergency visits between midnight and 07:30"
+    assert {e["class"]["code"] for e in night} == {"EMER"}
+    assert {e["location"][0]["location"]["display"].split(",")[0] for e in night} == {"UGD 24 Jam"}
