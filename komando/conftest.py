@@ -76,3 +76,9 @@ def personas(reference_data):
         Profile.objects.create(user=user, agency=Agency.objects.filter(code=agency).first() if agency else None)
         users[username] = user
     return users
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs ~0.5 s per password: tests that create personas use a fast hasher instead."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

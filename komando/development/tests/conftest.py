@@ -38,12 +38,6 @@ PROJECTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Personas are created per test; Argon2 (the production hasher) would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def emonev_source(reference_data):
     return Source.objects.get(slug="emonev")
