@@ -13,11 +13,9 @@ import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from komando.sources.framework import (
-    SourceAuthFailed,
     SourceDataInvalid,
-    SourceServerError,
-    SourceUnreachable,
 )
+from komando.sources.http import describe_validation_error, get_body
 
 KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 KECAMATAN_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
@@ -62,17 +60,6 @@ class TrafficBatch(_Strict):
     data: list[TrafficObservation]
 
 
-def describe_validation_error(error: ValidationError, what: str, limit: int = 3) -> str:
-    problems = []
-    for item in error.errors()[:limit]:
-        location = ".".join(str(part) for part in item["loc"]) or "body"
-        if item["type"] == "json_invalid":
-            problems.append(f"malformed JSON ({item['msg']})")
-            continue
-        shown = "" if item["type"] == "missing" else f" (got {item.get('input')!r:.60})"
-        problems.append(f"{location}: {item['msg']}{shown}")
-    more = error.error_count() - limit
-    return f"{what}: " + "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
 
 
 class AtcsClient:
@@ -81,20 +68,8 @@ class AtcsClient:
         self.timeout = timeout_seconds
 
     def _get(self, http: httpx.Client, path: str, params: dict | None = None) -> bytes:
-        url = f"{self.base_url}{path}"
-        try:
-            response = http.get(url, params=params)
-        except httpx.TimeoutException as error:
-            raise SourceUnreachable(f"ATCS did not answer within {self.timeout:g} s ({url})") from error
-        except httpx.HTTPError as error:
-            raise SourceUnreachable(f"ATCS is unreachable at {url}: {error}") from error
-        if response.status_code in (401, 403):
-            raise SourceAuthFailed(f"ATCS refused access (HTTP {response.status_code}) to {url}")
-        if response.status_code >= 500:
-            raise SourceServerError(f"ATCS server error: HTTP {response.status_code} from {url}")
-        if response.status_code != 200:
-            raise SourceServerError(f"ATCS answered HTTP {response.status_code} to {url}")
-        return response.content
+        return get_body(http, f"{self.base_url}{path}", application="ATCS", timeout=self.timeout,
+                        params=params)
 
     @staticmethod
     def _parse(model, body: bytes, what: str):
