@@ -8,6 +8,7 @@ temporary directory and every schedule sped up ten times (KOMANDO_SCHEDULE_SCALE
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
@@ -269,6 +270,9 @@ def test_every_panel_fills_without_console_errors(system, watched):
     assert page.locator('#source-list .source-chip[data-status="not_connected"]').count() == 9
     assert "Batas wilayah skematis" in page.locator("#map-schematic").inner_text()
     assert "diperbarui" in page.locator("#panel-population [data-freshness]").inner_text()
+    english_leftovers = re.findall(r"\b(updated|Source|Waiting|residents|smooth|not connected|Log in)\b",
+                                   page.locator("body").inner_text())
+    assert english_leftovers == []
     # Clicking a kecamatan shows its kelurahan with their population.
     page.locator("#map path.leaflet-interactive").first.click(force=True)
     page.wait_for_selector("#map-detail table tr")

@@ -512,7 +512,7 @@ function updateCameraNode(node, camera, panelObservedAt) {
   node.img.alt = camera.name;
   const parts = [];
   if (camera.online && camera.vehicles != null) parts.push(t("vehicles_per_interval", { n: fmt(camera.vehicles), m: fmt(camera.interval_minutes) }));
-  if (camera.online && camera.average_speed_kmh != null) parts.push(t("speed", { n: decimalFormat.format(camera.average_speed_kmh) }));
+  if (camera.online && camera.average_speed_kmh != null) parts.push(t("speed", { n: fmt(Math.round(camera.average_speed_kmh)) }));
   node.stats.textContent = parts.join(" · ") || "\u00a0";
   // Offline cameras keep their last picture greyed out, and load nothing new.
   if (!camera.online || !camera.snapshot_url) return;
