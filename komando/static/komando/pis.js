@@ -259,6 +259,7 @@ async function initMap() {
   if (!container) return;
   map.leaflet = L.map(container, { zoomControl: true, attributionControl: false, zoomSnap: 0.25, preferCanvas: false });
   map.markers = L.layerGroup().addTo(map.leaflet);
+  map.leaflet.on("zoomend", () => { container.dataset.zoom = String(map.leaflet.getZoom()); });
   try {
     const response = await fetch(`${config.regionsUrl}?level=kecamatan`, { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(`regions: HTTP ${response.status}`);
@@ -274,16 +275,16 @@ async function initMap() {
       layer.on("click", () => selectKecamatan(feature.properties.code));
     },
   }).addTo(map.leaflet);
-  map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8] });
+  map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8], animate: false });
   map.leaflet.on("click", (event) => { if (event.originalEvent.target === container) resetMap(); });
   const schematic = map.kecamatanGeo.features.some((f) => f.properties.geometry_source === "schematic");
   byId("map-schematic").hidden = !schematic;
   new ResizeObserver(() => {
     map.leaflet.invalidateSize();
     if (map.selected && map.kelurahanLayer) {
-      map.leaflet.fitBounds(map.kelurahanLayer.getBounds(), { paddingTopLeft: [20, 20], paddingBottomRight: [260, 20] });
+      map.leaflet.fitBounds(map.kelurahanLayer.getBounds(), { paddingTopLeft: [20, 20], paddingBottomRight: [260, 20], animate: false });
     } else {
-      map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8] });
+      map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8], animate: false });
     }
   }).observe(container);
   renderMap();
@@ -382,7 +383,7 @@ async function selectKecamatan(code) {
   }).addTo(map.leaflet);
   map.markers.bringToFront?.();
   // Keep the kelurahan clear of the detail box on the right.
-  map.leaflet.fitBounds(map.kelurahanLayer.getBounds(), { paddingTopLeft: [20, 20], paddingBottomRight: [260, 20] });
+  map.leaflet.fitBounds(map.kelurahanLayer.getBounds(), { paddingTopLeft: [20, 20], paddingBottomRight: [260, 20], animate: false });
   renderMap();
 }
 
@@ -390,7 +391,7 @@ function resetMap() {
   if (!map.selected) return;
   map.selected = null;
   if (map.kelurahanLayer) { map.kelurahanLayer.remove(); map.kelurahanLayer = null; }
-  map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8] });
+  map.leaflet.fitBounds(map.kecamatanLayer.getBounds(), { padding: [8, 8], animate: false });
   byId("map-detail").replaceChildren();
   byId("map-detail").hidden = true;
   renderMap();
