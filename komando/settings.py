@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "komando.assets",
     "komando.metrics",
     "komando.development",
+    "komando.hazards",
     "komando.realtime",
     "komando.api",
     "komando.dashboard",

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from komando.api import development, health, population, regions, sources, traffic
+from komando.api import development, hazards, health, population, regions, sources, traffic
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
@@ -11,4 +11,5 @@ urlpatterns = [
     *health.urlpatterns,
     *traffic.urlpatterns,
     *development.urlpatterns,
+    *hazards.urlpatterns,
 ]
