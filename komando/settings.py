@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "komando.realtime",
     "komando.api",
     "komando.dashboard",
+    "komando.imports",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("komando.api.urls")),
+    path("sumber/impor/", include("komando.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -82,3 +82,13 @@ def do_load_sources(path) -> int:
             defaults["schedule_seconds"] = known[connector].schedule_seconds
         Source.objects.update_or_create(slug=row["slug"], defaults=defaults)
     return len(rows)
+
+
+def do_record_file_import(source: Source, *, started_at, ok: bool, records: int = 0, data_as_of=None,
+                          kind: str = "", error: str = "") -> None:
+    """The health of a source fed by uploaded files (komando.imports): a file imported is a
+    successful run, a file refused a failed one (nothing stored is changed by it)."""
+    if ok:
+        do_record_run_success(source, started_at=started_at, records=records, data_as_of=data_as_of)
+    else:
+        do_record_run_failure(source, started_at=started_at, kind=kind, error=error)
