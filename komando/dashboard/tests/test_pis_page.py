@@ -25,7 +25,7 @@ def test_pis_renders_in_indonesian_for_anonymous_visitor(reference_data):
     state = embedded_state(response)
     assert state["can_view_development"] is False
     assert state["development"] is None
-    assert len(state["sources"]) == 13
+    assert len([s for s in state["sources"] if s["group"] != "external"]) == 13
     assert {"population", "health", "traffic", "city", "server_time"} <= set(state)
 
 
