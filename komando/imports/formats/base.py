@@ -25,6 +25,8 @@ ENGLISH_MONTHS = ["january", "february", "march", "april", "may", "june", "july"
                   "october", "november", "december"]
 GROUPED_INTEGER = re.compile(r"^-?\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
 PLAIN_INTEGER = re.compile(r"^-?\d+$")
+# Whole amounts written with zero decimals, Indonesian ("1.234.567,00") or English ("1,234,567.00") style.
+ZERO_DECIMALS = re.compile(r"^(-?\d{1,3}(?:\.\d{3})*),0{1,2}$|^(-?\d{1,3}(?:,\d{3})*)\.0{1,2}$|^(-?\d+)[.,]0{1,2}$")
 
 
 class CellProblem(ValueError):
@@ -56,9 +58,19 @@ def read_whole_number(value) -> int:
         text = text[2:].lstrip(". ").strip()
     if PLAIN_INTEGER.match(text):
         return int(text)
+    zero_decimals = ZERO_DECIMALS.match(text)
+    if zero_decimals:
+        text = next(group for group in zero_decimals.groups() if group)
+    if PLAIN_INTEGER.match(text):
+        return int(text)
     if GROUPED_INTEGER.match(text):
         return int(re.sub(r"[.,\s]", "", text))
     raise CellProblem(_("not a number: “%(value)s”") % {"value": text[:40]})
+
+
+def rupiah(amount: int) -> str:
+    """Indonesian grouping: 2.500.000."""
+    return f"{amount:,}".replace(",", ".")
 
 
 def read_month(value) -> int:
@@ -94,6 +106,7 @@ class Column:
     required: bool = True
     min_value: int | None = None
     max_value: int | None = None
+    is_rupiah: bool = False
 
     def read(self, value):
         if isinstance(value, FormulaWithoutValue):
@@ -102,7 +115,8 @@ class Column:
         typed = self.reader(value)
         if self.min_value is not None and typed < self.min_value:
             if self.min_value == 0:
-                raise CellProblem(_("negative amount: %(value)s") % {"value": typed})
+                raise CellProblem(_("negative amount: %(value)s")
+                                  % {"value": rupiah(typed) if self.is_rupiah else typed})
             raise CellProblem(_("%(value)s is below the lowest allowed value %(limit)s")
                               % {"value": typed, "limit": self.min_value})
         if self.max_value is not None and typed > self.max_value:

@@ -16,8 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from komando.imports.formats import register
-from komando.imports.formats.base import CellProblem, Column, ImportTemplate, read_month, read_whole_number
+from komando.imports.formats.base import (
+    CellProblem,
+    Column,
+    ImportTemplate,
+    read_month,
+    read_whole_number,
+    rupiah,
+)
 
+MAX_RUPIAH = 10**15  # far above any city's revenue; guards against pasted garbage
 DEFAULT_TYPES_FILE = Path(__file__).resolve().parent.parent / "data" / "revenue_types.csv"
 
 
@@ -58,13 +66,13 @@ class RevenueRealisationTemplate(ImportTemplate):
                gettext_lazy("Name of the revenue type (for people reading the file; Komando shows the name "
                             "of the code)."), "PBB-P2", required=False),
         Column("target_tahunan", "annual_target", gettext_lazy("The year's target, whole Rupiah, not negative."),
-               "150000000000", read_whole_number, min_value=0),
+               "150000000000", read_whole_number, min_value=0, max_value=MAX_RUPIAH, is_rupiah=True),
         Column("realisasi_bulan_ini", "realised_this_month",
                gettext_lazy("Collected in this month, whole Rupiah, not negative."), "9500000000",
-               read_whole_number, min_value=0),
+               read_whole_number, min_value=0, max_value=MAX_RUPIAH, is_rupiah=True),
         Column("realisasi_kumulatif", "realised_cumulative",
                gettext_lazy("Collected from January up to and including this month, whole Rupiah."),
-               "98250000000", read_whole_number, min_value=0),
+               "98250000000", read_whole_number, min_value=0, max_value=MAX_RUPIAH, is_rupiah=True),
     ]
     stored_fields = ("type_name", "annual_target", "realised_this_month", "realised_cumulative")
 
@@ -76,7 +84,7 @@ class RevenueRealisationTemplate(ImportTemplate):
         if row["realised_cumulative"] < row["realised_this_month"]:
             problems.append(("realisasi_kumulatif",
                              _("cumulative realisation (%(cumulative)s) is less than this month's (%(month)s)")
-                             % {"cumulative": row["realised_cumulative"], "month": row["realised_this_month"]}))
+                             % {"cumulative": rupiah(row["realised_cumulative"]), "month": rupiah(row["realised_this_month"])}))
         return problems
 
     def store(self, source, rows, batch):

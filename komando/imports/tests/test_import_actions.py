@@ -196,3 +196,29 @@ def test_import_is_audited_and_marks_the_source_health(administrator):
     assert all(record.channel == "ui" and record.actor == administrator for record in records)
     assert records[1].after["created"] == 600 and records[1].after["sha256"] == good.batch.sha256
     assert records[0].after["status"] == "rejected" and records[0].after["error_count"] == 2
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("1.234.567,00", 1_234_567), ("1,234,567.00", 1_234_567), ("1234567,00", 1_234_567), ("1 234 567", 1_234_567),
+    (1234567.0, 1_234_567), ("Rp1.234.567", 1_234_567), ("1.000", 1000), ("5,000", 5000), ("12,0", 12),
+])
+def test_whole_amounts_in_common_spreadsheet_spellings_are_read(written, expected):
+    from komando.imports.formats.base import read_whole_number
+
+    assert read_whole_number(written) == expected
+
+
+@pytest.mark.parametrize("written", ["1.234,5", "1,5", "12.34", "1.23.456", "abc", True])
+def test_amounts_with_fractions_or_odd_grouping_are_not_numbers(written):
+    from komando.imports.formats.base import CellProblem, read_whole_number
+
+    with pytest.raises(CellProblem, match="not a"):
+        read_whole_number(written)
+
+
+def test_absurdly_large_amount_is_a_row_problem(administrator):
+    rows = revenue_rows(2)
+    rows[1][4] = "9" * 20
+    result = run_import(csv_bytes(rows), administrator)
+    assert list(problems_by_row(result)) == [(3, "target_tahunan")]
+    assert "above the highest allowed value" in result.errors[0].problem
