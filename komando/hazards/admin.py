@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from komando.audit.admin_mixins import AuditedModelAdmin
 from komando.hazards.models import Earthquake, WeatherWarning
@@ -31,3 +32,4 @@ class WeatherWarningAdmin(ReadOnlyAdmin):
     list_filter = ["affects_city", "severity", "source"]
     search_fields = ["identifier", "headline", "description", "area_desc"]
     date_hierarchy = "sent"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
