@@ -20,6 +20,7 @@ test: setup-test services browser
 	$(BIN)/ruff check komando
 	$(BIN)/komando check --fail-level WARNING
 	$(BIN)/komando makemigrations --check --dry-run -v1
+	$(BIN)/komando spectacular --validate --fail-on-warn --file /dev/null
 	$(BIN)/pytest
 	DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -m "not browser"
 

@@ -146,6 +146,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public Information System and command-center data of the city.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two choice sets are both called "status": name them after what they grade.
+    "ENUM_NAME_OVERRIDES": {"DevelopmentStatusEnum": "komando.development.progress.STATUSES"},
 }
 
 LOGGING = {

@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from komando.metrics.selectors.health import health_panel
 
 
-def _coded(name: str) -> serializers.Serializer:
+def _coded(name: str, **extra) -> serializers.Serializer:
     return inline_serializer(name=name, many=True, fields={
         "code": serializers.CharField(),
         "name": serializers.CharField(),
+        **extra,
         "count": serializers.IntegerField(),
     })
 
@@ -31,7 +32,8 @@ HealthPanelSchema = inline_serializer(
         "facilities_total": serializers.IntegerField(),
         "by_poli": inline_serializer(name="HealthPoli", many=True, fields={
             "poli": serializers.CharField(), "count": serializers.IntegerField()}),
-        "top_diagnoses": _coded("HealthDiagnosis"),
+        "top_diagnoses": _coded("HealthDiagnosis", name_id=serializers.CharField(
+            allow_null=True, help_text="Indonesian name (the coding's display is WHO English)")),
         "top_drugs": _coded("HealthDrug"),
         "by_facility": inline_serializer(name="HealthFacility", many=True, fields={
             "id": serializers.IntegerField(),

@@ -263,7 +263,7 @@ def test_every_panel_fills_without_console_errors(system, watched):
                            arg=len(today["top_diagnoses"]), timeout=15_000)
     assert page.locator("#health-drugs li").count() == len(today["top_drugs"])
     if today["top_diagnoses"]:
-        code, name = today["top_diagnoses"][0]["code"], today["top_diagnoses"][0]["name"]
+        code, name = today["top_diagnoses"][0]["code"], today["top_diagnoses"][0]["name_id"]
         assert page.locator("#health-diagnoses li").first.inner_text().split("\n")[:2] == [code, name]
     else:
         assert page.locator("#health-empty").is_visible()

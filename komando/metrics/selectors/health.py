@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from komando.assets.models import Asset, AssetKind
 from komando.metrics.models import DiagnosisCount, PrescriptionCount, VisitCount
+from komando.metrics.terminology import icd10_indonesian_name
 from komando.regions.models import RegionLevel
 
 SOURCE_SLUG = "epuskesmas"
@@ -34,7 +35,8 @@ def health_panel(day: date | None = None) -> dict:
     ]
     per_facility = dict(visits.values_list("facility").annotate(total=Sum("count")).values_list("facility", "total"))
     top_diagnoses = [
-        {"code": row["icd10_code"], "name": row["name"], "count": row["count"]}
+        {"code": row["icd10_code"], "name": row["name"], "name_id": icd10_indonesian_name(row["icd10_code"]),
+         "count": row["count"]}
         for row in DiagnosisCount.objects.filter(date=day).values("icd10_code")
         .annotate(count=Sum("count"), name=Max("icd10_name")).order_by("-count", "icd10_code")[:TOP]
     ]

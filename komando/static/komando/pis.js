@@ -442,7 +442,8 @@ function renderHealth() {
   byId("health-diagnoses").replaceChildren(
     ...(data.top_diagnoses || []).slice(0, 10).map((d) => el("li", { title: `${d.code} ${d.name}` },
       el("span", { class: "code", text: d.code }),
-      el("span", { class: "name", text: d.name }),
+      // The WHO (English) display is the coding's; Indonesian screens show the Indonesian name.
+      el("span", { class: "name", text: (document.documentElement.lang.startsWith("id") && d.name_id) || d.name }),
       el("span", { class: "num", text: fmt(d.count) }))),
   );
   const drugs = byId("health-drugs");

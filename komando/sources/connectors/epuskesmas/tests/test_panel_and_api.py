@@ -31,9 +31,11 @@ def test_health_panel_follows_the_contract(ran):
     assert counts == sorted(counts, reverse=True) and panel["by_poli"][0]["poli"] == "Poli Umum"
     for key in ("top_diagnoses", "top_drugs"):
         rows = panel[key]
-        assert len(rows) == 10 and set(rows[0]) == {"code", "name", "count"}
+        expected_keys = {"code", "name", "name_id", "count"} if key == "top_diagnoses" else {"code", "name", "count"}
+        assert len(rows) == 10 and set(rows[0]) == expected_keys
         assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
-    assert panel["top_diagnoses"][0]["name"]  # ICD-10 names shown
+    assert panel["top_diagnoses"][0]["name"]  # ICD-10 names shown (WHO English, as coded)
+    assert panel["top_diagnoses"][0]["name_id"]  # and their Indonesian names for Indonesian screens
     facility = panel["by_facility"][0]
     assert set(facility) == {"id", "name", "lat", "lon", "kecamatan_code", "visits"}
     assert facility["kecamatan_code"].count(".") == 2 and facility["kecamatan_code"].startswith("36.71.")
