@@ -247,6 +247,8 @@ def quake_xml(records: list[dict]) -> bytes:
     for record in records:
         parts.append("  <gempa>")
         for key, value in record.items():
+            if key == "Coordinates":  # the XML feed has always carried point/coordinates
+                key, value = "point", {"coordinates": value}
             if isinstance(value, dict):
                 inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in value.items())
                 parts.append(f"    <{key}>{inner}</{key}>")
