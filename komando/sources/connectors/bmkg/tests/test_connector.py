@@ -240,3 +240,27 @@ def test_simulated_cap_is_valid_against_the_oasis_schema(shared_data, simulator)
     for warning in warnings:
         document = etree.fromstring(cap_xml(warning))
         assert schema.validate(document), schema.error_log
+
+
+def test_manifest_registers_an_outside_feed_with_the_simulator_as_default(monkeypatch):
+    manifest = manifests()["bmkg"]
+    assert (manifest.group, manifest.agency, manifest.access_level, manifest.schedule_seconds,
+            manifest.simulator_port) == ("external", "bpbd", "public", 60, 8105)
+    monkeypatch.delenv("KOMANDO_BMKG_BASE_URL", raising=False)
+    monkeypatch.setenv("KOMANDO_BMKG_NOWCAST_BASE_URL", "https://www.bmkg.go.id")
+    config = Coordinator.config_class.from_environment(manifest)
+    assert config.base_url.endswith(":8105") and config.nowcast_base_url == "https://www.bmkg.go.id"
+    assert config.earthquake_format == "json"
+
+
+@pytest.mark.django_db
+def test_warnings_come_from_the_nowcast_server_when_it_is_separate(bmkg, simulator, clock):
+    source, url = bmkg
+    simulator.fault = fault_on(simulator, "/alerts/", lambda request: Response.json({"error": "not here"}, 404))
+    with running_simulator(build_simulator(settings.KOMANDO_CITY_DIR, clock=clock)) as nowcast:
+        assert run_source(source, coordinator(url, nowcast_base_url=nowcast)), \
+            Source.objects.get(slug="bmkg").last_error
+    assert WeatherWarning.objects.count() == len(simulator.model.active_warnings()) > 0
+    assert run_source(source, coordinator(url)) is False
+    source.refresh_from_db()
+    assert "BMKG answered HTTP 404" in source.last_error and "rss.xml" in source.last_error
