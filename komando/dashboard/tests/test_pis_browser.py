@@ -29,7 +29,11 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SCHEDULE_SCALE = 0.1
-SCREENSHOTS = Path(settings.PROJECT_DIR) / "docs" / "screenshots"
+# The README's screenshots are refreshed with KOMANDO_UPDATE_SCREENSHOTS=1; ordinary runs write
+# theirs to var/ so that running the tests leaves the work tree clean.
+SCREENSHOTS = (Path(settings.PROJECT_DIR) / "docs" / "screenshots" if os.environ.get("KOMANDO_UPDATE_SCREENSHOTS")
+               else Path(settings.VAR_DIR) / "screenshots")
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 VIEWPORT = {"width": 1920, "height": 1080}
 FILL_TIMEOUT_SECONDS = 60
 USERNAME, PASSWORD = "kepala.dinas", "browser-test-" + secrets.token_urlsafe(8)
