@@ -1,42 +1,40 @@
 """The PIS page's initial state: every panel's data, as the live events will later replace it.
 
-Each panel comes from its own domain selector. A selector that is not there yet, or that fails,
-leaves its panel empty ("waiting for data") instead of breaking the page.
+Each panel comes from its own domain selector. A selector that fails leaves its panel empty
+("waiting for data") and is logged, instead of taking the whole screen down.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
+from collections.abc import Callable
 from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
 
 from komando.accounts.access import can_view_development
+from komando.development.selectors import development_panel
+from komando.metrics.selectors.health import health_panel
+from komando.metrics.selectors.population import population_panel
+from komando.metrics.selectors.traffic import traffic_panel
 from komando.sources.selectors import all_source_health
 
 logger = logging.getLogger("komando.dashboard")
 
-# panel name → (module, function, source slug). Order is the order on screen.
-PUBLIC_PANELS = {
-    "population": ("komando.metrics.selectors.population", "population_panel", "siak"),
-    "health": ("komando.metrics.selectors.health", "health_panel", "epuskesmas"),
-    "traffic": ("komando.metrics.selectors.traffic", "traffic_panel", "atcs"),
+PUBLIC_PANELS: dict[str, Callable[[], dict]] = {
+    "population": population_panel,
+    "health": health_panel,
+    "traffic": traffic_panel,
 }
-DEVELOPMENT_PANEL = ("komando.development.selectors", "development_panel", "emonev")
 
 
-def _call_selector(module_name: str, function_name: str, *args) -> dict | None:
-    try:
-        selector = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError):
-        return None
+def _call_selector(selector: Callable, *args) -> dict | None:
     try:
         return selector(*args)
     except Exception:  # one broken panel must not take the whole screen down
-        logger.exception("panel selector %s.%s failed", module_name, function_name)
+        logger.exception("panel selector %s failed", selector.__qualname__)
         return None
 
 
@@ -61,11 +59,11 @@ def development_scope_codes(user) -> list[str] | None:
 
 def pis_initial_state(user) -> dict:
     state: dict = {"city": city_profile(), "server_time": timezone.now()}
-    for panel, (module_name, function_name, _slug) in PUBLIC_PANELS.items():
-        state[panel] = _call_selector(module_name, function_name)
+    for panel, selector in PUBLIC_PANELS.items():
+        state[panel] = _call_selector(selector)
     allowed = can_view_development(user)
     state["can_view_development"] = allowed
-    state["development"] = _call_selector(*DEVELOPMENT_PANEL[:2], user) if allowed else None
+    state["development"] = _call_selector(development_panel, user) if allowed else None
     state["development_scope"] = development_scope_codes(user) if allowed else None
     state["sources"] = all_source_health()
     return state
