@@ -1,5 +1,6 @@
 """The only writers of a source's health and cursor."""
 
+import datetime
 import logging
 
 from django.db import transaction
@@ -29,7 +30,8 @@ def do_record_run_success(source: Source, *, started_at, records: int, cursor=No
     if cursor is not None:
         source.cursor = cursor
     if data_as_of is not None:
-        source.data_as_of = data_as_of
+        # Stored in UTC: the event then says exactly what a fresh read of the row says.
+        source.data_as_of = data_as_of.astimezone(datetime.UTC)
     source.save(update_fields=["last_attempt_at", "last_success_at", "consecutive_failures",
                                "records_last_run", "cursor", "data_as_of"])
     SourceRun.objects.create(source=source, started_at=started_at, finished_at=finished, ok=True, records=records)
