@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -109,6 +110,17 @@ def _csv_rows(data: bytes):
         raise FileRejected(_("The CSV file cannot be read: %(error)s.") % {"error": error}) from error
 
 
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet holds a formula; only then is the workbook read a second time."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as sheet:
+                    if re.search(rb"<(?:\w+:)?f[ >/]", sheet.read()):
+                        return True
+    return False
+
+
 def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
@@ -116,21 +128,23 @@ def _xlsx_rows(data: bytes):
         raise FileRejected(_("The file is not a valid Excel (.xlsx) workbook."))
     try:
         values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if _has_formulas(data) else None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise FileRejected(_("The file is not a valid Excel (.xlsx) workbook.")) from error
     try:
-        values_sheet = values_book.worksheets[0]
-        formulas_sheet = formulas_book.worksheets[0]
-        pairs = zip(values_sheet.iter_rows(min_row=1, values_only=True),
-                    formulas_sheet.iter_rows(min_row=1, values_only=True), strict=False)
-        for number, (values, formulas) in enumerate(pairs, start=1):
+        values = values_book.worksheets[0].iter_rows(min_row=1, values_only=True)
+        if formulas_book is None:
+            yield from enumerate((list(row) for row in values), start=1)
+            return
+        formulas = formulas_book.worksheets[0].iter_rows(min_row=1, values_only=True)
+        for number, (row_values, row_formulas) in enumerate(zip(values, formulas, strict=False), start=1):
             cells = []
-            for value, formula in zip(values, formulas, strict=False):
+            for value, formula in zip(row_values, row_formulas, strict=False):
                 if value is None and isinstance(formula, str) and formula.startswith("="):
                     value = FormulaWithoutValue(formula)
                 cells.append(value)
             yield number, cells
     finally:
         values_book.close()
-        formulas_book.close()
+        if formulas_book is not None:
+            formulas_book.close()

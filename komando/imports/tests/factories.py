@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
@@ -51,3 +53,26 @@ def xlsx_bytes(rows, *, headers=HEADERS, blank_rows_after=()) -> bytes:
 
 def upload(data: bytes, name: str = "pendapatan.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
+
+
+def with_saved_formula_results(data: bytes) -> bytes:
+    """What a spreadsheet program does on saving: store each formula's result beside it. Here the
+    formulas are of the form ``=E<row>*<factor>`` and the results are computed from the sheet."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    sheet = source.read("xl/worksheets/sheet1.xml").decode()
+
+    def cell_value(ref):
+        match = re.search(rf'<c r="{ref}"[^>]*><v>([^<]*)</v>', sheet)
+        return int(match.group(1))
+
+    def fill(match):
+        column, row, factor = match.group(1), match.group(2), int(match.group(3))
+        return f"<f>{column}{row}*{factor}</f><v>{cell_value(column + row) * factor}</v>"
+
+    sheet = re.sub(r"<f>([A-Z]+)(\d+)\*(\d+)</f><v></v>", fill, sheet)
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = sheet.encode() if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            target.writestr(item, content)
+    return output.getvalue()

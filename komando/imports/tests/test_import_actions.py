@@ -3,7 +3,14 @@ import pytest
 from komando.audit.models import AuditRecord
 from komando.imports.actions import do_import_file
 from komando.imports.models import BatchStatus, ImportBatch, RevenueRealisation
-from komando.imports.tests.factories import HEADERS, csv_bytes, revenue_rows, upload, xlsx_bytes
+from komando.imports.tests.factories import (
+    HEADERS,
+    csv_bytes,
+    revenue_rows,
+    upload,
+    with_saved_formula_results,
+    xlsx_bytes,
+)
 from komando.sources.models import Source
 
 TEMPLATE = "pendapatan-bulanan"
@@ -129,6 +136,16 @@ def test_xlsx_formula_without_saved_result_is_a_row_problem(administrator):
     assert result.status == BatchStatus.REJECTED
     assert list(problems_by_row(result)) == [(3, "realisasi_kumulatif")]
     assert "formula" in result.errors[0].problem
+
+
+def test_xlsx_formula_with_saved_result_is_read_as_its_result(administrator):
+    rows = revenue_rows(3)
+    rows[1][1] = 2
+    rows[1][6] = "=F3*2"  # cumulative of February = twice the month
+    result = run_import(with_saved_formula_results(xlsx_bytes(rows)), administrator, name="pendapatan.xlsx")
+    assert result.status == BatchStatus.IMPORTED, result.errors
+    stored = RevenueRealisation.objects.get(year=rows[1][0], month=2, type_code=rows[1][2])
+    assert stored.realised_cumulative == 2 * rows[1][5]
 
 
 def test_each_kind_of_row_problem_is_named(administrator):
