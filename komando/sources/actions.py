@@ -82,6 +82,9 @@ def do_load_sources(path) -> int:
         }
         if connector:
             defaults["schedule_seconds"] = known[connector].schedule_seconds
+        elif (row.get("schedule_seconds") or "").strip():
+            defaults["schedule_seconds"] = int(row["schedule_seconds"])
+        defaults["file_import"] = (row.get("file_import") or "").strip().lower() in {"1", "yes", "true"}
         Source.objects.update_or_create(slug=row["slug"], defaults=defaults)
     return len(rows)
 

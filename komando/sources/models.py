@@ -32,6 +32,8 @@ class Source(models.Model):
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="sources")
     access_level = models.CharField(max_length=12, choices=AccessLevel.choices, default=AccessLevel.PUBLIC)
     connector = models.CharField(max_length=60, blank=True, help_text="Connector package; blank = not connected yet")
+    file_import = models.BooleanField(
+        default=False, help_text="Fed by files an administrator uploads (no API); schedule = how often one is due")
     schedule_seconds = models.PositiveIntegerField(default=60)
     enabled = models.BooleanField(default=True)
 
@@ -54,7 +56,7 @@ class Source(models.Model):
 
     @property
     def is_connected(self) -> bool:
-        return bool(self.connector)
+        return bool(self.connector) or self.file_import
 
 
 class SourceRun(models.Model):

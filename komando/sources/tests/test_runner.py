@@ -224,3 +224,19 @@ def test_scheduler_retries_a_failing_source_before_its_interval(reference_data, 
         thread.join(5)
     outcomes = list(SourceRun.objects.filter(source__slug="siak").order_by("started_at").values_list("ok", flat=True))
     assert outcomes[:2] == [False, False] and outcomes[-1] is True
+
+
+def test_a_file_fed_source_waits_for_its_first_file_and_goes_stale_after_its_interval(reference_data):
+    from komando.sources.actions import do_record_file_import
+
+    revenue = Source.objects.select_related("agency").get(slug="pendapatan")
+    assert revenue.file_import and not revenue.connector
+    assert source_health(revenue)["connected"] is True
+    assert health_status(revenue) == HealthStatus.WAITING
+    do_record_file_import(revenue, started_at=timezone.now(), ok=True, records=120)
+    revenue.refresh_from_db()
+    assert health_status(revenue) == HealthStatus.OK
+    with time_machine.travel(timezone.now() + timedelta(days=40)):
+        assert health_status(revenue) == HealthStatus.OK  # a monthly export is not late after 40 days
+    with time_machine.travel(timezone.now() + timedelta(days=63)):
+        assert health_status(revenue) == HealthStatus.STALE
