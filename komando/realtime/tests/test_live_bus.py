@@ -72,3 +72,35 @@ def test_restricted_events_do_not_reach_anonymous_screens():
         await communicator.disconnect()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_cross_processes_over_the_redis_layer(settings):
+    """With REDIS_URL set, Channels' Redis layer carries events from any process to the screens."""
+    from channels.layers import channel_layers
+
+    from komando.conftest import require_service
+
+    require_service("Redis", "127.0.0.1", 6379)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                           "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"],
+                                                      "prefix": f"komando-test-{threading.get_ident()}"}}}
+    channel_layers.backends.clear()
+    try:
+        from channels.layers import get_channel_layer
+
+        assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+
+        async def scenario():
+            communicator, _ = await _connect()
+            # published from another thread with its own event loop, as a separate ingest process would
+            worker = threading.Thread(target=publish, args=(LiveEvent(type="panel.test", data={"via": "redis"}),))
+            worker.start()
+            worker.join()
+            event = await communicator.receive_json_from(timeout=5)
+            assert event["data"] == {"via": "redis"}
+            await communicator.disconnect()
+
+        asyncio.run(scenario())
+    finally:
+        channel_layers.backends.clear()
