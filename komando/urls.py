@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("komando.api.urls")),
     path("sumber/impor/", include("komando.imports.urls")),
+    path("sumber/", include("komando.sources.urls")),
     path("admin/", admin.site.urls),
 ]

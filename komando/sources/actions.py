@@ -97,3 +97,29 @@ def do_record_file_import(source: Source, *, started_at, ok: bool, records: int 
         do_record_run_success(source, started_at=started_at, records=records, data_as_of=data_as_of)
     else:
         do_record_run_failure(source, started_at=started_at, kind=kind, error=error)
+
+
+def _set_source_enabled(source: Source, *, enabled: bool, acting_user, action: str) -> None:
+    from komando.audit.actions import record_audit
+
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    before = {"enabled": source.enabled}
+    source.enabled = enabled
+    source.save(update_fields=["enabled"])
+    record_audit(actor=acting_user, channel="ui", action=action, instance=source,
+                 before=before, after={"enabled": source.enabled})
+    _publish_health(source)
+
+
+@transaction.atomic
+def do_pause_source(source: Source, *, acting_user) -> None:
+    """Stop fetching from a source (the scheduler skips disabled sources); health and runs are kept."""
+    _set_source_enabled(source, enabled=False, acting_user=acting_user, action="source.pause")
+    source.enabled = False
+
+
+@transaction.atomic
+def do_resume_source(source: Source, *, acting_user) -> None:
+    """Fetch from a paused source again."""
+    _set_source_enabled(source, enabled=True, acting_user=acting_user, action="source.resume")
+    source.enabled = True

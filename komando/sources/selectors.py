@@ -75,3 +75,92 @@ def all_source_health(now=None) -> list[dict]:
 def health_by_slug(slug: str) -> dict | None:
     source = Source.objects.select_related("agency").filter(slug=slug).first()
     return source_health(source) if source else None
+
+
+# --- Source health page (/sumber/) -------------------------------------------------------------
+
+ERROR_RATE_WINDOW = timedelta(hours=24)
+FAILURE_HISTORY_LIMIT = 20
+
+
+def _today_start_wib(now):
+    """Midnight of today in WIB (the project's TIME_ZONE), as an aware datetime."""
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _failure_dict(run) -> dict:
+    return {
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "error_kind": run.error_kind,
+        "error": run.error,
+    }
+
+
+def failure_history(source: Source, limit: int = FAILURE_HISTORY_LIMIT) -> list[dict]:
+    """The last ``limit`` failed runs of one source, newest first."""
+    runs = source.runs.filter(ok=False).order_by("-started_at", "-id")[:limit]
+    return [_failure_dict(run) for run in runs]
+
+
+def _failure_histories(limit: int) -> dict[int, list[dict]]:
+    """The last ``limit`` failures of every source in one query (window function)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from komando.sources.models import SourceRun
+
+    ranked = (SourceRun.objects.filter(ok=False)
+              .annotate(position=Window(RowNumber(), partition_by=[F("source_id")],
+                                        order_by=[F("started_at").desc(), F("id").desc()]))
+              .filter(position__lte=limit)
+              .order_by("source_id", "position"))
+    histories: dict[int, list[dict]] = {}
+    for run in ranked:
+        histories.setdefault(run.source_id, []).append(_failure_dict(run))
+    return histories
+
+
+def _run_aggregates(now) -> dict[int, dict]:
+    """Runs and failures in the last 24 h and records of runs started today (WIB), per source,
+    in one query. Today in WIB always began less than 24 h ago, so one window covers both."""
+    from django.db.models import Count, Q, Sum
+
+    from komando.sources.models import SourceRun
+
+    since = now - ERROR_RATE_WINDOW
+    today = _today_start_wib(now)
+    rows = (SourceRun.objects.filter(started_at__gte=since, started_at__lte=now)
+            .values("source_id")
+            .annotate(runs=Count("id"), failed=Count("id", filter=Q(ok=False)),
+                      records_today=Sum("records", filter=Q(started_at__gte=today))))
+    return {row["source_id"]: row for row in rows}
+
+
+def source_health_rows(now=None, failure_limit: int = FAILURE_HISTORY_LIMIT) -> list[dict]:
+    """Every source with its health, error rate over the last 24 h, records today (WIB) and its
+    recent failures: what the source health page shows. A fixed number of queries."""
+    now = now or timezone.now()
+    aggregates = _run_aggregates(now)
+    histories = _failure_histories(failure_limit)
+    rows = []
+    for source in Source.objects.select_related("agency").all():
+        row = source_health(source, now)
+        counts = aggregates.get(source.pk, {})
+        runs = counts.get("runs", 0)
+        failed = counts.get("failed", 0)
+        row.update({
+            "id": source.pk,
+            "agency_name": source.agency.name,
+            "file_import": source.file_import,
+            "data_lag_seconds": (round((now - source.data_as_of).total_seconds(), 1)
+                                 if source.data_as_of else None),
+            "runs_24h": runs,
+            "failed_runs_24h": failed,
+            "error_rate_24h": round(failed / runs, 4) if runs else None,
+            "records_today": counts.get("records_today") or 0,
+            "failures": histories.get(source.pk, []),
+        })
+        rows.append(row)
+    return rows
