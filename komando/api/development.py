@@ -48,7 +48,9 @@ class DevelopmentPanelSerializer(serializers.Serializer):
     by_agency = AgencyProgressSerializer(many=True)
 
 
-class ProjectProgressSerializer(serializers.Serializer):
+class ProjectIdentitySerializer(serializers.Serializer):
+    """What names and places a project; shared by the project list and its S-curve."""
+
     id = serializers.IntegerField()
     source_ref = serializers.CharField()
     name = serializers.CharField()
@@ -59,6 +61,9 @@ class ProjectProgressSerializer(serializers.Serializer):
     kelurahan_code = serializers.CharField(allow_null=True)
     lat = serializers.FloatField(allow_null=True)
     lon = serializers.FloatField(allow_null=True)
+
+
+class ProjectProgressSerializer(ProjectIdentitySerializer):
     planned_physical = serializers.FloatField()
     realised_physical = serializers.FloatField()
     planned_financial = serializers.FloatField()
@@ -84,18 +89,8 @@ class CurveMonthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUSES, allow_null=True)
 
 
-class ProjectCurveSerializer(serializers.Serializer):
+class ProjectCurveSerializer(ProjectIdentitySerializer):
     source = serializers.CharField()
-    id = serializers.IntegerField()
-    source_ref = serializers.CharField()
-    name = serializers.CharField()
-    agency_code = serializers.CharField()
-    agency = serializers.CharField()
-    fiscal_year = serializers.IntegerField()
-    budget = serializers.IntegerField()
-    kelurahan_code = serializers.CharField(allow_null=True)
-    lat = serializers.FloatField(allow_null=True)
-    lon = serializers.FloatField(allow_null=True)
     months = CurveMonthSerializer(many=True)
 
 
