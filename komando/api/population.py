@@ -59,17 +59,11 @@ class KelurahanDetailSerializer(serializers.Serializer):
     by_age_sex = AgeSexSerializer(many=True)
 
 
-class KecamatanPopulationSerializer(serializers.Serializer):
+class KecamatanPopulationSerializer(KelurahanDetailSerializer):
+    """A kecamatan has the same figures as a kelurahan, plus its kelurahan."""
+
     source = serializers.CharField()
     as_of = serializers.DateField(allow_null=True)
-    code = serializers.CharField()
-    name = serializers.CharField()
-    total = serializers.IntegerField()
-    male = serializers.IntegerField()
-    female = serializers.IntegerField()
-    area_km2 = serializers.FloatField(allow_null=True)
-    density_per_km2 = serializers.IntegerField(allow_null=True)
-    by_age_sex = AgeSexSerializer(many=True)
     kelurahan = KelurahanDetailSerializer(many=True)
 
 
