@@ -13,6 +13,20 @@ def roles_of(user) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
 
 
+STAFF_ROLES = {Role.OPERATOR, Role.OPD_OFFICER, Role.EXECUTIVE, Role.ADMINISTRATOR}
+OPERATIONS_ROLES = {Role.OPERATOR, Role.EXECUTIVE, Role.ADMINISTRATOR}
+
+
+def can_view_internal(user) -> bool:
+    """Aggregates of internal sources (complaints, 112, Kinerja ASN…): any signed-in staff role."""
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def can_view_operations(user) -> bool:
+    """The operator map with live field units and the details of calls and complaints."""
+    return bool(roles_of(user) & OPERATIONS_ROLES)
+
+
 def can_view_development(user) -> bool:
     return bool(roles_of(user) & DEVELOPMENT_ROLES)
 

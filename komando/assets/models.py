@@ -5,6 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class AssetKind(models.TextChoices):
     PUSKESMAS = "puskesmas", _("Community health centre")
     CAMERA = "camera", _("Traffic camera")
+    HOSPITAL = "hospital", _("Hospital")
+    TPS = "tps", _("Waste collection point (TPS)")
+    SLUICE_GATE = "sluice_gate", _("Sluice gate")
+    PUMP = "pump", _("Flood pump")
+    GAUGE = "gauge", _("Water-level gauge")
+    TRUCK = "truck", _("Garbage truck")
+    OFFICER = "officer", _("Satpol PP officer")
+    PATROL = "patrol", _("Patrol vehicle")
 
 
 class Asset(models.Model):

@@ -19,8 +19,10 @@ from django.db import transaction
 
 logger = logging.getLogger("komando.events")
 
-# Audiences: the public PIS, and logged-in viewers of restricted data.
+# Audiences: the public PIS, signed-in staff (internal sources, field units), and viewers of
+# restricted development data.
 PUBLIC = "public"
+STAFF = "staff"
 DEVELOPMENT_VIEWERS = "development"
 
 _loop: asyncio.AbstractEventLoop | None = None

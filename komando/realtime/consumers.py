@@ -16,7 +16,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined = [events.group_name(events.PUBLIC)]
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
+            from komando.accounts.access import can_view_internal
             from komando.development.events import development_audience
+
+            if await sync_to_async(can_view_internal)(user):
+                self.groups_joined.append(events.group_name(events.STAFF))
 
             audience = await sync_to_async(development_audience)(user)
             if audience is not None:
