@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "komando.api",
     "komando.dashboard",
     "komando.imports",
+    "komando.fieldops",
+    "komando.services",
+    "komando.devices",
+    "komando.complaints",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +175,10 @@ KOMANDO_STALE_AFTER_INTERVALS = env_float("KOMANDO_STALE_AFTER_INTERVALS", 2.0)
 KOMANDO_SCHEDULE_SCALE = env_float("KOMANDO_SCHEDULE_SCALE", 1.0)
 KOMANDO_HTTP_TIMEOUT = env_float("KOMANDO_HTTP_TIMEOUT", 10.0)
 KOMANDO_INGEST_WORKERS = env_int("KOMANDO_INGEST_WORKERS", 4)
+# Field devices over MQTT (blank: no MQTT ingest; `komando demo` starts an embedded broker).
+KOMANDO_MQTT_URL = env_str("KOMANDO_MQTT_URL", "")
+KOMANDO_MQTT_CLIENT_ID = env_str("KOMANDO_MQTT_CLIENT_ID", "komando-ingest")
+KOMANDO_MQTT_TOPIC_PREFIX = env_str("KOMANDO_MQTT_TOPIC_PREFIX", "tangerang")
 
 # Parallel test runs against one PostgreSQL server need distinct test databases.
 if env_str("KOMANDO_TEST_DB_NAME"):

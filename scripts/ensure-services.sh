@@ -14,8 +14,12 @@ if ! port_open 6379; then
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
     --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
 fi
+if ! port_open 1883; then
+  echo "Mosquitto is down: starting it"
+  mosquitto -d -c /etc/mosquitto/mosquitto.conf || true
+fi
 for _ in $(seq 1 30); do
-  port_open 5432 && port_open 6379 && exit 0
+  port_open 5432 && port_open 6379 && port_open 1883 && exit 0
   sleep 1
 done
 echo "warning: a service is still down after 30 s; the tests that need it will say so" >&2

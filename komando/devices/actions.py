@@ -1,0 +1,234 @@
+"""Storing what devices say: one batch of validated messages per transaction.
+
+Idempotent by construction: a position or reading is unique per (device, observation time), so a
+message redelivered after a crash (MQTT QoS 1 delivers at least once) is stored once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from komando.assets.models import Asset, AssetKind
+from komando.core.events import PUBLIC, STAFF, LiveEvent, send_event_on_commit
+from komando.devices.models import DeviceState, IngestStatus, Position, RejectedMessage, WaterLevelReading
+from komando.devices.protocol import DeviceKey, Message, PositionMessage, WaterLevelMessage
+from komando.regions.models import Region
+from komando.sources.models import Source
+
+logger = logging.getLogger("komando.devices")
+
+# Which application owns a domain's devices, and what a device it does not know yet is.
+DOMAIN_SOURCES = {"kebersihan": "kebersihan", "ketertiban": "ketertiban", "banjir": "banjir"}
+DOMAIN_DEFAULT_KIND = {"kebersihan": AssetKind.TRUCK, "ketertiban": AssetKind.OFFICER, "banjir": AssetKind.GAUGE}
+FLOOD_TILE_MIN_SECONDS = 10.0
+
+
+@dataclass
+class Rejection:
+    topic: str
+    reason: str
+    payload_excerpt: str = ""
+
+
+@dataclass
+class BatchResult:
+    positions: int = 0
+    levels: int = 0
+    rejected: int = 0
+    changed_devices: list[int] = field(default_factory=list)
+
+
+class DeviceDirectory:
+    """(domain, device id) → asset id, cached; a device nobody registered yet is registered here
+    (named by its id, in its home kecamatan) so that none of its messages is lost."""
+
+    def __init__(self):
+        self._ids: dict[tuple[str, str], int] = {}
+
+    def clear(self) -> None:
+        self._ids.clear()
+
+    def resolve(self, keys: set[DeviceKey]) -> dict[tuple[str, str], int]:
+        missing = {key for key in keys if (key.domain, key.device_id) not in self._ids}
+        if missing:
+            self._load(missing)
+        return self._ids
+
+    def _load(self, keys: set[DeviceKey]) -> None:
+        sources = {source.slug: source for source in Source.objects.filter(slug__in=DOMAIN_SOURCES.values())}
+        by_source: dict[str, set[str]] = {}
+        for key in keys:
+            by_source.setdefault(DOMAIN_SOURCES[key.domain], set()).add(key.device_id)
+        for slug, refs in by_source.items():
+            source = sources.get(slug)
+            if source is None:
+                continue
+            for ref, asset_id in Asset.objects.filter(source=source, source_ref__in=refs).values_list("source_ref", "pk"):
+                self._ids[(_domain_of(slug), ref)] = asset_id
+        for key in keys:
+            if (key.domain, key.device_id) in self._ids:
+                continue
+            source = sources.get(DOMAIN_SOURCES[key.domain])
+            if source is None:
+                raise LookupError(f"source {DOMAIN_SOURCES[key.domain]!r} is not in the reference data")
+            asset, _ = Asset.objects.get_or_create(
+                source=source, source_ref=key.device_id,
+                defaults={"kind": DOMAIN_DEFAULT_KIND[key.domain], "name": key.device_id,
+                          "region": Region.objects.filter(code=key.kecamatan_code).first()})
+            logger.info("registered unknown device %s/%s", key.domain, key.device_id)
+            self._ids[(key.domain, key.device_id)] = asset.pk
+
+
+def _domain_of(source_slug: str) -> str:
+    return next(domain for domain, slug in DOMAIN_SOURCES.items() if slug == source_slug)
+
+
+directory = DeviceDirectory()
+_last_flood_tile = 0.0
+
+
+def siaga_of(attributes: dict, level_m: float) -> str:
+    try:
+        from komando.fieldops.flood import siaga_status
+    except ImportError:
+        return ""
+    try:
+        return siaga_status(attributes, level_m)
+    except (KeyError, TypeError, ValueError):
+        return ""  # a gauge whose siaga levels are not known yet
+
+
+@transaction.atomic
+def do_store_device_batch(messages: list[Message], rejections: list[Rejection], *,
+                          client_id: str = "", received_at: datetime | None = None) -> BatchResult:
+    """Store one batch: positions and water levels (each once), the newest state per device,
+    the rejected messages with their reasons; live events after commit."""
+    received_at = received_at or timezone.now()
+    result = BatchResult(rejected=len(rejections))
+    if rejections:
+        RejectedMessage.objects.bulk_create([
+            RejectedMessage(received_at=received_at, topic=r.topic[:300], reason=r.reason[:300],
+                            payload_excerpt=r.payload_excerpt[:200]) for r in rejections])
+        for rejection in rejections:
+            logger.warning("rejected MQTT message on %s: %s", rejection.topic[:120], rejection.reason)
+    if messages:
+        ids = directory.resolve({message.device for message in messages})
+        positions, levels, newest = [], [], {}
+        for message in messages:
+            asset_id = ids[(message.device.domain, message.device.device_id)]
+            if isinstance(message, PositionMessage):
+                positions.append(Position(
+                    asset_id=asset_id, observed_at=message.observed_at, lat=message.lat, lon=message.lon,
+                    speed_kmh=message.speed_kmh, heading=message.heading, battery=message.battery,
+                    accuracy_m=message.accuracy_m, received_at=received_at))
+            else:
+                levels.append(WaterLevelReading(asset_id=asset_id, observed_at=message.observed_at,
+                                                level_m=message.level_m, received_at=received_at))
+            current = newest.get(asset_id)
+            if current is None or message.observed_at > current.observed_at:
+                newest[asset_id] = message
+        if positions:
+            Position.objects.bulk_create(positions, ignore_conflicts=True, batch_size=500)
+        if levels:
+            WaterLevelReading.objects.bulk_create(levels, ignore_conflicts=True, batch_size=500)
+        result.positions, result.levels = len(positions), len(levels)
+        result.changed_devices = _update_states(newest)
+    if client_id:
+        _count(client_id, received=len(messages) + len(rejections), stored=len(messages),
+               rejected=len(rejections), at=received_at)
+    if result.changed_devices:
+        _announce(result.changed_devices)
+    return result
+
+
+def _update_states(newest: dict[int, Message]) -> list[int]:
+    states = DeviceState.objects.in_bulk(list(newest))
+    gauges = {asset.pk: asset for asset in Asset.objects.filter(
+        pk__in=[pk for pk, m in newest.items() if isinstance(m, WaterLevelMessage)])}
+    to_create, to_update, changed = [], [], []
+    for asset_id, message in newest.items():
+        state = states.get(asset_id)
+        if state is not None and state.observed_at >= message.observed_at:
+            continue  # a late message never overwrites a newer state
+        if state is None:
+            state = DeviceState(asset_id=asset_id, observed_at=message.observed_at)
+            to_create.append(state)
+        else:
+            to_update.append(state)
+        state.observed_at = message.observed_at
+        if isinstance(message, PositionMessage):
+            state.lat, state.lon = message.lat, message.lon
+            state.speed_kmh, state.heading, state.battery = message.speed_kmh, message.heading, message.battery
+        else:
+            gauge = gauges[asset_id]
+            state.level_m = message.level_m
+            state.siaga = siaga_of(gauge.attributes, message.level_m)
+            if state.lat is None and gauge.lat is not None:
+                state.lat, state.lon = gauge.lat, gauge.lon
+            _remember_level(gauge, message)
+        changed.append(asset_id)
+    if to_create:
+        DeviceState.objects.bulk_create(to_create, ignore_conflicts=True)
+    if to_update:
+        DeviceState.objects.bulk_update(to_update, ["observed_at", "lat", "lon", "speed_kmh", "heading", "battery",
+                                                    "level_m", "siaga", "updated_at"])
+    return changed
+
+
+def _remember_level(gauge: Asset, message: WaterLevelMessage) -> None:
+    """The gauge's latest level also lives in its attributes (the banjir connector writes the same
+    keys from the application's HTTP API); the newest observation wins."""
+    known = gauge.attributes.get("level_observed_at")
+    if known and known >= message.observed_at.isoformat():
+        return
+    gauge.attributes = {**gauge.attributes, "level_m": message.level_m,
+                        "level_observed_at": message.observed_at.isoformat()}
+    Asset.objects.filter(pk=gauge.pk).update(attributes=gauge.attributes)
+
+
+def _count(client_id: str, *, received: int, stored: int, rejected: int, at: datetime) -> None:
+    from django.db.models import F
+
+    IngestStatus.objects.filter(client_id=client_id).update(
+        received_total=F("received_total") + received, stored_total=F("stored_total") + stored,
+        rejected_total=F("rejected_total") + rejected, last_message_at=at)
+
+
+def _announce(asset_ids: list[int]) -> None:
+    from komando.devices.selectors import device_states
+
+    units, gauges = [], []
+    for row in device_states(asset_ids):
+        (gauges if row["kind"] == AssetKind.GAUGE else units).append(row)
+    if units:
+        send_event_on_commit(LiveEvent(type="devices.units", data={"units": units}, audience=STAFF))
+    if gauges:
+        send_event_on_commit(LiveEvent(type="devices.gauges", data={"gauges": gauges}, audience=PUBLIC))
+        _publish_flood_tile()
+
+
+def _publish_flood_tile() -> None:
+    """The flood tile follows the gauges, at most every few seconds (gauges may report often)."""
+    global _last_flood_tile
+    from komando.dashboard.tiles import TILE_SELECTORS, publish_tile
+
+    now = time.monotonic()
+    if "flood" not in TILE_SELECTORS or now - _last_flood_tile < FLOOD_TILE_MIN_SECONDS:
+        return
+    _last_flood_tile = now
+    publish_tile("flood")
+
+
+@transaction.atomic
+def do_record_ingest_connection(client_id: str, broker: str, connected: bool) -> None:
+    status, _ = IngestStatus.objects.get_or_create(client_id=client_id, defaults={"broker": broker})
+    status.broker = broker
+    status.connected = connected
+    status.connected_since = timezone.now() if connected else None
+    status.save()
