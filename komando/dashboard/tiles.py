@@ -64,6 +64,9 @@ class Tile:
 
 # key → dotted path of the tile selector; the order here is the order on screen.
 TILE_SELECTORS: dict[str, str] = {
+    "waste": "komando.fieldops.selectors.waste_tile",
+    "public_order": "komando.fieldops.selectors.public_order_tile",
+    "flood": "komando.fieldops.selectors.flood_tile",
 }
 
 

@@ -1,0 +1,269 @@
+"""Writers of field operations: garbage (DLH), public order (Satpol PP) and flood warning (PUPR/BPBD).
+
+Registries are synced as assets. The device ingest (MQTT) writes to the same assets (positions of
+trucks/officers/patrols, levels of gauges), so a registry sync keeps what it does not own: attribute
+keys the registry does not set, and a moving unit's last known position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from django.db import transaction
+
+from komando.assets.actions import do_sync_assets
+from komando.assets.models import Asset, AssetKind
+from komando.dashboard.tiles import build_tile, publish_tile
+from komando.fieldops.flood import with_level
+from komando.fieldops.models import (
+    ActivityKind,
+    DutyStatus,
+    OrderActivityDay,
+    RouteStatus,
+    UnitDuty,
+    WasteRouteDay,
+)
+from komando.regions.models import Region
+from komando.sources.framework import SourceDataInvalid
+
+
+class RouteRow(NamedTuple):
+    """A garbage route on one day (WIB) as DLH reports it."""
+
+    route_ref: str
+    date: date
+    name: str
+    truck_ref: str | None
+    kecamatan_code: str | None
+    status: str  # RouteStatus
+    tps_total: int
+    tps_served: int
+    tonnage_t: float
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class DutyRow(NamedTuple):
+    unit_ref: str
+    status: str  # DutyStatus
+    assignment: str
+    since: datetime | None
+
+
+class ActivityRow(NamedTuple):
+    date: date
+    kind: str  # ActivityKind
+    count: int
+
+
+class LevelRow(NamedTuple):
+    gauge_ref: str
+    level_m: float
+    observed_at: datetime  # aware
+
+
+def _tile_state(key: str) -> dict | None:
+    tile = build_tile(key)
+    return tile.as_dict() if tile else None
+
+
+def _publish_if_changed(key: str, before: dict | None) -> None:
+    if _tile_state(key) != before:
+        publish_tile(key)
+
+
+def _sync_registry(source, kind: str, items: Iterable[dict[str, Any]], *, moving: bool = False,
+                   levels: dict[str, LevelRow] | None = None) -> dict[str, Asset]:
+    """``do_sync_assets`` that keeps what other writers put on the same assets (see the module doc).
+
+    ``moving``: keep the stored position when the registry gives none. ``levels``: water levels
+    per gauge ref, applied only when newer than the stored one.
+    """
+    items = [dict(item) for item in items]
+    refs = [str(item["source_ref"]) for item in items]
+    if len(set(refs)) != len(refs):
+        twice = sorted({ref for ref in refs if refs.count(ref) > 1})
+        raise SourceDataInvalid(f"{kind} {twice[0]!r} is listed twice")
+    # Lock the rows the device ingest may write at the same time (PostgreSQL; SQLite serialises writers).
+    existing = {asset.source_ref: asset for asset in
+                Asset.objects.select_for_update().filter(source=source, source_ref__in=refs).order_by("pk")}
+    for item in items:
+        asset = existing.get(str(item["source_ref"]))
+        attributes = dict(item.get("attributes") or {})
+        if asset is not None:
+            attributes = dict(asset.attributes) | attributes
+            if moving and item.get("lat") is None:
+                item["lat"], item["lon"] = asset.lat, asset.lon
+        level = (levels or {}).get(str(item["source_ref"]))
+        if level is not None:
+            attributes = with_level(attributes, level.level_m, level.observed_at)
+        item["attributes"] = attributes
+    return do_sync_assets(source, kind, items)
+
+
+def _regions(codes: Iterable[str | None]) -> dict[str, Region]:
+    codes = {code for code in codes if code}
+    regions = {region.code: region for region in Region.objects.filter(code__in=codes)}
+    unknown = sorted(codes - regions.keys())
+    if unknown:
+        raise SourceDataInvalid(f"unknown region code {unknown[0]!r}")
+    return regions
+
+
+def _save_if_changed(instance, values: dict[str, Any]) -> bool:
+    if all(getattr(instance, name) == value for name, value in values.items()):
+        return False
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.save()
+    return True
+
+
+# --- Kebersihan (DLH) ---------------------------------------------------------------------------
+
+@transaction.atomic
+def do_record_waste(source, trucks: Iterable[dict[str, Any]], tps: Iterable[dict[str, Any]],
+                    routes: Iterable[RouteRow]) -> int:
+    """Sync the truck roster and the TPS registry (asset items), and upsert the routes of the day
+    (one row per route and day, updated). A route with an unknown truck, region or status raises
+    ``SourceDataInvalid`` and nothing changes. Publishes the ``waste`` tile when it changed.
+    Returns how many route rows were added or changed."""
+    before = _tile_state("waste")
+    trucks_by_ref = _sync_registry(source, AssetKind.TRUCK, trucks, moving=True)
+    _sync_registry(source, AssetKind.TPS, tps)
+    routes = list(routes)
+    statuses = set(RouteStatus.values)
+    seen = set()
+    for row in routes:
+        if row.status not in statuses:
+            raise SourceDataInvalid(f"route {row.route_ref}: unknown status {row.status!r}")
+        if row.truck_ref and row.truck_ref not in trucks_by_ref:
+            raise SourceDataInvalid(f"route {row.route_ref}: truck {row.truck_ref!r} is not in the roster")
+        if (row.route_ref, row.date) in seen:
+            raise SourceDataInvalid(f"route {row.route_ref} on {row.date} is reported twice")
+        seen.add((row.route_ref, row.date))
+    regions = _regions(row.kecamatan_code for row in routes)
+    stored = {(r.route_ref, r.date): r for r in WasteRouteDay.objects.select_for_update().filter(
+        source=source, date__in={row.date for row in routes})}
+    changed = 0
+    for row in routes:
+        values = {
+            "name": row.name,
+            "truck": trucks_by_ref.get(row.truck_ref) if row.truck_ref else None,
+            "kecamatan": regions.get(row.kecamatan_code or ""),
+            "status": row.status,
+            "tps_total": row.tps_total,
+            "tps_served": row.tps_served,
+            "tonnage_t": row.tonnage_t,
+            "started_at": row.started_at,
+            "finished_at": row.finished_at,
+        }
+        existing = stored.get((row.route_ref, row.date))
+        if existing is None:
+            WasteRouteDay.objects.create(source=source, route_ref=row.route_ref, date=row.date, **values)
+            changed += 1
+        elif _save_if_changed(existing, values):
+            changed += 1
+    _publish_if_changed("waste", before)
+    return changed
+
+
+# --- Ketertiban (Satpol PP) ---------------------------------------------------------------------
+
+@transaction.atomic
+def do_record_public_order(source, officers: Iterable[dict[str, Any]], patrols: Iterable[dict[str, Any]],
+                           duties: Iterable[DutyRow], activities: Iterable[ActivityRow]) -> int:
+    """Sync the officer and patrol roster (asset items), set each unit's duty status and the
+    activity counts per day and kind. A status for a unit not in the roster, or an unknown status
+    or kind, raises ``SourceDataInvalid`` and nothing changes. Publishes the ``public_order`` tile
+    when it changed. Returns how many statuses and counts were added or changed."""
+    before = _tile_state("public_order")
+    units = _sync_registry(source, AssetKind.OFFICER, officers, moving=True)
+    units |= _sync_registry(source, AssetKind.PATROL, patrols, moving=True)
+    duties, activities = list(duties), list(activities)
+    for row in duties:
+        if row.unit_ref not in units:
+            raise SourceDataInvalid(f"duty status of unit {row.unit_ref!r}, which is not in the roster")
+        if row.status not in DutyStatus.values:
+            raise SourceDataInvalid(f"unit {row.unit_ref}: unknown duty status {row.status!r}")
+    for row in activities:
+        if row.kind not in ActivityKind.values:
+            raise SourceDataInvalid(f"unknown activity kind {row.kind!r}")
+        if row.count < 0:
+            raise SourceDataInvalid(f"negative count of {row.kind} on {row.date}")
+    changed = 0
+    stored = {duty.unit_id: duty for duty in UnitDuty.objects.select_for_update().filter(
+        unit__in=[units[row.unit_ref] for row in duties])}
+    for row in duties:
+        unit = units[row.unit_ref]
+        values = {"status": row.status, "assignment": row.assignment if row.status == DutyStatus.ON_ASSIGNMENT else "",
+                  "since": row.since}
+        existing = stored.get(unit.pk)
+        if existing is None:
+            UnitDuty.objects.create(unit=unit, **values)
+            changed += 1
+        elif _save_if_changed(existing, values):
+            changed += 1
+    counts = {(a.date, a.kind): a for a in OrderActivityDay.objects.select_for_update().filter(
+        source=source, date__in={row.date for row in activities})}
+    for row in activities:
+        existing = counts.get((row.date, row.kind))
+        if existing is None:
+            counts[(row.date, row.kind)] = OrderActivityDay.objects.create(
+                source=source, date=row.date, kind=row.kind, count=row.count)
+            changed += 1
+        elif _save_if_changed(existing, {"count": row.count}):
+            changed += 1
+    _publish_if_changed("public_order", before)
+    return changed
+
+
+# --- Banjir (PUPR/BPBD) -------------------------------------------------------------------------
+
+@transaction.atomic
+def do_record_flood(source, gauges: Iterable[dict[str, Any]], sluice_gates: Iterable[dict[str, Any]],
+                    pumps: Iterable[dict[str, Any]], levels: Iterable[LevelRow]) -> int:
+    """Sync gauges, sluice gates and pumps (asset items) and set each gauge's latest level
+    (``level_m``, ``level_observed_at`` in its attributes) when it is newer than the stored one.
+    A level of an unknown gauge raises ``SourceDataInvalid`` and nothing changes. Publishes the
+    ``flood`` tile when it changed. Returns how many gauge levels were updated."""
+    before = _tile_state("flood")
+    gauges = list(gauges)
+    levels = list(levels)
+    known = {str(item["source_ref"]) for item in gauges}
+    by_gauge: dict[str, LevelRow] = {}
+    for row in levels:
+        if row.gauge_ref not in known:
+            raise SourceDataInvalid(f"water level of gauge {row.gauge_ref!r}, which is not in the registry")
+        if row.observed_at.tzinfo is None:
+            raise SourceDataInvalid(f"water level of gauge {row.gauge_ref} has no time zone")
+        if row.gauge_ref in by_gauge:
+            raise SourceDataInvalid(f"water level of gauge {row.gauge_ref} is reported twice")
+        by_gauge[row.gauge_ref] = row
+    previous = {a.source_ref: a.attributes.get("level_observed_at")
+                for a in Asset.objects.filter(source=source, kind=AssetKind.GAUGE)}
+    synced = _sync_registry(source, AssetKind.GAUGE, gauges, levels=by_gauge)
+    _sync_registry(source, AssetKind.SLUICE_GATE, sluice_gates)
+    _sync_registry(source, AssetKind.PUMP, pumps)
+    updated = sum(1 for ref, asset in synced.items() if asset.attributes.get("level_observed_at") != previous.get(ref))
+    _publish_if_changed("flood", before)
+    return updated
+
+
+@transaction.atomic
+def do_record_gauge_level(asset: Asset, level_m: float, observed_at: datetime) -> bool:
+    """Set a gauge's latest level if it is newer than the stored one (newest wins, whoever writes:
+    the banjir connector or the device ingest). Returns True when it was stored."""
+    if observed_at.tzinfo is None:
+        raise ValueError("observed_at must be aware")
+    locked = Asset.objects.select_for_update().get(pk=asset.pk)
+    attributes = with_level(locked.attributes, level_m, observed_at)
+    if attributes == locked.attributes:
+        return False
+    locked.attributes = attributes
+    locked.save(update_fields=["attributes", "updated_at"])
+    asset.attributes = attributes
+    publish_tile("flood")
+    return True
