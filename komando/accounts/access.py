@@ -38,3 +38,15 @@ def development_agency_scope(user):
         return None
     profile = getattr(user, "profile", None)
     return getattr(profile, "agency_id", None) or -1
+
+
+def can_view_complaint_contact(user, complaint) -> bool:
+    """A complainant's contact (personal data): operators, administrators, and the OPD officer of
+    the OPD responsible for that complaint."""
+    roles = roles_of(user)
+    if roles & {Role.OPERATOR, Role.ADMINISTRATOR}:
+        return True
+    if Role.OPD_OFFICER in roles and complaint.agency_id is not None:
+        profile = getattr(user, "profile", None)
+        return getattr(profile, "agency_id", None) == complaint.agency_id
+    return False

@@ -67,6 +67,9 @@ TILE_SELECTORS: dict[str, str] = {
     "waste": "komando.fieldops.selectors.waste_tile",
     "public_order": "komando.fieldops.selectors.public_order_tile",
     "flood": "komando.fieldops.selectors.flood_tile",
+    "complaints": "komando.complaints.selectors.complaints_tile",
+    "lapor": "komando.complaints.selectors.lapor_tile",
+    "calls": "komando.complaints.selectors.calls_tile",
 }
 
 
