@@ -65,6 +65,12 @@ class Manifest:
         return cls(**raw)
 
 
+def _is_secret_annotation(annotation) -> bool:
+    if annotation is SecretStr:
+        return True
+    return SecretStr in getattr(annotation, "__args__", ())
+
+
 class ConnectorConfig(BaseModel):
     """Typed configuration. Each field ``x`` is read from ``KOMANDO_<SLUG>_<X>`` (or ``…_FILE``)."""
 
@@ -73,14 +79,31 @@ class ConnectorConfig(BaseModel):
     base_url: str
     timeout_seconds: float = 10.0
 
+    # The fields an administrator may set on the source health page (stored encrypted, overriding
+    # the environment). None: every ``SecretStr`` field, plus ``username`` when there is one.
+    credential_field_names: ClassVar[tuple[str, ...] | None] = None
+
     @classmethod
-    def from_environment(cls, manifest: Manifest) -> ConnectorConfig:
+    def credential_fields(cls) -> list[str]:
+        if cls.credential_field_names is not None:
+            return list(cls.credential_field_names)
+        secret = [name for name, info in cls.model_fields.items() if _is_secret_annotation(info.annotation)]
+        if secret and "username" in cls.model_fields and "username" not in secret:
+            secret.insert(0, "username")
+        return secret
+
+    @classmethod
+    def from_environment(cls, manifest: Manifest, overrides: dict[str, str] | None = None) -> ConnectorConfig:
+        """Values from ``KOMANDO_<SLUG>_<FIELD>``; ``overrides`` (stored credentials) win."""
         prefix = f"KOMANDO_{manifest.slug.upper().replace('-', '_')}_"
         values: dict[str, Any] = {}
         for name in cls.model_fields:
             raw = env_str(prefix + name.upper(), "")
             if raw != "":
                 values[name] = raw
+        for name, value in (overrides or {}).items():
+            if name in cls.model_fields:
+                values[name] = value
         if "base_url" not in values:
             host = env_str("KOMANDO_SIMULATOR_HOST", "127.0.0.1")
             values["base_url"] = f"http://{host}:{manifest.simulator_port}"
@@ -100,6 +123,9 @@ class FetchResult:
 
 class BaseCoordinator:
     config_class: ClassVar[type[ConnectorConfig]] = ConnectorConfig
+    # False for a source fed by push (webhook, MQTT): the scheduler never fetches from it, while its
+    # health (waiting / ok / stale) still follows the runs its receiver records.
+    pull: ClassVar[bool] = True
 
     def __init__(self, manifest: Manifest, config: ConnectorConfig):
         self.manifest = manifest

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,15 @@ class ErrorKind(models.TextChoices):
     INVALID = "invalid", _("Invalid data")
     SERVER = "server", _("Server error")
     INTERNAL = "internal", _("Internal error")
+
+
+class CircuitState(models.TextChoices):
+    """A source's circuit breaker: closed = run on schedule; open = a dead source is left alone until
+    its cool-down ends; half-open = one probe run is under way (success closes, failure reopens)."""
+
+    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("Open")
+    HALF_OPEN = "half_open", _("Probing")
 
 
 class Source(models.Model):
@@ -47,6 +57,11 @@ class Source(models.Model):
     data_as_of = models.DateTimeField(null=True, blank=True, help_text="Newest time the source's data describes")
     cursor = models.JSONField(default=dict, blank=True, help_text="Where the connector resumes")
     records_last_run = models.PositiveIntegerField(default=0)
+    # Circuit breaker, written only by komando.sources.actions (see komando.sources.circuit).
+    circuit_state = models.CharField(max_length=10, choices=CircuitState.choices, default=CircuitState.CLOSED)
+    circuit_opened_at = models.DateTimeField(null=True, blank=True)
+    circuit_retry_at = models.DateTimeField(null=True, blank=True, help_text="When the next probe run is allowed")
+    circuit_trips = models.PositiveIntegerField(default=0, help_text="Times the circuit opened since it last closed")
 
     class Meta:
         ordering = ["group", "name"]
@@ -73,3 +88,21 @@ class SourceRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["source", "-started_at"])]
+
+
+class SourceCredential(models.Model):
+    """A connector credential set by an administrator, encrypted at rest (komando.sources.secrets).
+    It overrides the environment value of the same config field. The value is never shown back."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="credentials")
+    field = models.CharField(max_length=60)
+    ciphertext = models.TextField()
+    set_at = models.DateTimeField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "field"], name="unique_source_credential_field")]
+        ordering = ["source", "field"]
+
+    def __str__(self):
+        return f"{self.source.slug}.{self.field}"

@@ -21,13 +21,33 @@ def package_name(slug: str) -> str:
     return f"komando.sources.connectors.{slug.replace('-', '_')}"
 
 
-def coordinator_for(slug: str, config=None) -> BaseCoordinator:
+def coordinator_class(slug: str) -> type[BaseCoordinator]:
+    return importlib.import_module(package_name(slug) + ".coordinator").Coordinator
+
+
+@cache
+def is_pull(slug: str) -> bool:
+    """Whether the scheduler fetches from this connector. A push-fed connector (webhook, MQTT)
+    declares ``pull = False`` on its coordinator; its health still comes from the runs it records."""
+    try:
+        return bool(getattr(coordinator_class(slug), "pull", True))
+    except (ImportError, AttributeError):
+        return True  # let the run show what is wrong with the package on the source's health
+
+
+def coordinator_for(slug: str, config=None, source=None) -> BaseCoordinator:
+    """The coordinator of connector ``slug``. Its config comes from the environment, overridden by
+    the credentials an administrator stored for ``source`` (decrypted; see komando.sources.secrets)."""
     manifest = manifests()[slug]
-    module = importlib.import_module(package_name(slug) + ".coordinator")
-    coordinator_class = module.Coordinator
+    coordinator_cls = coordinator_class(slug)
     if config is None:
-        config = coordinator_class.config_class.from_environment(manifest)
-    return coordinator_class(manifest, config)
+        overrides = {}
+        if source is not None:
+            from komando.sources.selectors import stored_credentials
+
+            overrides = stored_credentials(source)
+        config = coordinator_cls.config_class.from_environment(manifest, overrides=overrides)
+    return coordinator_cls(manifest, config)
 
 
 def simulator_builder(slug: str):

@@ -1,7 +1,9 @@
 """Runs connectors: one run = fetch (no database) → store + health in one transaction.
 
-``run_source`` is one attempt; ``IngestScheduler`` runs every connected, enabled source on its
-schedule with a small thread pool, at most one run per source at a time.
+``run_source`` is one attempt; ``IngestScheduler`` runs every connected, enabled pull source on its
+schedule with a small thread pool, at most one run per source at a time, with retry backoff and a
+circuit breaker per source (``komando.sources.circuit``). Sources whose coordinator says
+``pull = False`` (fed by webhook or MQTT) are never fetched.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from komando.sources import registry
-from komando.sources.actions import do_record_run_failure, do_record_run_success
+from komando.sources.actions import do_record_run_failure, do_record_run_success, do_start_circuit_probe
 from komando.sources.framework import ConnectorError
-from komando.sources.models import Source
+from komando.sources.models import CircuitState, Source
 from komando.sources.selectors import effective_interval_seconds
 
 logger = logging.getLogger("komando.ingest")
@@ -29,7 +31,7 @@ def run_source(source: Source, coordinator=None) -> bool:
     """One attempt of ``source``'s connector. Returns True on success. Never raises."""
     started = timezone.now()
     try:
-        coordinator = coordinator or registry.coordinator_for(source.connector)
+        coordinator = coordinator or registry.coordinator_for(source.connector, source=source)
         result = coordinator.fetch(dict(source.cursor or {}))
         with transaction.atomic():
             coordinator.store(source, result)
@@ -62,13 +64,20 @@ def retry_delay_seconds(consecutive_failures: int, interval: float) -> float:
 
 
 class IngestScheduler:
-    """Runs each connected, enabled source every ``schedule_seconds × KOMANDO_SCHEDULE_SCALE``;
-    a failing source is retried with exponential backoff (see ``retry_delay_seconds``)."""
+    """Runs each connected, enabled pull source every ``schedule_seconds × KOMANDO_SCHEDULE_SCALE``;
+    a failing source is retried with exponential backoff (see ``retry_delay_seconds``) until its
+    circuit opens (see ``komando.sources.circuit``): then it is left alone until its cool-down has
+    passed, and one probe run decides whether it closes again.
 
-    def __init__(self, workers: int | None = None, tick_seconds: float = 0.5, only: list[str] | None = None):
+    ``clock`` (seconds, monotonic by default) drives the schedule; the circuit's cool-down is kept on
+    the source in wall-clock time (``timezone.now()``), so it survives a restart."""
+
+    def __init__(self, workers: int | None = None, tick_seconds: float = 0.5, only: list[str] | None = None,
+                 clock=time.monotonic):
         self.workers = workers or settings.KOMANDO_INGEST_WORKERS
         self.tick_seconds = tick_seconds
         self.only = set(only or [])
+        self.clock = clock
         self.stop_event = threading.Event()
         self.in_flight: dict[str, Future] = {}
         self.next_due: dict[str, float] = {}
@@ -77,26 +86,45 @@ class IngestScheduler:
         sources = Source.objects.select_related("agency").exclude(connector="").filter(enabled=True)
         if self.only:
             sources = sources.filter(slug__in=self.only)
-        now = time.monotonic()
+        now = self.clock()
+        wall_now = timezone.now()
         due = []
         for source in sources:
+            if not registry.is_pull(source.connector):
+                continue  # fed by push: nothing to fetch
             future = self.in_flight.get(source.slug)
             if future is not None and not future.done():
                 continue
-            if now >= self.next_due.get(source.slug, 0):
-                due.append(source)
-                self.next_due[source.slug] = now + effective_interval_seconds(source)
+            if source.circuit_state == CircuitState.OPEN:
+                if source.circuit_retry_at is not None and wall_now < source.circuit_retry_at:
+                    continue  # open: leave a dead source alone until its cool-down has passed
+                if not do_start_circuit_probe(source, wall_now):
+                    continue
+            elif source.circuit_state == CircuitState.CLOSED and now < self.next_due.get(source.slug, 0):
+                continue
+            # (a half-open circuit, e.g. after a restart during a probe, is probed at once)
+            due.append(source)
+            self.next_due[source.slug] = now + effective_interval_seconds(source)
         return due
 
-    def _run_in_worker(self, source: Source) -> None:
-        started = time.monotonic()
+    def _run_in_worker(self, source: Source, close_connection: bool = True) -> None:
+        started = self.clock()
         try:
             if not run_source(source):
-                source.refresh_from_db(fields=["consecutive_failures"])
+                source.refresh_from_db(fields=["consecutive_failures", "circuit_state"])
                 delay = retry_delay_seconds(source.consecutive_failures, effective_interval_seconds(source))
                 self.next_due[source.slug] = started + delay
         finally:
-            connection.close()
+            if close_connection:
+                connection.close()
+
+    def run_due(self) -> list[str]:
+        """One tick in the calling thread (tests, with an injected clock): run every due source now."""
+        ran = []
+        for source in self._due_sources():
+            self._run_in_worker(source, close_connection=False)
+            ran.append(source.slug)
+        return ran
 
     def run_forever(self) -> None:
         logger.info("ingest scheduler started (%d workers)", self.workers)

@@ -64,6 +64,10 @@ def source_health(source: Source, now=None) -> dict:
         "last_error_kind": source.last_error_kind if source.consecutive_failures else "",
         "consecutive_failures": source.consecutive_failures,
         "records_last_run": source.records_last_run,
+        "circuit_state": source.circuit_state,
+        "circuit_opened_at": source.circuit_opened_at,
+        "circuit_retry_at": source.circuit_retry_at,
+        "circuit_trips": source.circuit_trips,
     }
 
 
@@ -164,3 +168,54 @@ def source_health_rows(now=None, failure_limit: int = FAILURE_HISTORY_LIMIT) -> 
         })
         rows.append(row)
     return rows
+
+
+# --- Stored connector credentials ------------------------------------------------------------
+
+def credential_fields(source: Source) -> list[str]:
+    """The config fields of ``source``'s connector an administrator may set (secrets and username)."""
+    from komando.sources import registry
+
+    if not source.connector or source.connector not in registry.manifests():
+        return []
+    try:
+        config_class = registry.coordinator_class(source.connector).config_class
+    except (ImportError, AttributeError):
+        return []
+    return config_class.credential_fields()
+
+
+def stored_credentials(source: Source) -> dict[str, str]:
+    """The decrypted credentials stored for ``source`` (they override the environment). A value no
+    configured key opens is reported as an authentication failure on the source's health."""
+    from komando.sources.credentials import SecretsKeyError, decrypt
+    from komando.sources.framework import SourceAuthFailed
+    from komando.sources.models import SourceCredential
+
+    values = {}
+    for credential in SourceCredential.objects.filter(source_id=source.pk):
+        try:
+            values[credential.field] = decrypt(credential.ciphertext, f"stored credential {credential.field!r} "
+                                                                      f"of {source.slug}")
+        except SecretsKeyError as error:
+            raise SourceAuthFailed(str(error)) from error
+    return values
+
+
+def credential_status_by_source() -> dict[int, list[dict]]:
+    """Per source id: every credential field with when and by whom it was set (never the value)."""
+    from komando.sources.models import SourceCredential
+
+    stored: dict[tuple[int, str], SourceCredential] = {
+        (item.source_id, item.field): item for item in SourceCredential.objects.select_related("set_by")}
+    status = {}
+    for source in Source.objects.exclude(connector=""):
+        fields = credential_fields(source)
+        if fields:
+            status[source.pk] = [
+                {"field": name,
+                 "set_at": stored[(source.pk, name)].set_at if (source.pk, name) in stored else None,
+                 "set_by": (stored[(source.pk, name)].set_by.get_username()
+                            if (source.pk, name) in stored and stored[(source.pk, name)].set_by else "")}
+                for name in fields]
+    return status

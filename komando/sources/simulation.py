@@ -108,13 +108,16 @@ def _handler_class(app: SimulatorApp):
             except Exception:  # a simulator bug must look like a server error, not hang the client
                 logger.exception("%s simulator failed on %s", app.name, self.path)
                 response = Response.json({"error": "internal"}, status=500)
-            self.send_response(response.status)
-            self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
-            for key, value in response.headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(response.body)
+            try:
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Content-Length", str(len(response.body)))
+                for key, value in response.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(response.body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (e.g. its timeout)
+                self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_DELETE = _dispatch
 

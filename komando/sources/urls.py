@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.health_page, name="health"),
     path("<slug:slug>/jeda/", views.pause_source, name="pause"),
     path("<slug:slug>/lanjutkan/", views.resume_source, name="resume"),
+    path("<slug:slug>/kredensial/", views.set_credentials, name="credentials"),
 ]

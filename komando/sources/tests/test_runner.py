@@ -163,7 +163,8 @@ def test_failures_then_recovery_resets_the_failure_count(source, things_app):
 
 
 def test_paused_and_unconnected_sources_have_their_own_status(reference_data):
-    assert health_status(Source.objects.get(slug="laksa")) == HealthStatus.NOT_CONNECTED
+    unconnected = Source(slug="belum", name="Belum", group="e-government", connector="")
+    assert health_status(unconnected) == HealthStatus.NOT_CONNECTED
     atcs = Source.objects.get(slug="atcs")
     atcs.enabled = False
     assert health_status(atcs) == HealthStatus.PAUSED
@@ -182,7 +183,7 @@ def test_scheduler_runs_due_sources_once_per_interval(reference_data, monkeypatc
     from komando.sources import registry
 
     with running_simulator(things_app) as url:
-        monkeypatch.setattr(registry, "coordinator_for", lambda slug, config=None: coordinator(url))
+        monkeypatch.setattr(registry, "coordinator_for", lambda slug, config=None, source=None: coordinator(url))
         scheduler = IngestScheduler(workers=1, tick_seconds=0.05, only=["atcs"])
         thread = scheduler.start_in_thread()
         deadline = timezone.now() + timedelta(seconds=10)
@@ -212,7 +213,7 @@ def test_scheduler_retries_a_failing_source_before_its_interval(reference_data, 
     monkeypatch.setattr(runner, "RETRY_FIRST_SECONDS", 0.2)
     things_app.fault = lambda r: Response(500, b"down")
     with running_simulator(things_app) as url:
-        monkeypatch.setattr(registry, "coordinator_for", lambda slug, config=None: coordinator(url))
+        monkeypatch.setattr(registry, "coordinator_for", lambda slug, config=None, source=None: coordinator(url))
         scheduler = IngestScheduler(workers=1, tick_seconds=0.05, only=["siak"])  # schedule: 300 s
         thread = scheduler.start_in_thread()
         deadline = timezone.now() + timedelta(seconds=10)
