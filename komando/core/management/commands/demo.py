@@ -54,6 +54,28 @@ class Command(BaseCommand):
         for slug in waiting:
             self.stderr.write(f"simulator {slug} is not answering yet; its source will show as failing until it does")
 
+    def start_devices(self) -> list[tuple[str, subprocess.Popen]]:
+        """The field devices: an embedded MQTT broker (unless KOMANDO_MQTT_URL names a real one) and
+        the simulated fleet publishing to it; `serve` then runs the MQTT ingest in-process."""
+        started = []
+        if not settings.KOMANDO_MQTT_URL:
+            broker_port = int(os.environ.get("KOMANDO_DEMO_MQTT_PORT", 18830))
+            command = [sys.executable, "-m", "komando.cli", "mqtt-broker", "--port", str(broker_port)]
+            started.append(("mqtt-broker", subprocess.Popen(command, env=os.environ.copy())))
+            settings.KOMANDO_MQTT_URL = os.environ["KOMANDO_MQTT_URL"] = f"mqtt://127.0.0.1:{broker_port}"
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", broker_port), timeout=0.5).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            self.stdout.write(f"  embedded MQTT broker  {settings.KOMANDO_MQTT_URL} (pid {started[-1][1].pid})")
+        command = [sys.executable, "-m", "komando.cli", "simulate-devices", "--url", settings.KOMANDO_MQTT_URL]
+        started.append(("fleet", subprocess.Popen(command, env=os.environ.copy())))
+        self.stdout.write(f"  fleet simulator       trucks, Satpol PP units, water gauges (pid {started[-1][1].pid})")
+        return started
+
     def handle(self, *args, host, port, **options):
         for key, value in demo_secrets().items():
             os.environ.setdefault(key, value)
@@ -64,6 +86,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  simulator {slug:<12} http://127.0.0.1:{manifest.simulator_port}/ "
                               f"(pid {children[-1][1].pid})")
         self.wait_for_simulators(children)
+        children.extend(self.start_devices())
 
         def stop_children(*_):
             for _, child in children:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from komando.core.env import env_bool
@@ -21,9 +22,18 @@ class Command(BaseCommand):
 
             scheduler = IngestScheduler()
             scheduler.start_in_thread()
+        mqtt_ingest = None
+        if not no_ingest and settings.KOMANDO_MQTT_URL and env_bool("KOMANDO_INGEST_IN_PROCESS", True):
+            from komando.devices.mqtt import ingest_from_settings
+
+            mqtt_ingest = ingest_from_settings()
+            mqtt_ingest.start()
+            self.stdout.write(f"MQTT ingest ← {mqtt_ingest.broker.display()}")
         self.stdout.write(f"Komando at http://{host}:{port}/")
         try:
             CommandLineInterface().run(["-b", host, "-p", str(port), "komando.asgi:application"])
         finally:
             if scheduler is not None:
                 scheduler.stop()
+            if mqtt_ingest is not None:
+                mqtt_ingest.stop()
