@@ -73,6 +73,7 @@ TILE_SELECTORS: dict[str, str] = {
     "complaints": "komando.complaints.selectors.complaints_tile",
     "lapor": "komando.complaints.selectors.lapor_tile",
     "calls": "komando.complaints.selectors.calls_tile",
+    "hazards": "komando.hazards.selectors.hazards_tile",
 }
 
 
