@@ -1,4 +1,6 @@
-"""REST endpoints: e-Puskesmas health aggregates (visits, poli, top diagnoses and drugs) per day."""
+"""REST endpoints: e-Puskesmas health aggregates (visits, poli, top diagnoses and drugs) per day.
+
+Public; counts of people 1–4 are "<5" except for signed-in staff."""
 
 from datetime import date
 
@@ -10,6 +12,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from komando.accounts.access import can_view_internal
+from komando.api.fields import PublicCountField
 from komando.metrics.selectors.health import health_panel
 
 
@@ -18,7 +22,7 @@ def _coded(name: str, **extra) -> serializers.Serializer:
         "code": serializers.CharField(),
         "name": serializers.CharField(),
         **extra,
-        "count": serializers.IntegerField(),
+        "count": PublicCountField(),
     })
 
 
@@ -27,11 +31,11 @@ HealthPanelSchema = inline_serializer(
     fields={
         "source": serializers.CharField(help_text="always epuskesmas"),
         "date": serializers.DateField(help_text="the day (WIB)"),
-        "visits_total": serializers.IntegerField(),
+        "visits_total": PublicCountField(),
         "facilities_reporting": serializers.IntegerField(help_text="puskesmas with at least one visit"),
         "facilities_total": serializers.IntegerField(),
         "by_poli": inline_serializer(name="HealthPoli", many=True, fields={
-            "poli": serializers.CharField(), "count": serializers.IntegerField()}),
+            "poli": serializers.CharField(), "count": PublicCountField()}),
         "top_diagnoses": _coded("HealthDiagnosis", name_id=serializers.CharField(
             allow_null=True, help_text="Indonesian name (the coding's display is WHO English)")),
         "top_drugs": _coded("HealthDrug"),
@@ -41,7 +45,7 @@ HealthPanelSchema = inline_serializer(
             "lat": serializers.FloatField(allow_null=True),
             "lon": serializers.FloatField(allow_null=True),
             "kecamatan_code": serializers.CharField(allow_null=True, help_text="dotted Kemendagri code"),
-            "visits": serializers.IntegerField(),
+            "visits": PublicCountField(),
         }),
     },
 )
@@ -57,7 +61,7 @@ ErrorSchema = inline_serializer(name="HealthDateError", fields={"detail": serial
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def health_today(request):
-    return Response(health_panel())
+    return Response(health_panel(exact=can_view_internal(request.user)))
 
 
 @extend_schema(
@@ -77,7 +81,7 @@ def health_by_date(request):
             raise ValueError(raw)
     except ValueError:
         return Response({"detail": _("Give the day as date=YYYY-MM-DD.")}, status=400)
-    return Response(health_panel(day))
+    return Response(health_panel(day, exact=can_view_internal(request.user)))
 
 
 urlpatterns = [

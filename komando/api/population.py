@@ -1,4 +1,4 @@
-"""REST endpoints: population (aggregates from SIAK). Public."""
+"""REST endpoints: population (aggregates from SIAK). Public; counts 1–4 are "<5" except for staff."""
 
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -9,21 +9,23 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from komando.accounts.access import can_view_internal
+from komando.api.fields import PublicCountField
 from komando.metrics.selectors.population import kecamatan_population, population_panel
 
 
 class AgeSexSerializer(serializers.Serializer):
     age_group = serializers.CharField(help_text="Five-year group, e.g. 0-4 … 75+ (youngest first)")
-    male = serializers.IntegerField()
-    female = serializers.IntegerField()
+    male = PublicCountField()
+    female = PublicCountField()
 
 
 class KecamatanTotalsSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Kemendagri code, e.g. 36.71.05")
     name = serializers.CharField()
-    total = serializers.IntegerField()
-    male = serializers.IntegerField()
-    female = serializers.IntegerField()
+    total = PublicCountField()
+    male = PublicCountField()
+    female = PublicCountField()
     area_km2 = serializers.FloatField(allow_null=True)
     density_per_km2 = serializers.IntegerField(allow_null=True)
 
@@ -32,17 +34,17 @@ class KelurahanTotalsSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Kemendagri code, e.g. 36.71.05.1001")
     name = serializers.CharField()
     kecamatan_code = serializers.CharField()
-    total = serializers.IntegerField()
-    male = serializers.IntegerField()
-    female = serializers.IntegerField()
+    total = PublicCountField()
+    male = PublicCountField()
+    female = PublicCountField()
 
 
 class PopulationPanelSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="Always 'siak'")
     as_of = serializers.DateField(allow_null=True, help_text="Date of SIAK's data; null before the first run")
-    total = serializers.IntegerField()
-    male = serializers.IntegerField()
-    female = serializers.IntegerField()
+    total = PublicCountField()
+    male = PublicCountField()
+    female = PublicCountField()
     by_kecamatan = KecamatanTotalsSerializer(many=True)
     by_kelurahan = KelurahanTotalsSerializer(many=True)
     by_age_sex = AgeSexSerializer(many=True)
@@ -51,9 +53,9 @@ class PopulationPanelSerializer(serializers.Serializer):
 class KelurahanDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    total = serializers.IntegerField()
-    male = serializers.IntegerField()
-    female = serializers.IntegerField()
+    total = PublicCountField()
+    male = PublicCountField()
+    female = PublicCountField()
     area_km2 = serializers.FloatField(allow_null=True)
     density_per_km2 = serializers.IntegerField(allow_null=True)
     by_age_sex = AgeSexSerializer(many=True)
@@ -77,7 +79,7 @@ class PopulationPanelView(APIView):
         tags=["population"],
     )
     def get(self, request):
-        return Response(population_panel())
+        return Response(population_panel(exact=can_view_internal(request.user)))
 
 
 class KecamatanPopulationView(APIView):
@@ -90,7 +92,7 @@ class KecamatanPopulationView(APIView):
         tags=["population"],
     )
     def get(self, request, code: str):
-        detail = kecamatan_population(code)
+        detail = kecamatan_population(code, exact=can_view_internal(request.user))
         if detail is None:
             raise NotFound(_("No kecamatan with code %(code)s.") % {"code": code})
         return Response(detail)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.db import transaction
 
 from komando.core.events import LiveEvent, send_event_on_commit
+from komando.dashboard.tiles import publish_tile
 from komando.hazards.geography import CityFootprint, distance_from_city_km
 from komando.hazards.models import Earthquake, WeatherWarning
 from komando.hazards.selectors import hazards_panel
@@ -89,9 +90,11 @@ def _record_warnings(source, warnings: list[WarningRow]) -> int:
 def do_record_hazards(source, earthquakes: Iterable[EarthquakeRow], warnings: Iterable[WarningRow]) -> int:
     """Store the quakes and warnings not stored yet (idempotent, keyed by source and the source's id).
 
-    Sends ``panel.hazards`` after commit when something is new. Returns the rows added or completed.
+    Sends ``panel.hazards`` and the ``hazards`` PIS tile after commit when something is new. Returns
+    the rows added or completed.
     """
     changed = _record_earthquakes(source, list(earthquakes)) + _record_warnings(source, list(warnings))
     if changed:
         send_event_on_commit(LiveEvent(type="panel.hazards", data=hazards_panel()))
+        publish_tile("hazards")
     return changed

@@ -1,4 +1,9 @@
-"""Reads of the e-Puskesmas aggregates: the health panel of one day (WIB)."""
+"""Reads of the e-Puskesmas aggregates: the health panel of one day (WIB).
+
+Visits, diagnoses and prescriptions count people: the public sees them through ``public_count``
+(1–4 → "<5"); ``exact=True`` only for viewers allowed internal data. Suppressed rows are listed by
+name among themselves, so their order does not rank the hidden counts.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from komando.assets.models import Asset, AssetKind
+from komando.core.privacy import public_count
 from komando.metrics.models import DiagnosisCount, PrescriptionCount, VisitCount
 from komando.metrics.terminology import icd10_indonesian_name
 from komando.regions.models import RegionLevel
@@ -25,8 +31,36 @@ def _kecamatan_code(asset: Asset) -> str | None:
     return region.code
 
 
-def health_panel(day: date | None = None) -> dict:
-    """Visits, poli, top diagnoses and drugs of ``day`` (default: today in WIB), per the panel contract."""
+def _public_rows(rows: list[dict], count: str, name: str) -> list[dict]:
+    """``rows`` (ranked by count, highest first) with their counts suppressed; the "<5" rows keep
+    their place between the shown counts and the zeros, ordered by name among themselves."""
+    public = [{**row, count: public_count(row[count])} for row in rows]
+
+    def rank(row: dict) -> tuple[int, str]:
+        value = row[count]
+        if isinstance(value, str):
+            return (1, str(row[name]))
+        return (0, "") if value else (2, "")
+
+    return sorted(public, key=rank)  # stable: shown counts and zeros keep their order
+
+
+def public_health_panel(panel: dict) -> dict:
+    """The panel as the public may see it: every count of people 1–4 becomes "<5"."""
+    return {
+        **panel,
+        "visits_total": public_count(panel["visits_total"]),
+        "by_poli": _public_rows(panel["by_poli"], "count", "poli"),
+        "top_diagnoses": _public_rows(panel["top_diagnoses"], "count", "code"),
+        "top_drugs": _public_rows(panel["top_drugs"], "count", "name"),
+        "by_facility": _public_rows(panel["by_facility"], "visits", "name"),
+    }
+
+
+def health_panel(day: date | None = None, *, exact: bool = False) -> dict:
+    """Visits, poli, top diagnoses and drugs of ``day`` (default: today in WIB), per the panel contract.
+
+    Small cells are suppressed unless ``exact`` (staff)."""
     day = day or timezone.localdate()
     visits = VisitCount.objects.filter(date=day)
     by_poli = [
@@ -54,7 +88,7 @@ def health_panel(day: date | None = None) -> dict:
         ),
         key=lambda row: (-row["visits"], row["name"]),
     )
-    return {
+    panel = {
         "source": SOURCE_SLUG,
         "date": day.isoformat(),
         "visits_total": sum(row["count"] for row in by_poli),
@@ -65,3 +99,4 @@ def health_panel(day: date | None = None) -> dict:
         "top_drugs": top_drugs,
         "by_facility": by_facility,
     }
+    return panel if exact else public_health_panel(panel)

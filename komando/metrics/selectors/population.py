@@ -1,4 +1,9 @@
-"""Reads of population aggregates: the PIS population panel and a kecamatan's breakdown."""
+"""Reads of population aggregates: the PIS population panel and a kecamatan's breakdown.
+
+Counts are people: the public sees them through ``public_count`` (1–4 → "<5"); ``exact=True`` only
+for viewers allowed internal data (``komando.accounts.access.can_view_internal``). A suppressed
+total also hides its density, which would give the total back.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 from django.db.models import Max, Sum
 
+from komando.core.privacy import public_count
 from komando.metrics.models import PopulationCount, Sex
 from komando.regions.models import Region, RegionLevel
 
@@ -22,6 +28,25 @@ def age_group_order(age_group: str) -> tuple[int, str]:
 
 def _density(total: int, area_km2: float | None) -> int | None:
     return round(total / area_km2) if area_km2 else None
+
+
+COUNT_FIELDS = ("total", "male", "female")
+
+
+def _public_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``row`` with its counts (and nested age × sex cells) as the public may see them."""
+    public = dict(row)
+    for name in COUNT_FIELDS:
+        if name in public:
+            public[name] = public_count(public[name])
+    if "density_per_km2" in public and isinstance(public.get("total"), str):
+        public["density_per_km2"] = None
+    if "by_age_sex" in public:
+        public["by_age_sex"] = [_public_row(cell) for cell in public["by_age_sex"]]
+    for nested in ("by_kecamatan", "by_kelurahan", "kelurahan"):
+        if nested in public:
+            public[nested] = [_public_row(item) for item in public[nested]]
+    return public
 
 
 def _as_of() -> str | None:
@@ -44,8 +69,10 @@ def _age_sex(queryset) -> list[dict[str, Any]]:
     return [{"age_group": group, **cells[group]} for group in sorted(cells, key=age_group_order)]
 
 
-def population_panel() -> dict[str, Any]:
-    """The PIS population panel (see the panel contract): totals, per kecamatan/kelurahan, age × sex."""
+def population_panel(*, exact: bool = False) -> dict[str, Any]:
+    """The PIS population panel (see the panel contract): totals, per kecamatan/kelurahan, age × sex.
+
+    Small cells are suppressed unless ``exact`` (staff)."""
     by_region = _totals_by_region()
     kecamatan_list = list(Region.objects.filter(level=RegionLevel.KECAMATAN).order_by("code"))
     kelurahan_list = list(Region.objects.filter(level=RegionLevel.KELURAHAN).select_related("parent")
@@ -80,7 +107,7 @@ def population_panel() -> dict[str, Any]:
         })
     male = sum(c["male"] for c in by_region.values())
     female = sum(c["female"] for c in by_region.values())
-    return {
+    panel = {
         "source": SOURCE_SLUG,
         "as_of": _as_of(),
         "total": male + female,
@@ -90,10 +117,13 @@ def population_panel() -> dict[str, Any]:
         "by_kelurahan": by_kelurahan,
         "by_age_sex": _age_sex(PopulationCount.objects.all()),
     }
+    return panel if exact else _public_row(panel)
 
 
-def kecamatan_population(code: str) -> dict[str, Any] | None:
-    """One kecamatan with each kelurahan's totals and age × sex breakdown; None if no such kecamatan."""
+def kecamatan_population(code: str, *, exact: bool = False) -> dict[str, Any] | None:
+    """One kecamatan with each kelurahan's totals and age × sex breakdown; None if no such kecamatan.
+
+    Small cells are suppressed unless ``exact`` (staff)."""
     kecamatan = Region.objects.filter(level=RegionLevel.KECAMATAN, code=code).first()
     if kecamatan is None:
         return None
@@ -115,7 +145,7 @@ def kecamatan_population(code: str) -> dict[str, Any] | None:
             "density_per_km2": _density(region_male + region_female, region.area_km2),
             "by_age_sex": age_sex,
         })
-    return {
+    detail = {
         "source": SOURCE_SLUG,
         "as_of": _as_of(),
         "code": kecamatan.code,
@@ -128,3 +158,4 @@ def kecamatan_population(code: str) -> dict[str, Any] | None:
         "by_age_sex": _age_sex(PopulationCount.objects.filter(region__parent=kecamatan)),
         "kelurahan": kelurahan,
     }
+    return detail if exact else _public_row(detail)
