@@ -6,7 +6,8 @@ from komando.sources.models import Source, SourceRun
 from komando.sources.selectors import health_status
 
 HEALTH_FIELDS = ["last_attempt_at", "last_success_at", "last_failure_at", "last_error_kind", "last_error",
-                 "consecutive_failures", "data_as_of", "records_last_run"]
+                 "consecutive_failures", "data_as_of", "records_last_run", "circuit_state", "circuit_opened_at",
+                 "circuit_retry_at", "circuit_trips"]
 
 
 @admin.register(Source)
