@@ -157,15 +157,23 @@ def workforce_summary(day: date | None = None) -> dict:
     }
 
 
+def latest_workforce_day(now: datetime | None = None) -> date | None:
+    """Today, or the last working day with a recap before it (weekends have none)."""
+    today = timezone.localdate(now or timezone.now())
+    return AttendanceDay.objects.filter(date__lte=today).aggregate(day=Max("date"))["day"]
+
+
 def workforce_tile(now: datetime | None = None) -> Tile | None:
-    day = timezone.localdate(now or timezone.now())
-    summary = workforce_summary(day)
-    if not summary["agencies_reporting"]:
+    day = latest_workforce_day(now)
+    if day is None:
         return None
+    summary = workforce_summary(day)
+    today = timezone.localdate(now or timezone.now())
     return Tile(
         key="workforce",
         source=WORKFORCE_SOURCE,
-        title=_("Civil servants today"),
+        title=_("Civil servants today") if day == today else _("Civil servants on %(date)s") % {
+            "date": day.strftime("%d-%m-%Y")},
         figures=[
             Figure(_("Attendance"), summary["attendance_percent"], unit="%"),
             Figure(_("Late"), summary["late"]),
