@@ -1,7 +1,9 @@
 """The PIS page's initial state: every panel's data, as the live events will later replace it.
 
 Each panel comes from its own domain selector. A selector that fails leaves its panel empty
-("waiting for data") and is logged, instead of taking the whole screen down.
+("waiting for data") and is logged, instead of taking the whole screen down. Service tiles come
+from ``komando.dashboard.tiles`` (staff tiles only for signed-in staff). Counts of people are
+suppressed for the public ("<5") and exact for staff (``can_view_internal``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from functools import cache
 from django.conf import settings
 from django.utils import timezone
 
-from komando.accounts.access import can_view_development
+from komando.accounts.access import can_view_development, can_view_internal
+from komando.dashboard.tiles import visible_tiles
 from komando.development.selectors import development_panel
 from komando.metrics.selectors.health import health_panel
 from komando.metrics.selectors.population import population_panel
@@ -30,9 +33,13 @@ PUBLIC_PANELS: dict[str, Callable[[], dict]] = {
 }
 
 
-def _call_selector(selector: Callable, *args) -> dict | None:
+# Panels whose counts of people are suppressed for the public: their selector takes ``exact``.
+COUNTED_PANELS = {"population", "health"}
+
+
+def _call_selector(selector: Callable, *args, **kwargs) -> dict | None:
     try:
-        return selector(*args)
+        return selector(*args, **kwargs)
     except Exception:  # one broken panel must not take the whole screen down
         logger.exception("panel selector %s failed", selector.__qualname__)
         return None
@@ -59,11 +66,15 @@ def development_scope_codes(user) -> list[str] | None:
 
 def pis_initial_state(user) -> dict:
     state: dict = {"city": city_profile(), "server_time": timezone.now()}
+    staff = can_view_internal(user)
+    state["exact_counts"] = staff
     for panel, selector in PUBLIC_PANELS.items():
-        state[panel] = _call_selector(selector)
+        state[panel] = _call_selector(selector, exact=staff) if panel in COUNTED_PANELS else _call_selector(selector)
     allowed = can_view_development(user)
     state["can_view_development"] = allowed
     state["development"] = _call_selector(development_panel, user) if allowed else None
     state["development_scope"] = development_scope_codes(user) if allowed else None
+    state["can_view_internal"] = staff
+    state["tiles"] = visible_tiles(staff)
     state["sources"] = all_source_health()
     return state

@@ -58,6 +58,7 @@ def pis_labels() -> dict[str, str]:
         "fiscal_year": gettext("FY {year}"),
         "up_to_month": gettext("up to {month}"),
         "budget": gettext("budget {amount}"),
+        "staff_only": gettext("staff only"),
     }
 
 

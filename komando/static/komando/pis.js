@@ -27,6 +27,12 @@ function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (values[name] ?? ""));
 }
 const fmt = (n) => (n === null || n === undefined || Number.isNaN(n) ? "–" : numberFormat.format(n));
+// Counts of people reach the public with 1–4 as "<5" (small-cell suppression): shown as they
+// are, plotted and compared as 0, never taken for a number.
+const isSuppressed = (value) => typeof value === "string";
+const num = (value) => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+const fmtCount = (value) => (isSuppressed(value) ? value : fmt(value));
+const hasCount = (value) => isSuppressed(value) || num(value) > 0;
 const byId = (id) => document.getElementById(id);
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -167,7 +173,7 @@ function upsertChart(id, build) {
 
 // ---------- population ----------
 function populationFilled(data) {
-  return Boolean(data && data.by_kecamatan && data.by_kecamatan.length && data.total);
+  return Boolean(data && data.by_kecamatan && data.by_kecamatan.length && hasCount(data.total));
 }
 
 function renderPopulation() {
@@ -175,16 +181,17 @@ function renderPopulation() {
   const filled = populationFilled(data);
   setPanelFilled("panel-population", filled);
   if (!filled) return;
-  byId("population-total").textContent = fmt(data.total);
-  byId("population-male").textContent = fmt(data.male);
-  byId("population-female").textContent = fmt(data.female);
+  byId("population-total").textContent = fmtCount(data.total);
+  byId("population-male").textContent = fmtCount(data.male);
+  byId("population-female").textContent = fmtCount(data.female);
   byId("population-as-of").textContent = data.as_of ? `· ${formatDate(data.as_of)}` : "";
-  const kecamatan = [...data.by_kecamatan].sort((a, b) => b.total - a.total);
+  const kecamatan = [...data.by_kecamatan].sort((a, b) => num(b.total) - num(a.total));
   upsertChart("chart-kecamatan", () => ({
     type: "bar",
     data: {
       labels: kecamatan.map((k) => k.name),
-      datasets: [{ label: t("population"), data: kecamatan.map((k) => k.total), backgroundColor: "#4393db", borderRadius: 2 }],
+      datasets: [{ label: t("population"), data: kecamatan.map((k) => num(k.total)), shown: kecamatan.map((k) => k.total),
+        backgroundColor: "#4393db", borderRadius: 2 }],
     },
     options: {
       indexAxis: "y",
@@ -192,7 +199,7 @@ function renderPopulation() {
         x: { ticks: { callback: (v) => compact(v), maxTicksLimit: 5 }, grid: { color: "rgba(36,50,79,.6)" } },
         y: { ticks: { autoSkip: false, font: { size: 12 } }, grid: { display: false } },
       },
-      plugins: { tooltip: { callbacks: { label: (c) => `${fmt(c.raw)} ${t("residents")}` } } },
+      plugins: { tooltip: { callbacks: { label: (c) => `${fmtCount(c.dataset.shown[c.dataIndex])} ${t("residents")}` } } },
     },
   }));
   const ages = [...(data.by_age_sex || [])].reverse(); // oldest on top, youngest at the base
@@ -201,8 +208,10 @@ function renderPopulation() {
     data: {
       labels: ages.map((a) => a.age_group),
       datasets: [
-        { label: t("male"), data: ages.map((a) => -a.male), backgroundColor: "#60a5fa", barPercentage: 1, categoryPercentage: 0.92 },
-        { label: t("female"), data: ages.map((a) => a.female), backgroundColor: "#f472b6", barPercentage: 1, categoryPercentage: 0.92 },
+        { label: t("male"), data: ages.map((a) => -num(a.male)), shown: ages.map((a) => a.male), backgroundColor: "#60a5fa",
+          barPercentage: 1, categoryPercentage: 0.92 },
+        { label: t("female"), data: ages.map((a) => num(a.female)), shown: ages.map((a) => a.female), backgroundColor: "#f472b6",
+          barPercentage: 1, categoryPercentage: 0.92 },
       ],
     },
     options: {
@@ -213,7 +222,7 @@ function renderPopulation() {
       },
       plugins: {
         legend: { display: true, position: "bottom", labels: { boxWidth: 12, padding: 8 } },
-        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${fmt(Math.abs(c.raw))}` } },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${fmtCount(c.dataset.shown[c.dataIndex])}` } },
       },
     },
   }));
@@ -297,13 +306,13 @@ function renderMap() {
   panel.querySelector("[data-waiting]").hidden = filled;
   if (!map.kecamatanLayer) return;
   const rows = populationByCode(data && data.by_kecamatan);
-  map.breaks = classBreaks((data && data.by_kecamatan ? data.by_kecamatan : []).map((k) => k.total));
+  map.breaks = classBreaks((data && data.by_kecamatan ? data.by_kecamatan : []).map((k) => num(k.total)));
   map.kecamatanLayer.eachLayer((layer) => {
     const code = layer.feature.properties.code;
     const row = rows.get(code);
     const dimmed = map.selected && map.selected !== code;
     layer.setStyle({
-      fillColor: colourFor(row ? row.total : NaN, map.breaks),
+      fillColor: colourFor(row ? num(row.total) : NaN, map.breaks),
       fillOpacity: dimmed ? 0.25 : map.selected === code ? 0.15 : 0.9,
       weight: map.selected === code ? 3 : 1.5,
       color: map.selected === code ? "#5cc8ff" : "#0b1424",
@@ -321,7 +330,7 @@ function renderLegend() {
   const legend = byId("map-legend");
   if (!map.breaks.length) { legend.hidden = true; return; }
   legend.hidden = false;
-  const totals = (state.population.by_kecamatan || []).map((k) => k.total);
+  const totals = (state.population.by_kecamatan || []).map((k) => num(k.total));
   const swatches = map.breaks.map((lower, i) => el("span", {
     class: "legend-swatch", style: `background:${CHOROPLETH[i]}`,
     title: `≥ ${fmt(Math.round(lower))}`,
@@ -338,7 +347,7 @@ function renderMarkers() {
   for (const facility of (state.health && state.health.by_facility) || []) {
     if (facility.lat == null || facility.lon == null) continue;
     L.circleMarker([facility.lat, facility.lon], { radius: 4, color: "#ffffff", weight: 1, fillColor: "#f472b6", fillOpacity: 0.9 })
-      .bindTooltip(`${t("puskesmas")} ${facility.name}: ${fmt(facility.visits)} ${t("visits").toLowerCase()}`)
+      .bindTooltip(`${t("puskesmas")} ${facility.name}: ${fmtCount(facility.visits)} ${t("visits").toLowerCase()}`)
       .addTo(map.markers);
   }
   for (const camera of (state.traffic && state.traffic.cameras) || []) {
@@ -370,15 +379,15 @@ async function selectKecamatan(code) {
   if (map.kelurahanLayer) map.kelurahanLayer.remove();
   const rows = populationByCode(state.population && state.population.by_kelurahan);
   const features = geo.features.filter((f) => f.properties.parent_code === code);
-  const breaks = classBreaks(features.map((f) => (rows.get(f.properties.code) || {}).total));
+  const breaks = classBreaks(features.map((f) => num((rows.get(f.properties.code) || {}).total)));
   map.kelurahanLayer = L.geoJSON({ type: "FeatureCollection", features }, {
     style: (feature) => ({
       color: "#0b1424", weight: 1, fillOpacity: 0.9,
-      fillColor: colourFor((rows.get(feature.properties.code) || {}).total, breaks),
+      fillColor: colourFor(num((rows.get(feature.properties.code) || {}).total), breaks),
     }),
     onEachFeature: (feature, layer) => {
       const row = rows.get(feature.properties.code);
-      layer.bindTooltip(`${feature.properties.name}: ${row ? fmt(row.total) : "–"}`);
+      layer.bindTooltip(`${feature.properties.name}: ${row ? fmtCount(row.total) : "–"}`);
     },
   }).addTo(map.leaflet);
   map.markers.bringToFront?.();
@@ -402,17 +411,17 @@ function renderKecamatanDetail(code) {
   const kecamatan = populationByCode(data.by_kecamatan).get(code);
   const feature = map.kecamatanGeo.features.find((f) => f.properties.code === code);
   const name = (kecamatan && kecamatan.name) || (feature && feature.properties.name) || code;
-  const kelurahan = (data.by_kelurahan || []).filter((k) => k.kecamatan_code === code).sort((a, b) => b.total - a.total);
+  const kelurahan = (data.by_kelurahan || []).filter((k) => k.kecamatan_code === code).sort((a, b) => num(b.total) - num(a.total));
   const back = el("button", { class: "link-button back", type: "button", text: t("back_to_city") });
   back.addEventListener("click", resetMap);
   byId("map-detail").hidden = false;
   byId("map-detail").replaceChildren(
     el("h3", { text: name }),
     kecamatan
-      ? el("p", { class: "muted", text: `${fmt(kecamatan.total)} ${t("residents")} · ${t("male")} ${fmt(kecamatan.male)} · ${t("female")} ${fmt(kecamatan.female)}${kecamatan.density_per_km2 ? ` · ${t("density", { n: fmt(Math.round(kecamatan.density_per_km2)) })}` : ""}` })
+      ? el("p", { class: "muted", text: `${fmtCount(kecamatan.total)} ${t("residents")} · ${t("male")} ${fmtCount(kecamatan.male)} · ${t("female")} ${fmtCount(kecamatan.female)}${kecamatan.density_per_km2 ? ` · ${t("density", { n: fmt(Math.round(kecamatan.density_per_km2)) })}` : ""}` })
       : null,
     el("table", { "aria-label": t("kelurahan_of", { name }) },
-      el("tbody", {}, kelurahan.map((k) => el("tr", {}, el("td", { text: k.name }), el("td", { class: "num", text: fmt(k.total) }))))),
+      el("tbody", {}, kelurahan.map((k) => el("tr", {}, el("td", { text: k.name }), el("td", { class: "num", text: fmtCount(k.total) }))))),
     back,
   );
 }
@@ -422,36 +431,36 @@ function renderHealth() {
   const data = state.health;
   const hasData = Boolean(data && data.date);
   const health = sources.get("epuskesmas");
-  const received = hasData && (data.visits_total > 0 || (health && health.last_success_at));
+  const received = hasData && (hasCount(data.visits_total) || (health && health.last_success_at));
   setPanelFilled("panel-health", Boolean(received));
   if (!received) return;
-  byId("health-visits").textContent = fmt(data.visits_total);
+  byId("health-visits").textContent = fmtCount(data.visits_total);
   byId("health-date").textContent = `· ${formatDate(data.date)}`;
   byId("health-facilities").textContent = data.facilities_total
     ? `${fmt(data.facilities_reporting)} / ${fmt(data.facilities_total)}`
     : fmt(data.facilities_reporting);
-  byId("health-empty").hidden = data.visits_total > 0;
+  byId("health-empty").hidden = hasCount(data.visits_total);
   const poli = (data.by_poli || []).slice(0, 6);
-  const maxPoli = Math.max(1, ...poli.map((p) => p.count));
+  const maxPoli = Math.max(1, ...poli.map((p) => num(p.count)));
   byId("health-poli").replaceChildren(
     ...(poli.length ? poli.map((p) => el("li", {},
       el("span", { class: "name", text: p.poli, title: p.poli }),
-      el("span", { class: "bar", style: `width:${(100 * p.count) / maxPoli}%` }),
-      el("span", { class: "num", text: fmt(p.count) }))) : []),
+      el("span", { class: "bar", style: `width:${(100 * num(p.count)) / maxPoli}%` }),
+      el("span", { class: "num", text: fmtCount(p.count) }))) : []),
   );
   byId("health-diagnoses").replaceChildren(
     ...(data.top_diagnoses || []).slice(0, 10).map((d) => el("li", { title: `${d.code} ${d.name}` },
       el("span", { class: "code", text: d.code }),
       // The WHO (English) display is the coding's; Indonesian screens show the Indonesian name.
       el("span", { class: "name", text: (document.documentElement.lang.startsWith("id") && d.name_id) || d.name }),
-      el("span", { class: "num", text: fmt(d.count) }))),
+      el("span", { class: "num", text: fmtCount(d.count) }))),
   );
   const drugs = byId("health-drugs");
   drugs.classList.add("no-code");
   drugs.replaceChildren(
     ...(data.top_drugs || []).slice(0, 10).map((d) => el("li", { title: `${d.code} ${d.name}` },
       el("span", { class: "name", text: d.name }),
-      el("span", { class: "num", text: fmt(d.count) }))),
+      el("span", { class: "num", text: fmtCount(d.count) }))),
   );
 }
 
@@ -617,6 +626,141 @@ function renderDevelopment() {
   );
 }
 
+// ---------- service tiles ----------
+// One compact tile per source application (komando.dashboard.tiles): title, headline figure and up
+// to three more, a short ranked list, one note, and the source's name and freshness. A tile.<key>
+// event carries the same data as the initial load and replaces that one tile.
+const TONES = new Set(["ok", "warn", "bad"]);
+const tiles = new Map((state.tiles || []).map((tile) => [tile.key, tile]));
+const tileNodes = new Map();
+
+function figureText(value) {
+  if (value === null || value === undefined || value === "") return "–";
+  if (typeof value === "number") return Number.isInteger(value) ? fmt(value) : decimalFormat.format(value);
+  return String(value);
+}
+
+function figureNode(figure, className) {
+  const tone = TONES.has(figure.tone) ? figure.tone : "";
+  return el("div", { class: className, "data-tone": tone || null },
+    el("span", { class: "tile-value" }, figureText(figure.value),
+      figure.unit ? el("span", { class: "tile-unit", text: ` ${figure.unit}` }) : null),
+    el("span", { class: "tile-label", text: figure.label, title: figure.label }));
+}
+
+function tileTone(tile) {
+  const tones = [...(tile.figures || []), ...(tile.rows || [])].map((f) => f.tone);
+  if (tones.includes("bad")) return "bad";
+  if (tones.includes("warn")) return "warn";
+  return "";
+}
+
+function buildTile(tile) {
+  const figures = (tile.figures || []).slice(0, 4);
+  const rows = (tile.rows || []).slice(0, 6);
+  const head = el("header", { class: "tile-head" },
+    el("h2", { class: "tile-title", text: tile.title, title: tile.title }),
+    tile.audience === "staff" ? el("span", { class: "tile-staff", text: t("staff_only") }) : null);
+  const body = el("div", { class: "tile-body" },
+    figures.length ? figureNode(figures[0], "tile-headline") : null,
+    figures.length > 1 ? el("div", { class: "tile-figures" }, figures.slice(1).map((f) => figureNode(f, "tile-figure"))) : null,
+    tile.note ? el("p", { class: "tile-note", text: tile.note, title: tile.note }) : null,
+    rows.length ? el("div", { class: "tile-list" },
+      tile.rows_title ? el("h3", { class: "tile-rows-title", text: tile.rows_title }) : null,
+      el("ol", { class: "tile-rows" }, rows.map((row) => el("li", { "data-tone": TONES.has(row.tone) ? row.tone : null },
+        el("span", { class: "name", text: row.label, title: row.label }),
+        el("span", { class: "num" }, figureText(row.value), row.unit ? ` ${row.unit}` : ""))))) : null);
+  const meta = el("footer", { class: "tile-meta" },
+    el("span", { class: "tile-source", "data-source-name": "" }),
+    el("span", { class: "freshness", "data-freshness": "" }),
+    el("span", { class: "status-badge", "data-status-badge": "", "data-status": "waiting" }));
+  return el("article", {
+    class: "tile", id: `tile-${tile.key}`, "data-tile": tile.key, "data-source": tile.source,
+    "data-audience": tile.audience, "data-tone": tileTone(tile) || null,
+    "data-as-of": tile.data_as_of || "", "aria-labelledby": null,
+  }, head, body, meta);
+}
+
+function renderTiles() {
+  const grid = byId("tile-grid");
+  if (!grid) return;
+  const anchor = byId("panel-development-locked"); // the login card stays last
+  const seen = new Set();
+  for (const [key, tile] of tiles) {
+    seen.add(key);
+    const node = buildTile(tile);
+    const old = tileNodes.get(key);
+    if (old) old.replaceWith(node);
+    else grid.insertBefore(node, anchor || null);
+    tileNodes.set(key, node);
+  }
+  for (const [key, node] of tileNodes) {
+    if (!seen.has(key)) { node.remove(); tileNodes.delete(key); }
+  }
+  byId("tiles-empty").hidden = tiles.size > 0 || Boolean(anchor);
+  renderTileMeta();
+  layoutTiles();
+}
+
+function renderTileMeta() {
+  for (const node of tileNodes.values()) {
+    const health = sources.get(node.dataset.source);
+    const status = effectiveStatus(health);
+    node.dataset.status = status;
+    const name = node.querySelector("[data-source-name]");
+    if (health && name.textContent !== shortName(health.name)) {
+      name.textContent = shortName(health.name);
+      name.title = `${health.name} · ${health.agency}`;
+    }
+    node.querySelector("[data-freshness]").textContent = health ? ago(health.last_success_at) : "";
+    const badge = node.querySelector("[data-status-badge]");
+    badge.dataset.status = status;
+    badge.textContent = t(`status_${status}`);
+    badge.title = [status === "failing" ? t("source_failing_detail") : status === "stale" ? t("source_stale_detail") : "",
+      health && health.last_error ? t("error_last", { error: health.last_error }) : ""].filter(Boolean).join("\n");
+  }
+}
+
+// Tiles share their area in equal cells, as square-ish as the area allows (wider than tall).
+const TILE_ASPECT = 1.3;
+function layoutTiles() {
+  const grid = byId("tile-grid");
+  if (!grid) return;
+  const items = [...grid.children].filter((child) => !child.hidden);
+  const count = items.length;
+  if (!count) return;
+  const width = grid.clientWidth;
+  const height = grid.clientHeight;
+  const gap = 10;
+  let best = { columns: 1, rows: count, score: -1 };
+  for (let columns = 1; columns <= count; columns++) {
+    const rows = Math.ceil(count / columns);
+    const cellWidth = (width - gap * (columns - 1)) / columns;
+    const cellHeight = (height - gap * (rows - 1)) / rows;
+    const score = Math.min(cellWidth, cellHeight * TILE_ASPECT) - (rows * columns - count) * 4; // few empty cells
+    if (score > best.score) best = { columns, rows, score };
+  }
+  grid.style.gridTemplateColumns = `repeat(${best.columns}, minmax(0, 1fr))`;
+  grid.style.gridTemplateRows = `repeat(${best.rows}, minmax(0, 1fr))`;
+  grid.dataset.columns = String(best.columns);
+  grid.dataset.rows = String(best.rows);
+  requestAnimationFrame(fitTileRows);
+}
+
+// Show only whole rows: the list keeps as many as its tile has room for.
+function fitTileRows() {
+  for (const node of tileNodes.values()) {
+    const list = node.querySelector(".tile-rows");
+    if (!list) continue;
+    const rows = [...list.children];
+    rows.forEach((row) => { row.hidden = false; });
+    const bottom = list.getBoundingClientRect().bottom;
+    rows.forEach((row) => { row.hidden = row.getBoundingClientRect().bottom > bottom + 0.5; });
+    const title = node.querySelector(".tile-rows-title");
+    if (title) title.hidden = rows.every((row) => row.hidden);
+  }
+}
+
 // ---------- clock and connection ----------
 const clockTime = new Intl.DateTimeFormat(config.numberLocale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone });
 const clockDate = new Intl.DateTimeFormat(config.numberLocale, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone });
@@ -625,6 +769,7 @@ function tick() {
   byId("clock-time").textContent = clockTime.format(current);
   byId("clock-date").textContent = clockDate.format(current);
   renderPanelMeta();
+  renderTileMeta();
   renderSourceStrip();
 }
 
@@ -650,18 +795,52 @@ function applyEvent(event) {
   if (event.type === "source.health" && event.data && event.data.slug) {
     sources.set(event.data.slug, event.data);
     renderPanelMeta();
+    renderTileMeta();
     renderSourceStrip();
     if (event.data.slug === "epuskesmas") renderHealth();
     if (event.data.slug === "atcs") renderTraffic();
+    return;
+  }
+  if (event.type.startsWith("tile.")) {
+    const key = event.type.slice("tile.".length);
+    // Staff tiles only reach staff screens; a public screen never shows one, whatever arrives.
+    if (!event.data || event.data.key !== key || (event.data.audience === "staff" && !state.can_view_internal)) return;
+    tiles.set(key, event.data);
+    renderTiles();
     return;
   }
   if (event.type.startsWith("panel.")) {
     const panel = event.type.slice("panel.".length);
     if (!(panel in renderers)) return;
     if (panel === "development" && !state.can_view_development) return;
+    if (state.exact_counts && COUNTED_PANELS[panel] && hasSuppressedCount(event.data)) {
+      refreshExact(panel, event.data);
+      return;
+    }
     state[panel] = panel === "development" ? scopedDevelopment(event.data) : event.data;
     renderers[panel]();
   }
+}
+
+// Live panels are sent to everyone with small counts suppressed. Staff see exact numbers: when an
+// event hides a count, a staff screen reads the exact panel once from the API (its session decides).
+const COUNTED_PANELS = { population: "/api/population/", health: "/api/health/today/" };
+function hasSuppressedCount(value) {
+  if (isSuppressed(value) && /^<\d+$/.test(value)) return true;
+  if (Array.isArray(value)) return value.some(hasSuppressedCount);
+  if (value && typeof value === "object") return Object.values(value).some(hasSuppressedCount);
+  return false;
+}
+async function refreshExact(panel, fallback) {
+  let data = fallback;
+  try {
+    const response = await fetch(COUNTED_PANELS[panel], { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (response.ok) data = await response.json();
+  } catch (error) {
+    console.warn(`exact ${panel} unavailable`, error);
+  }
+  state[panel] = data;
+  renderers[panel]();
 }
 
 let attempts = 0;
@@ -709,8 +888,10 @@ renderPopulation();
 renderHealth();
 renderTraffic();
 renderDevelopment();
+renderTiles();
 tick();
 setInterval(tick, 1000);
 window.addEventListener("resize", layoutCameraGrid);
+if (byId("tile-grid")) new ResizeObserver(() => layoutTiles()).observe(byId("tile-grid"));
 initMap();
 connect();
