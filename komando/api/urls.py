@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from komando.api import development, hazards, health, population, regions, sources, traffic
+from komando.api import fieldops
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
@@ -12,4 +13,5 @@ urlpatterns = [
     *traffic.urlpatterns,
     *development.urlpatterns,
     *hazards.urlpatterns,
+    *fieldops.urlpatterns,
 ]
