@@ -189,7 +189,7 @@ def workforce_tile(now: datetime | None = None) -> Tile | None:
 
 # --- Hospital beds --------------------------------------------------------------------------------
 
-LOW_FREE = {"icu": (2, 0), "igd": (3, 0)}  # ward → (warn at or below, bad at or below), city-wide free beds
+LOW_FREE = {"icu": (5, 2), "igd": (10, 4)}  # ward → (warn at or below, bad at or below), city-wide free beds
 
 
 def latest_beds() -> list[BedSnapshot]:
