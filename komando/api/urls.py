@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from komando.api import development, hazards, health, population, regions, sources, traffic
 from komando.api import fieldops
+from komando.api import complaints as complaints_api
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
@@ -14,4 +15,5 @@ urlpatterns = [
     *development.urlpatterns,
     *hazards.urlpatterns,
     *fieldops.urlpatterns,
+    *complaints_api.urlpatterns,
 ]

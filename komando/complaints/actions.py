@@ -160,7 +160,9 @@ def do_record_emergency_call(source, record: EmergencyCallRecord) -> tuple[Emerg
             "note": mask_phone_numbers(record.note)[:500],
         },
     )
-    newest = max(record.received_at, source.data_as_of) if source.data_as_of else record.received_at
+    newest = None  # a repeated delivery says nothing new about the data
+    if created:
+        newest = max(call.received_at, source.data_as_of) if source.data_as_of else call.received_at
     do_record_run_success(source, started_at=started, records=1 if created else 0,
                           cursor={"last_call_at": timezone.now().isoformat()}, data_as_of=newest)
     if created:
