@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from komando.api import development, hazards, health, population, regions, sources, traffic
 from komando.api import fieldops
 from komando.api import complaints as complaints_api
+from komando.api import services as services_api
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
@@ -16,4 +17,5 @@ urlpatterns = [
     *hazards.urlpatterns,
     *fieldops.urlpatterns,
     *complaints_api.urlpatterns,
+    *services_api.urlpatterns,
 ]
