@@ -17,9 +17,9 @@ from komando.sources.models import AccessLevel, ErrorKind, Source, SourceGroup
 from komando.sources.selectors import credential_fields, credential_status_by_source, source_health_rows
 
 # What the page's script needs of each row (the shape of a ``source.health`` event).
-LIVE_FIELDS = ["slug", "connected", "enabled", "status", "stale_after_seconds", "last_success_at", "data_as_of",
-               "last_error", "last_error_kind", "consecutive_failures", "circuit_state", "circuit_retry_at",
-               "circuit_trips"]
+LIVE_FIELDS = ["slug", "connected", "enabled", "status", "stale_after_seconds", "last_attempt_at", "last_success_at",
+               "data_as_of", "last_error", "last_error_kind", "consecutive_failures", "records_last_run",
+               "circuit_state", "circuit_retry_at", "circuit_trips", "runs_24h", "failed_runs_24h", "records_today"]
 
 STATUS_LABELS = {
     "ok": _("Running"),
@@ -83,6 +83,7 @@ def _live_labels() -> dict:
         "circuit_open": gettext("Circuit open: next probe at %(time)s WIB"),
         "circuit_half_open": gettext("Circuit half-open: probing"),
         "never": gettext("never"),
+        "runs": gettext("%(failed)s of %(runs)s runs"),
         "live_live": gettext("live"),
         "live_connecting": gettext("connecting…"),
         "live_offline": gettext("offline"),

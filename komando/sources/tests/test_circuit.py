@@ -132,3 +132,26 @@ def test_scheduler_skips_push_fed_sources_whose_health_still_counts(reference_da
         assert health_status(siak) == HealthStatus.OK
     finally:
         registry.is_pull.cache_clear()
+
+
+def test_health_page_shows_the_circuit_and_carries_live_rows(personas, monkeypatch):
+    import json
+
+    from django.test import Client
+
+    monkeypatch.setenv("KOMANDO_CIRCUIT_FAILURES", "1")
+    siak = Source.objects.select_related("agency").get(slug="siak")
+    fail(siak)
+    client = Client()
+    client.force_login(personas["operator"])
+    response = client.get("/sumber/")
+    page = response.content.decode()
+    retry = timezone.localtime(siak.circuit_retry_at).strftime("%H:%M:%S")
+    assert '<span class="circuit circuit-open">' in page and f"{retry} WIB" in page
+    assert 'data-circuit="open"' in page and "sources/health.js" in page
+    live_rows = json.loads(json.dumps(response.context["live_rows"], default=str))
+    siak_row = next(row for row in live_rows if row["slug"] == "siak")
+    assert siak_row["circuit_state"] == "open" and siak_row["failed_runs_24h"] == 1
+    assert "password" not in json.dumps(live_rows) and "cursor" not in json.dumps(live_rows)
+    assert '<script id="sources-live-rows" type="application/json">' in page
+    assert '<script id="sources-live-labels" type="application/json">' in page

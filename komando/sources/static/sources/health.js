@@ -100,6 +100,21 @@
     cell("lag").replaceChildren(health.data_as_of ? duration(secondsSince(health.data_as_of))
       : el("span", { class: "muted", text: "–" }));
     cell("error").replaceChildren(...errorCell(health));
+    if (health.runs_24h) {
+      const percent = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+        .format((100 * (health.failed_runs_24h || 0)) / health.runs_24h);
+      cell("rate").replaceChildren(`${percent} %`, el("br"), el("span", { class: "muted small",
+        text: format(labels.runs, { failed: health.failed_runs_24h || 0, runs: health.runs_24h }) }));
+    }
+    cell("records").textContent = String(health.records_today || 0);
+  }
+
+  // The counts of the last 24 h move with every run an event reports (a new last_attempt_at).
+  function countRun(previous, next) {
+    if (!next.last_attempt_at || next.last_attempt_at === previous.last_attempt_at) return;
+    next.runs_24h = (previous.runs_24h || 0) + 1;
+    if (next.consecutive_failures > 0) next.failed_runs_24h = (previous.failed_runs_24h || 0) + 1;
+    else next.records_today = (previous.records_today || 0) + (next.records_last_run || 0);
   }
 
   function renderSummary() {
@@ -121,7 +136,10 @@
   function apply(event) {
     if (!event || event.type !== "source.health" || !event.data || !rows.has(event.data.slug)) return;
     live.events += 1;
-    rows.set(event.data.slug, { ...rows.get(event.data.slug), ...event.data });
+    const previous = rows.get(event.data.slug);
+    const next = { ...previous, ...event.data };
+    countRun(previous, next);
+    rows.set(event.data.slug, next);
     renderRow(event.data.slug, true);
     renderSummary();
   }
