@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "komando.fieldops",
     "komando.services",
     "komando.devices",
+    "komando.operator_map",
     "komando.complaints",
 ]
 

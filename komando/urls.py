@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from komando.operator_map.views import page_urlpatterns as operator_map_pages
+
 urlpatterns = [
     path("", include("komando.dashboard.urls")),
     path("akun/masuk/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
@@ -10,5 +12,6 @@ urlpatterns = [
     path("api/", include("komando.api.urls")),
     path("sumber/impor/", include("komando.imports.urls")),
     path("sumber/", include("komando.sources.urls")),
+    path("peta/", include((operator_map_pages, "operator_map"))),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from komando.api import development, hazards, health, population, regions, sources, traffic
+
+from komando.operator_map.views import api_urlpatterns as operator_map_api
 from komando.api import fieldops
 from komando.api import complaints as complaints_api
 from komando.api import services as services_api
@@ -15,6 +17,7 @@ urlpatterns = [
     *traffic.urlpatterns,
     *development.urlpatterns,
     *hazards.urlpatterns,
+    *operator_map_api,
     *fieldops.urlpatterns,
     *complaints_api.urlpatterns,
     *services_api.urlpatterns,

@@ -169,7 +169,9 @@ def _update_states(newest: dict[int, Message]) -> list[int]:
             gauge = gauges[asset_id]
             state.level_m = message.level_m
             state.siaga = siaga_of(gauge.attributes, message.level_m)
-            if state.lat is None and gauge.lat is not None:
+            if message.lat is not None:
+                state.lat, state.lon = message.lat, message.lon
+            elif state.lat is None and gauge.lat is not None:
                 state.lat, state.lon = gauge.lat, gauge.lon
             _remember_level(gauge, message)
         changed.append(asset_id)

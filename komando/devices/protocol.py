@@ -19,7 +19,8 @@ Payloads are JSON objects:
   ``"time"``: ISO 8601 with offset, for sub-second devices), ``vel`` km/h, ``cog`` degrees,
   ``batt`` %, ``acc`` metres; all but ``lat``/``lon``/time optional;
 - water level (FIWARE ``WaterObserved``): ``{"_type": "waterLevel", "waterLevel": 2.41,
-  "dateObserved": "2026-11-28T14:05:00+07:00"}`` — metres above the gauge's zero.
+  "dateObserved": "2026-11-28T14:05:00+07:00"}`` — metres above the gauge's zero; optionally
+  ``"location": {"type": "Point", "coordinates": [lon, lat]}`` (GeoJSON, as WaterObserved has it).
 
 A device's message is identified by (device, observation time): the same observation delivered
 twice is stored once.
@@ -72,6 +73,8 @@ class WaterLevelMessage:
     device: DeviceKey
     observed_at: datetime
     level_m: float
+    lat: float | None = None
+    lon: float | None = None
 
 
 Message = PositionMessage | WaterLevelMessage
@@ -143,6 +146,18 @@ def _observed_at(payload: dict, now: datetime, *names: str) -> datetime:
     raise InvalidMessage(f"no observation time ({' or '.join(map(repr, names))})")
 
 
+def _point(location) -> tuple[float | None, float | None]:
+    if location is None:
+        return None, None
+    if (not isinstance(location, dict) or location.get("type") != "Point"
+            or not isinstance(location.get("coordinates"), list) or len(location["coordinates"]) != 2):
+        raise InvalidMessage("'location' must be a GeoJSON Point [lon, lat]")
+    lon, lat = location["coordinates"]
+    point = {"lon": lon, "lat": lat}
+    return (_number(point, "lat", required=True, low=LAT_RANGE[0], high=LAT_RANGE[1]),
+            _number(point, "lon", required=True, low=LON_RANGE[0], high=LON_RANGE[1]))
+
+
 def parse_payload(device: DeviceKey, payload: bytes, now: datetime) -> Message:
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise InvalidMessage(f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD_BYTES}")
@@ -170,10 +185,12 @@ def parse_payload(device: DeviceKey, payload: bytes, now: datetime) -> Message:
     if kind == "waterLevel":
         if device.domain != "banjir":
             raise InvalidMessage(f"waterLevel only comes from banjir gauges, not {device.domain}")
+        lat, lon = _point(data.get("location"))
         return WaterLevelMessage(
             device=device,
             observed_at=_observed_at(data, now, "dateObserved", "tst"),
             level_m=_number(data, "waterLevel", required=True, low=WATER_LEVEL_RANGE_M[0], high=WATER_LEVEL_RANGE_M[1]),
+            lat=lat, lon=lon,
         )
     raise InvalidMessage(f"unknown _type {str(kind)[:30]!r} (expected 'location' or 'waterLevel')")
 

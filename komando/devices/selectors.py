@@ -56,3 +56,29 @@ def ingest_status() -> dict[str, Any]:
         "rejected_today": RejectedMessage.objects.filter(received_at__gte=today).count(),
         "last_rejections": list(RejectedMessage.objects.values("received_at", "topic", "reason")[:10]),
     }
+
+
+SIAGA_TONES = {"siaga_3": "warn", "siaga_2": "bad", "siaga_1": "bad"}
+
+
+def _feature(row: dict[str, Any], tone: str = "", status: str = "") -> dict[str, Any] | None:
+    if row["lat"] is None or row["lon"] is None:
+        return None
+    return {"type": "Feature", "id": row["id"],
+            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+            "properties": {**{key: value for key, value in row.items() if key not in ("lat", "lon")},
+                           "tone": tone, "status": status}}
+
+
+def units_layer() -> dict[str, Any]:
+    """Trucks, Satpol PP officers and patrol cars at their newest position (GeoJSON)."""
+    features = [_feature(row, status="reporting" if row["observed_at"] else "silent")
+                for row in device_states(kinds=UNIT_KINDS)]
+    return {"type": "FeatureCollection", "features": [f for f in features if f]}
+
+
+def gauges_layer() -> dict[str, Any]:
+    """Water-level gauges with their newest level and siaga status (GeoJSON)."""
+    features = [_feature(row, tone=SIAGA_TONES.get(row["siaga"], ""), status=row["siaga"] or "unknown")
+                for row in device_states(kinds=(AssetKind.GAUGE,))]
+    return {"type": "FeatureCollection", "features": [f for f in features if f]}

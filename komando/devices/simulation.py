@@ -80,7 +80,9 @@ def fleet_messages(fleet: dict, at: datetime, prefix: str) -> list[tuple[str, st
     for gauge in fleet["gauges"]:
         out.append((telemetry_topic(prefix, "banjir", gauge["kecamatan_code"], gauge["device_id"]),
                     json.dumps({"_type": "waterLevel", "waterLevel": water_level_m(gauge, at),
-                                "dateObserved": at.astimezone(WIB).isoformat(timespec="seconds")})))
+                                "dateObserved": at.astimezone(WIB).isoformat(timespec="seconds"),
+                                "location": {"type": "Point", "coordinates": [gauge["location"]["lon"],
+                                                                              gauge["location"]["lat"]]}})))
     return out
 
 

@@ -36,6 +36,13 @@ def test_water_level_with_wib_time_is_stored_in_utc():
     assert isinstance(message, WaterLevelMessage)
     assert message.level_m == 2.41
     assert message.observed_at == datetime(2026, 11, 28, 6, 55, tzinfo=UTC)
+    assert message.lat is None
+
+
+def test_water_level_with_its_location():
+    message = parse(GAUGE, {"_type": "waterLevel", "waterLevel": 1.1, "dateObserved": "2026-11-28T13:55:00+07:00",
+                            "location": {"type": "Point", "coordinates": [106.63, -6.14]}})
+    assert (message.lat, message.lon) == (-6.14, 106.63)
 
 
 @pytest.mark.parametrize(("topic", "payload", "reason"), [
@@ -64,6 +71,9 @@ def test_water_level_with_wib_time_is_stored_in_utc():
     (GAUGE, {"_type": "waterLevel", "waterLevel": 1e308 * 10, "tst": 1764300000}, "finite"),
     (GAUGE, {"_type": "waterLevel", "waterLevel": 99, "tst": 1764300000}, "outside"),
     (TRUCK, b"{" + b" " * 5000 + b"}", "exceeds"),
+    (GAUGE, {"_type": "waterLevel", "waterLevel": 1, "tst": 1764300000, "location": [106.6, -6.1]}, "GeoJSON Point"),
+    (GAUGE, {"_type": "waterLevel", "waterLevel": 1, "tst": 1764300000,
+             "location": {"type": "Point", "coordinates": [-6.1, 106.6]}}, "outside"),
 ])
 def test_bad_messages_are_refused_with_a_reason(topic, payload, reason):
     with pytest.raises(InvalidMessage, match=reason):
