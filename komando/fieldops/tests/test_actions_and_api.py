@@ -164,3 +164,20 @@ def test_openapi_documents_the_field_operation_endpoints(client, reference_data)
         assert "200" in document["paths"][path]["get"]["responses"], path
     assert document["paths"]["/api/public-order/"]["get"].get("security")
     assert "status" in document["components"]["schemas"]["Gauge"]["properties"]
+
+
+@pytest.mark.django_db
+def test_public_order_tile_goes_to_staff_and_waste_tile_to_everyone(reference_data, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    import komando.dashboard.tiles as tiles
+
+    sent = []
+    monkeypatch.setattr(tiles, "send_event_on_commit", sent.append)
+    officer = {"source_ref": "satpol-1", "name": "Petugas Satpol PP 01", "attributes": {"regu": "Regu A"}}
+    do_record_public_order(Source.objects.get(slug="ketertiban"), [officer], [],
+                           [DutyRow("satpol-1", "on_duty", "", None)], [])
+    from django.utils import timezone
+
+    do_record_waste(Source.objects.get(slug="kebersihan"), [truck()], [], [route()._replace(date=timezone.localdate())])
+    assert [(event.type, event.audience) for event in sent] == [("tile.public_order", "staff"),
+                                                                ("tile.waste", "public")]
