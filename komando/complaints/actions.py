@@ -179,7 +179,8 @@ def _lapor_status_of(status: str) -> str:
         raise ValueError(f"unknown LAPOR! follow-up status {status!r}") from None
 
 
-def do_send_lapor_follow_up(complaint: Complaint, status: str, text: str, user, gateway=None) -> LaporFollowUp:
+def do_send_lapor_follow_up(complaint: Complaint, status: str, text: str, user, gateway=None,
+                            channel: str = "ui") -> LaporFollowUp:
     """Send the city's follow-up (tindak lanjut) of a disposed LAPOR! report to SP4N-LAPOR!, record it
     and audit it. ``status`` is a LAPOR! status (``ditindaklanjuti`` or ``selesai``). On failure the
     attempt is recorded (ok=False) and the ``ConnectorError`` is raised again."""
@@ -216,7 +217,7 @@ def do_send_lapor_follow_up(complaint: Complaint, status: str, text: str, user, 
                 complaint.resolved_at = complaint.resolved_at or sent_at
             complaint.save()
             publish_tile("lapor")
-        record_audit(actor=user, channel="ui", action="complaint.lapor_follow_up", instance=complaint,
+        record_audit(actor=user, channel=channel, action="lapor.follow_up", instance=complaint,
                      before=before, after={"status": complaint.status, "source_status": complaint.source_status,
                                            "follow_up_status": status, "text": text, "ok": error is None,
                                            "error": str(error or "")})

@@ -150,7 +150,7 @@ def test_follow_up_reaches_lapor_is_audited_and_comes_back(lapor, simulator, clo
     assert follow_up.ok and follow_up.sent_by == personas["operator"]
     complaint.refresh_from_db()
     assert (complaint.status, complaint.source_status) == ("in_progress", "ditindaklanjuti")
-    audit = AuditRecord.objects.get(action="complaint.lapor_follow_up")
+    audit = AuditRecord.objects.get(action="lapor.follow_up")
     assert audit.actor == personas["operator"] and audit.object_id == str(complaint.pk)
     assert audit.after["ok"] is True and audit.before["status"] == "waiting"
 
@@ -177,7 +177,7 @@ def test_refused_follow_up_is_recorded_and_raised(lapor, simulator, personas):
     assert not failed.ok and "HTTP 401" in failed.error
     complaint.refresh_from_db()
     assert (complaint.status, complaint.source_status) == before
-    assert AuditRecord.objects.get(action="complaint.lapor_follow_up").after["ok"] is False
+    assert AuditRecord.objects.get(action="lapor.follow_up").after["ok"] is False
     with pytest.raises(ValueError):
         do_send_lapor_follow_up(complaint, "didisposisikan", "x", personas["operator"], gateway=HttpLaporGateway(url, KEY))
     with pytest.raises(ValueError):
