@@ -71,7 +71,9 @@ class CallModel:
         self.seed = seed
         self.clock = clock
         self.lock = threading.Lock()
-        self.next_number = 1
+        # Numbered from the start time (one number per 10 s): a restarted simulator never reuses a call id,
+        # which Komando would take for a repeated delivery.
+        self.next_number = int(clock()) // 10
         self.status = {"pushed": 0, "refused": 0, "retries": 0, "last_pushed_at": None, "last_call_id": None,
                        "last_result": "", "pending": None, "target": None, "pushing": False}
 
@@ -86,7 +88,7 @@ class CallModel:
         received = (received_at or self.now()).astimezone(self.timezone)
         place = rng.choice(self.kelurahan)
         body = {
-            "call_id": f"112-TNG-{received:%Y%m%d}-{number:06d}",
+            "call_id": f"112-TNG-{received:%Y%m%d}-{number:09d}",
             "received_at": received.isoformat(timespec="seconds"),
             "kind": kind,
             "caller_number": f"08{rng.choice(['12', '13', '21', '52', '57', '77', '81', '95'])}{rng.randint(10**7, 10**8 - 1)}",

@@ -38,6 +38,8 @@ def receiver(failures: int = 0, refuse: set[str] | None = None):
 
 def test_calls_are_valid_deterministic_and_varied():
     model = CallModel(settings.KOMANDO_CITY_DIR)
+    later = CallModel(settings.KOMANDO_CITY_DIR, clock=lambda: model.clock() + 3600)
+    assert later.next_number > model.next_number + 3600 // 20  # a restart never reuses the ids of an hour of calls
     calls = [model.call(n) for n in range(1, 300)]
     moment = model.now()
     assert model.call(7, received_at=moment) == CallModel(settings.KOMANDO_CITY_DIR).call(7, received_at=moment)
@@ -54,8 +56,9 @@ def test_pusher_retries_with_backoff_then_delivers_every_call_once():
     waits = []
     with running_simulator(app) as url:
         model = CallModel(settings.KOMANDO_CITY_DIR)
+        first = model.next_number
         run_pusher(f"{url}/hook/", SECRET, interval=(0.0, 0.0), model=model, max_calls=4, sleep=waits.append)
-    assert [call["call_id"] for call in app.received] == [model.call(n)["call_id"] for n in range(1, 5)]
+    assert [call["call_id"] for call in app.received] == [model.call(n)["call_id"] for n in range(first, first + 4)]
     assert app.attempts[:4] == [app.received[0]["call_id"]] * 4  # the same call until it got through
     assert waits[:3] == [1.0, 2.0, 4.0]  # exponential backoff
     assert model.status["pushed"] == 4 and model.status["retries"] == 3
@@ -63,10 +66,11 @@ def test_pusher_retries_with_backoff_then_delivers_every_call_once():
 
 def test_pusher_skips_a_refused_call_and_goes_on():
     model = CallModel(settings.KOMANDO_CITY_DIR)
-    app = receiver(refuse={model.call(1)["call_id"]})
+    first = model.next_number
+    app = receiver(refuse={model.call(first)["call_id"]})
     with running_simulator(app) as url:
         run_pusher(f"{url}/hook/", SECRET, interval=(0.0, 0.0), model=model, max_calls=2, sleep=lambda s: None)
-    assert [c["call_id"] for c in app.received] == [model.call(2)["call_id"]]
+    assert [c["call_id"] for c in app.received] == [model.call(first + 1)["call_id"]]
     assert (model.status["pushed"], model.status["refused"]) == (1, 1)
 
 
@@ -103,10 +107,11 @@ def test_push_needs_a_secret(monkeypatch):
 def test_pusher_into_komando_end_to_end(live_server, reference_data, monkeypatch):
     monkeypatch.setenv("KOMANDO_CALL_112_WEBHOOK_SECRET", SECRET)
     model = CallModel(settings.KOMANDO_CITY_DIR)
+    first = model.next_number
     run_pusher(f"{live_server.url}/api/webhooks/call-112/", SECRET, interval=(0.0, 0.0), model=model, max_calls=5,
                sleep=lambda s: None)
     assert model.status["pushed"] == 5
     assert sorted(EmergencyCall.objects.values_list("call_id", flat=True)) == sorted(
-        model.call(n)["call_id"] for n in range(1, 6))
+        model.call(n)["call_id"] for n in range(first, first + 5))
     source = Source.objects.get(slug="call-112")
     assert source.last_success_at is not None and source.consecutive_failures == 0
