@@ -269,4 +269,28 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
             return error(fmt, 404, f"service_request_id '{request_id}' not found")
         return render(fmt, "service_requests", "request", rows)
 
+    @app.route("GET", r"/media/(?P<request_id>[^/]+)\.jpg")
+    def media(request, request_id):
+        rows = model.requests(request.headers.get("host", "127.0.0.1"), ids=[request_id])
+        if not rows or not rows[0]["media_url"]:
+            return Response.json({"error": "not found"}, status=404)
+        return Response(200, photo(rows[0]), "image/jpeg", {"Cache-Control": "max-age=86400"})
+
     return app
+
+
+def photo(row: dict) -> bytes:
+    """A placeholder for the complainant's photo: the category and place written on a plain picture."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(row["service_request_id"])
+    image = Image.new("RGB", (480, 320), tuple(rng.randint(90, 170) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 250, 480, 320), fill=(0, 0, 0))
+    draw.text((12, 262), f"{row['service_request_id']}  {row['service_name']}", fill=(255, 255, 255))
+    draw.text((12, 286), row["address"][:70], fill=(220, 220, 220))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=70)
+    return buffer.getvalue()

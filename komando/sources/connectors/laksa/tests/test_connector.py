@@ -338,6 +338,8 @@ def test_simulator_speaks_the_samples_shapes(simulator):
         single = httpx.get(f"{url}/open311/v2/requests/{rows[0]['service_request_id']}.json").json()
         services = httpx.get(f"{url}/open311/v2/services.json").json()
         missing = httpx.get(f"{url}/open311/v2/requests/LAKSA-0.json")
+        with_photo = next(row for row in rows if row["media_url"])
+        picture = httpx.get(with_photo["media_url"])
         wrong = httpx.get(f"{url}/open311/v2/services.xml", params={"jurisdiction_id": "jakarta.go.id"})
         window = httpx.get(f"{url}/open311/v2/requests.json",
                            params={"start_date": "2026-11-25T09:00:00+07:00", "end_date": "2026-11-25T09:30:00+07:00"}).json()
@@ -350,6 +352,7 @@ def test_simulator_speaks_the_samples_shapes(simulator):
     assert single == [rows[0]]
     assert set(services[0]) == {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
     assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
     assert wrong.status_code == 404 and b"<errors><error><code>404</code>" in wrong.content
     assert window and all("2026-11-25T09:00:00+07:00" <= row["updated_datetime"] <= "2026-11-25T09:30:00+07:00"
                           for row in window)
