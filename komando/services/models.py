@@ -68,7 +68,7 @@ class AttendanceDay(models.Model):
     present = models.PositiveIntegerField()
     on_time = models.PositiveIntegerField()
     late = models.PositiveIntegerField()
-    on_leave = models.PositiveIntegerField(help_text=_("Cuti"))
+    on_leave = models.PositiveIntegerField(help_text=_("On leave (cuti)"))
     sick = models.PositiveIntegerField()
     absent = models.PositiveIntegerField(help_text=_("Absent without reason"))
     performance_score = models.FloatField(null=True, blank=True,

@@ -193,10 +193,13 @@ LOW_FREE = {"icu": (5, 2), "igd": (10, 4)}  # ward → (warn at or below, bad at
 
 
 def latest_beds() -> list[BedSnapshot]:
-    """The latest snapshot of every ward of every hospital."""
-    latest = (BedSnapshot.objects.values("hospital_id", "ward").annotate(at=Max("observed_at")))
-    if not latest:
+    """The latest snapshot of every ward of every hospital (wards silent for a week before the newest
+    report are left out: their figures no longer say anything)."""
+    newest = BedSnapshot.objects.aggregate(at=Max("observed_at"))["at"]
+    if newest is None:
         return []
+    latest = (BedSnapshot.objects.filter(observed_at__gte=newest - timedelta(days=7))
+              .values("hospital_id", "ward").annotate(at=Max("observed_at")))
     condition = Q()
     for row in latest:
         condition |= Q(hospital_id=row["hospital_id"], ward=row["ward"], observed_at=row["at"])

@@ -97,13 +97,13 @@ class PermitModel:
         for index, (offset, kind) in enumerate(rows, start=1):
             rng = random.Random(f"{self.seed}:application:{int(hour_start.timestamp())}:{index}")
             applied = hour_start + timedelta(seconds=int(offset))
-            verified = applied + timedelta(minutes=rng.uniform(20, 240))
+            verified = applied + timedelta(seconds=int(rng.uniform(20, 240) * 60))
             sla = timedelta(days=kind["sla_hari"])
             if rng.random() < self.late_share:
                 decided = applied + sla * rng.uniform(1.05, 1.9)
             else:
                 decided = applied + sla * rng.uniform(0.15, 0.97)
-            decided = max(decided, verified + timedelta(minutes=30))
+            decided = max(decided, verified + timedelta(minutes=30)).replace(microsecond=0)
             rejected = rng.random() < self.rejected_share
             name = f"{rng.choice(self.first_names)} {rng.choice(self.last_names)}"
             applications.append({
