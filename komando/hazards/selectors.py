@@ -161,7 +161,7 @@ def hazards_tile(now: datetime | None = None) -> Tile | None:
                        tone="warn" if felt_in_city(quake, footprint) and now - quake.occurred_at <= FELT_RECENTLY else "")
                 for quake in recent[1:6]]
     moments = [quake.occurred_at for quake in recent[:1]] + [warning.sent for warning in warnings[:1]]
-    return Tile(key="hazards", source=SOURCE_SLUG, title=gettext("Earthquakes and weather (BMKG)"), figures=figures,
+    return Tile(key="hazards", source=SOURCE_SLUG, title=gettext("Earthquakes and weather"), figures=figures,
                 rows=rows, rows_title=rows_title, data_as_of=max(moments), audience=PUBLIC, note=note)
 
 

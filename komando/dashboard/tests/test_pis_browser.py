@@ -121,6 +121,23 @@ class System:
         return "sources:\n" + "\n".join(lines) + "\nserver log:\n" + tail(self.log("server"))
 
 
+def connector_credentials(slugs: list[str], env: dict[str, str]) -> dict[str, str]:
+    """A fresh value for every credential a connector (and its simulator) reads from the environment,
+    unless already set: the simulator and the connector read the same variable, so they agree."""
+    import importlib
+
+    from komando.sources import registry
+
+    credentials = {}
+    for slug in slugs:
+        config_class = importlib.import_module(registry.package_name(slug) + ".coordinator").Coordinator.config_class
+        for name in config_class.credential_fields():
+            variable = f"KOMANDO_{slug.upper().replace('-', '_')}_{name.upper()}"
+            if variable not in env:
+                credentials[variable] = "komando-browser" if name == "username" else secrets.token_urlsafe(16)
+    return credentials
+
+
 @pytest.fixture(scope="module")
 def system(tmp_path_factory) -> System:
     from komando.sources import registry
@@ -145,9 +162,11 @@ def system(tmp_path_factory) -> System:
         "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16),
         "PYTHONUNBUFFERED": "1",
     })
+    server_port = free_port()
     for slug, port in ports.items():
         env[f"KOMANDO_{slug.upper().replace('-', '_')}_BASE_URL"] = f"http://127.0.0.1:{port}"
-    server_port = free_port()
+    env.update(connector_credentials(slugs, env))
+    env["KOMANDO_CALL_112_TARGET_URL"] = f"http://127.0.0.1:{server_port}/api/webhooks/call-112/"
     running = System(base_url=f"http://127.0.0.1:{server_port}", directory=directory, env=env,
                      simulator_ports=ports)
     try:

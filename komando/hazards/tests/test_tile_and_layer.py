@@ -42,7 +42,7 @@ def test_tile_shows_the_latest_quake_and_is_calm_without_warnings_over_the_city(
     with translation.override("en"):
         tile = hazards_tile()
     assert (tile.key, tile.source, tile.audience) == ("hazards", "bmkg", PUBLIC)
-    assert tile.title == "Earthquakes and weather (BMKG)"
+    assert tile.title == "Earthquakes and weather"
     headline, distance, city_warnings = tile.figures
     assert (headline.value, headline.tone) == (5.4, "")
     assert (distance.value, distance.unit) == (pytest.approx(338, abs=10), "km")

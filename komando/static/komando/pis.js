@@ -54,6 +54,11 @@ function formatDate(isoDate) {
   const options = { day: "numeric", month: "long", year: "numeric", timeZone: isoDate.length === 10 ? "UTC" : timeZone };
   return new Intl.DateTimeFormat(config.numberLocale, options).format(date);
 }
+function formatShortDate(isoDate) {
+  if (!isoDate) return "";
+  return new Intl.DateTimeFormat(config.numberLocale, { day: "numeric", month: "short", timeZone: "UTC" })
+    .format(new Date(`${isoDate.slice(0, 10)}T00:00:00Z`));
+}
 function formatMonth(yearMonth) {
   if (!yearMonth) return "";
   const date = new Date(`${yearMonth}-01T00:00:00Z`);
@@ -97,8 +102,10 @@ function renderPanelMeta() {
     panel.dataset.lastSuccess = (health && health.last_success_at) || "";
     const name = panel.querySelector("[data-source-name]");
     if (name && health) {
-      name.textContent = `${shortName(health.name)} · ${health.agency}`;
+      name.textContent = shortName(health.name);
       name.title = health.name;
+      const agency = panel.querySelector("[data-source-agency]");
+      if (agency) agency.textContent = ` · ${health.agency}`;
     }
     const freshness = panel.querySelector("[data-freshness]");
     if (freshness) freshness.textContent = health ? ago(health.last_success_at) : "";
@@ -113,10 +120,13 @@ function renderPanelMeta() {
       if (!alert) {
         alert = el("p", { class: "panel-alert", role: "status" });
         panel.querySelector(".panel-head").after(alert);
+        if (panel.id === "panel-health") fitHealth();
       }
       alert.textContent = status === "failing" ? t("source_failing_detail") : t("source_stale_detail");
+      alert.title = alert.textContent;
     } else if (alert) {
       alert.remove();
+      if (panel.id === "panel-health") fitHealth();
     }
   });
 }
@@ -435,7 +445,7 @@ function renderHealth() {
   setPanelFilled("panel-health", Boolean(received));
   if (!received) return;
   byId("health-visits").textContent = fmtCount(data.visits_total);
-  byId("health-date").textContent = `· ${formatDate(data.date)}`;
+  byId("health-date").textContent = `· ${formatShortDate(data.date)}`;
   byId("health-facilities").textContent = data.facilities_total
     ? `${fmt(data.facilities_reporting)} / ${fmt(data.facilities_total)}`
     : fmt(data.facilities_reporting);
@@ -455,6 +465,7 @@ function renderHealth() {
       el("span", { class: "name", text: (document.documentElement.lang.startsWith("id") && d.name_id) || d.name }),
       el("span", { class: "num", text: fmtCount(d.count) }))),
   );
+  fitHealth();
   const drugs = byId("health-drugs");
   drugs.classList.add("no-code");
   drugs.replaceChildren(
@@ -462,6 +473,18 @@ function renderHealth() {
       el("span", { class: "name", text: d.name }),
       el("span", { class: "num", text: fmtCount(d.count) }))),
   );
+}
+
+// The ten diagnoses and drugs always show whole: when the panel is short of room (a "source not
+// answering" line above it, a small screen), the poli list gives up its last rows instead.
+const POLI_MIN_ROWS = 3;
+function fitHealth() {
+  const content = document.querySelector("#panel-health [data-content]");
+  if (!content || content.hidden) return;
+  const poli = [...byId("health-poli").children];
+  poli.forEach((row) => { row.hidden = false; });
+  const overflowing = () => content.scrollHeight > content.clientHeight + 1;
+  for (let index = poli.length - 1; index >= POLI_MIN_ROWS && overflowing(); index--) poli[index].hidden = true;
 }
 
 // ---------- ATCS ----------
@@ -655,12 +678,25 @@ function tileTone(tile) {
   return "";
 }
 
+// Staff tiles carry a small lock: internal figures, for officials' eyes.
+function staffIcon() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", "tile-staff");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("staff_only"));
+  svg.innerHTML = '<title></title><rect x="4" y="10" width="16" height="11" rx="2" fill="none" stroke="currentColor" stroke-width="2.2"/>'
+    + '<path d="M8 10V7a4 4 0 0 1 8 0v3" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/>';
+  svg.querySelector("title").textContent = t("staff_only");
+  return svg;
+}
+
 function buildTile(tile) {
   const figures = (tile.figures || []).slice(0, 4);
   const rows = (tile.rows || []).slice(0, 6);
   const head = el("header", { class: "tile-head" },
     el("h2", { class: "tile-title", text: tile.title, title: tile.title }),
-    tile.audience === "staff" ? el("span", { class: "tile-staff", text: t("staff_only") }) : null);
+    tile.audience === "staff" ? staffIcon() : null);
   const body = el("div", { class: "tile-body" },
     figures.length ? figureNode(figures[0], "tile-headline") : null,
     figures.length > 1 ? el("div", { class: "tile-figures" }, figures.slice(1).map((f) => figureNode(f, "tile-figure"))) : null,
@@ -747,18 +783,33 @@ function layoutTiles() {
   requestAnimationFrame(fitTileRows);
 }
 
-// Show only whole rows: the list keeps as many as its tile has room for.
+// Show only whole rows: the list keeps as many as its tile has room for. The note gives way to the
+// list when not even one row would fit, and to the figures when the tile is too short for it.
 function fitTileRows() {
-  for (const node of tileNodes.values()) {
-    const list = node.querySelector(".tile-rows");
-    if (!list) continue;
-    const rows = [...list.children];
+  for (const node of tileNodes.values()) fitTile(node);
+}
+
+function fitTile(node) {
+  const body = node.querySelector(".tile-body");
+  const note = node.querySelector(".tile-note");
+  const list = node.querySelector(".tile-list");
+  const rows = list ? [...list.querySelectorAll(".tile-rows li")] : [];
+  const fitRows = () => {
+    if (!list) return 0;
+    list.hidden = false;
     rows.forEach((row) => { row.hidden = false; });
-    const bottom = list.getBoundingClientRect().bottom;
+    const bottom = list.querySelector(".tile-rows").getBoundingClientRect().bottom;
     rows.forEach((row) => { row.hidden = row.getBoundingClientRect().bottom > bottom + 0.5; });
-    const title = node.querySelector(".tile-rows-title");
-    if (title) title.hidden = rows.every((row) => row.hidden);
+    const shown = rows.filter((row) => !row.hidden).length;
+    list.hidden = shown === 0;
+    return shown;
+  };
+  if (note) note.hidden = false;
+  if (fitRows() === 0 && rows.length && note) {
+    note.hidden = true;
+    if (fitRows() === 0) note.hidden = false;
   }
+  if (note && !note.hidden) note.hidden = body.scrollHeight > body.clientHeight + 1;
 }
 
 // ---------- clock and connection ----------
