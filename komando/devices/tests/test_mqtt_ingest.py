@@ -77,6 +77,17 @@ def wait_for(predicate, timeout=15.0):
     return predicate()
 
 
+def read(query):
+    """A read that SQLite's shared in-memory test database may refuse for a moment while the
+    writer thread commits ("table is locked"): tried again, never ignored."""
+    for _ in range(100):
+        try:
+            return query()
+        except OperationalError:
+            time.sleep(0.05)
+    return query()
+
+
 def publish_all(client, items):
     infos = [client.publish(topic, payload, qos=1) for topic, payload in items]
     for info in infos:
@@ -95,14 +106,14 @@ def test_positions_and_levels_are_stored_with_the_latest_state(ingest, prefix):
                             "dateObserved": (start + timedelta(minutes=i)).isoformat()})) for i in range(3)
     ])
     assert wait_for(lambda: Position.objects.count() == 5 and WaterLevelReading.objects.count() == 3)
-    truck_asset = Asset.objects.get(source__slug="kebersihan", source_ref="dlh-truk-01")
+    truck_asset = read(lambda: Asset.objects.get(source__slug="kebersihan", source_ref="dlh-truk-01"))
     assert truck_asset.kind == AssetKind.TRUCK  # registered on first sight, named by its id
-    state = DeviceState.objects.get(asset=truck_asset)
+    state = read(lambda: DeviceState.objects.get(asset=truck_asset))
     assert state.observed_at == start + timedelta(seconds=40) and state.speed_kmh == 24
-    gauge_state = DeviceState.objects.get(asset__source_ref="pos-pa10")
+    gauge_state = read(lambda: DeviceState.objects.get(asset__source_ref="pos-pa10"))
     assert gauge_state.level_m == pytest.approx(2.2)
-    assert Asset.objects.get(source_ref="pos-pa10").attributes["level_m"] == pytest.approx(2.2)
-    status = IngestStatus.objects.get(client_id=f"komando-{prefix}")
+    assert read(lambda: Asset.objects.get(source_ref="pos-pa10")).attributes["level_m"] == pytest.approx(2.2)
+    status = read(lambda: IngestStatus.objects.get(client_id=f"komando-{prefix}"))
     assert status.connected and status.stored_total == 8 and status.rejected_total == 0
     pub.disconnect()
 
@@ -117,8 +128,8 @@ def test_a_duplicate_delivery_is_stored_once_and_a_late_message_does_not_rewind_
     publish_all(pub, [(topic, newest), (topic, position(-6.19, 106.65, now - timedelta(seconds=90)))])
     assert wait_for(lambda: Position.objects.count() == 2)
     time.sleep(0.5)
-    assert Position.objects.count() == 2  # four deliveries, two observations
-    state = DeviceState.objects.get(asset__source_ref="satpol-ptg-01")
+    assert read(Position.objects.count) == 2  # four deliveries, two observations
+    state = read(lambda: DeviceState.objects.get(asset__source_ref="satpol-ptg-01"))
     assert (state.lat, state.lon) == (-6.18, 106.64)
     pub.disconnect()
 
@@ -135,10 +146,10 @@ def test_a_malformed_message_is_counted_with_its_reason_and_the_stream_goes_on(i
         (topic, position(-6.19, 106.58, now - timedelta(seconds=10))),
     ])
     assert wait_for(lambda: Position.objects.count() == 2 and RejectedMessage.objects.count() == 2)
-    reasons = sorted(RejectedMessage.objects.values_list("reason", flat=True))
+    reasons = sorted(read(lambda: list(RejectedMessage.objects.values_list("reason", flat=True))))
     assert "not JSON" in reasons[1] or "not JSON" in reasons[0]
     assert any("must be a number" in reason for reason in reasons)
-    status = IngestStatus.objects.get(client_id=f"komando-{prefix}")
+    status = read(lambda: IngestStatus.objects.get(client_id=f"komando-{prefix}"))
     assert (status.received_total, status.stored_total, status.rejected_total) == (4, 2, 2)
     pub.disconnect()
 
