@@ -28,7 +28,11 @@ logger = logging.getLogger("komando.ingest")
 
 
 def run_source(source: Source, coordinator=None) -> bool:
-    """One attempt of ``source``'s connector. Returns True on success. Never raises."""
+    """One attempt of ``source``'s connector. Returns True on success. Never raises.
+    A push-fed source (coordinator ``pull = False``) has nothing to fetch: nothing is recorded, True."""
+    if coordinator is None and not registry.is_pull(source.connector):
+        logger.info("source %s is fed by push: nothing to fetch", source.slug)
+        return True
     started = timezone.now()
     try:
         coordinator = coordinator or registry.coordinator_for(source.connector, source=source)

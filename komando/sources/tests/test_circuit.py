@@ -12,7 +12,7 @@ from komando.sources.actions import do_record_run_failure, do_record_run_success
 from komando.sources.circuit import cooldown_seconds
 from komando.sources.framework import BaseCoordinator
 from komando.sources.models import CircuitState, Source
-from komando.sources.runner import IngestScheduler
+from komando.sources.runner import IngestScheduler, run_source
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +123,8 @@ def test_scheduler_skips_push_fed_sources_whose_health_still_counts(reference_da
                             lambda source, coordinator=None: ran.append(source.slug) or True)
         assert IngestScheduler(workers=1, only=["siak", "atcs"]).run_due() == ["atcs"]
         siak = Source.objects.select_related("agency").get(slug="siak")
+        assert run_source(siak) is True  # `komando ingest --once`: nothing to fetch, nothing recorded
+        assert not siak.runs.exists()
         assert siak.is_connected
         from komando.sources.selectors import HealthStatus, health_status
 
