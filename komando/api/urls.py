@@ -1,12 +1,10 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from komando.api import development, hazards, health, population, regions, sources, traffic
-
-from komando.operator_map.views import api_urlpatterns as operator_map_api
-from komando.api import fieldops
 from komando.api import complaints as complaints_api
+from komando.api import development, fieldops, hazards, health, population, regions, sources, traffic
 from komando.api import services as services_api
+from komando.operator_map.views import api_urlpatterns as operator_map_api
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),

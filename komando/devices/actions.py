@@ -7,7 +7,6 @@ message redelivered after a crash (MQTT QoS 1 delivers at least once) is stored 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,7 +25,6 @@ logger = logging.getLogger("komando.devices")
 # Which application owns a domain's devices, and what a device it does not know yet is.
 DOMAIN_SOURCES = {"kebersihan": "kebersihan", "ketertiban": "ketertiban", "banjir": "banjir"}
 DOMAIN_DEFAULT_KIND = {"kebersihan": AssetKind.TRUCK, "ketertiban": AssetKind.OFFICER, "banjir": AssetKind.GAUGE}
-FLOOD_TILE_MIN_SECONDS = 10.0
 
 
 @dataclass
@@ -90,7 +88,6 @@ def _domain_of(source_slug: str) -> str:
 
 
 directory = DeviceDirectory()
-_last_flood_tile = 0.0
 
 
 def siaga_of(attributes: dict, level_m: float) -> str:
@@ -190,13 +187,12 @@ def _update_states(newest: dict[int, Message], now: datetime) -> list[int]:
 
 def _remember_level(gauge: Asset, message: WaterLevelMessage) -> None:
     """The gauge's latest level also lives in its attributes (the banjir connector writes the same
-    keys from the application's HTTP API); the newest observation wins."""
-    known = gauge.attributes.get("level_observed_at")
-    if known and known >= message.observed_at.isoformat():
+    keys from the application's HTTP API): newest wins, under a row lock, whoever writes."""
+    try:
+        from komando.fieldops.actions import do_record_gauge_level
+    except ImportError:
         return
-    gauge.attributes = {**gauge.attributes, "level_m": message.level_m,
-                        "level_observed_at": message.observed_at.isoformat()}
-    Asset.objects.filter(pk=gauge.pk).update(attributes=gauge.attributes)
+    do_record_gauge_level(gauge, message.level_m, message.observed_at)
 
 
 def _count(client_id: str, *, received: int, stored: int, rejected: int, at: datetime) -> None:
@@ -217,19 +213,6 @@ def _announce(asset_ids: list[int]) -> None:
         send_event_on_commit(LiveEvent(type="devices.units", data={"units": units}, audience=STAFF))
     if gauges:
         send_event_on_commit(LiveEvent(type="devices.gauges", data={"gauges": gauges}, audience=PUBLIC))
-        _publish_flood_tile()
-
-
-def _publish_flood_tile() -> None:
-    """The flood tile follows the gauges, at most every few seconds (gauges may report often)."""
-    global _last_flood_tile
-    from komando.dashboard.tiles import TILE_SELECTORS, publish_tile
-
-    now = time.monotonic()
-    if "flood" not in TILE_SELECTORS or now - _last_flood_tile < FLOOD_TILE_MIN_SECONDS:
-        return
-    _last_flood_tile = now
-    publish_tile("flood")
 
 
 @transaction.atomic

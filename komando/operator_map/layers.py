@@ -34,6 +34,9 @@ LAYERS: list[Layer] = [
           live_event="devices.units"),
     Layer("gauges", _("Water-level gauges"), "banjir", "komando.devices.selectors.gauges_layer",
           live_event="devices.gauges"),
+    Layer("tps", _("Waste collection points (TPS)"), "kebersihan", "komando.fieldops.selectors.tps_layer"),
+    Layer("pumps", _("Flood pumps"), "banjir", "komando.fieldops.selectors.pump_layer"),
+    Layer("sluice_gates", _("Sluice gates"), "banjir", "komando.fieldops.selectors.sluice_gate_layer"),
     Layer("cameras", _("Traffic cameras"), "atcs", "komando.operator_map.layers.cameras_layer", default_on=False),
 ]
 
