@@ -10,7 +10,11 @@ const timeFormat = new Intl.DateTimeFormat(config.numberLocale || "id-ID", { hou
 const clockOffset = state.server_time ? Date.parse(state.server_time) - Date.now() : 0;
 const now = () => Date.now() + clockOffset;
 const SILENT_MS = 2 * 60 * 1000;
-const KIND_COLOURS = { truck: "#22c55e", officer: "#38bdf8", patrol: "#a78bfa", camera: "#94a3b8", gauge: "#e2e8f0" };
+const KIND_COLOURS = {
+  truck: "#22c55e", officer: "#38bdf8", patrol: "#a78bfa", camera: "#94a3b8", gauge: "#e2e8f0",
+  tps: "#b08d57", pump: "#2dd4bf", sluice_gate: "#67e8f9", hospital: "#f472b6",
+};
+const UNIT_KINDS = new Set(["truck", "officer", "patrol"]);
 const TONE_COLOURS = { "": "#60a5fa", ok: "#22c55e", warn: "#f59e0b", bad: "#ef4444" };
 const SIAGA_TONES = { siaga_3: "warn", siaga_2: "bad", siaga_1: "bad" };
 
@@ -58,11 +62,12 @@ function featureId(feature) {
 
 function markerStyle(props) {
   const tone = props.tone || (props.siaga ? SIAGA_TONES[props.siaga] || "" : "");
-  const silent = props.observed_at && now() - Date.parse(props.observed_at) > SILENT_MS;
-  const colour = props.kind in KIND_COLOURS && props.kind !== "gauge" && props.kind !== "camera"
-    ? KIND_COLOURS[props.kind] : TONE_COLOURS[tone] || TONE_COLOURS[""];
+  const silent = UNIT_KINDS.has(props.kind) && props.observed_at && now() - Date.parse(props.observed_at) > SILENT_MS;
+  // Units by kind; things with a state (camera, TPS, pump…) by their tone, else by kind.
+  const colour = UNIT_KINDS.has(props.kind) ? KIND_COLOURS[props.kind]
+    : (tone ? TONE_COLOURS[tone] : KIND_COLOURS[props.kind] || TONE_COLOURS[""]);
   return {
-    radius: props.kind === "gauge" ? 9 : props.kind === "patrol" ? 8 : 6,
+    radius: props.kind === "patrol" ? 8 : UNIT_KINDS.has(props.kind) ? 6 : 5,
     color: silent ? "#64748b" : "#0b1220", weight: 2, fillColor: silent ? "#64748b" : colour, fillOpacity: 0.95,
   };
 }
