@@ -16,7 +16,7 @@ from django.utils import timezone
 from komando.assets.models import Asset, AssetKind
 from komando.core.events import PUBLIC, STAFF, LiveEvent, send_event_on_commit
 from komando.devices.models import IngestStatus, RejectedMessage
-from komando.devices.protocol import DeviceKey, Message, PositionMessage, WaterLevelMessage
+from komando.devices.protocol import DeviceKey, Message, PositionMessage, Rejection, WaterLevelMessage
 from komando.regions.models import Region
 from komando.sources.models import Source
 
@@ -25,13 +25,6 @@ logger = logging.getLogger("komando.devices")
 # Which application owns a domain's devices, and what a device it does not know yet is.
 DOMAIN_SOURCES = {"kebersihan": "kebersihan", "ketertiban": "ketertiban", "banjir": "banjir"}
 DOMAIN_DEFAULT_KIND = {"kebersihan": AssetKind.TRUCK, "ketertiban": AssetKind.OFFICER, "banjir": AssetKind.GAUGE}
-
-
-@dataclass
-class Rejection:
-    topic: str
-    reason: str
-    payload_excerpt: str = ""
 
 
 @dataclass

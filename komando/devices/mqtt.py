@@ -31,7 +31,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from komando.devices.protocol import InvalidMessage, Message, parse_message, topic_filter
+from komando.devices.protocol import InvalidMessage, Message, Rejection, parse_message, topic_filter
 
 logger = logging.getLogger("komando.devices")
 
@@ -123,8 +123,6 @@ class MqttIngest:
         self._record_connection(False)
 
     def _on_message(self, client, userdata, message):
-        from komando.devices.actions import Rejection
-
         try:
             item = parse_message(message.topic, message.payload, self.prefix, datetime.now(UTC))
         except InvalidMessage as error:
@@ -158,8 +156,6 @@ class MqttIngest:
         return batch
 
     def _store_batch(self, batch) -> None:
-        from komando.devices.actions import Rejection
-
         messages: list[Message] = []
         rejections: list[Rejection] = []
         for _, _, item in batch:

@@ -80,6 +80,15 @@ class WaterLevelMessage:
 Message = PositionMessage | WaterLevelMessage
 
 
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A message that failed validation: counted, logged with its reason, never stored as data."""
+
+    topic: str
+    reason: str
+    payload_excerpt: str = ""
+
+
 def topic_filter(prefix: str) -> str:
     return f"{prefix}/+/+/+/telemetry"
 
