@@ -34,6 +34,12 @@ SourceHealthSchema = inline_serializer(
         "last_error_kind": serializers.CharField(allow_blank=True),
         "consecutive_failures": serializers.IntegerField(),
         "records_last_run": serializers.IntegerField(),
+        "circuit_state": serializers.ChoiceField(
+            choices=["closed", "open", "half_open"],
+            help_text="open: attempts stopped after repeated failures until the next probe; half_open: probing"),
+        "circuit_opened_at": serializers.DateTimeField(allow_null=True),
+        "circuit_retry_at": serializers.DateTimeField(allow_null=True, help_text="when the next probe is allowed"),
+        "circuit_trips": serializers.IntegerField(help_text="times the circuit opened since the last success"),
     },
 )
 
