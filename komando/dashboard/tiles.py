@@ -74,6 +74,7 @@ TILE_SELECTORS: dict[str, str] = {
     "lapor": "komando.complaints.selectors.lapor_tile",
     "calls": "komando.complaints.selectors.calls_tile",
     "hazards": "komando.hazards.selectors.hazards_tile",
+    "revenue": "komando.imports.selectors.revenue_tile",
 }
 
 

@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komando.audit.actions import record_audit
+from komando.dashboard.tiles import publish_tile
 from komando.imports import limits
 from komando.imports.formats import get_template
 from komando.imports.formats.base import ImportTemplate, RowError
 from komando.imports.models import BatchStatus, ImportBatch
 from komando.imports.parsing import FileRejected, read_table
+from komando.imports.selectors import REVENUE_SOURCE
 from komando.sources.actions import do_record_file_import
 from komando.sources.models import ErrorKind, Source
 
@@ -105,6 +107,8 @@ def do_import_file(source_slug: str, template: ImportTemplate | str, uploaded_fi
         _audit(acting_user, batch, channel)
         do_record_file_import(source, started_at=started_at, ok=True, records=batch.created + batch.updated,
                               data_as_of=template.data_as_of(source))
+        if source.slug == REVENUE_SOURCE:
+            publish_tile("revenue")
     message = _("Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
         "rows": batch.rows, "created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged}
     logger.info("import %s of %s by %s: %s", batch.pk, template.slug, batch.uploaded_by, message)
