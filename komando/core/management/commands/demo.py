@@ -17,13 +17,22 @@ from komando.sources import registry
 
 
 def demo_secrets() -> dict[str, str]:
-    """Credentials the simulated e-Monev demands. Made once per installation, kept outside the repo."""
+    """Credentials the simulated applications demand (e-Monev's login, LAPOR!'s KEYTOKEN, the 112
+    webhook's signing secret). Made once per installation and kept outside the repository; a key
+    added by a newer version is generated and merged into the existing file."""
     path = settings.VAR_DIR / "demo-secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    values = {"KOMANDO_EMONEV_USERNAME": "komando", "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16)}
-    path.write_text(json.dumps(values))
-    path.chmod(0o600)
+    values = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {
+        "KOMANDO_EMONEV_USERNAME": lambda: "komando",
+        "KOMANDO_EMONEV_PASSWORD": lambda: secrets.token_urlsafe(16),
+        "KOMANDO_LAPOR_KEYTOKEN": lambda: secrets.token_urlsafe(16),
+        "KOMANDO_CALL_112_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),
+    }
+    missing = {key: make() for key, make in wanted.items() if key not in values}
+    if missing:
+        values.update(missing)
+        path.write_text(json.dumps(values))
+        path.chmod(0o600)
     return values
 
 
@@ -79,6 +88,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         for key, value in demo_secrets().items():
             os.environ.setdefault(key, value)
+        # The simulated 112 system pushes its calls to this server's webhook.
+        os.environ.setdefault("KOMANDO_CALL_112_TARGET_URL", f"http://127.0.0.1:{port}/api/webhooks/call-112/")
         children: list[tuple[str, subprocess.Popen]] = []
         for slug, manifest in sorted(registry.manifests().items()):
             command = [sys.executable, "-m", "komando.cli", "simulate", slug, "--port", str(manifest.simulator_port)]
