@@ -13,6 +13,7 @@ const SILENT_MS = 2 * 60 * 1000;
 const KIND_COLOURS = {
   truck: "#22c55e", officer: "#38bdf8", patrol: "#a78bfa", camera: "#94a3b8", gauge: "#e2e8f0",
   tps: "#b08d57", pump: "#2dd4bf", sluice_gate: "#67e8f9", hospital: "#f472b6",
+  complaint: "#fbbf24", emergency_call: "#f87171", earthquake: "#fb923c",
 };
 const UNIT_KINDS = new Set(["truck", "officer", "patrol"]);
 const TONE_COLOURS = { "": "#60a5fa", ok: "#22c55e", warn: "#f59e0b", bad: "#ef4444" };
