@@ -1,5 +1,7 @@
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext
+from django.views.decorators.cache import never_cache
 
 from komando.dashboard.selectors import pis_initial_state
 
@@ -77,3 +79,11 @@ def pis(request):
             "can_view_development": state["can_view_development"],
         },
     )
+
+
+@never_cache
+def pis_state(request):
+    """The page's state as JSON (the same as embedded in the page, for this viewer). The script reads
+    it once its WebSocket is open, so nothing sent between the page's render and the connection is
+    missed (and again after a reconnection)."""
+    return JsonResponse(pis_initial_state(request.user))

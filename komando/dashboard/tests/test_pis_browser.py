@@ -8,6 +8,7 @@ temporary directory and every schedule sped up ten times (KOMANDO_SCHEDULE_SCALE
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -35,7 +36,7 @@ SCREENSHOTS = (Path(settings.PROJECT_DIR) / "docs" / "screenshots" if os.environ
                else Path(settings.VAR_DIR) / "screenshots")
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 VIEWPORT = {"width": 1920, "height": 1080}
-FILL_TIMEOUT_SECONDS = 60
+FILL_TIMEOUT_SECONDS = 180  # fourteen sources share four ingest workers; e-Puskesmas reads the whole day first
 USERNAME, PASSWORD = "kepala.dinas", "browser-test-" + secrets.token_urlsafe(8)
 
 
@@ -251,8 +252,53 @@ def wait_until_filled(page, system: System, timeout: float = FILL_TIMEOUT_SECOND
         if not waiting:
             return
         page.wait_for_timeout(500)
-    pytest.fail(f"panels still waiting for data after {timeout} s: {waiting}\n{system.diagnostics()}",
-                pytrace=False)
+    live = page.evaluate("() => window.KOMANDO_LIVE")
+    pytest.fail(f"panels still waiting for data after {timeout} s: {waiting}\nlive events: {live}\n"
+                f"{system.diagnostics()}", pytrace=False)
+
+
+# Everything on screen is whole: no scrolling, no list row or figure cut off by its panel or tile.
+LAYOUT_JS = """() => {
+    const clipped = [];
+    document.querySelectorAll('.panel, .tile').forEach(box => {
+        const outer = box.getBoundingClientRect();
+        box.querySelectorAll('li, tr, .kpi, .tile-headline, .tile-figure, .tile-note, canvas').forEach(item => {
+            if (item.closest('[hidden]')) return;
+            const inner = item.getBoundingClientRect();
+            if (inner.height && (inner.bottom > outer.bottom + 0.5 || inner.right > outer.right + 0.5))
+                clipped.push(`${box.id}: ${item.innerText.slice(0, 30)}`);
+        });
+    });
+    const root = document.documentElement;
+    return {clipped, scrolls: root.scrollHeight > innerHeight || root.scrollWidth > innerWidth};
+}"""
+
+
+def assert_fits_the_screen(page) -> None:
+    layout = page.evaluate(LAYOUT_JS)
+    assert layout == {"clipped": [], "scrolls": False}
+
+
+def visible_tile_keys(system: System, staff: bool) -> list[str]:
+    """What the server's tiles say a viewer may see now (read from the system's own database)."""
+    output = system.komando("shell", "-c", (
+        "import json\nfrom komando.dashboard.tiles import visible_tiles\n"
+        f"print(json.dumps([tile['key'] for tile in visible_tiles({staff})]))"))
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def wait_for_tiles(page, system: System, staff: bool, timeout: float = FILL_TIMEOUT_SECONDS) -> list[str]:
+    """Wait until the page shows every tile the server would show (tiles come with first runs)."""
+    deadline = time.monotonic() + timeout
+    shown: list[str] = []
+    expected: list[str] = []
+    while time.monotonic() < deadline:
+        expected = visible_tile_keys(system, staff)
+        shown = page.evaluate("() => [...document.querySelectorAll('#tile-grid .tile[data-tile]')].map(t => t.dataset.tile)")
+        if expected and "hazards" in expected and shown == expected:
+            return shown
+        page.wait_for_timeout(1000)
+    pytest.fail(f"tiles on screen {shown}, expected {expected}\n{system.diagnostics()}", pytrace=False)
 
 
 def wait_for_camera_pictures(page) -> None:
@@ -314,6 +360,18 @@ def test_every_panel_fills_without_console_errors(system, watched):
                            timeout=5_000)
     assert page.locator("#map-detail").is_hidden()
     assert page.locator(".leaflet-tooltip.region-label").count() >= 13
+    # Service tiles: the public ones only, each with its source and freshness, the BMKG one among them.
+    keys = wait_for_tiles(page, system, staff=False)
+    assert page.locator('#tile-grid .tile[data-audience="staff"]').count() == 0
+    hazards = page.locator('.tile[data-tile="hazards"]')
+    assert hazards.locator(".tile-source").inner_text() == "BMKG"
+    assert "diperbarui" in hazards.locator("[data-freshness]").inner_text()
+    assert hazards.locator(".tile-headline .tile-value").inner_text().replace(",", "").isdigit()
+    for key in keys:
+        assert page.locator(f'.tile[data-tile="{key}"] .tile-meta [data-status-badge]').inner_text() != ""
+    assert page.locator("#panel-development-locked").is_visible()
+    page.wait_for_timeout(500)
+    assert_fits_the_screen(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "pis-public.png"))
     assert watched_page.errors == []
@@ -363,7 +421,13 @@ def test_development_panel_only_for_logged_in_role(system, watched):
     assert page.locator("#development-rows tr").count() > 5
     statuses = set(page.locator("#development-rows .dev-status").all_inner_texts())
     assert statuses <= {"SESUAI", "WASPADA", "TERLAMBAT", "KRITIS", "sesuai", "waspada", "terlambat", "kritis"}
+    # Staff see the staff tiles too (their WebSocket joined the staff group for their events).
+    keys = wait_for_tiles(page, system, staff=True)
+    staff_keys = page.evaluate("() => [...document.querySelectorAll('.tile[data-audience=\"staff\"]')].map(t => t.dataset.tile)")
+    assert set(keys) - set(staff_keys) == set(visible_tile_keys(system, staff=False))
+    assert page.locator("#panel-development-locked").count() == 0
     page.wait_for_timeout(500)
+    assert_fits_the_screen(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "pis-logged-in.png"))
     assert watched_page.errors == []
@@ -384,6 +448,9 @@ def test_stopped_epuskesmas_is_marked_then_recovers(system, watched):
     assert time.monotonic() - stopped_at <= 2 * interval + 5
     assert health_panel.locator(".panel-alert").is_visible()
     assert health_panel.locator("[data-status-badge]").inner_text().lower() in {"gagal", "usang"}
+    # The "source not answering" line costs the poli list a row, never the tenth diagnosis or drug.
+    assert page.locator("#health-diagnoses li").count() == 10
+    assert_fits_the_screen(page)
     # The figures stay on screen: the last received data is kept, only marked. (Read them once the
     # panel is marked: a run that was under way when the simulator stopped may still have added some.)
     visits_when_marked = page.locator("#health-visits").inner_text()
@@ -396,3 +463,72 @@ def test_stopped_epuskesmas_is_marked_then_recovers(system, watched):
     page.wait_for_function("() => document.querySelector('#panel-health').dataset.status === 'ok'",
                            timeout=(4 * interval + 30) * 1000)
     assert health_panel.locator(".panel-alert").count() == 0
+
+
+def test_a_tile_is_replaced_live_without_reload(system, watched):
+    watched_page = watched()
+    page = watched_page.open("/")
+    wait_for_tiles(page, system, staff=False)
+    page.wait_for_function("() => document.querySelector('#connection').dataset.state === 'live'", timeout=15_000)
+    # Mark the page and every tile node: a replaced tile is a new node on the same page.
+    before = page.evaluate("""() => {
+        window.__stillTheSamePage = true;
+        document.querySelectorAll('.tile[data-tile]').forEach(node => { node.__initial = true; });
+        return {pageId: window.KOMANDO_LIVE.pageId, navigations: performance.getEntriesByType('navigation').length,
+                tileEvents: Object.entries(window.KOMANDO_LIVE.byType).filter(([t]) => t.startsWith('tile.'))
+                    .reduce((sum, [, n]) => sum + n, 0)};
+    }""")
+    key = page.evaluate_handle("""() => new Promise(resolve => {
+        const check = () => {
+            const fresh = [...document.querySelectorAll('.tile[data-tile]')].find(node => !node.__initial);
+            if (fresh) resolve(fresh.dataset.tile); else setTimeout(check, 200);
+        };
+        check();
+    })""").json_value()
+    after = page.evaluate("""() => ({pageId: window.KOMANDO_LIVE.pageId, marker: window.__stillTheSamePage === true,
+        navigations: performance.getEntriesByType('navigation').length,
+        tileEvents: Object.entries(window.KOMANDO_LIVE.byType).filter(([t]) => t.startsWith('tile.'))
+            .reduce((sum, [, n]) => sum + n, 0)})""")
+    assert after["tileEvents"] > before["tileEvents"]
+    assert (after["pageId"], after["marker"], after["navigations"]) == (before["pageId"], True, before["navigations"])
+    tile = page.locator(f'.tile[data-tile="{key}"]')
+    assert tile.count() == 1 and tile.locator(".tile-title").inner_text()
+    assert tile.locator("[data-freshness]").inner_text() != ""  # meta filled in at once, not on the next tick
+    assert_fits_the_screen(page)
+    assert watched_page.errors == []
+
+
+def test_small_counts_are_shown_as_less_than_five(system, watched):
+    """The page as the public API would give it early in the day: counts 1–4 arrive as "<5"."""
+    watched_page = watched()
+    page = watched_page.page
+    page.add_init_script("window.WebSocket = class { addEventListener() {} };")  # no live events: the state stays
+
+    def suppress(route):
+        response = route.fetch()
+        html = response.text()
+        opening = '<script id="pis-state" type="application/json">'
+        start = html.index(opening) + len(opening)
+        end = html.index("</script>", start)
+        state = json.loads(html[start:end])
+        state["health"]["visits_total"] = "<5"
+        state["health"]["by_poli"] = [{"poli": "Poli Umum", "count": "<5"}]
+        state["health"]["top_diagnoses"] = [{"code": "J06.9", "name": "Acute upper respiratory infection",
+                                             "name_id": "Infeksi saluran pernapasan atas akut", "count": "<5"}]
+        state["health"]["top_drugs"] = [{"code": "93000001", "name": "Paracetamol 500 mg Tablet", "count": "<5"}]
+        state["population"]["by_age_sex"][-1]["female"] = "<5"
+        state["population"]["by_kelurahan"][0]["total"] = "<5"
+        body = html[:start] + json.dumps(state).replace("<", "\\u003C") + html[end:]
+        route.fulfill(response=response, body=body)
+
+    page.route(system.base_url + "/", suppress)
+    page.goto(system.base_url + "/", wait_until="domcontentloaded")
+    page.wait_for_function("() => !document.querySelector('#panel-health [data-content]').hidden", timeout=15_000)
+    assert page.locator("#health-visits").inner_text() == "<5"
+    assert page.locator("#health-poli li .num").all_inner_texts() == ["<5"]
+    assert page.locator("#health-diagnoses li .num").all_inner_texts() == ["<5"]
+    assert page.locator("#health-drugs li .num").all_inner_texts() == ["<5"]
+    assert page.locator("#health-empty").is_hidden()
+    assert page.locator("#population-total").inner_text().replace(".", "").isdigit()
+    page.wait_for_timeout(500)  # the charts draw the "<5" cell as an empty bar
+    assert watched_page.errors == []

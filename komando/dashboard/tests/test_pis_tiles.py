@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from komando.asgi import application
@@ -93,13 +93,23 @@ def _plain(data):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def _in_thread(function):
+    """Run ``function`` in a worker thread that closes its database connection afterwards."""
+    def work():
+        try:
+            return function()
+        finally:
+            connection.close()
+    return asyncio.to_thread(work)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_public_screen_applying_tile_events_equals_a_fresh_load(test_tiles, reference_data):
     async def scenario():
         communicator = WebsocketCommunicator(application, "/ws/live/", headers=HEADERS)
         assert (await communicator.connect())[0]
         assert (await communicator.receive_json_from())["type"] == "hello"
-        screen = _plain(await asyncio.to_thread(pis_initial_state, None))
+        screen = _plain(await _in_thread(lambda: pis_initial_state(None)))
 
         def change():
             COUNTER["permits"] = 8
@@ -107,7 +117,7 @@ def test_a_public_screen_applying_tile_events_equals_a_fresh_load(test_tiles, re
                 tiles.publish_tile("alpha")
                 tiles.publish_tile("secret")  # staff only: a public screen never receives it
 
-        await asyncio.to_thread(change)
+        await _in_thread(change)
         received = []
         while not await communicator.receive_nothing(timeout=0.5):
             event = await communicator.receive_json_from()
@@ -116,9 +126,24 @@ def test_a_public_screen_applying_tile_events_equals_a_fresh_load(test_tiles, re
                 key = event["type"].removeprefix("tile.")
                 screen["tiles"] = [event["data"] if tile["key"] == key else tile for tile in screen["tiles"]]
         await communicator.disconnect()
-        fresh = _plain(await asyncio.to_thread(pis_initial_state, None))
+        fresh = _plain(await _in_thread(lambda: pis_initial_state(None)))
         assert received == ["tile.alpha"]
         assert screen["tiles"] == fresh["tiles"]
         assert screen["tiles"][0]["figures"][0]["value"] == 8
 
     asyncio.run(scenario())
+
+
+@pytest.mark.django_db
+def test_the_state_the_script_reads_after_connecting_is_the_embedded_one(test_tiles, personas):
+    for persona, tile_keys in [(None, ["alpha"]), ("operator", ["alpha", "secret"])]:
+        client = Client()
+        if persona:
+            client.force_login(personas[persona])
+        embedded = embedded_state(client.get("/"))
+        response = client.get("/pis/state.json")
+        assert response.status_code == 200 and "no-cache" in response["Cache-Control"]
+        fresh = response.json()
+        assert [tile["key"] for tile in fresh["tiles"]] == tile_keys
+        assert {k: v for k, v in fresh.items() if k != "server_time"} == \
+            {k: v for k, v in embedded.items() if k != "server_time"}

@@ -717,6 +717,8 @@ function buildTile(tile) {
   }, head, body, meta);
 }
 
+// Draws the tiles in ``tiles`` order; only a tile whose data changed gets a new node.
+const tileData = new WeakMap();
 function renderTiles() {
   const grid = byId("tile-grid");
   if (!grid) return;
@@ -724,11 +726,16 @@ function renderTiles() {
   const seen = new Set();
   for (const [key, tile] of tiles) {
     seen.add(key);
-    const node = buildTile(tile);
-    const old = tileNodes.get(key);
-    if (old) old.replaceWith(node);
-    else grid.insertBefore(node, anchor || null);
-    tileNodes.set(key, node);
+    let node = tileNodes.get(key);
+    const json = JSON.stringify(tile);
+    if (!node || tileData.get(node) !== json) {
+      const fresh = buildTile(tile);
+      tileData.set(fresh, json);
+      if (node) node.replaceWith(fresh);
+      node = fresh;
+      tileNodes.set(key, node);
+    }
+    grid.insertBefore(node, anchor || null); // keeps the order (a no-op when already in place)
   }
   for (const [key, node] of tileNodes) {
     if (!seen.has(key)) { node.remove(); tileNodes.delete(key); }
@@ -900,9 +907,9 @@ function connect() {
   const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
   setConnection("connecting");
   socket.addEventListener("open", () => {
-    if (attempts > 0) resyncSources();
     attempts = 0;
     setConnection("live");
+    resync();
   });
   socket.addEventListener("message", (message) => {
     try {
@@ -920,17 +927,36 @@ function connect() {
   });
 }
 
-// After a dropped connection, health may have changed while we were away: fetch it once.
-async function resyncSources() {
+// Once the WebSocket is open (first time and after a dropped connection), read the state once:
+// whatever changed between the page's render (or the drop) and the connection is not missed.
+// Events arriving from now on keep it current.
+async function resync() {
+  let fresh;
   try {
-    const response = await fetch("/api/sources/", { headers: { Accept: "application/json" } });
+    const response = await fetch(config.stateUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" });
     if (!response.ok) return;
-    for (const health of await response.json()) sources.set(health.slug, health);
-    renderPanelMeta();
-    renderSourceStrip();
+    fresh = await response.json();
   } catch (error) {
-    console.warn("source health resync failed", error);
+    console.warn("state resync failed", error);
+    return;
   }
+  for (const health of fresh.sources || []) sources.set(health.slug, health);
+  for (const panel of ["population", "health", "traffic"]) {
+    if (fresh[panel]) state[panel] = fresh[panel];
+  }
+  if (state.can_view_development && fresh.development) state.development = scopedDevelopment(fresh.development);
+  tiles.clear();
+  for (const tile of fresh.tiles || []) tiles.set(tile.key, tile);
+  renderPopulation();
+  renderMap();
+  renderHealth();
+  renderTraffic();
+  renderMarkers();
+  renderDevelopment();
+  renderTiles();
+  renderPanelMeta();
+  renderTileMeta();
+  renderSourceStrip();
 }
 
 // ---------- start ----------
