@@ -40,6 +40,7 @@ LAYERS: list[Layer] = [
     Layer("tps", _("Waste collection points (TPS)"), "kebersihan", "komando.fieldops.selectors.tps_layer"),
     Layer("pumps", _("Flood pumps"), "banjir", "komando.fieldops.selectors.pump_layer"),
     Layer("sluice_gates", _("Sluice gates"), "banjir", "komando.fieldops.selectors.sluice_gate_layer"),
+    Layer("hospitals", _("Hospitals with free beds"), "bed-rsud", "komando.services.selectors.hospitals_layer"),
     Layer("cameras", _("Traffic cameras"), "atcs", "komando.operator_map.layers.cameras_layer", default_on=False),
 ]
 
