@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from komando.accounts.access import can_view_development, can_view_internal
-from komando.dashboard.tiles import visible_tiles
+from komando.dashboard import tiles
 from komando.development.selectors import development_panel
 from komando.metrics.selectors.health import health_panel
 from komando.metrics.selectors.population import population_panel
@@ -75,6 +75,7 @@ def pis_initial_state(user) -> dict:
     state["development"] = _call_selector(development_panel, user) if allowed else None
     state["development_scope"] = development_scope_codes(user) if allowed else None
     state["can_view_internal"] = staff
-    state["tiles"] = visible_tiles(staff)
+    state["tiles"] = tiles.visible_tiles(staff)
+    state["tile_order"] = list(tiles.TILE_SELECTORS)  # a tile first sent live still takes its place
     state["sources"] = all_source_health()
     return state

@@ -60,6 +60,7 @@ def test_public_viewers_get_the_public_tiles_only(test_tiles, reference_data):
     assert alpha["figures"][1] == {"label": "Waiting", "value": "<5", "unit": "", "tone": "warn"}
     assert alpha["rows_title"] == "Top" and alpha["note"] == "one note" and alpha["data_as_of"]
     assert state["can_view_internal"] is False
+    assert state["tile_order"] == ["alpha", "secret", "empty", "broken"]  # where a tile sent live later goes
 
 
 @pytest.mark.django_db

@@ -724,7 +724,9 @@ function renderTiles() {
   if (!grid) return;
   const anchor = byId("panel-development-locked"); // the login card stays last
   const seen = new Set();
-  for (const [key, tile] of tiles) {
+  const order = state.tile_order || [];
+  const rank = (key) => (order.includes(key) ? order.indexOf(key) : order.length);
+  for (const [key, tile] of [...tiles].sort(([a], [b]) => rank(a) - rank(b))) {
     seen.add(key);
     let node = tileNodes.get(key);
     const json = JSON.stringify(tile);
