@@ -57,17 +57,17 @@ def test_region_detail_unknown_code_is_404(reference_data):
     assert response.status_code == 404
 
 
-def test_sources_list_has_the_city_13_applications_with_the_4_named_connected(reference_data):
+def test_sources_list_has_the_city_13_applications_all_connected_and_both_outside_feeds(reference_data):
     response = Client().get("/api/sources/")
     assert response.status_code == 200
     body = response.json()
     applications = [s for s in body if s["group"] in ("e-government", "public-service")]
     assert len(applications) == 13
-    connected = {s["slug"] for s in applications if s["connected"]}
-    assert {"siak", "epuskesmas", "atcs", "emonev"} <= connected
+    assert all(s["connected"] for s in applications), [s["slug"] for s in applications if not s["connected"]]
+    assert {s["slug"] for s in body if s["group"] == "external"} == {"bmkg", "lapor"}
     by_slug = {s["slug"]: s for s in body}
-    assert by_slug["siak"]["status"] == "waiting"
-    assert by_slug["perizinan"]["status"] == "not_connected"
+    assert by_slug["siak"]["status"] == "waiting" and by_slug["pendapatan"]["status"] == "waiting"
+    assert by_slug["siak"]["circuit_state"] == "closed"
     assert by_slug["siak"]["stale_after_seconds"] > 0
 
 

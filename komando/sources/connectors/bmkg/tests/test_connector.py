@@ -119,7 +119,7 @@ def test_second_run_stores_nothing_twice_and_sends_only_the_health(bmkg, django_
     with django_capture_on_commit_callbacks() as second:
         assert run_source(source, coordinator(url))
     assert stored_state() == before
-    assert len(first) == 2  # panel.hazards + source.health
+    assert len(first) == 3  # panel.hazards + tile.hazards + source.health
     assert len(second) == 1  # source.health only
 
 
