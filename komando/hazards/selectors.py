@@ -105,6 +105,13 @@ def wib(moment: datetime, now: datetime | None = None) -> str:
     return label
 
 
+def _until(moment: datetime, now: datetime) -> str:
+    """A short end time for a list row: "14.25", with the day when it is not today (WIB)."""
+    if timezone.localdate(moment) != timezone.localdate(now):
+        return f"{date_format(timezone.localtime(moment), 'j M')} {_clock(moment)}"
+    return _clock(moment)
+
+
 def felt_in_city(quake: Earthquake, footprint: CityFootprint | None = None) -> bool:
     """BMKG's felt report (Dirasakan) names the city or one of its kecamatan."""
     if not quake.felt:
@@ -152,7 +159,7 @@ def hazards_tile(now: datetime | None = None) -> Tile | None:
     if city_warnings:
         rows_title = gettext("Weather warnings for the city")
         rows = [Figure(label=f"{warning.event} ({SEVERITY_LABELS.get(warning.severity, warning.severity)})",
-                       value=gettext("until {time}").format(time=wib(warning.expires, now)) if warning.expires else "",
+                       value=gettext("until {time}").format(time=_until(warning.expires, now)) if warning.expires else "",
                        tone=_warning_tone(warning) or "warn")
                 for warning in city_warnings[:6]]
     else:

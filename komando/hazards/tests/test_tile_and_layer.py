@@ -57,11 +57,13 @@ def test_tile_shows_the_latest_quake_and_is_calm_without_warnings_over_the_city(
 
 def test_warning_over_the_city_turns_the_tile_to_warn_or_bad_by_severity(bmkg, over_city):
     do_record_hazards(bmkg, [quake()], [warning("city", over_city), warning("far", FAR)])
-    tile = hazards_tile()
+    with translation.override("en"):
+        tile = hazards_tile()
     assert tile.figures[-1].value == 1 and tile.figures[-1].tone == "warn"
     assert [row.tone for row in tile.rows] == ["warn"]
     assert tile.rows[0].label.startswith("Hujan Lebat dan Petir")
-    assert "WIB" in tile.rows[0].value
+    expires = timezone.localtime(timezone.now() + timedelta(hours=2))
+    assert tile.rows[0].value in {f"until {expires:%H}:{expires:%M}", f"until {expires:%-d %b %H}:{expires:%M}"}
     severe = warning("severe", over_city)._replace(severity="Severe")
     do_record_hazards(bmkg, [], [severe])
     assert hazards_tile().figures[-1].tone == "bad"
