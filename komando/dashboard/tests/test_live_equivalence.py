@@ -27,6 +27,14 @@ def _plain(data):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def _fresh_state():
+    """The page's initial state, read in a worker thread that closes its connection afterwards."""
+    try:
+        return pis_initial_state(None)
+    finally:
+        connection.close()
+
+
 def _run_connector_in_a_worker(slug: str, url: str) -> None:
     def work():
         try:
@@ -52,7 +60,7 @@ def test_screen_state_after_events_equals_a_fresh_load(reference_data, slug):
         communicator = WebsocketCommunicator(application, "/ws/live/", headers=HEADERS)
         assert (await communicator.connect())[0]
         assert (await communicator.receive_json_from())["type"] == "hello"
-        screen = _plain(await asyncio.to_thread(pis_initial_state, None))
+        screen = _plain(await asyncio.to_thread(_fresh_state))
         assert screen[panel] is not None
         await asyncio.to_thread(_run_connector_in_a_worker, slug, url)
         received = []
@@ -65,7 +73,7 @@ def test_screen_state_after_events_equals_a_fresh_load(reference_data, slug):
                 screen["sources"] = [event["data"] if s["slug"] == event["data"]["slug"] else s
                                      for s in screen["sources"]]
         await communicator.disconnect()
-        fresh = _plain(await asyncio.to_thread(pis_initial_state, None))
+        fresh = _plain(await asyncio.to_thread(_fresh_state))
         assert received.count(f"panel.{panel}") == 1 and received.count("source.health") == 1
         assert screen[panel] == fresh[panel]
         ours = next(s for s in screen["sources"] if s["slug"] == slug)
