@@ -44,7 +44,7 @@ def broken_tile():
 
 
 @pytest.fixture
-def test_tiles(monkeypatch):
+def service_tiles(monkeypatch):
     monkeypatch.setattr(tiles, "TILE_SELECTORS", {
         "alpha": f"{HERE}.public_tile", "secret": f"{HERE}.staff_tile", "empty": f"{HERE}.empty_tile",
         "broken": f"{HERE}.broken_tile",
@@ -53,7 +53,7 @@ def test_tiles(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_public_viewers_get_the_public_tiles_only(test_tiles, reference_data):
+def test_public_viewers_get_the_public_tiles_only(service_tiles, reference_data):
     state = embedded_state(Client().get("/"))
     assert [tile["key"] for tile in state["tiles"]] == ["alpha"]
     alpha = state["tiles"][0]
@@ -65,7 +65,7 @@ def test_public_viewers_get_the_public_tiles_only(test_tiles, reference_data):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["operator", "opd_officer", "executive"])
-def test_signed_in_staff_also_get_staff_tiles(test_tiles, personas, persona):
+def test_signed_in_staff_also_get_staff_tiles(service_tiles, personas, persona):
     client = Client()
     client.force_login(personas[persona])
     state = embedded_state(client.get("/"))
@@ -74,14 +74,14 @@ def test_signed_in_staff_also_get_staff_tiles(test_tiles, personas, persona):
 
 
 @pytest.mark.django_db
-def test_a_signed_in_person_without_a_role_gets_public_tiles_only(test_tiles, personas):
+def test_a_signed_in_person_without_a_role_gets_public_tiles_only(service_tiles, personas):
     client = Client()
     client.force_login(personas["outsider"])
     assert [tile["key"] for tile in embedded_state(client.get("/"))["tiles"]] == ["alpha"]
 
 
 @pytest.mark.django_db
-def test_the_page_has_a_place_for_tiles_and_their_labels(test_tiles, reference_data):
+def test_the_page_has_a_place_for_tiles_and_their_labels(service_tiles, reference_data):
     html = Client().get("/").content.decode()
     assert 'id="tile-grid"' in html
     # the login card for development progress sits among the tiles for the public
@@ -105,7 +105,7 @@ def _in_thread(function):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_public_screen_applying_tile_events_equals_a_fresh_load(test_tiles, reference_data):
+def test_a_public_screen_applying_tile_events_equals_a_fresh_load(service_tiles, reference_data):
     async def scenario():
         communicator = WebsocketCommunicator(application, "/ws/live/", headers=HEADERS)
         assert (await communicator.connect())[0]
@@ -136,7 +136,7 @@ def test_a_public_screen_applying_tile_events_equals_a_fresh_load(test_tiles, re
 
 
 @pytest.mark.django_db
-def test_the_state_the_script_reads_after_connecting_is_the_embedded_one(test_tiles, personas):
+def test_the_state_the_script_reads_after_connecting_is_the_embedded_one(service_tiles, personas):
     for persona, tile_keys in [(None, ["alpha"]), ("operator", ["alpha", "secret"])]:
         client = Client()
         if persona:
