@@ -41,6 +41,8 @@ LAYERS: list[Layer] = [
     Layer("pumps", _("Flood pumps"), "banjir", "komando.fieldops.selectors.pump_layer"),
     Layer("sluice_gates", _("Sluice gates"), "banjir", "komando.fieldops.selectors.sluice_gate_layer"),
     Layer("hospitals", _("Hospitals with free beds"), "bed-rsud", "komando.services.selectors.hospitals_layer"),
+    Layer("hazards", _("Earthquakes (7 days) and weather warnings"), "bmkg",
+          "komando.hazards.selectors.hazards_map_layer", default_on=False),
     Layer("cameras", _("Traffic cameras"), "atcs", "komando.operator_map.layers.cameras_layer", default_on=False),
 ]
 

@@ -5,7 +5,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from komando.core.events import DEVELOPMENT_VIEWERS, PUBLIC, group_name
+from komando.core.events import DEVELOPMENT_VIEWERS, PUBLIC, STAFF, group_name
 from komando.development.actions import do_sync_development
 from komando.development.events import agency_audience
 from komando.development.selectors import development_panel
@@ -48,8 +48,9 @@ def test_each_viewer_receives_only_the_development_data_they_may_see(emonev_sour
         executive_ws, executive_groups = await connect(executive)
         outsider_ws, outsider_groups = await connect(outsider)
         try:
-            assert officer_groups == [group_name(PUBLIC), group_name(agency_audience(officer.profile.agency_id))]
-            assert executive_groups == [group_name(PUBLIC), group_name(DEVELOPMENT_VIEWERS)]
+            assert officer_groups == [group_name(PUBLIC), group_name(STAFF),
+                                      group_name(agency_audience(officer.profile.agency_id))]
+            assert executive_groups == [group_name(PUBLIC), group_name(STAFF), group_name(DEVELOPMENT_VIEWERS)]
             assert outsider_groups == [group_name(PUBLIC)]
             changed = await database_sync_to_async(do_sync_development)(emonev_source, CHANGED)
             assert changed
