@@ -17,7 +17,7 @@ demo: setup
 
 ## Run the whole test suite: SQLite (with the browser tests), then PostgreSQL.
 test: setup-test services browser
-	$(BIN)/ruff check komando
+	$(BIN)/ruff check komando bench
 	$(BIN)/komando check --fail-level WARNING
 	$(BIN)/komando makemigrations --check --dry-run -v1
 	$(BIN)/komando spectacular --validate --fail-on-warn --file /dev/null
@@ -62,7 +62,7 @@ browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 lint: setup-test
-	$(BIN)/ruff check komando
+	$(BIN)/ruff check komando bench
 	$(BIN)/ruff format --check komando
 
 clean:
