@@ -180,6 +180,7 @@ KOMANDO_INGEST_WORKERS = env_int("KOMANDO_INGEST_WORKERS", 4)
 KOMANDO_MQTT_URL = env_str("KOMANDO_MQTT_URL", "")
 KOMANDO_MQTT_CLIENT_ID = env_str("KOMANDO_MQTT_CLIENT_ID", "komando-ingest")
 KOMANDO_MQTT_TOPIC_PREFIX = env_str("KOMANDO_MQTT_TOPIC_PREFIX", "tangerang")
+KOMANDO_MQTT_PROTOCOL = env_str("KOMANDO_MQTT_PROTOCOL", "5")  # "3.1.1" for brokers without MQTT 5
 
 # Parallel test runs against one PostgreSQL server need distinct test databases.
 if env_str("KOMANDO_TEST_DB_NAME"):

@@ -73,12 +73,15 @@ def default_store(messages, rejections, *, client_id):
 
 
 class MqttIngest:
-    def __init__(self, url: str, *, client_id: str = "komando-ingest", prefix: str = "tangerang",
+    def __init__(self, url: str, *, client_id: str = "komando-ingest", prefix: str = "tangerang", protocol: str = "5",
                  batch_max: int = 2000, batch_wait_seconds: float = 0.05,
                  store: Callable | None = None, record_connection: Callable | None = None):
         self.broker = BrokerAddress.parse(url)
         self.client_id = client_id
         self.prefix = prefix
+        if protocol not in ("5", "3.1.1"):
+            raise ValueError(f"MQTT protocol {protocol!r}: use 5 or 3.1.1")
+        self.protocol = protocol
         self.batch_max = batch_max
         self.batch_wait_seconds = batch_wait_seconds
         self.store = store or default_store
@@ -93,8 +96,12 @@ class MqttIngest:
         self.client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5,
-                             manual_ack=True)
+        if self.protocol == "5":
+            client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5,
+                                 manual_ack=True)
+        else:  # brokers without MQTT 5 (the demo's embedded one): a persistent 3.1.1 session
+            client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv311,
+                                 clean_session=False, manual_ack=True)
         if self.broker.username:
             client.username_pw_set(self.broker.username, self.broker.password)
         if self.broker.tls:
@@ -191,11 +198,14 @@ class MqttIngest:
 
     # ---- lifecycle ----
     def start(self) -> None:
-        properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = SESSION_EXPIRY_SECONDS
-        properties.ReceiveMaximum = RECEIVE_MAXIMUM
-        self.client.connect_async(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
-                                  properties=properties)
+        if self.protocol == "5":
+            properties = Properties(PacketTypes.CONNECT)
+            properties.SessionExpiryInterval = SESSION_EXPIRY_SECONDS
+            properties.ReceiveMaximum = RECEIVE_MAXIMUM
+            self.client.connect_async(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
+                                      properties=properties)
+        else:
+            self.client.connect_async(self.broker.host, self.broker.port, keepalive=30)
         self._writer_thread = threading.Thread(target=self._writer, name="mqtt-writer", daemon=True)
         self._writer_thread.start()
         self.client.loop_start()
@@ -225,5 +235,6 @@ def ingest_from_settings(**overrides) -> MqttIngest:
     from komando.devices.actions import do_record_ingest_connection
 
     options = {"client_id": settings.KOMANDO_MQTT_CLIENT_ID, "prefix": settings.KOMANDO_MQTT_TOPIC_PREFIX,
+               "protocol": settings.KOMANDO_MQTT_PROTOCOL,
                "record_connection": do_record_ingest_connection} | overrides
     return MqttIngest(settings.KOMANDO_MQTT_URL, **options)

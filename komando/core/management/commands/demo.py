@@ -72,6 +72,7 @@ class Command(BaseCommand):
             command = [sys.executable, "-m", "komando.cli", "mqtt-broker", "--port", str(broker_port)]
             started.append(("mqtt-broker", subprocess.Popen(command, env=os.environ.copy())))
             settings.KOMANDO_MQTT_URL = os.environ["KOMANDO_MQTT_URL"] = f"mqtt://127.0.0.1:{broker_port}"
+            settings.KOMANDO_MQTT_PROTOCOL = os.environ["KOMANDO_MQTT_PROTOCOL"] = "3.1.1"  # amqtt has no MQTT 5
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 try:
@@ -90,6 +91,11 @@ class Command(BaseCommand):
             os.environ.setdefault(key, value)
         # The simulated 112 system pushes its calls to this server's webhook.
         os.environ.setdefault("KOMANDO_CALL_112_TARGET_URL", f"http://127.0.0.1:{port}/api/webhooks/call-112/")
+        from django.utils import timezone
+
+        from komando.imports.demo import import_demo_revenue
+
+        self.stdout.write(f"  Bapenda's monthly revenue file: {import_demo_revenue(timezone.localdate())}")
         children: list[tuple[str, subprocess.Popen]] = []
         for slug, manifest in sorted(registry.manifests().items()):
             command = [sys.executable, "-m", "komando.cli", "simulate", slug, "--port", str(manifest.simulator_port)]
