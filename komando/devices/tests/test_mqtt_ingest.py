@@ -182,3 +182,25 @@ def test_nothing_is_acknowledged_while_the_database_refuses_and_all_is_stored_af
         running.stop()
         forget_session(running.client_id)
         pub.disconnect()
+
+
+def test_a_broker_without_mqtt_5_gets_a_persistent_3_1_1_session(mosquitto, reference_data, prefix):
+    from komando.devices.actions import directory
+
+    directory.clear()
+    running = MqttIngest("mqtt://127.0.0.1:1883", client_id=f"komando-{prefix}", prefix=prefix, protocol="3.1.1")
+    running.start()
+    assert running.wait_connected(10)
+    time.sleep(0.3)
+    now = datetime.now(UTC).replace(microsecond=0)
+    topic = telemetry_topic(prefix, "ketertiban", "36.71.04", "satpol-patroli-1")
+    pub = publisher(*BROKER, f"pub-{prefix}")
+    try:
+        publish_all(pub, [(topic, position(-6.13, 106.66, now - timedelta(seconds=i))) for i in range(1, 4)])
+        assert wait_for(lambda: Position.objects.count() == 3)
+    finally:
+        running.stop()
+        forget_session(running.client_id)
+        pub.disconnect()
+    with pytest.raises(ValueError, match="use 5 or 3.1.1"):
+        MqttIngest("mqtt://127.0.0.1:1883", protocol="4")
