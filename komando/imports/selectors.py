@@ -37,9 +37,9 @@ def revenue_tile():
         key="revenue", source=REVENUE_SOURCE, title=_("Regional revenue %(year)s") % {"year": latest},
         figures=[
             Figure(_("of the year's target collected"), percent, "%", tone),
-            Figure(_("collected so far"), round(realised / 1e9, 1), _("bn Rp")),
-            Figure(_("collected in month %(month)s") % {"month": month}, round((totals["this_month"] or 0) / 1e9, 1),
-                   _("bn Rp")),
+            Figure(_("collected so far"), round(realised / 1e12, 2), _("tn Rp")),
+            Figure(_("collected in month %(month)s") % {"month": month}, round((totals["this_month"] or 0) / 1e12, 2),
+                   _("tn Rp")),
             Figure(_("even pace"), expected, "%"),
         ],
         rows=[Figure(name, value, "%", "bad" if value < expected - 15 else "warn" if value < expected - 5 else "")
