@@ -48,12 +48,14 @@ def setup_django(database_url: str) -> None:
 
 
 def messages(count: int, prefix: str) -> list[tuple[str, bytes]]:
+    """``count`` positions of 100 trucks; device ids carry the prefix, so that every round stores
+    new observations (the same device and second twice would rightly be stored once)."""
     from komando.devices.protocol import telemetry_topic
 
     devices = 100
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=20)
     return [
-        (telemetry_topic(prefix, "kebersihan", "36.71.01", f"bench-{n % devices:03d}"),
+        (telemetry_topic(prefix, "kebersihan", "36.71.01", f"{prefix}-{n % devices:03d}"),
          json.dumps({"_type": "location", "lat": -6.17 - (n % devices) / 10000, "lon": 106.63 + n / 10_000_000,
                      "tst": int((start + timedelta(seconds=n // devices)).timestamp()), "vel": n % 60,
                      "cog": n % 360, "batt": 80}).encode())
