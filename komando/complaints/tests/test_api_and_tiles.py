@@ -111,10 +111,10 @@ def test_complaints_tile(complaints):
     tile = complaints_tile()
     figures = {f.label: f.value for f in tile.figures}
     assert tile.audience == "staff" and tile.source == "laksa"
-    assert figures["Open"] == 3
+    assert figures["Terbuka"] == 3  # the interface speaks Bahasa Indonesia by default
     an_hour_ago_was_today = timezone.localdate(timezone.now() - timedelta(hours=1)) == timezone.localdate()
-    assert figures["New today"] == (3 if an_hour_ago_was_today else 0)  # LAKSA-1/2/4 were reported an hour ago
-    assert figures["Resolved, last 30 days"] == 25.0  # 1 of the 4 reported in 30 days
+    assert figures["Baru hari ini"] == (3 if an_hour_ago_was_today else 0)  # LAKSA-1/2/4 were reported an hour ago
+    assert figures["Selesai, 30 hari terakhir"] == 25.0  # 1 of the 4 reported in 30 days
     assert [(r.label, r.value) for r in tile.rows] == [("Jalan rusak / berlubang", 2), ("Lampu PJU mati", 1)]
 
 
@@ -142,7 +142,7 @@ def test_calls_tile_and_layer(reference_data):
     do_record_emergency_call(source, EmergencyCallRecord("KEL", now - timedelta(minutes=9), "bencana",
                                                          region_code="36.71.01.1001"))
     tile = calls_tile()
-    assert tile.rows[0].value == 2 and tile.rows[0].label == "Medical"
+    assert tile.rows[0].value == 2 and tile.rows[0].label == "Medis"
     assert tile.figures[2].value == 1  # one prank
     layer = emergency_calls_layer()
     assert layer["type"] == "FeatureCollection"

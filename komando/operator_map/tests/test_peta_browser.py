@@ -113,6 +113,8 @@ def test_units_move_and_gauges_update_live_without_reload(system, page):
     assert page.evaluate("window.pageMarker") == "kept"
     assert page.locator("#connection").get_attribute("data-state") == "live"
     assert page.locator("#opmap-ingest").get_attribute("data-ok") == "true"
-    assert page.locator(".leaflet-interactive").count() >= 26 + 13
+    drawn = page.evaluate("window.KOMANDO_LIVE.drawn()")
+    assert drawn["units"] == 26 and drawn["gauges"] == 8, drawn
+    assert "complaints" not in drawn and "tps" not in drawn, drawn  # off by default: a calm map
     assert page.locator(".gauge-pill").count() == 8
     assert not page.errors, page.errors

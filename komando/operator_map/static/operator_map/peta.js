@@ -19,7 +19,12 @@ const UNIT_KINDS = new Set(["truck", "officer", "patrol"]);
 const TONE_COLOURS = { "": "#60a5fa", ok: "#22c55e", warn: "#f59e0b", bad: "#ef4444" };
 const SIAGA_TONES = { siaga_3: "warn", siaga_2: "bad", siaga_1: "bad" };
 
-const live = { events: 0, byType: {}, moves: 0 };
+const live = {
+  events: 0, byType: {}, moves: 0,
+  // Markers drawn per layer that is on the map (circle markers live on a canvas, not in the DOM).
+  drawn: () => Object.fromEntries([...layers].filter(([, entry]) => map.hasLayer(entry.group))
+    .map(([key, entry]) => [key, entry.group.getLayers().length])),
+};
 window.KOMANDO_LIVE = live;
 
 function t(key, values = {}) {
