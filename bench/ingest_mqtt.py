@@ -135,17 +135,8 @@ def komando_round(port: int, batch) -> float:
     client_id = f"bench-komando-{uuid.uuid4().hex[:6]}"
     create_session(port, client_id, f"{prefix}/+/+/+/telemetry")
     fill(port, batch)
-    first = {"at": None}
     before = Position.objects.count()
     ingest = MqttIngest(f"mqtt://127.0.0.1:{port}", client_id=client_id, prefix=prefix)
-    original = ingest._on_message
-
-    def timed_on_message(client, userdata, message):
-        if first["at"] is None:
-            first["at"] = time.perf_counter()
-        original(client, userdata, message)
-
-    ingest.client.on_message = timed_on_message
     ingest.start()
     deadline = time.monotonic() + 300
     while ingest.stored < len(batch) and time.monotonic() < deadline:
@@ -155,7 +146,7 @@ def komando_round(port: int, batch) -> float:
     stored = Position.objects.count() - before
     if stored != len(batch):
         raise SystemExit(f"Komando stored {stored} of {len(batch)} positions")
-    return len(batch) / (finished - first["at"])
+    return len(batch) / (finished - ingest.first_received_at)
 
 
 def main() -> None:
@@ -176,7 +167,7 @@ def main() -> None:
     bare, komando = [], []
     with PrivateMosquitto(max_queued_messages=args.messages * 2) as broker:
         for number in range(args.rounds):
-            batch = messages(args.messages, f"bench{number}")
+            batch = messages(args.messages, f"bench{uuid.uuid4().hex[:6]}{number}")  # new devices every round and run
             bare.append(bare_round(broker.port, batch))
             komando.append(komando_round(broker.port, batch))
             print(f"round {number + 1}: bare subscriber {bare[-1]:>9,.0f} msg/s   "

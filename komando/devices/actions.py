@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -21,6 +21,7 @@ from komando.regions.models import Region
 from komando.sources.models import Source
 
 logger = logging.getLogger("komando.devices")
+ZERO = timedelta(0)
 
 # Which application owns a domain's devices, and what a device it does not know yet is.
 DOMAIN_SOURCES = {"kebersihan": "kebersihan", "ketertiban": "ketertiban", "banjir": "banjir"}
@@ -110,7 +111,7 @@ def do_store_device_batch(messages: list[Message], rejections: list[Rejection], 
     if messages:
         ids = directory.resolve({message.device for message in messages})
         positions, levels, newest = [], [], {}
-        adapt = connection.ops.adapt_datetimefield_value
+        adapt = _datetime_adapter()
         received = adapt(received_at)
         for message in messages:
             asset_id = ids[(message.device.domain, message.device.device_id)]
@@ -124,9 +125,9 @@ def do_store_device_batch(messages: list[Message], rejections: list[Rejection], 
                 newest[asset_id] = message
         with connection.cursor() as cursor:
             if positions:
-                cursor.executemany(INSERT_POSITION, positions)
+                _insert_many(cursor, POSITION_TABLE, positions, "ON CONFLICT (asset_id, observed_at) DO NOTHING")
             if levels:
-                cursor.executemany(INSERT_WATER_LEVEL, levels)
+                _insert_many(cursor, WATER_LEVEL_TABLE, levels, "ON CONFLICT (asset_id, observed_at) DO NOTHING")
         result.positions, result.levels = len(positions), len(levels)
         result.changed_devices = _update_states(newest, received_at)
     if client_id:
@@ -139,16 +140,19 @@ def do_store_device_batch(messages: list[Message], rejections: list[Rejection], 
 
 # Plain SQL for the hot path (thousands of rows a second): the same statements on SQLite ≥ 3.24
 # and PostgreSQL. A repeated observation hits the unique (asset, observation time) and is skipped.
-INSERT_POSITION = (
-    "INSERT INTO devices_position (asset_id, observed_at, lat, lon, speed_kmh, heading, battery, accuracy_m, received_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (asset_id, observed_at) DO NOTHING")
-INSERT_WATER_LEVEL = (
-    "INSERT INTO devices_waterlevelreading (asset_id, observed_at, level_m, received_at) "
-    "VALUES (%s, %s, %s, %s) ON CONFLICT (asset_id, observed_at) DO NOTHING")
+# Tables as (name, ((column, PostgreSQL type), ...)).
+POSITION_TABLE = ("devices_position", (
+    ("asset_id", "bigint"), ("observed_at", "timestamptz"), ("lat", "float8"), ("lon", "float8"),
+    ("speed_kmh", "float8"), ("heading", "float8"), ("battery", "int"), ("accuracy_m", "float8"),
+    ("received_at", "timestamptz")))
+WATER_LEVEL_TABLE = ("devices_waterlevelreading", (
+    ("asset_id", "bigint"), ("observed_at", "timestamptz"), ("level_m", "float8"), ("received_at", "timestamptz")))
+STATE_TABLE = ("devices_devicestate", (
+    ("asset_id", "bigint"), ("observed_at", "timestamptz"), ("lat", "float8"), ("lon", "float8"),
+    ("speed_kmh", "float8"), ("heading", "float8"), ("battery", "int"), ("level_m", "float8"),
+    ("siaga", "text"), ("updated_at", "timestamptz")))
 # The newest state per device; an older observation arriving late changes nothing.
-UPSERT_STATE = (
-    "INSERT INTO devices_devicestate (asset_id, observed_at, lat, lon, speed_kmh, heading, battery, level_m, siaga, updated_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+NEWER_STATE_WINS = (
     "ON CONFLICT (asset_id) DO UPDATE SET observed_at = excluded.observed_at, "
     "lat = COALESCE(excluded.lat, devices_devicestate.lat), lon = COALESCE(excluded.lon, devices_devicestate.lon), "
     "speed_kmh = excluded.speed_kmh, heading = excluded.heading, battery = excluded.battery, "
@@ -158,8 +162,43 @@ UPSERT_STATE = (
     "WHERE excluded.observed_at > devices_devicestate.observed_at")
 
 
+def _insert_many(cursor, table, rows: list[tuple], on_conflict: str) -> None:
+    """Insert rows in one round trip. PostgreSQL: one statement over the columns as arrays
+    (``unnest``), several times faster than a row-by-row executemany; SQLite: executemany, which
+    runs in process anyway."""
+    name, columns = table
+    column_list = ", ".join(column for column, _ in columns)
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        arrays = ", ".join(f"%b::{pg_type}[]" for _, pg_type in columns)
+        # A server-side binding cursor with binary parameters: psycopg dumps each array in C
+        # (Django's own cursor binds on the client, as text, element by element in Python).
+        with psycopg.Cursor(connection.connection) as binary_cursor:
+            binary_cursor.execute(f"INSERT INTO {name} ({column_list}) SELECT * FROM unnest({arrays}) {on_conflict}",
+                                  [list(values) for values in zip(*rows, strict=True)])
+    else:
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {name} ({column_list}) VALUES ({placeholders}) {on_conflict}", rows)
+
+
+def _datetime_adapter():
+    """How this database takes an aware datetime in raw SQL. Django's own adapter, except on
+    SQLite kept in UTC (the default), where the same text is made directly: a tenth of the
+    per-message cost at thousands of messages a second."""
+    if connection.vendor == "sqlite" and connection.timezone == UTC:
+        return _sqlite_utc_text
+    return connection.ops.adapt_datetimefield_value
+
+
+def _sqlite_utc_text(value: datetime) -> str:
+    if value.utcoffset() != ZERO:
+        value = value.astimezone(UTC)
+    return str(value.replace(tzinfo=None))  # what Django writes: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+
+
 def _update_states(newest: dict[int, Message], now: datetime) -> list[int]:
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _datetime_adapter()
     gauges = {asset.pk: asset for asset in Asset.objects.filter(
         pk__in=[pk for pk, m in newest.items() if isinstance(m, WaterLevelMessage)])}
     rows = []
@@ -174,7 +213,7 @@ def _update_states(newest: dict[int, Message], now: datetime) -> list[int]:
                          siaga_of(gauge.attributes, message.level_m), adapt(now)))
             _remember_level(gauge, message)
     with connection.cursor() as cursor:
-        cursor.executemany(UPSERT_STATE, rows)
+        _insert_many(cursor, STATE_TABLE, rows, NEWER_STATE_WINS)
     return list(newest)
 
 

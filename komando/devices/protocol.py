@@ -33,6 +33,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 DOMAINS = ("kebersihan", "ketertiban", "banjir")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
@@ -97,6 +98,7 @@ def telemetry_topic(prefix: str, domain: str, kecamatan_code: str, device_id: st
     return f"{prefix}/{domain}/{kecamatan_code}/{device_id}/telemetry"
 
 
+@lru_cache(maxsize=65536)  # a fleet has a few thousand topics; each is checked once
 def parse_topic(topic: str, prefix: str) -> DeviceKey:
     parts = topic.split("/")
     if len(parts) != 5 or parts[0] != prefix or parts[4] != "telemetry":
@@ -118,9 +120,10 @@ def _number(payload: dict, name: str, *, required: bool = False, low: float | No
         if required:
             raise InvalidMessage(f"{name!r} is missing")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidMessage(f"{name!r} must be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
+    kind = type(value)  # not isinstance: JSON's true/false are bools, and a bool is an int
+    if kind is not float and kind is not int:
+        raise InvalidMessage(f"{name!r} must be a number, got {kind.__name__}")
+    if kind is float and not math.isfinite(value):
         raise InvalidMessage(f"{name!r} must be finite")
     if (low is not None and value < low) or (high is not None and value > high):
         raise InvalidMessage(f"{name!r} = {value} is outside {low}…{high}")
@@ -171,7 +174,7 @@ def parse_payload(device: DeviceKey, payload: bytes, now: datetime) -> Message:
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise InvalidMessage(f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD_BYTES}")
     try:
-        data = json.loads(payload)
+        data = json.loads(payload.decode("utf-8") if isinstance(payload, bytes | bytearray) else payload)
     except (UnicodeDecodeError, ValueError) as error:
         raise InvalidMessage(f"payload is not JSON: {error}") from error
     if not isinstance(data, dict):

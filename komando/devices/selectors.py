@@ -7,43 +7,48 @@ from typing import Any
 from django.utils import timezone
 
 from komando.assets.models import Asset, AssetKind
-from komando.devices.models import DeviceState, IngestStatus, RejectedMessage
+from komando.devices.models import IngestStatus, RejectedMessage
 
 UNIT_KINDS = (AssetKind.TRUCK, AssetKind.OFFICER, AssetKind.PATROL)
 
 
-def _row(asset: Asset, state: DeviceState | None) -> dict[str, Any]:
+SHOWN_ATTRIBUTES = ("plate", "route", "regu", "river", "unit_type", "status", "assignment",
+                   "normal_m", "siaga_3_m", "siaga_2_m", "siaga_1_m")
+STATE_FIELDS = ("observed_at", "lat", "lon", "speed_kmh", "heading", "battery", "level_m", "siaga")
+
+
+def _row(values: dict[str, Any]) -> dict[str, Any]:
+    state = {name: values[f"device_state__{name}"] for name in STATE_FIELDS}
+    reporting = state["observed_at"] is not None
     return {
-        "id": asset.pk,
-        "device_id": asset.source_ref,
-        "kind": asset.kind,
-        "name": asset.name,
-        "source": asset.source.slug,
-        "lat": state.lat if state and state.lat is not None else asset.lat,
-        "lon": state.lon if state and state.lon is not None else asset.lon,
-        "observed_at": state.observed_at.isoformat() if state else None,
-        "speed_kmh": state.speed_kmh if state else None,
-        "heading": state.heading if state else None,
-        "battery": state.battery if state else None,
-        "level_m": state.level_m if state else None,
-        "siaga": state.siaga if state else "",
-        "attributes": {key: value for key, value in asset.attributes.items()
-                       if key in ("plate", "route", "regu", "river", "unit_type", "status", "assignment",
-                                  "normal_m", "siaga_3_m", "siaga_2_m", "siaga_1_m")},
+        "id": values["pk"],
+        "device_id": values["source_ref"],
+        "kind": values["kind"],
+        "name": values["name"],
+        "source": values["source__slug"],
+        "lat": state["lat"] if state["lat"] is not None else values["lat"],
+        "lon": state["lon"] if state["lon"] is not None else values["lon"],
+        "observed_at": state["observed_at"].isoformat() if reporting else None,
+        "speed_kmh": state["speed_kmh"],
+        "heading": state["heading"],
+        "battery": state["battery"],
+        "level_m": state["level_m"],
+        "siaga": state["siaga"] or "",
+        "attributes": {key: value for key, value in (values["attributes"] or {}).items() if key in SHOWN_ATTRIBUTES},
     }
 
 
 def device_states(asset_ids: list[int] | None = None, kinds=None) -> list[dict[str, Any]]:
-    """Devices with their newest state (units: position; gauges: level and siaga)."""
-    assets = Asset.objects.select_related("source", "device_state")
+    """Devices with their newest state (units: position; gauges: level and siaga). Plain values,
+    not model instances: this runs for every stored batch of device messages."""
+    assets = Asset.objects.all()
     if asset_ids is not None:
         assets = assets.filter(pk__in=asset_ids)
     else:
         assets = assets.filter(kind__in=kinds or (*UNIT_KINDS, AssetKind.GAUGE))
-    rows = []
-    for asset in assets.order_by("kind", "name"):
-        rows.append(_row(asset, getattr(asset, "device_state", None)))
-    return rows
+    fields = ("pk", "source_ref", "kind", "name", "source__slug", "lat", "lon", "attributes",
+              *(f"device_state__{name}" for name in STATE_FIELDS))
+    return [_row(values) for values in assets.order_by("kind", "name").values(*fields)]
 
 
 def ingest_status() -> dict[str, Any]:

@@ -1,5 +1,5 @@
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -70,6 +70,9 @@ def test_water_level_with_its_location():
     (GAUGE, {"_type": "waterLevel", "waterLevel": "tinggi", "tst": 1764300000}, "must be a number"),
     (GAUGE, {"_type": "waterLevel", "waterLevel": 1e308 * 10, "tst": 1764300000}, "finite"),
     (GAUGE, {"_type": "waterLevel", "waterLevel": 99, "tst": 1764300000}, "outside"),
+    (GAUGE, b'{"_type": "waterLevel", "waterLevel": NaN, "tst": 1764300000}', "finite"),
+    (GAUGE, {"_type": "waterLevel", "waterLevel": 10 ** 400, "tst": 1764300000}, "outside"),
+    (GAUGE, {"_type": "waterLevel", "waterLevel": [1.2], "tst": 1764300000}, "must be a number, got list"),
     (TRUCK, b"{" + b" " * 5000 + b"}", "exceeds"),
     (GAUGE, {"_type": "waterLevel", "waterLevel": 1, "tst": 1764300000, "location": [106.6, -6.1]}, "GeoJSON Point"),
     (GAUGE, {"_type": "waterLevel", "waterLevel": 1, "tst": 1764300000,
@@ -78,3 +81,17 @@ def test_water_level_with_its_location():
 def test_bad_messages_are_refused_with_a_reason(topic, payload, reason):
     with pytest.raises(InvalidMessage, match=reason):
         parse(topic, payload)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 11, 28, 7, 0, tzinfo=UTC),
+    datetime(2026, 11, 28, 7, 0, 5, 123456, tzinfo=UTC),
+    datetime(2026, 11, 28, 14, 0, tzinfo=timezone(timedelta(hours=7))),  # WIB
+])
+def test_the_fast_datetime_adapter_writes_what_django_writes(moment):
+    from django.db import connection
+
+    from komando.devices.actions import _datetime_adapter
+
+    assert _datetime_adapter()(moment) == connection.ops.adapt_datetimefield_value(moment)
