@@ -164,6 +164,8 @@ LOGGING = {
         "komando": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
         # httpx logs every request at INFO; connectors report failures themselves.
         "httpx": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # gmqtt (the MQTT ingest's client) logs every subscription and connection at INFO.
+        "gmqtt": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 
