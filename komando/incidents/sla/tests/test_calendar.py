@@ -186,3 +186,21 @@ def test_a_malformed_data_file_is_refused_with_the_row(text, message):
 def test_comment_lines_in_the_data_file_are_ignored():
     rows = calendar._parse_cuti_bersama("# source\ndate,name,decree\n# note\n2026-02-16,Imlek,SKB 1\n")
     assert list(rows) == [date(2026, 2, 16)]
+
+
+def test_every_day_of_2025_to_2027_matches_the_decreed_calendar():
+    # Day by day: a working day is a weekday that is neither a national holiday nor cuti bersama.
+    for year in (2025, 2026, 2027):
+        national = holidays.country_holidays("ID", years=year, categories=("public",))
+        cuti = {d for d in cuti_bersama_days() if d.year == year}
+        day = date(year, 1, 1)
+        while day.year == year:
+            expected = day.weekday() < 5 and day not in national and day not in cuti
+            assert is_working_day(day) is expected, day
+            day = date.fromordinal(day.toordinal() + 1)
+
+
+def test_working_days_in_2026():
+    # 261 weekdays; weekday national holidays: 1 Jan, 16 Jan, 17 Feb, 19 Mar, 3 Apr, 1 May, 14 May,
+    # 27 May, 1 Jun, 16 Jun, 17 Aug, 25 Aug, 25 Dec (13); cuti bersama 8 (all weekdays): 240.
+    assert working_days_between(date(2025, 12, 31), date(2026, 12, 31)) == 240
