@@ -99,6 +99,7 @@ class MqttIngest:
         self.record_connection = record_connection
         self.stored = 0
         self.rejected = 0
+        self.unacknowledged_batches = 0  # stored, but their connection had ended: left to redelivery
         self.first_received_at: float | None = None  # time.perf_counter() of the first message (benchmarks)
         self._stop = threading.Event()
         self._connected = threading.Event()
@@ -108,6 +109,7 @@ class MqttIngest:
         self._generation = 0  # one per connection; a batch acknowledges only on the one it came in on
         self._pending: list[Message | Rejection] = []
         self._pending_stored: asyncio.Future | None = None
+        self._last_stale: asyncio.Future | None = None
         self._batch_ready: asyncio.Event | None = None
         self.client: gmqtt.Client | None = None
 
@@ -158,6 +160,9 @@ class MqttIngest:
             self._batch_ready.set()
         await stored  # raises StaleDelivery when the batch was abandoned
         if generation != self._generation:
+            if stored is not self._last_stale:
+                self._last_stale = stored
+                self.unacknowledged_batches += 1
             raise StaleDelivery
         return 0  # success: gmqtt sends the PUBACK now
 

@@ -22,12 +22,14 @@ class PrivateMosquitto:
     """A real Mosquitto on a free port with the queue sized as deploy/mosquitto/komando.conf says
     (the system broker on 1883 keeps the default 1000 queued messages per offline session)."""
 
-    def __init__(self, max_queued_messages: int = 100_000):
+    def __init__(self, max_queued_messages: int = 100_000, persistence: bool = False):
         self.port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="komando-mosquitto-"))
         self.config = self.directory / "mosquitto.conf"
+        # persistence: sessions and queued messages survive a restart (saved when it stops)
         self.config.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
+            f"persistence {'true' if persistence else 'false'}\npersistence_location {self.directory}/\n"
             f"max_queued_messages {max_queued_messages}\nmax_queued_bytes 0\n"
             f"log_dest file {self.directory / 'mosquitto.log'}\n")
         self.process: subprocess.Popen | None = None
@@ -52,10 +54,14 @@ class PrivateMosquitto:
                 time.sleep(0.05)
         raise RuntimeError(f"mosquitto did not listen on {self.port} within 10 s")
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop the broker (it saves its sessions when persistent); ``start()`` brings it back."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        self.halt()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self):

@@ -1,6 +1,7 @@
 """The MQTT ingest against the real Mosquitto at 127.0.0.1:1883 (`make services` starts it)."""
 
 import json
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -204,3 +205,45 @@ def test_a_broker_without_mqtt_5_gets_a_persistent_3_1_1_session(mosquitto, refe
         pub.disconnect()
     with pytest.raises(ValueError, match="use 5 or 3.1.1"):
         MqttIngest("mqtt://127.0.0.1:1883", protocol="4")
+
+
+def test_the_broker_restarting_while_a_batch_is_stored_loses_and_doubles_nothing(reference_data, prefix):
+    """The broker goes down while a batch is being stored and comes back (with its saved sessions).
+    The stored batch must not be acknowledged on the new connection (its packet ids belong to the
+    old one); the broker redelivers it, and everything ends up stored exactly once."""
+    from komando.devices.actions import directory
+    from komando.devices.mqtt import default_store
+    from komando.devices.testing import PrivateMosquitto
+
+    directory.clear()
+    first_batch_started, release = threading.Event(), threading.Event()
+
+    def slow_first_store(messages, rejections, *, client_id):
+        if not first_batch_started.is_set():
+            first_batch_started.set()
+            assert release.wait(30)
+        return default_store(messages, rejections, client_id=client_id)
+
+    with PrivateMosquitto(persistence=True) as broker:
+        running = MqttIngest(broker.url, client_id=f"komando-{prefix}", prefix=prefix, store=slow_first_store)
+        running.start()
+        try:
+            assert running.wait_connected(10)
+            time.sleep(0.3)
+            now = datetime.now(UTC).replace(microsecond=0)
+            topic = telemetry_topic(prefix, "kebersihan", "36.71.05", "dlh-truk-05")
+            pub = publisher("127.0.0.1", broker.port, f"pub-{prefix}")
+            publish_all(pub, [(topic, position(-6.15, 106.6, now - timedelta(seconds=i))) for i in range(1, 201)])
+            pub.disconnect()
+            assert first_batch_started.wait(10)
+            broker.halt()
+            assert wait_for(lambda: not running._connected.is_set(), 10)
+            broker.start()
+            release.set()
+            assert wait_for(lambda: running.wait_connected(0) and Position.objects.count() == 200, 30)
+            assert running.unacknowledged_batches == 1
+            time.sleep(1.0)  # redelivered messages arrive and are stored once
+            assert read(Position.objects.count) == 200
+        finally:
+            release.set()
+            running.stop()
