@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "komando.devices",
     "komando.operator_map",
     "komando.complaints",
+    "komando.incidents",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from komando.agencies.actions import do_load_agencies
+from komando.incidents.actions import do_load_incident_reference_data
 from komando.regions.actions import do_load_regions
 from komando.sources.actions import do_load_sources
 
@@ -20,3 +21,7 @@ class Command(BaseCommand):
         agencies = do_load_agencies(city / "agencies.csv")
         sources = do_load_sources(city / "sources.csv")
         self.stdout.write(f"reference data: {regions} regions, {agencies} OPDs, {sources} sources ({city.name})")
+        if (city / "incident_categories.csv").is_file():
+            incidents = do_load_incident_reference_data(city)
+            self.stdout.write(f"incident categories: {incidents['categories']}, SOP playbooks: "
+                              f"{incidents['playbooks_created']} new, {incidents['playbooks_updated']} updated")

@@ -1,0 +1,204 @@
+"""Intake: a report from any channel becomes an incident with a ticket number, placed in its
+kelurahan, under the current SOP of its category, with its deadlines set."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from komando.incidents import geo
+from komando.incidents.actions.common import announce, audit, is_person, write_timeline
+from komando.incidents.choices import Channel, Priority, Status, TimelineKind
+from komando.incidents.clock import compute_deadlines
+from komando.incidents.errors import InvalidReport, UnknownCategory
+from komando.incidents.models import Category, Incident, IncidentReport, PlaybookVersion, TicketSequence
+
+WIB = ZoneInfo("Asia/Jakarta")
+MAX_DESCRIPTION = 4000  # Open311 GeoReport v2
+# A report may say it was made a little in the future (a phone's clock runs ahead); more is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+DEFAULT_TICKET_PREFIX = "INC"
+
+
+@lru_cache(maxsize=8)
+def _city_ticket_prefix(city_dir: str) -> str:
+    path = Path(city_dir) / "incidents.json"
+    if path.is_file():
+        return str(json.loads(path.read_text(encoding="utf-8")).get("ticket_prefix") or DEFAULT_TICKET_PREFIX)
+    return DEFAULT_TICKET_PREFIX
+
+
+def ticket_prefix() -> str:
+    """``KOMANDO_INCIDENT_TICKET_PREFIX``, else ``ticket_prefix`` in the city's ``incidents.json``."""
+    return getattr(settings, "KOMANDO_INCIDENT_TICKET_PREFIX", "") or _city_ticket_prefix(str(settings.KOMANDO_CITY_DIR))
+
+
+def next_ticket(at: datetime) -> str:
+    """The next ticket number of ``at``'s month (WIB), e.g. ``TNG-2611-00042``. Numbers are given under
+    a row lock of the month's counter, so concurrent intakes never share one."""
+    period = f"{ticket_prefix()}-{at.astimezone(WIB):%y%m}"
+    if not TicketSequence.objects.filter(period=period).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(period=period, last=1)
+            return f"{period}-00001"
+        except IntegrityError:  # another intake created the month's counter first
+            TicketSequence.objects.filter(period=period).update(last=F("last") + 1)
+    last = TicketSequence.objects.filter(period=period).values_list("last", flat=True).get()
+    return f"{period}-{last:05d}"
+
+
+def find_category(code: str) -> Category:
+    code = str(code or "").strip()
+    if not code:
+        raise UnknownCategory(_("A report needs a category (service code)."))
+    category = Category.objects.filter(code=code, active=True).first() or \
+        Category.objects.filter(code__iexact=code, active=True).first()
+    if category is None:
+        raise UnknownCategory(_("Unknown incident category %(code)s."), code=repr(code))
+    return category
+
+
+def current_version(category: Category) -> PlaybookVersion:
+    version = (PlaybookVersion.objects.filter(playbook__category=category).select_related("agency")
+               .order_by("-number").first())
+    if version is None:
+        raise UnknownCategory(_("The category %(name)s has no SOP playbook yet; reports cannot be taken for it."),
+                              name=category.name)
+    return version
+
+
+def _field(contact, name: str):
+    value = contact.get(name) if isinstance(contact, Mapping) else getattr(contact, name, None)
+    value = str(value).strip() if value is not None else ""
+    return value or None
+
+
+def clean_contact(contact) -> dict:
+    """The reporter's name, email and phone (each optional), checked; ``{}`` for no contact."""
+    if not contact:
+        return {}
+    name, email, phone = _field(contact, "name"), _field(contact, "email"), _field(contact, "phone")
+    if name and len(name) > 120:
+        raise InvalidReport(_("The reporter's name is longer than 120 characters."))
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidReport(_("The reporter's email address is not valid.")) from None
+    if phone and (len(phone) > 40 or not any(c.isdigit() for c in phone)):
+        raise InvalidReport(_("The reporter's phone number is not valid."))
+    return {"contact_name": name, "contact_email": email, "contact_phone": phone}
+
+
+def _clean_report(channel, source_ref, description, reported_at, priority, title, address, media_url, attributes):
+    if channel not in Channel.values:
+        raise InvalidReport(_("Unknown report channel %(channel)s."), channel=repr(channel))
+    source_ref = str(source_ref or "").strip() or uuid.uuid4().hex
+    if len(source_ref) > 100:
+        raise InvalidReport(_("The report's reference is longer than 100 characters."))
+    description = str(description or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidReport(_("The description is longer than %(max)s characters."), max=MAX_DESCRIPTION)
+    if not isinstance(reported_at, datetime) or timezone.is_naive(reported_at):
+        raise InvalidReport(_("The time of the report must be a date and time with a time zone."))
+    if reported_at > timezone.now() + CLOCK_SKEW:
+        raise InvalidReport(_("The time of the report is in the future."))
+    if priority is not None and priority not in Priority.values:
+        raise InvalidReport(_("Unknown priority %(priority)s."), priority=repr(priority))
+    title, address = str(title or "").strip(), str(address or "").strip()
+    if len(title) > 200 or len(address) > 300:
+        raise InvalidReport(_("The title (200) or the address (300 characters) is too long."))
+    media_url = str(media_url or "").strip()
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            raise InvalidReport(_("The photo link is not a valid http(s) URL.")) from None
+        if len(media_url) > 500:
+            raise InvalidReport(_("The photo link is longer than 500 characters."))
+    if attributes is not None and not isinstance(attributes, Mapping):
+        raise InvalidReport(_("The report's attributes must be a mapping of codes to values."))
+    return source_ref, description, title, address, media_url, dict(attributes or {})
+
+
+def _existing(channel: str, source_ref: str) -> tuple[Incident, IncidentReport, bool] | None:
+    report = (IncidentReport.objects.select_related("incident").filter(channel=channel, source_ref=source_ref).first())
+    if report is None:
+        return None
+    return report.incident, report, False
+
+
+@transaction.atomic
+def do_report_incident(channel: str, *, source_ref: str | None, category_code: str, description: str, lat, lon,
+                       reported_at: datetime, contact=None, acting_user=None, priority: str | None = None,
+                       title: str = "", address: str = "", media_url: str = "", attributes: Mapping | None = None,
+                       via: str = "ui") -> tuple[Incident, IncidentReport, bool]:
+    """Take one report. Returns ``(incident, report, created)``.
+
+    The same report again (same ``channel`` and ``source_ref``) returns the stored one with
+    ``created=False`` and changes nothing. A new report opens a new incident (status baru) with a
+    ticket number; an open incident of the same category nearby is proposed as its duplicate
+    (``possible_duplicate_of``) for the operator to merge. ``contact`` (``name``, ``email``,
+    ``phone``; a mapping or an object) is the only personal data and stays on the report.
+
+    Raises ``InvalidReport``, ``UnknownCategory`` or ``OutsideCity`` (nothing stored).
+    """
+    source_ref, description, title, address, media_url, attributes = _clean_report(
+        channel, source_ref, description, reported_at, priority, title, address, media_url, attributes)
+    found = _existing(channel, source_ref)
+    if found:
+        return found
+    category = find_category(category_code)
+    version = current_version(category)
+    kelurahan, kecamatan = geo.locate(lat, lon)
+    lat, lon = float(lat), float(lon)
+    contact_fields = clean_contact(contact)
+    now = timezone.now()
+    reported_at = min(reported_at, now)
+
+    from komando.incidents.selectors import duplicate_candidates
+
+    candidates = duplicate_candidates(category, lat, lon, reported_at, limit=1)
+    try:
+        with transaction.atomic():
+            incident = Incident(
+                ticket=next_ticket(now), category=category, priority=priority or category.default_priority,
+                status=Status.BARU, title=title or f"{category.name} — {kelurahan.name}"[:200],
+                description=description, lat=lat, lon=lon, address=address, kelurahan=kelurahan,
+                kecamatan=kecamatan, agency=version.agency, playbook_version=version, reported_at=reported_at,
+                last_reported_at=reported_at, created_at=now,
+                possible_duplicate_of=candidates[0] if candidates else None)
+            compute_deadlines(incident)
+            incident.save()
+            report = IncidentReport.objects.create(
+                incident=incident, ticket_incident=incident, channel=channel, source_ref=source_ref,
+                description=description, lat=lat, lon=lon, address=address, media_url=media_url, attributes=attributes,
+                reported_at=reported_at, received_at=now, created_by=acting_user if is_person(acting_user) else None,
+                **contact_fields)
+    except IntegrityError:
+        found = _existing(channel, source_ref)  # the same report, taken by a concurrent request
+        if found:
+            return found
+        raise
+    write_timeline(incident, kind=TimelineKind.REPORT, acting_user=acting_user, actor_label=Channel(channel).label,
+                   to_status=Status.BARU, public=True, at=now,
+                   data={"channel": channel, "possible_duplicate_of": candidates[0].ticket if candidates else None})
+    audit(acting_user, via=via, action="incident.report", incident=incident,
+          after={"ticket": incident.ticket, "category": category.code, "channel": channel, "source_ref": source_ref,
+                 "kelurahan": kelurahan.code, "priority": incident.priority})
+    announce(incident, "reported")
+    return incident, report, True
