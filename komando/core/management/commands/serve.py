@@ -22,6 +22,12 @@ class Command(BaseCommand):
 
             scheduler = IngestScheduler()
             scheduler.start_in_thread()
+        escalation = None
+        if not no_ingest and env_bool("KOMANDO_ESCALATION_IN_PROCESS", True):
+            from komando.incidents.sla.escalation import EscalationWorker
+
+            escalation = EscalationWorker()
+            escalation.start_in_thread()
         mqtt_ingest = None
         if not no_ingest and settings.KOMANDO_MQTT_URL and env_bool("KOMANDO_INGEST_IN_PROCESS", True):
             from komando.devices.mqtt import ingest_from_settings
@@ -37,3 +43,5 @@ class Command(BaseCommand):
                 scheduler.stop()
             if mqtt_ingest is not None:
                 mqtt_ingest.stop()
+            if escalation is not None:
+                escalation.stop()
