@@ -10,6 +10,7 @@ urlpatterns = [
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("komando.api.urls")),
+    path("open311/v2/", include("komando.incidents.open311.urls")),
     path("sumber/impor/", include("komando.imports.urls")),
     path("sumber/", include("komando.sources.urls")),
     path("peta/", include((operator_map_pages, "operator_map"))),
