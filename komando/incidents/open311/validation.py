@@ -50,7 +50,6 @@ class Body:
 
     values: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, list[str]] = field(default_factory=dict)
-    multi: set[str] = field(default_factory=set)
 
 
 def _scalar(name: str, value) -> str | None:
@@ -69,8 +68,6 @@ def body_from_form(form) -> Body:
         if match:
             code = match.group(1)
             body.attributes.setdefault(code, []).extend(form.getlist(key))
-            if match.group(2):
-                body.multi.add(code)
         elif key in SCALAR_FIELDS:
             body.values[key] = form.getlist(key)[-1]
     return body
@@ -103,7 +100,6 @@ def body_from_json(raw: bytes) -> Body:
             raise bad_request(_("Attribute code %(code)s is not valid.") % {"code": code[:60]})
         if isinstance(value, list):
             body.attributes[code] = [_scalar(f"attribute[{code}]", item) or "" for item in value]
-            body.multi.add(code)
         elif value is not None:
             body.attributes[code] = [_scalar(f"attribute[{code}]", value)]
     return body
@@ -142,7 +138,6 @@ class NewRequest:
     last_name: str
     phone: str
     attributes: dict[str, list[str]]
-    multi: set[str]
 
     @property
     def contact(self) -> dict | None:
@@ -180,7 +175,7 @@ def parse_new_request(body: Body) -> NewRequest:
         service_code=service_code, lat=lat, lon=lon, address_string=address, description=description,
         media_url=_text(values, "media_url", 500), email=_text(values, "email", 254),
         first_name=_text(values, "first_name", 60), last_name=_text(values, "last_name", 60),
-        phone=_text(values, "phone", 40), attributes=body.attributes, multi=body.multi)
+        phone=_text(values, "phone", 40), attributes=body.attributes)
 
 
 def parse_w3c(raw: str, name: str, *, end_of_day: bool = False) -> datetime:
