@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("komando.api.urls")),
     path("open311/v2/", include("komando.incidents.open311.urls")),
+    path("lapor/", include("komando.incidents.public.urls")),
     path("sumber/impor/", include("komando.imports.urls")),
     path("sumber/", include("komando.sources.urls")),
     path("peta/", include((operator_map_pages, "operator_map"))),
