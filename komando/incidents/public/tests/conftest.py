@@ -24,6 +24,16 @@ from komando.incidents.tests.conftest import (  # noqa: F401  (fixtures shared w
 CONTACT = {"contact_name": "Siti Rahmawati", "contact_phone": "0812 7788 9911", "contact_email": "siti.r@contoh.id"}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    """The per-address report counter lives in the cache, which outlives a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def resident(incident_data, client):  # noqa: F811 (the fixture imported above)
     """An anonymous resident's browser, reading English, with the city's categories loaded."""
