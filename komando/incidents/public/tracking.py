@@ -69,11 +69,13 @@ def progress(status: str) -> list[dict]:
     return steps
 
 
-def _update(row: dict, ticket: str) -> dict | None:
-    """One public timeline row in words, or None for a row with nothing to tell the public."""
+def _update(row: dict, other_ticket: str | None = None) -> dict | None:
+    """One public timeline row in words, or None for a row with nothing to tell the public.
+    ``other_ticket``: the row belongs to the incident this ticket was merged into."""
     kind, text = row["kind"], row["text"]
     if kind == TimelineKind.REPORT:
-        title = _("Report received (ticket %(ticket)s)") % {"ticket": ticket}
+        title = (_("Report received (ticket %(ticket)s)") % {"ticket": other_ticket} if other_ticket
+                 else _("Report received"))
     elif kind == TimelineKind.MERGE and row["merged_into"]:
         title = _("Merged with ticket %(ticket)s, which reports the same problem; the work goes on there.") % {
             "ticket": row["merged_into"]}
@@ -95,7 +97,7 @@ def _update(row: dict, ticket: str) -> dict | None:
 def tracking_context(incident: Incident) -> dict:
     """The tracking page of ``incident``'s ticket (the one the resident typed)."""
     survivor = surviving_incident(incident)
-    updates = [_update(row, incident.ticket) for row in public_timeline(incident)]
+    updates = [_update(row) for row in public_timeline(incident)]
     if survivor.pk != incident.pk:
         updates += [_update(row, survivor.ticket) for row in public_timeline(survivor)
                     if row["kind"] != TimelineKind.MERGE or row["merged_from"] != incident.ticket]

@@ -15,18 +15,17 @@ from komando.incidents.choices import Channel
 from komando.incidents.errors import InvalidReport, OutsideCity, UnknownCategory
 from komando.incidents.public import ratelimit
 from komando.incidents.public.forms import ReportForm, TicketLookupForm, new_form_key
+from komando.incidents.public.mapdata import form_map
 from komando.incidents.public.photos import max_photo_bytes, megabytes
 from komando.incidents.public.tracking import tracking_context
 from komando.incidents.selectors import incident_by_ticket
-from komando.regions.models import RegionLevel
-from komando.regions.selectors import region_feature_collection
 
 
 def map_labels() -> dict[str, str]:
     """Every string the form's script writes, translated here."""
     return {
-        "marked": gettext("Place marked in Kecamatan {name}."),
-        "marked_plain": gettext("Place marked."),
+        "marked": gettext("Place marked in Kelurahan {kelurahan}, Kecamatan {kecamatan}. Tap again to move it."),
+        "marked_plain": gettext("Place marked. Tap again to move it."),
         "outside": gettext("This place is outside the city. Tap a place inside the outlined area."),
         "locating": gettext("Finding your location…"),
         "no_geolocation": gettext("Your browser cannot share its location. Tap the map instead."),
@@ -43,7 +42,7 @@ def _page(request, template: str, context: dict, status: int = 200):
 def _form_page(request, form: ReportForm, status: int = 200):
     response = _page(request, "incidents/public/lapor.html", {
         "form": form,
-        "kecamatan": region_feature_collection(RegionLevel.KECAMATAN),
+        "outlines": form_map(),
         "labels": map_labels(),
         "photo_max_bytes": max_photo_bytes(),
         "photo_max_mb": megabytes(max_photo_bytes()),

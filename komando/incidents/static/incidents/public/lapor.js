@@ -5,7 +5,7 @@
 
 (function () {
   const labels = JSON.parse(document.getElementById("lapor-labels").textContent);
-  const kecamatan = JSON.parse(document.getElementById("lapor-kecamatan").textContent);
+  const outlines = JSON.parse(document.getElementById("lapor-outlines").textContent);
   const form = document.getElementById("lapor-form");
   const latInput = form.querySelector("input[name=lat]");
   const lonInput = form.querySelector("input[name=lon]");
@@ -19,7 +19,7 @@
     else delete status.dataset.tone;
   }
 
-  // ---------- point in the city (ray casting over the kecamatan polygons, [lon, lat]) ----------
+  // ---------- point in the city (ray casting over the polygons, [lon, lat]) ----------
   function inRing(x, y, ring) {
     let inside = false;
     for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
@@ -32,45 +32,66 @@
   function inPolygon(x, y, rings) {
     return inRing(x, y, rings[0]) && !rings.slice(1).some((hole) => inRing(x, y, hole));
   }
-  function kecamatanAt(lat, lon) {
-    for (const feature of kecamatan.features) {
+  function featureAt(collection, lat, lon) {
+    for (const feature of collection.features) {
       const geometry = feature.geometry;
-      if (!geometry) continue;
+      if (!geometry || !geometry.coordinates) continue;
       const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
-      if (polygons.some((rings) => inPolygon(lon, lat, rings))) return feature.properties.name;
+      if (polygons.some((rings) => inPolygon(lon, lat, rings))) return feature.properties;
     }
     return null;
   }
 
-  // ---------- map ----------
+  // ---------- map: kecamatan outlines and names; kelurahan when zoomed in ----------
+  const DETAIL_ZOOM = 13.5;
   const map = L.map("lapor-map", { attributionControl: false, zoomSnap: 0.25 });
-  const outline = L.geoJSON(kecamatan, {
-    style: { color: "#5cc8ff", weight: 1.2, fillColor: "#15213a", fillOpacity: 0.9 },
+  const label = (className) => ({ permanent: true, direction: "center", className, interactive: false });
+  const kecamatan = L.geoJSON(outlines.kecamatan, {
+    style: { color: "#5cc8ff", weight: 1.4, fillColor: "#15213a", fillOpacity: 0.9 },
   }).addTo(map);
-  if (outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [6, 6] });
+  const kelurahan = L.geoJSON(outlines.kelurahan, {
+    interactive: false, style: { color: "#5cc8ff", weight: 0.8, opacity: 0.7, fill: false, dashArray: "3 3" },
+  });
+  const names = (collection, className) => L.layerGroup(collection.features.map((feature) =>
+    L.tooltip(label(className)).setLatLng(feature.properties.centroid)
+      .setContent(feature.properties.name)));
+  const kecamatanNames = names(outlines.kecamatan, "lapor-label");
+  const kelurahanNames = names(outlines.kelurahan, "lapor-label lapor-label-small");
+  function showDetail() {
+    const detailed = map.getZoom() >= DETAIL_ZOOM;
+    for (const [layer, show] of [[kelurahan, detailed], [kelurahanNames, detailed], [kecamatanNames, !detailed]]) {
+      if (show && !map.hasLayer(layer)) layer.addTo(map);
+      if (!show && map.hasLayer(layer)) map.removeLayer(layer);
+    }
+  }
+  map.on("zoomend", showDetail);
+  if (kecamatan.getBounds().isValid()) map.fitBounds(kecamatan.getBounds(), { padding: [6, 6] });
+  showDetail();
   let marker = null;
 
-  function setPoint(lat, lon, source, { pan = false } = {}) {
-    const name = kecamatanAt(lat, lon);
-    const hasOutlines = kecamatan.features.some((f) => f.geometry);
-    if (hasOutlines && !name) {
+  function setPoint(lat, lon, source, { zoom = false } = {}) {
+    const hasOutlines = outlines.kecamatan.features.some((f) => f.geometry);
+    const kec = featureAt(outlines.kecamatan, lat, lon);
+    if (hasOutlines && !kec) {
       say(t("outside"), "bad");
       return;
     }
+    const kel = featureAt(outlines.kelurahan, lat, lon);
     latInput.value = lat.toFixed(6);
     lonInput.value = lon.toFixed(6);
     sourceInput.value = source;
     if (marker) marker.setLatLng([lat, lon]);
     else marker = L.circleMarker([lat, lon], { radius: 11, color: "#ffffff", weight: 3, fillColor: "#f97316",
                                                fillOpacity: 1 }).addTo(map);
-    if (pan) map.setView([lat, lon], Math.max(map.getZoom(), 15));
-    say(name ? t("marked", { name }) : t("marked_plain"), "ok");
+    if (zoom && map.getZoom() < DETAIL_ZOOM + 0.5) map.setView([lat, lon], DETAIL_ZOOM + 0.5);
+    else if (zoom) map.panTo([lat, lon]);
+    say(kec && kel ? t("marked", { kelurahan: kel.name, kecamatan: kec.name }) : t("marked_plain"), "ok");
   }
 
-  map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng, "map"));
-  outline.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng, "map"));
+  const tapped = (event) => setPoint(event.latlng.lat, event.latlng.lng, "map", { zoom: true });
+  map.on("click", tapped);  // taps on the outlines bubble up to the map
   if (latInput.value && lonInput.value) {
-    setPoint(Number(latInput.value), Number(lonInput.value), sourceInput.value || "map");
+    setPoint(Number(latInput.value), Number(lonInput.value), sourceInput.value || "map", { zoom: true });
   }
 
   // ---------- the phone's location ----------
@@ -80,7 +101,7 @@
     locate.addEventListener("click", () => {
       say(t("locating"));
       navigator.geolocation.getCurrentPosition(
-        (position) => setPoint(position.coords.latitude, position.coords.longitude, "gps", { pan: true }),
+        (position) => setPoint(position.coords.latitude, position.coords.longitude, "gps", { zoom: true }),
         () => say(t("geolocation_failed"), "bad"),
         { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     });
@@ -114,5 +135,5 @@
     send.textContent = sendText;
   });
 
-  window.KOMANDO_LAPOR = { map, setPoint, kecamatanAt };
+  window.KOMANDO_LAPOR = { map, setPoint, featureAt, outlines };
 })();
