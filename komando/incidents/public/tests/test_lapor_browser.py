@@ -69,6 +69,13 @@ def test_a_resident_reports_on_a_phone_and_follows_the_ticket(system, phone):
     page = phone
     page.goto(system.base_url + "/lapor/")
     assert page.locator("html").get_attribute("lang") == "id"
+    page.locator("#send-report").tap()  # nothing filled in: the page says what is missing, field by field
+    page.wait_for_selector("#form-errors")
+    assert page.locator(".has-error").count() == 3  # the kind of problem, the description, the place
+    assert fits_the_screen(page)
+    page.screenshot(path=str(SCREENSHOTS / "lapor-form-errors.png"), full_page=True)
+    assert page.errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+    page.errors.clear()
     page.select_option("#id_category", "SAMPAH")
     page.fill("#id_description", "Sampah menumpuk di pinggir jalan dekat pasar, sudah tiga hari tidak diangkut.")
     page.fill("#id_address", "Jl. Kisamaun, depan pasar")
