@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from komando.incidents.choices import PRIORITY_RANK, Status
+from komando.incidents.choices import PRIORITY_RANK, Status, TimelineKind
 from komando.incidents.geo import degrees_around, haversine_m
 from komando.incidents.lifecycle import OPEN_STATUSES, undone_mandatory_steps
 from komando.incidents.models import Category, Incident, PlaybookVersion
@@ -145,11 +145,15 @@ def mask_personal(text: str) -> str:
 
 def public_timeline(incident: Incident) -> list[dict]:
     """What the resident's tracking page shows: public rows only, without who did it; a row's words
-    only where they were written for the public (a rejection's reason, a public comment), masked."""
+    only where they were written for the public (a rejection's or reopening's reason, a public
+    comment), masked. A transition's internal comment is never shown."""
     rows = []
     entries = incident.timeline.filter(Q(public=True)).order_by("at", "id")
     for entry in entries:
-        text = entry.comment if entry.data.get("public_comment") else ""
+        if entry.kind == TimelineKind.COMMENT and entry.data.get("public_comment"):
+            text = entry.comment
+        else:
+            text = str(entry.data.get("reason") or "")  # a rejection's or reopening's reason, never the comment
         rows.append({
             "at": entry.at,
             "kind": entry.kind,

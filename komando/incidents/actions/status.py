@@ -101,8 +101,7 @@ def do_transition_incident(incident: Incident, new_status: str, *, acting_user, 
     compute_deadlines(locked)
     locked.save()
     if reason:
-        data["reason"] = reason
-        data["public_comment"] = True
+        data["reason"] = reason  # shown to the reporter; the comment stays internal
     write_timeline(locked, kind=TimelineKind.TRANSITION, acting_user=acting_user, from_status=old, to_status=new_status,
                    comment="\n\n".join(part for part in (reason, comment) if part), public=True, data=data, at=now)
     audit(acting_user, via=via, action="incident.transition", incident=locked, before=before,

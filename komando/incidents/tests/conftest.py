@@ -150,3 +150,12 @@ def captured_events(monkeypatch):
     sent = []
     monkeypatch.setattr("komando.core.events.publish", sent.append)
     return sent
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Refusals are matched by their English words; the Indonesian catalogue may translate them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -68,7 +68,7 @@ def test_final_statuses_say_they_cannot_change():
 
 
 def test_unknown_status_is_refused():
-    with pytest.raises(TransitionNotAllowed, match="Unknown incident status"):
+    with translation.override("en"), pytest.raises(TransitionNotAllowed, match="Unknown incident status"):
         ensure_transition_allowed(S.BARU, "hilang")
 
 
