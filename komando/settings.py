@@ -185,6 +185,21 @@ KOMANDO_MQTT_CLIENT_ID = env_str("KOMANDO_MQTT_CLIENT_ID", "komando-ingest")
 KOMANDO_MQTT_TOPIC_PREFIX = env_str("KOMANDO_MQTT_TOPIC_PREFIX", "tangerang")
 KOMANDO_MQTT_PROTOCOL = env_str("KOMANDO_MQTT_PROTOCOL", "5")  # "3.1.1" for brokers without MQTT 5
 
+# --- Incidents (issue 4). Open311 API keys are read by komando.incidents.open311.config from
+# KOMANDO_OPEN311_API_KEYS (or KOMANDO_OPEN311_API_KEYS_FILE), never kept in settings dumps.
+# Ticket numbers: "<prefix>-<yymm>-<n>"; blank = the city's incidents.json ("TNG" for Tangerang).
+KOMANDO_INCIDENT_TICKET_PREFIX = env_str("KOMANDO_INCIDENT_TICKET_PREFIX", "")
+# A new report this close (metres) to an open incident of the same category, within this many
+# hours of its last report, is proposed to the operator as a duplicate.
+KOMANDO_INCIDENT_DUPLICATE_RADIUS_M = env_float("KOMANDO_INCIDENT_DUPLICATE_RADIUS_M", 150.0)
+KOMANDO_INCIDENT_DUPLICATE_WINDOW_HOURS = env_float("KOMANDO_INCIDENT_DUPLICATE_WINDOW_HOURS", 72.0)
+# Largest photo a resident or an officer may send, in bytes.
+KOMANDO_REPORT_PHOTO_MAX_BYTES = env_int("KOMANDO_REPORT_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+# New reports per client address: "<reports>/<seconds>"; "0/1" turns the limit off (behind a proxy).
+KOMANDO_REPORT_RATE_LIMIT = env_str("KOMANDO_REPORT_RATE_LIMIT", "30/600")
+# A unit's position older than this many minutes is "stale" when recommending units to dispatch.
+KOMANDO_DISPATCH_FRESH_MINUTES = env_float("KOMANDO_DISPATCH_FRESH_MINUTES", 10.0)
+
 # Parallel test runs against one PostgreSQL server need distinct test databases.
 if env_str("KOMANDO_TEST_DB_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("KOMANDO_TEST_DB_NAME")
