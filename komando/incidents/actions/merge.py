@@ -15,7 +15,7 @@ from komando.incidents.actions.common import (
     write_timeline,
 )
 from komando.incidents.actions.status import mark_status, pending_handoff
-from komando.incidents.choices import Status, TimelineKind
+from komando.incidents.choices import PRIORITY_RANK, Status, TimelineKind
 from komando.incidents.clock import compute_deadlines
 from komando.incidents.errors import MergeNotAllowed
 from komando.incidents.lifecycle import FINAL_STATUSES, ensure_transition_allowed, label
@@ -28,7 +28,8 @@ def do_merge_incidents(duplicate: Incident, into: Incident, *, acting_user, comm
     """Merge ``duplicate`` into ``into``: every report of the duplicate moves to ``into`` (each keeps
     its reporter and the ticket it was given, ``ticket_incident``), the duplicate becomes duplikat
     with ``merged_into``, and both timelines say so (publicly: a reporter following either ticket
-    sees where the work goes on). Returns ``into``.
+    sees where the work goes on). ``into`` takes the duplicate's priority when that is more urgent
+    (its deadlines follow). Returns ``into``.
 
     Refused (``MergeNotAllowed`` / ``TransitionNotAllowed``): merging an incident into itself, into an
     incident that is closed, rejected or itself a duplicate, or a duplicate that may not become duplikat.
@@ -60,6 +61,11 @@ def do_merge_incidents(duplicate: Incident, into: Incident, *, acting_user, comm
     target.last_reported_at = max(target.last_reported_at, dup.last_reported_at)
     if target.possible_duplicate_of_id == dup.pk:
         target.possible_duplicate_of = None
+    # The surviving incident is at least as urgent as the most urgent report merged into it.
+    raised_from = None
+    if PRIORITY_RANK[dup.priority] < PRIORITY_RANK[target.priority]:
+        raised_from, target.priority = target.priority, dup.priority
+        compute_deadlines(target)
     target.save()
     comment = (comment or "").strip()
     write_timeline(dup, kind=TimelineKind.MERGE, acting_user=acting_user, from_status=old, to_status=Status.DUPLIKAT,
@@ -67,6 +73,10 @@ def do_merge_incidents(duplicate: Incident, into: Incident, *, acting_user, comm
                                                                "reports_moved": moved})
     write_timeline(target, kind=TimelineKind.MERGE, acting_user=acting_user, comment=comment, public=True, at=now,
                    data={"from": dup.ticket, "from_id": dup.pk, "reports_moved": moved})
+    if raised_from is not None:
+        write_timeline(target, kind=TimelineKind.PRIORITY, acting_user=acting_user, at=now,
+                       comment=_("Priority raised to that of the merged %(ticket)s") % {"ticket": dup.ticket},
+                       data={"from": raised_from, "to": target.priority, "merged": dup.ticket})
     audit(acting_user, via=via, action="incident.merge", incident=dup, before=before_dup,
           after={**audit_state(dup), "into": target.ticket, "reports_moved": moved})
     audit(acting_user, via=via, action="incident.merge", incident=target, before=before_target,

@@ -142,3 +142,25 @@ def test_merging_a_handed_off_incident_withdraws_the_pending_hand_off(report, op
     do_merge_incidents(duplicate, survivor, acting_user=operator)
     handoff.refresh_from_db()
     assert handoff.withdrawn_at is not None and not handoff.is_pending
+
+
+def test_merging_a_more_urgent_duplicate_raises_the_survivors_priority(report, operator):
+    survivor = report(priority="sedang")
+    urgent = report(priority="kritis", **near(40))
+    due_before = survivor.resolve_due_at
+    do_merge_incidents(urgent, survivor, acting_user=operator)
+    survivor.refresh_from_db()
+    assert survivor.priority == "kritis"
+    assert survivor.resolve_due_at < due_before  # the SLA of the new priority is shorter
+    raised = TimelineEntry.objects.get(incident=survivor, kind=TimelineKind.PRIORITY)
+    assert (raised.data["from"], raised.data["to"], raised.data["merged"]) == ("sedang", "kritis", urgent.ticket)
+
+
+def test_merging_a_less_urgent_duplicate_keeps_the_survivors_priority(report, operator):
+    survivor = report(priority="tinggi")
+    minor = report(priority="rendah", **near(40))
+    due_before = survivor.resolve_due_at
+    do_merge_incidents(minor, survivor, acting_user=operator)
+    survivor.refresh_from_db()
+    assert (survivor.priority, survivor.resolve_due_at) == ("tinggi", due_before)
+    assert not TimelineEntry.objects.filter(incident=survivor, kind=TimelineKind.PRIORITY).exists()
