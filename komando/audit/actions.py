@@ -42,6 +42,10 @@ def snapshot(instance, exclude=()) -> dict:
 
 def record_audit(*, actor, channel: str, action: str, instance=None, object_type: str = "",
                  object_id: str = "", before=None, after=None, actor_username: str = "") -> AuditRecord:
+    # SQLite would keep a longer action silently and PostgreSQL refuse it: refuse it everywhere.
+    limit = AuditRecord._meta.get_field("action").max_length
+    if not action or len(action) > limit:
+        raise ValueError(f"An audit action is 1 to {limit} characters: {action!r}")
     request = current_request()
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     if instance is not None:

@@ -19,7 +19,7 @@ class AuditRecord(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_username = models.CharField(max_length=150, blank=True)
     channel = models.CharField(max_length=10, help_text="ui, api, admin or cli")
-    action = models.CharField(max_length=20, help_text="create, update, delete, login, logout, …")
+    action = models.CharField(max_length=60, help_text="create, update, delete, login, logout, incident.merge, …")
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)

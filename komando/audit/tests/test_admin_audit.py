@@ -147,3 +147,14 @@ def test_deleting_a_user_keeps_their_audit_records(admin_client_as, personas):
     assert not User.objects.filter(username="outsider").exists()
     record = AuditRecord.objects.get(object_type="auth.User", action="delete")
     assert record.before["username"] == "outsider" and record.before["password"] == "***"
+
+
+@pytest.mark.django_db
+def test_an_audit_action_longer_than_its_column_is_refused_on_every_database():
+    from komando.audit.actions import record_audit
+    from komando.audit.models import AuditRecord
+
+    with pytest.raises(ValueError, match="1 to 60 characters"):
+        record_audit(actor=None, channel="ui", action="x" * 61, object_type="t", object_id="1")
+    record_audit(actor=None, channel="ui", action="incident.acknowledge_handoff", object_type="t", object_id="1")
+    assert list(AuditRecord.objects.values_list("action", flat=True)) == ["incident.acknowledge_handoff"]
