@@ -142,7 +142,6 @@ def _existing(channel: str, source_ref: str) -> tuple[Incident, IncidentReport, 
     return report.incident, report, False
 
 
-@transaction.atomic
 def do_report_incident(channel: str, *, source_ref: str | None, category_code: str, description: str, lat, lon,
                        reported_at: datetime, contact=None, acting_user=None, priority: str | None = None,
                        title: str = "", address: str = "", media_url: str = "", attributes: Mapping | None = None,
@@ -156,6 +155,10 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
     ``phone``; a mapping or an object) is the only personal data and stays on the report.
 
     Raises ``InvalidReport``, ``UnknownCategory`` or ``OutsideCity`` (nothing stored).
+
+    Everything that only reads (the category, its SOP, the place, the duplicate search) happens before
+    the transaction: the writes (ticket, incident, report, timeline, audit) are one short transaction,
+    so the database's write lock (SQLite takes it at BEGIN) is held only while writing.
     """
     source_ref, description, title, address, media_url, attributes = _clean_report(
         channel, source_ref, description, reported_at, priority, title, address, media_url, attributes)
@@ -173,32 +176,34 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
     from komando.incidents.selectors import duplicate_candidates
 
     candidates = duplicate_candidates(category, lat, lon, reported_at, limit=1)
-    try:
-        with transaction.atomic():
-            incident = Incident(
-                ticket=next_ticket(now), category=category, priority=priority or category.default_priority,
-                status=Status.BARU, title=title or f"{category.name} — {kelurahan.name}"[:200],
-                description=description, lat=lat, lon=lon, address=address, kelurahan=kelurahan,
-                kecamatan=kecamatan, agency=version.agency, playbook_version=version, reported_at=reported_at,
-                last_reported_at=reported_at, created_at=now,
-                possible_duplicate_of=candidates[0] if candidates else None)
-            compute_deadlines(incident)
-            incident.save()
-            report = IncidentReport.objects.create(
-                incident=incident, ticket_incident=incident, channel=channel, source_ref=source_ref,
-                description=description, lat=lat, lon=lon, address=address, media_url=media_url, attributes=attributes,
-                reported_at=reported_at, received_at=now, created_by=acting_user if is_person(acting_user) else None,
-                **contact_fields)
-    except IntegrityError:
-        found = _existing(channel, source_ref)  # the same report, taken by a concurrent request
-        if found:
-            return found
-        raise
-    write_timeline(incident, kind=TimelineKind.REPORT, acting_user=acting_user, actor_label=Channel(channel).label,
-                   to_status=Status.BARU, public=True, at=now,
-                   data={"channel": channel, "possible_duplicate_of": candidates[0].ticket if candidates else None})
-    audit(acting_user, via=via, action="incident.report", incident=incident,
-          after={"ticket": incident.ticket, "category": category.code, "channel": channel, "source_ref": source_ref,
-                 "kelurahan": kelurahan.code, "priority": incident.priority})
-    announce(incident, "reported")
+    incident = Incident(
+        category=category, priority=priority or category.default_priority,
+        status=Status.BARU, title=title or f"{category.name} — {kelurahan.name}"[:200],
+        description=description, lat=lat, lon=lon, address=address, kelurahan=kelurahan,
+        kecamatan=kecamatan, agency=version.agency, playbook_version=version, reported_at=reported_at,
+        last_reported_at=reported_at, created_at=now,
+        possible_duplicate_of=candidates[0] if candidates else None)
+    compute_deadlines(incident)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                incident.ticket = next_ticket(now)
+                incident.save()
+                report = IncidentReport.objects.create(
+                    incident=incident, ticket_incident=incident, channel=channel, source_ref=source_ref,
+                    description=description, lat=lat, lon=lon, address=address, media_url=media_url,
+                    attributes=attributes, reported_at=reported_at, received_at=now,
+                    created_by=acting_user if is_person(acting_user) else None, **contact_fields)
+        except IntegrityError:
+            found = _existing(channel, source_ref)  # the same report, taken by a concurrent request
+            if found:
+                return found
+            raise
+        write_timeline(incident, kind=TimelineKind.REPORT, acting_user=acting_user, actor_label=Channel(channel).label,
+                       to_status=Status.BARU, public=True, at=now,
+                       data={"channel": channel, "possible_duplicate_of": candidates[0].ticket if candidates else None})
+        audit(acting_user, via=via, action="incident.report", incident=incident,
+              after={"ticket": incident.ticket, "category": category.code, "channel": channel, "source_ref": source_ref,
+                     "kelurahan": kelurahan.code, "priority": incident.priority})
+        announce(incident, "reported")
     return incident, report, True
