@@ -4,8 +4,10 @@ kelurahan, under the current SOP of its category, with its deadlines set."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -14,8 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,9 @@ MAX_DESCRIPTION = 4000  # Open311 GeoReport v2
 # A report may say it was made a little in the future (a phone's clock runs ahead); more is refused.
 CLOCK_SKEW = timedelta(minutes=5)
 DEFAULT_TICKET_PREFIX = "INC"
+# SQLite has one writer at a time and makes the others poll with growing sleeps (up to 100 ms):
+# intakes of this process queue on a lock instead and start the moment the previous one commits.
+_SQLITE_WRITES = threading.Lock()
 
 
 @lru_cache(maxsize=8)
@@ -48,20 +52,38 @@ def ticket_prefix() -> str:
 
 def next_ticket(at: datetime) -> str:
     """The next ticket number of ``at``'s month (WIB), e.g. ``TNG-2611-00042``. Numbers are given under
-    a row lock of the month's counter, so concurrent intakes never share one."""
+    a row lock of the month's counter, so concurrent intakes never share one. One statement
+    (``UPDATE … RETURNING``, SQLite ≥ 3.35 and PostgreSQL) once the month's counter exists."""
     period = f"{ticket_prefix()}-{at.astimezone(WIB):%y%m}"
-    if not TicketSequence.objects.filter(period=period).update(last=F("last") + 1):
+    last = _increment_ticket_sequence(period)
+    if last is None:
         try:
             with transaction.atomic():
                 TicketSequence.objects.create(period=period, last=1)
             return f"{period}-00001"
         except IntegrityError:  # another intake created the month's counter first
-            TicketSequence.objects.filter(period=period).update(last=F("last") + 1)
-    last = TicketSequence.objects.filter(period=period).values_list("last", flat=True).get()
+            last = _increment_ticket_sequence(period)
     return f"{period}-{last:05d}"
 
 
-def find_category(code: str) -> Category:
+def _increment_ticket_sequence(period: str) -> int | None:
+    table = connection.ops.quote_name(TicketSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE {table} SET "last" = "last" + 1 WHERE "period" = %s RETURNING "last"', [period])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _sqlite_writes():
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        return _SQLITE_WRITES
+    return nullcontext()
+
+
+def find_category(code: str | Category) -> Category:
+    """The active category of a code; a ``Category`` the caller already looked up is taken as it is."""
+    if isinstance(code, Category) and code.pk and code.active:
+        return code
     code = str(code or "").strip()
     if not code:
         raise UnknownCategory(_("A report needs a category (service code)."))
@@ -142,7 +164,7 @@ def _existing(channel: str, source_ref: str) -> tuple[Incident, IncidentReport, 
     return report.incident, report, False
 
 
-def do_report_incident(channel: str, *, source_ref: str | None, category_code: str, description: str, lat, lon,
+def do_report_incident(channel: str, *, source_ref: str | None, category_code: str | Category, description: str, lat, lon,
                        reported_at: datetime, contact=None, acting_user=None, priority: str | None = None,
                        title: str = "", address: str = "", media_url: str = "", attributes: Mapping | None = None,
                        via: str = "ui") -> tuple[Incident, IncidentReport, bool]:
@@ -160,9 +182,11 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
     the transaction: the writes (ticket, incident, report, timeline, audit) are one short transaction,
     so the database's write lock (SQLite takes it at BEGIN) is held only while writing.
     """
+    # A report without a reference of its own gets a fresh one: it cannot have been taken before.
+    named = bool(str(source_ref or "").strip())
     source_ref, description, title, address, media_url, attributes = _clean_report(
         channel, source_ref, description, reported_at, priority, title, address, media_url, attributes)
-    found = _existing(channel, source_ref)
+    found = _existing(channel, source_ref) if named else None
     if found:
         return found
     category = find_category(category_code)
@@ -184,9 +208,9 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
         last_reported_at=reported_at, created_at=now,
         possible_duplicate_of=candidates[0] if candidates else None)
     compute_deadlines(incident)
-    with transaction.atomic():
+    with _sqlite_writes(), transaction.atomic():
         try:
-            with transaction.atomic():
+            with transaction.atomic() if named else nullcontext():
                 incident.ticket = next_ticket(now)
                 incident.save()
                 report = IncidentReport.objects.create(

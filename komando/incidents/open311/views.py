@@ -154,7 +154,7 @@ def create_request(request, fmt):
     source_ref = idempotency_ref(client, request.headers.get("Idempotency-Key"))
     try:
         incident, report, created = do_report_incident(
-            Channel.OPEN311, source_ref=source_ref, category_code=category.code, description=new.description,
+            Channel.OPEN311, source_ref=source_ref, category_code=category, description=new.description,
             lat=lat, lon=lon, reported_at=timezone.now(), contact=new.contact, address=new.address_string,
             media_url=new.media_url, attributes=attributes, via="open311")
     except UnknownCategory as error:
