@@ -14,6 +14,7 @@ from komando.agencies.models import Agency
 from komando.complaints.models import Channel, Complaint, ComplaintStatus, EmergencyCall, LaporFollowUp
 from komando.complaints.records import ComplaintRecord, EmergencyCallRecord, mask_phone_numbers
 from komando.dashboard.tiles import publish_tile
+from komando.incidents import bridges as incident_bridges
 from komando.regions.models import Region, RegionLevel
 from komando.sources.framework import SourceDataInvalid
 
@@ -135,6 +136,7 @@ def do_record_complaints(source, channel: str, records: list[ComplaintRecord]) -
     result.created = len(to_create)
     if (result.created or result.updated) and channel in TILE_OF_CHANNEL:
         publish_tile(TILE_OF_CHANNEL[channel])
+    incident_bridges.complaints_stored(source, refs)
     return result
 
 
@@ -167,6 +169,7 @@ def do_record_emergency_call(source, record: EmergencyCallRecord) -> tuple[Emerg
                           cursor={"last_call_at": timezone.now().isoformat()}, data_as_of=newest)
     if created:
         publish_tile("calls")
+    incident_bridges.emergency_call_stored(call)
     return call, created
 
 

@@ -25,6 +25,7 @@ from komando.fieldops.models import (
     UnitDuty,
     WasteRouteDay,
 )
+from komando.incidents import bridges as incident_bridges
 from komando.regions.models import Region
 from komando.sources.framework import SourceDataInvalid
 
@@ -244,6 +245,7 @@ def do_record_flood(source, gauges: Iterable[dict[str, Any]], sluice_gates: Iter
         by_gauge[row.gauge_ref] = row
     previous = {a.source_ref: a.attributes.get("level_observed_at")
                 for a in Asset.objects.filter(source=source, kind=AssetKind.GAUGE)}
+    incident_bridges.flood_levels_recording(source, gauges, by_gauge.values())
     synced = _sync_registry(source, AssetKind.GAUGE, gauges, levels=by_gauge)
     _sync_registry(source, AssetKind.SLUICE_GATE, sluice_gates)
     _sync_registry(source, AssetKind.PUMP, pumps)
@@ -262,6 +264,7 @@ def do_record_gauge_level(asset: Asset, level_m: float, observed_at: datetime) -
     attributes = with_level(locked.attributes, level_m, observed_at)
     if attributes == locked.attributes:
         return False
+    incident_bridges.gauge_level_recording(locked, locked.attributes, attributes)
     locked.attributes = attributes
     locked.save(update_fields=["attributes", "updated_at"])
     asset.attributes = attributes

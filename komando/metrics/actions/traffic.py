@@ -11,6 +11,7 @@ from django.db import transaction
 from komando.assets.actions import do_sync_assets
 from komando.assets.models import Asset, AssetKind
 from komando.core.events import LiveEvent, send_event_on_commit
+from komando.incidents import bridges as incident_bridges
 from komando.metrics.models import CongestionLevel, TrafficObservation
 from komando.metrics.selectors.traffic import traffic_panel
 from komando.sources.framework import SourceDataInvalid
@@ -71,6 +72,7 @@ def do_record_traffic(source, cameras: Iterable[dict[str, Any]], observations: I
             source=source, camera=camera, observed_at=row.observed_at, interval_minutes=row.interval_minutes,
             vehicles=row.vehicles, average_speed_kmh=row.average_speed_kmh, congestion=row.congestion))
     TrafficObservation.objects.bulk_create(new_rows, batch_size=1000)
+    incident_bridges.traffic_observations_stored(new_rows)
     if new_rows or cameras_changed:
         send_event_on_commit(LiveEvent(type="panel.traffic", data=traffic_panel()))
     return len(new_rows)
