@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from shapely import STRtree
 from shapely.geometry import Point, Polygon, shape
@@ -82,10 +82,15 @@ _lock = threading.Lock()
 
 
 def _fingerprint() -> tuple:
-    stats = Region.objects.filter(level=RegionLevel.KELURAHAN).aggregate(
-        n=Count("id"), lo=Min("id"), hi=Max("id"),
-        official=Count("id", filter=Q(geometry_source=GeometrySource.OFFICIAL)))
-    return stats["n"], stats["lo"], stats["hi"], stats["official"]
+    """Whether the kelurahan rows changed: count, lowest and highest id, official shapes. Checked on every
+    placement (another process may have imported boundaries), so in plain SQL: building the same query
+    through the ORM each time cost more than running it."""
+    table = connection.ops.quote_name(Region._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(id), MIN(id), MAX(id), SUM(CASE WHEN geometry_source = %s THEN 1 ELSE 0 END) "
+                       f"FROM {table} WHERE level = %s", [GeometrySource.OFFICIAL.value, RegionLevel.KELURAHAN.value])
+        n, lo, hi, official = cursor.fetchone()
+    return n, lo, hi, official or 0
 
 
 def _build(fingerprint: tuple) -> _CityIndex:

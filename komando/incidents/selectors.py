@@ -38,7 +38,7 @@ def duplicate_candidates(category: Category, lat: float, lon: float, at: datetim
     dlat, dlon = degrees_around(lat, radius_m)
     rows = (Incident.objects.filter(category=category, status__in=OPEN_STATUSES, last_reported_at__gte=at - window,
                                     lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
-            .select_related("category", "kelurahan"))
+            .select_related("category", "kelurahan").order_by())  # sorted by distance below
     if exclude is not None:
         rows = rows.exclude(pk=exclude.pk)
     found = []
