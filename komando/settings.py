@@ -139,6 +139,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Uploaded files (incident photos): kept in the var dir, never served as public files. No URL maps
+# MEDIA_URL; staff read photos through an access-checked view (komando.incidents.field.views).
+MEDIA_ROOT = Path(env_str("KOMANDO_MEDIA_DIR", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -94,3 +94,19 @@ def can_update_dispatch(user, dispatch) -> bool:
         return True
     unit = unit_of(user)
     return unit is not None and unit.pk == dispatch.unit_id
+
+
+def can_view_incident_photos(user, incident) -> bool:
+    """Photos of an incident: whoever may see the incident, and the field officers of a unit
+    dispatched to it (their own before and after photos, the resident's photo of the place)."""
+    if can_view_incident(user, incident):
+        return True
+    unit = unit_of(user)
+    return unit is not None and incident.dispatches.filter(unit=unit).exists()
+
+
+def can_resolve_from_field(user, dispatch) -> bool:
+    """The field officer of the unit on ``dispatch`` may report the incident resolved (selesai) when
+    their unit finishes the work with an after photo and no other unit is still at it; the command
+    room may too. Closing (ditutup, with the mandatory SOP checklist) stays with the command room."""
+    return can_update_dispatch(user, dispatch)

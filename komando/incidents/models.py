@@ -8,6 +8,8 @@ resident's tracking page.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -356,9 +358,57 @@ class DispatchStatusChange(models.Model):
     lon = models.FloatField(null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(blank=True)
+    client_ref = models.CharField(
+        max_length=64, null=True, blank=True, unique=True,
+        help_text=_("The id the field app gave this update: sent again (offline queue), it is the same row"))
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.dispatch_id} {self.status} @ {self.at:%H:%M}"
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("Resident's photo")
+    BEFORE = "before", _("Before")
+    AFTER = "after", _("After")
+
+
+def incident_photo_path(photo: IncidentPhoto, filename: str) -> str:
+    """A random name under the media root, by month: it tells nothing about the incident or the reporter."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"incident-photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class IncidentPhoto(models.Model):
+    """A photo of an incident: the resident's (with their report), or a field officer's before and
+    after photos (with the dispatch). The file is re-encoded without any metadata (EXIF GPS of a
+    resident's home is personal data) and kept under the media root, never served as a public file:
+    staff read it through an access-checked view. ``lat``/``lon`` are the officer's phone position
+    when the photo was added, if they shared it."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="photos")
+    report = models.ForeignKey(IncidentReport, null=True, blank=True, on_delete=models.PROTECT, related_name="photos")
+    dispatch = models.ForeignKey(Dispatch, null=True, blank=True, on_delete=models.PROTECT, related_name="photos")
+    kind = models.CharField(max_length=10, choices=PhotoKind.choices)
+    file = models.FileField(upload_to=incident_photo_path, max_length=200)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField(help_text=_("Bytes, as stored"))
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    client_ref = models.CharField(
+        max_length=80, null=True, blank=True, unique=True,
+        help_text=_("The id the sender gave this photo: sent again, it is the same row"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.incident_id} {self.kind} photo {self.pk}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from komando.incidents.actions.intake import MAX_DESCRIPTION
 from komando.incidents.models import Category
-from komando.incidents.public.photos import check_photo
+from komando.incidents.public.photos import PhotoError, clean_photo
 from komando.regions.models import Region, RegionLevel
 
 KEY_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
@@ -103,15 +103,20 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
         self.fields["kelurahan"].choices = kelurahan_choices()
-        self.photo = None  # the CheckedPhoto, once valid
+        self.photo = None  # the CleanPhoto (public.photos.clean_photo), once valid
 
     def clean_description(self) -> str:
         return self.cleaned_data["description"].strip()
 
     def clean_photo(self):
+        """Checked (size, really an image) and re-encoded without its metadata (EXIF GPS: where the
+        resident was); the view keeps it with the report."""
         upload = self.cleaned_data.get("photo")
         if upload:
-            self.photo = check_photo(upload)
+            try:
+                self.photo = clean_photo(upload)
+            except PhotoError as error:
+                raise ValidationError(error.message, code=error.code, params=error.params or None) from None
         return upload
 
     def clean(self):

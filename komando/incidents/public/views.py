@@ -3,6 +3,8 @@ renders only the plain values of ``tracking.tracking_context`` (no personal data
 
 from __future__ import annotations
 
+import logging
+
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -11,14 +13,18 @@ from django.views.decorators.http import require_http_methods
 
 from komando.dashboard.selectors import city_profile
 from komando.incidents.actions import do_report_incident
+from komando.incidents.actions.photos import do_add_incident_photo
 from komando.incidents.choices import Channel
-from komando.incidents.errors import InvalidReport, OutsideCity, UnknownCategory
+from komando.incidents.errors import IncidentError, InvalidReport, OutsideCity, UnknownCategory
+from komando.incidents.models import PhotoKind
 from komando.incidents.public import ratelimit
 from komando.incidents.public.forms import ReportForm, TicketLookupForm, new_form_key
 from komando.incidents.public.mapdata import form_map
 from komando.incidents.public.photos import max_photo_bytes, megabytes
 from komando.incidents.public.tracking import tracking_context
 from komando.incidents.selectors import incident_by_ticket
+
+logger = logging.getLogger(__name__)
 
 
 def map_labels() -> dict[str, str]:
@@ -78,9 +84,21 @@ def report(request):
     except InvalidReport as error:
         form.add_error(None, str(error))
     else:
-        # Photos are checked (photos.check_photo) but not kept: incidents have no photo model yet.
+        if form.photo is not None:
+            _keep_photo(report_row, form)
         return redirect("incidents_public:sent", ticket=report_row.ticket_incident.ticket)
     return _form_page(request, form, status=400)
+
+
+def _keep_photo(report_row, form: ReportForm) -> None:
+    """The resident's photo, kept with their report (the same form sent twice keeps it once). The
+    photo was checked and re-encoded by the form: a refusal here would be a fault of ours, and the
+    report stands without it."""
+    try:
+        do_add_incident_photo(report_row.incident, form.photo, kind=PhotoKind.REPORT, report=report_row,
+                              client_ref=form.source_ref(), via="web")
+    except IncidentError:
+        logger.exception("the photo of report %s could not be kept", report_row.pk)
 
 
 def sent(request, ticket: str):

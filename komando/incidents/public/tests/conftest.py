@@ -34,6 +34,13 @@ def _fresh_rate_limit():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Photos kept by these tests go to a directory of their own, not to the installation's var dir."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def resident(incident_data, client):  # noqa: F811 (the fixture imported above)
     """An anonymous resident's browser, reading English, with the city's categories loaded."""
