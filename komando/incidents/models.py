@@ -337,6 +337,10 @@ class Dispatch(models.Model):
                                       related_name="+")
     dispatched_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    resolved_ref = models.CharField(
+        max_length=64, null=True, blank=True, unique=True,
+        help_text=_("The id the field app gave the request by which this unit's officer reported the incident "
+                    "resolved: sent again (offline queue), it changes nothing"))
 
     class Meta:
         ordering = ["-dispatched_at"]

@@ -20,11 +20,11 @@ from komando.incidents.actions.common import lock_incident
 from komando.incidents.actions.dispatch import DispatchError, do_update_dispatch
 from komando.incidents.actions.photos import clean_position
 from komando.incidents.actions.status import do_transition_incident
-from komando.incidents.choices import DispatchStatus, Status, TimelineKind
+from komando.incidents.choices import DispatchStatus, Status
 from komando.incidents.dispatch import ACTIVE_DISPATCH_STATUSES
 from komando.incidents.errors import IncidentError
 from komando.incidents.lifecycle import label
-from komando.incidents.models import Dispatch, DispatchStatusChange, Incident, PhotoKind, TimelineEntry
+from komando.incidents.models import Dispatch, DispatchStatusChange, Incident, PhotoKind
 
 CLIENT_REF = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_NOTE = 1000
@@ -102,23 +102,25 @@ class FieldResolution:
     created: bool  # False: the same request sent again, nothing changed
 
 
-def _resolution(incident_id: int, client_ref: str) -> TimelineEntry | None:
-    return (TimelineEntry.objects.filter(incident_id=incident_id, kind=TimelineKind.TRANSITION,
-                                         to_status=Status.SELESAI, data__client_ref=client_ref).first())
+def _resolution(dispatch: Dispatch, client_ref: str) -> Dispatch | None:
+    resolved = Dispatch.objects.filter(resolved_ref=client_ref).first()
+    if resolved is not None and resolved.pk != dispatch.pk:
+        raise FieldResolveError(_("This update's id was already used for another update."))
+    return resolved
 
 
 def do_field_resolve_incident(dispatch: Dispatch, *, acting_user, client_ref: str, note: str = "",
                               via: str = "api") -> FieldResolution:
     """The field officer reports the incident resolved (``selesai``) once their unit is done and
     has an after photo (the caller checked ``access.can_resolve_from_field``). Idempotent on
-    ``client_ref`` (kept in the transition's timeline row). Refused (``FieldResolveError``, nothing
+    ``client_ref`` (kept as the dispatch's ``resolved_ref``). Refused (``FieldResolveError``, nothing
     stored): the unit is not done, no after photo of this dispatch, another unit still at work, an
     incident that is not in progress (e.g. the command room rejected or already resolved it)."""
     client_ref = check_client_ref(client_ref)
     note = check_note(note or "")
     with transaction.atomic():
         incident = lock_incident(dispatch.incident_id)
-        if _resolution(incident.pk, client_ref) is not None:
+        if _resolution(dispatch, client_ref) is not None:
             return FieldResolution(incident=incident, created=False)
         current = Dispatch.objects.select_related("unit").get(pk=dispatch.pk)
         if current.status != DispatchStatus.DONE:
@@ -135,8 +137,5 @@ def do_field_resolve_incident(dispatch: Dispatch, *, acting_user, client_ref: st
         comment = _("%(unit)s finished the work (after photo attached).") % {"unit": current.unit.name}
         do_transition_incident(incident, Status.SELESAI, acting_user=acting_user,
                                comment=f"{comment}\n\n{note}" if note else str(comment), via=via)
-        entry = (TimelineEntry.objects.filter(incident=incident, kind=TimelineKind.TRANSITION,
-                                              to_status=Status.SELESAI).order_by("-at", "-id").first())
-        entry.data = {**entry.data, "client_ref": client_ref, "dispatch": current.pk}
-        entry.save(update_fields=["data"])
+        Dispatch.objects.filter(pk=current.pk).update(resolved_ref=client_ref)
     return FieldResolution(incident=incident, created=True)

@@ -110,6 +110,7 @@ def app(request):
             "tasks_url": reverse("field:api_tasks"),
             "steps_url": reverse("field:api_step", args=[0]).replace("/0/", "/{id}/"),
             "photos_url": reverse("field:api_photo", args=[0]).replace("/0/", "/{id}/"),
+            "resolve_url": reverse("field:api_resolve", args=[0]).replace("/0/", "/{id}/"),
             "sw_url": reverse("field:service_worker"),
             "login_url": f"{resolve_url(settings.LOGIN_URL)}?next={reverse('field:app')}",
             "photo_max_bytes": max_photo_bytes(),

@@ -97,7 +97,7 @@ def _keep_photo(report_row, form: ReportForm) -> None:
     try:
         do_add_incident_photo(report_row.incident, form.photo, kind=PhotoKind.REPORT, report=report_row,
                               client_ref=form.source_ref(), via="web")
-    except IncidentError:
+    except (IncidentError, OSError):  # a refusal, or a full or unwritable media directory
         logger.exception("the photo of report %s could not be kept", report_row.pk)
 
 
