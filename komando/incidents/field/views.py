@@ -80,7 +80,12 @@ def app_labels() -> dict[str, str]:
         "photo_pending": gettext("{kind}: waiting to be sent"),
         "photo_too_large": gettext("The photo is too large ({size} MB). Send a photo of at most {max} MB."),
         "resolved": gettext("The report is marked resolved."),
-        "after_photo_hint": gettext("Add an after photo before Done: the report is then marked resolved."),
+        "resolve": gettext("Report resolved"),
+        "resolve_hint": gettext("Your unit is done. If the problem is solved, report it resolved: the command room "
+                                "then checks and closes it."),
+        "resolve_needs_photo": gettext("Add an after photo to report the problem resolved."),
+        "after_photo_hint": gettext("Take an after photo when the work is finished: it is needed to report the "
+                                    "problem resolved."),
         "dismiss": gettext("Dismiss"),
         "location_known": gettext("Your location is shared with each update."),
         "location_unknown": gettext("Your location is not shared (allow location to attach it to updates)."),

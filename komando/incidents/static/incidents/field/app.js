@@ -103,6 +103,12 @@
     return status;
   }
 
+  function effectiveIncidentStatus(task, status) {
+    // The first unit on scene puts an assigned incident in progress (the server does the same).
+    if (task.incident_status === "ditugaskan" && (status === "on_scene" || status === "done")) return "dalam_penanganan";
+    return task.incident_status;
+  }
+
   function distanceText(task) {
     let metres = null;
     let label = L.distance_unit;
@@ -137,7 +143,7 @@
       el("span", { class: "ticket", text: task.ticket }),
       el("span", { class: "unit-status", "data-status": status, text: L["status_" + status] || status })));
     node.append(el("h2", { class: "task-category", text: task.category }));
-    if (task.title && task.title !== task.category) node.append(el("p", { class: "task-title", text: task.title }));
+    if (task.title && !task.title.startsWith(task.category)) node.append(el("p", { class: "task-title", text: task.title }));
     const place = [task.address, `Kel. ${task.kelurahan}, Kec. ${task.kecamatan}`].filter(Boolean).join(" · ");
     node.append(el("p", { class: "task-place", text: place }));
     const distance = distanceText(task);
@@ -159,11 +165,14 @@
     node.append(el("p", { class: "task-photos", "data-before": before, "data-after": after,
       text: format(L.photos_taken, { before, after }) }));
 
-    if (!finished) {
+    const resolving = pending.some((item) => item.type === "resolve");
+    const resolved = task.incident_status === "selesai" || task.incident_status === "ditutup";
+    const mayResolve = status === "done" && !resolving && effectiveIncidentStatus(task, status) === "dalam_penanganan";
+    if (!finished || mayResolve) {
       const note = el("textarea", { class: "task-note", rows: 2, maxLength: 1000, id: `note-${task.dispatch}` });
       node.append(el("label", { class: "note-label", for: `note-${task.dispatch}`, text: L.note }), note);
       const photos = el("div", { class: "photo-actions" });
-      for (const kind of ["before", "after"]) {
+      for (const kind of finished ? ["after"] : ["before", "after"]) {
         const input = el("input", { type: "file", accept: "image/*", capture: "environment", "data-photo-kind": kind,
           class: "photo-input" });
         input.addEventListener("change", () => addPhoto(task, kind, input, note));
@@ -171,20 +180,28 @@
       }
       node.append(photos);
       const steps = el("div", { class: "steps" });
-      const current = STEPS.indexOf(status);
-      for (const step of STEPS) {
-        const allowed = (NEXT[status] || []).includes(step);
-        const stepState = STEPS.indexOf(step) <= current ? "done" : allowed ? "next" : "todo";
-        const button = el("button", { type: "button", class: "step-button", "data-step": step, "data-state": stepState,
-          disabled: !allowed, text: L["step_" + step] });
-        button.addEventListener("click", () => addStep(task, step, note));
+      if (!finished) {
+        const current = STEPS.indexOf(status);
+        for (const step of STEPS) {
+          const allowed = (NEXT[status] || []).includes(step);
+          const stepState = STEPS.indexOf(step) <= current ? "done" : allowed ? "next" : "todo";
+          const button = el("button", { type: "button", class: "step-button", "data-step": step, "data-state": stepState,
+            disabled: !allowed, text: L["step_" + step] });
+          button.addEventListener("click", () => addStep(task, step, note));
+          steps.append(button);
+        }
+      } else {
+        const button = el("button", { type: "button", class: "step-button resolve-button", "data-step": "resolve",
+          "data-state": after > 0 ? "next" : "todo", disabled: after === 0, text: L.resolve });
+        button.addEventListener("click", () => addResolve(task, note));
         steps.append(button);
       }
       node.append(steps);
       if (status === "on_scene" && after === 0) node.append(el("p", { class: "hint", text: L.after_photo_hint }));
+      if (mayResolve) node.append(el("p", { class: "hint", text: after > 0 ? L.resolve_hint : L.resolve_needs_photo }));
     } else {
-      node.append(el("p", { class: "task-finished", text: task.incident_status === "selesai" && status === "done"
-        ? `${L.finished} · ${L.resolved}` : L.finished }));
+      node.append(el("p", { class: "task-finished", "data-resolved": resolved ? "1" : "0",
+        text: resolved && status === "done" ? `${L.finished} · ${L.resolved}` : L.finished }));
     }
     if (pending.length) {
       node.append(el("p", { class: "task-pending", text: `${pending.length} ${L.pending}` }));
@@ -255,7 +272,7 @@
   }
 
   function describe(task, item) {
-    const what = item.type === "step" ? L["step_" + item.status] : L["photo_" + item.kind];
+    const what = item.type === "step" ? L["step_" + item.status] : item.type === "resolve" ? L.resolve : L["photo_" + item.kind];
     return `${task ? task.ticket : "#" + item.dispatch} · ${what}`;
   }
 
@@ -263,6 +280,12 @@
     const text = note.value.trim();
     note.value = "";
     enqueue({ type: "step", dispatch: task.dispatch, status: step, note: text, what: describe(task, { type: "step", status: step }) });
+  }
+
+  function addResolve(task, note) {
+    const text = note.value.trim();
+    note.value = "";
+    enqueue({ type: "resolve", dispatch: task.dispatch, note: text, what: describe(task, { type: "resolve" }) });
   }
 
   async function addPhoto(task, kind, input, note) {
@@ -303,13 +326,17 @@
 
   // ---------------------------------------------------------------- sending the queue
   function send(item) {
-    const url = (item.type === "step" ? config.steps_url : config.photos_url).replace("{id}", item.dispatch);
+    const urls = { step: config.steps_url, photo: config.photos_url, resolve: config.resolve_url };
+    const url = urls[item.type].replace("{id}", item.dispatch);
     const headers = { "X-CSRFToken": csrfToken(), Accept: "application/json" };
     let body;
     if (item.type === "step") {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify({ client_ref: item.client_ref, status: item.status, note: item.note,
         lat: item.lat ?? null, lon: item.lon ?? null });
+    } else if (item.type === "resolve") {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify({ client_ref: item.client_ref, note: item.note });
     } else {
       body = new FormData();
       body.append("client_ref", item.client_ref);
