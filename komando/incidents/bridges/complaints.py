@@ -10,9 +10,11 @@ to 112 opens one incident (channel ``call_112``, ``source_ref`` = the call id), 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komando.complaints.models import Channel as ComplaintChannel
@@ -78,6 +80,10 @@ def incident_from_complaint(complaint: Complaint) -> Incident | None:
     mapping = _complaint_mapping(complaint)
     if mapping.skip_resolved and complaint.status == ComplaintStatus.RESOLVED:
         raise Skipped("it was already resolved at its source when Komando first saw it", routine=True)
+    reached_city = complaint.disposed_at or complaint.reported_at
+    if mapping.max_age_hours is not None and timezone.now() - reached_city > timedelta(hours=mapping.max_age_hours):
+        raise Skipped(f"it reached the city more than {mapping.max_age_hours:g} hours before Komando first saw it "
+                      "(max_age_hours): it stays in the complaint list", routine=True)
     known = set(Category.objects.filter(active=True).values_list("code", flat=True)) \
         if mapping.codes_are_categories else set()
     category, fallback = mapping.category_for(complaint.category_code, known)

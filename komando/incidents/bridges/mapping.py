@@ -37,6 +37,7 @@ class ComplaintMapping:
     categories: dict[str, str]
     codes_are_categories: bool = False
     skip_resolved: bool = True
+    max_age_hours: float | None = None  # older complaints (since they reached the city) open no incident
 
     def category_for(self, code: str, known_categories) -> tuple[str, bool]:
         """(incident category code, True when it is the fallback) for a source's category code."""
@@ -116,7 +117,14 @@ def _complaints(data: dict, name: str) -> ComplaintMapping:
         categories={str(key).strip(): _code(value, f"{name}.categories.{key}") for key, value in categories.items()},
         codes_are_categories=bool(section.get("codes_are_categories", False)),
         skip_resolved=bool(section.get("skip_resolved", True)),
+        max_age_hours=_hours(section.get("max_age_hours"), f"{name}.max_age_hours"),
     )
+
+
+def _hours(value, where: str) -> float | None:
+    _require(value is None or (isinstance(value, int | float) and not isinstance(value, bool) and value > 0), where,
+             "must be a positive number of hours or null")
+    return None if value is None else float(value)
 
 
 def _target(value, where: str) -> Target | None:

@@ -28,14 +28,30 @@ from komando.sources.runner import run_source
 from komando.sources.simulation import running_simulator
 
 WIB = ZoneInfo("Asia/Jakarta")
-NOW = datetime(2026, 11, 25, 10, 0, 30, tzinfo=WIB)
 KEY = "test-keytoken-lapor"
 SUKARASA = "36.71.01.1001"
+MARGIN = timedelta(minutes=10)  # complaints this close to the age limit may fall either side while a test runs
 
 
 @pytest.fixture
-def clock():
-    return Clock(NOW)
+def start():
+    """Four hours ago: the simulators' clock starts here and moves towards now (never past it: the
+    intake refuses reports from the future, and the age limit counts from the real now)."""
+    return datetime.now(WIB).replace(microsecond=0) - timedelta(hours=4)
+
+
+@pytest.fixture
+def clock(start):
+    return Clock(start)
+
+
+def age_limit_split(complaints, hours, reached=lambda c: c.reported_at):
+    """(surely young enough, surely too old) source refs for ``max_age_hours``."""
+    now = timezone.now()
+    limit = timedelta(hours=hours)
+    young = {c.source_ref for c in complaints if now - reached(c) < limit - MARGIN}
+    old = {c.source_ref for c in complaints if now - reached(c) > limit + MARGIN}
+    return young, old
 
 
 @pytest.fixture
@@ -58,16 +74,18 @@ def reports_of(channel):
 
 
 @pytest.mark.django_db
-def test_laksa_run_opens_one_incident_per_open_complaint_and_none_twice(laksa, clock,
-                                                                        django_capture_on_commit_callbacks):
+def test_laksa_run_opens_one_incident_per_open_recent_complaint_and_none_twice(laksa, clock, start,
+                                                                              django_capture_on_commit_callbacks):
     source, coordinator = laksa
     with django_capture_on_commit_callbacks(execute=True):
         assert run_source(source, coordinator)
     complaints = {c.source_ref: c for c in Complaint.objects.filter(channel=ComplaintChannel.LAKSA)}
-    first_open = {ref for ref, c in complaints.items() if c.status != ComplaintStatus.RESOLVED}
-    assert len(complaints) > len(first_open) > 20
+    still_open = [c for c in complaints.values() if c.status != ComplaintStatus.RESOLVED]
+    young, old = age_limit_split(still_open, 24)  # max_age_hours of LAKSA in the city's mapping
+    assert len(complaints) > len(still_open) > len(young) > 20 and old
     reports = {r.source_ref: r for r in reports_of(Channel.LAKSA)}
-    assert set(reports) == first_open  # resolved at the source before Komando saw them: no incident
+    # Resolved at the source before Komando saw them, or older than a day: no incident.
+    assert young <= set(reports) <= {c.source_ref for c in still_open} - old
     for ref, report in reports.items():
         complaint = complaints[ref]
         assert report.incident.category.code == complaint.category_code  # LAKSA speaks the city's codes
@@ -77,6 +95,7 @@ def test_laksa_run_opens_one_incident_per_open_complaint_and_none_twice(laksa, c
         assert report.address == complaint.address
         assert report.attributes["location_source"] == "point"
         assert report.contact_name is None and report.contact_phone is None  # LAKSA sends none
+    first = set(reports)
 
     clock.advance(minutes=180)  # statuses move on, new complaints arrive
     with django_capture_on_commit_callbacks(execute=True):
@@ -84,9 +103,9 @@ def test_laksa_run_opens_one_incident_per_open_complaint_and_none_twice(laksa, c
     complaints = {c.source_ref: c for c in Complaint.objects.filter(channel=ComplaintChannel.LAKSA)}
     refs = list(reports_of(Channel.LAKSA).values_list("source_ref", flat=True))
     assert len(refs) == len(set(refs)) == Incident.objects.filter(reports__channel=Channel.LAKSA).count()
-    assert first_open <= set(refs)  # resolved since: the incident stays, no second one
-    new = set(refs) - first_open
-    assert new and all(complaints[ref].reported_at > NOW - timedelta(minutes=5) for ref in new)
+    assert first <= set(refs)  # resolved since: the incident stays, no second one
+    new = set(refs) - first
+    assert new and all(complaints[ref].reported_at > start - timedelta(minutes=5) for ref in new)
 
 
 @pytest.mark.django_db
@@ -99,11 +118,15 @@ def test_lapor_run_maps_topics_places_by_kelurahan_and_skips_what_has_no_place(l
     reports = {r.source_ref: r for r in reports_of(Channel.LAPOR)}
     topic_category = {"13": "LAYANAN", "21": "PRASARANA", "31": "ADMINDUK", "42": "KESEHATAN", "51": "PENDIDIKAN",
                       "61": "KEBERSIHAN", "71": "TRANTIBUM", "81": "LALU-LINTAS", "91": "SOSIAL"}
+    young, old = age_limit_split(complaints, 72, reached=lambda c: c.disposed_at)  # since disposed to the city
+    assert young and old
     without_place = 0
     for complaint in complaints:
         report = reports.get(complaint.source_ref)
-        if complaint.status == ComplaintStatus.RESOLVED:
+        if complaint.status == ComplaintStatus.RESOLVED or complaint.source_ref in old:
             assert report is None
+        elif complaint.source_ref not in young:
+            continue  # at the age limit: either way
         elif complaint.lat is None and complaint.kelurahan is None:
             assert report is None
             without_place += 1
@@ -219,6 +242,21 @@ def test_without_any_place_it_is_skipped_with_a_reason(incident_data, bridge_log
     assert bridge_complaints(kecamatan_only.source_id, [kecamatan_only.source_ref]) == []
     assert not IncidentReport.objects.exists()
     assert any("1916449" in m and "no location" in m for m in bridge_log.messages(level=20))
+
+
+@pytest.mark.django_db
+def test_the_age_limit_counts_from_when_the_complaint_reached_the_city(incident_data, bridge_log):
+    now = timezone.now()
+    late = a_complaint(source_ref="1", reported_at=now - timedelta(days=5), disposed_at=now - timedelta(hours=70),
+                       source_updated_at=now - timedelta(hours=70))
+    a_complaint(source_ref="2", reported_at=now - timedelta(days=5), disposed_at=now - timedelta(hours=74),
+                source_updated_at=now - timedelta(hours=74))
+    laksa_stale = a_complaint(ComplaintChannel.LAKSA, source_ref="3", category_code="SAMPAH", disposed_at=None,
+                              reported_at=now - timedelta(hours=25), source_updated_at=now - timedelta(hours=25))
+    opened = bridge_complaints(late.source_id, ["1", "2"]) + bridge_complaints(laksa_stale.source_id, ["3"])
+    assert [i.reports.get().source_ref for i in opened] == ["1"]
+    assert opened[0].reported_at == late.reported_at  # the complainant's time, not the disposal's
+    assert sum("max_age_hours" in m for m in bridge_log.messages()) == 2
 
 
 @pytest.mark.django_db

@@ -66,6 +66,8 @@ def original():
     (lambda d: d.pop("laksa"), "laksa"),
     (lambda d: d["lapor"].update(fallback=""), "lapor.fallback"),
     (lambda d: d["lapor"]["categories"].update({"99": 12}), "lapor.categories.99"),
+    (lambda d: d["laksa"].update(max_age_hours=0), "laksa.max_age_hours"),
+    (lambda d: d["laksa"].update(max_age_hours="24"), "laksa.max_age_hours"),
     (lambda d: d["call_112"]["kinds"].update(medis={"category": "MEDIS", "priority": "urgent"}),
      "call_112.kinds.medis.priority"),
     (lambda d: d["call_112"]["kinds"].update(medis="MEDIS"), "call_112.kinds.medis"),
