@@ -236,12 +236,16 @@ def incident_from_congestion(camera: Asset) -> Incident | None:
     first = episode.first
     label = CongestionLevel(first.congestion).label if first.congestion in CongestionLevel.values else first.congestion
     local = first.observed_at.astimezone(WIB)
-    speed = f"{first.average_speed_kmh:.0f} km/h" if first.average_speed_kmh is not None else "–"
+    def speed() -> str:
+        if first.average_speed_kmh is None:
+            return "–"
+        return _("%(speed).0f km/h") % {"speed": first.average_speed_kmh}
+
     description = in_city_language(lambda: _(
         "ATCS: traffic at %(camera)s is %(level)s since %(time)s WIB (%(vehicles)s vehicles in %(minutes)s "
         "minutes, average speed %(speed)s).") % {
             "camera": camera.name, "level": str(label).lower(), "time": f"{local:%d-%m-%Y %H:%M}",
-            "vehicles": first.vehicles, "minutes": first.interval_minutes, "speed": speed})
+            "vehicles": first.vehicles, "minutes": first.interval_minutes, "speed": speed()})
     title = in_city_language(lambda: _("Congestion at %(camera)s") % {"camera": camera.name})
     return report_at_place(
         Channel.ATCS, lat=camera.lat, lon=camera.lon, kelurahan=camera.region, what=_camera_what(camera),
