@@ -54,8 +54,12 @@ def incident_scope(user):
 
 
 def can_view_incident(user, incident) -> bool:
+    """Its OPD's officers see it, and so do the officers of an OPD it is being handed to (to acknowledge)."""
     scope = incident_scope(user) if can_view_incidents(user) else -1
-    return scope is None or scope == incident.agency_id
+    if scope is None or scope == incident.agency_id:
+        return True
+    return scope != -1 and incident.handoffs.filter(to_agency_id=scope, acknowledged_at__isnull=True,
+                                                    withdrawn_at__isnull=True).exists()
 
 
 def can_work_incident(user, incident) -> bool:

@@ -1,0 +1,238 @@
+"""The operator console's page and JSON API: who may see and do what, every step through the API,
+the queue's order (overdue first), and bad input refused with nothing stored."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from komando.assets.models import Asset, AssetKind
+from komando.audit.models import AuditRecord
+from komando.devices.models import DeviceState
+from komando.incidents.choices import Status
+from komando.incidents.console.selectors import console_queue
+from komando.incidents.models import Dispatch, Handoff, Incident, TimelineEntry
+from komando.incidents.tests.conftest import SUKARASA, bring_to
+from komando.sources.models import Source
+
+pytestmark = pytest.mark.django_db
+METRE = 1 / 111_320
+
+
+def post(client, incident, step, body):
+    return client.post(f"/konsol/api/insiden/{incident.pk}/{step}/", data=json.dumps(body),
+                       content_type="application/json")
+
+
+@pytest.fixture
+def as_user(client, personas):
+    client.cookies["django_language"] = "en"  # refusals are matched by their English words
+
+    def log_in(name):
+        client.force_login(personas[name])
+        return client
+    return log_in
+
+
+@pytest.fixture
+def truck(reference_data):
+    asset = Asset.objects.create(kind=AssetKind.TRUCK, source=Source.objects.get(slug="kebersihan"),
+                                 source_ref="truk-07", name="Truk DLH 07", online=True)
+    DeviceState.objects.create(asset=asset, observed_at=timezone.now(), lat=SUKARASA[0] + 200 * METRE, lon=SUKARASA[1])
+    return asset
+
+
+def test_the_page_needs_a_login_and_a_staff_role(client, personas):
+    response = client.get("/konsol/")
+    assert response.status_code == 302 and "/akun/masuk/" in response["Location"]
+    client.force_login(personas["outsider"])
+    assert client.get("/konsol/").status_code == 403
+    for name in ("operator", "executive", "opd_officer", "administrator"):
+        client.force_login(personas[name])
+        response = client.get("/konsol/")
+        assert response.status_code == 200, name
+        assert b'id="console-config"' in response.content
+
+
+def test_the_api_answers_json_401_without_a_session_never_a_login_page(client, report):
+    incident = report()
+    for response in (client.get("/konsol/api/antrian/"), client.get(f"/konsol/api/insiden/{incident.pk}/"),
+                     post(client, incident, "transition", {"status": "diverifikasi"})):
+        assert response.status_code in (401, 403)
+        assert response["Content-Type"].startswith("application/json")
+        assert "error" in response.json()
+    assert Incident.objects.get(pk=incident.pk).status == Status.BARU
+
+
+def test_the_queue_puts_overdue_first_then_escalated_then_priority(as_user, report, operator, personas):
+    calm_critical = report(priority="kritis")
+    low = report(priority="rendah", lat=SUKARASA[0] + 900 * METRE)
+    overdue_low = report(priority="rendah", lat=SUKARASA[0] + 1800 * METRE)
+    Incident.objects.filter(pk=overdue_low.pk).update(respond_due_at=timezone.now() - timedelta(hours=2))
+    escalated_medium = report(priority="sedang", lat=SUKARASA[0] + 2700 * METRE)
+    Incident.objects.filter(pk=escalated_medium.pk).update(escalation_level=2)
+    client = as_user("operator")
+    tickets = [row["ticket"] for row in client.get("/konsol/api/antrian/").json()["incidents"]]
+    expected = [overdue_low.ticket, escalated_medium.ticket, calm_critical.ticket, low.ticket]
+    assert [ticket for ticket in tickets if ticket in expected] == expected
+    row = next(row for row in console_queue(personas["operator"]) if row["ticket"] == overdue_low.ticket)
+    assert row["overdue"] and row["overdue_since"]
+
+
+def test_time_passing_makes_an_incident_overdue(report, personas):
+    incident = report(priority="sedang")
+    later = incident.resolve_due_at + timedelta(minutes=1)
+    rows = {row["ticket"]: row for row in console_queue(personas["operator"], now=later)}
+    assert rows[incident.ticket]["overdue"]
+    rows = {row["ticket"]: row for row in console_queue(personas["operator"])}
+    assert not rows[incident.ticket]["overdue"]
+
+
+def test_an_operator_takes_every_step_through_the_api(as_user, report, truck, personas):
+    client = as_user("operator")
+    incident = report("SAMPAH")
+    detail = client.get(f"/konsol/api/insiden/{incident.pk}/").json()
+    assert "diverifikasi" in [step["status"] for step in detail["next_steps"]]
+    detail = post(client, incident, "transition", {"status": "diverifikasi", "comment": "Laporan valid"}).json()
+    assert detail["status"] == "diverifikasi"
+    assert [unit["unit_id"] for unit in detail["recommended_units"]] == [truck.pk]
+    detail = post(client, incident, "dispatch", {"units": [truck.pk], "note": "Segera"}).json()
+    assert detail["status"] == "ditugaskan" and detail["dispatches"][0]["unit_id"] == truck.pk
+    dispatch = Dispatch.objects.get(incident=incident)
+    for unit_status in ("en_route", "on_scene"):
+        detail = post(client, incident, "unit", {"dispatch": dispatch.pk, "status": unit_status}).json()
+    assert detail["status"] == "dalam_penanganan"
+    step = next(item["key"] for item in detail["checklist"] if item["mandatory"])
+    detail = post(client, incident, "checklist", {"step": step, "note": "dicek"}).json()
+    assert next(item for item in detail["checklist"] if item["key"] == step)["done"]
+    detail = post(client, incident, "comment", {"text": "Petugas di lokasi", "public": True}).json()
+    detail = post(client, incident, "priority", {"priority": "tinggi"}).json()
+    assert detail["priority"] == "tinggi"
+    detail = post(client, incident, "escalate", {"comment": "Perlu kepala bidang"}).json()
+    assert detail["escalation_level"] == 1
+    kinds = [entry["kind"] for entry in detail["timeline"]]
+    for kind in ("report", "transition", "assignment", "checklist", "comment", "priority", "escalation"):
+        assert kind in kinds
+    assert AuditRecord.objects.filter(actor=personas["operator"], channel="console").count() >= 8
+
+
+def test_hand_off_and_acknowledgement_by_the_receiving_opd(as_user, report, personas, client):
+    from komando.agencies.models import Agency
+
+    incident = report("SAMPAH")
+    operator = as_user("operator")
+    post(operator, incident, "transition", {"status": "diverifikasi"})
+    dinkes = Agency.objects.get(code="dinkes")
+    detail = post(operator, incident, "hand-off", {"target": "agency", "agency": dinkes.pk,
+                                                   "reason": "Limbah medis"}).json()
+    assert detail["status"] == "dialihkan" and detail["handoffs"][0]["pending"]
+    handoff = Handoff.objects.get(incident=incident)
+    officer = as_user("opd_officer")  # Dinkes: the receiver sees it coming
+    assert incident.ticket in [row["ticket"] for row in officer.get("/konsol/api/antrian/").json()["incidents"]]
+    assert officer.get(f"/konsol/api/insiden/{incident.pk}/").json()["may"]["acknowledge"] == [handoff.pk]
+    response = post(officer, incident, "acknowledge", {"handoff": handoff.pk, "note": "Diterima"})
+    assert response.status_code in (200,), response.content
+    handoff.refresh_from_db()
+    assert handoff.acknowledged_at is not None
+
+
+def test_merge_through_the_api(as_user, report):
+    client = as_user("operator")
+    first = report("SAMPAH")
+    second = report("SAMPAH", lat=SUKARASA[0] + 30 * METRE)
+    detail = client.get(f"/konsol/api/insiden/{second.pk}/").json()
+    assert detail["duplicate_of"]["ticket"] == first.ticket
+    detail = post(client, second, "merge", {"into": first.ticket}).json()
+    assert detail["status"] == "duplikat" and detail["merged_into"] == first.ticket
+
+
+@pytest.mark.parametrize("step, body, words", [
+    ("transition", {"status": "ditutup"}, "cannot"),
+    ("transition", {"status": "ditolak"}, "reason"),
+    ("transition", {"status": 5}, "must be text"),
+    ("transition", {}, "required"),
+    ("checklist", {"step": "no-such-step"}, ""),
+    ("priority", {"priority": "urgent"}, "priority"),
+    ("dispatch", {"units": []}, "at least one unit"),
+    ("dispatch", {"units": ["abc"]}, "number"),
+    ("dispatch", {"units": [999999]}, "Unknown unit"),
+    ("hand-off", {"target": "agency", "agency": 999999, "reason": "x"}, "Unknown OPD"),
+    ("hand-off", {"target": "moon", "reason": "x"}, "Hand off"),
+    ("hand-off", {"target": "external", "party": "pln"}, "required"),
+    ("merge", {"into": "TNG-0000-00000"}, "no incident"),
+    ("unit", {"dispatch": 999999, "status": "done"}, "Unknown dispatch"),
+    ("comment", {"text": "  "}, "required"),
+    ("comment", {"text": "x", "public": "yes"}, "true or false"),
+])
+def test_bad_input_is_refused_with_a_clear_error_and_nothing_stored(as_user, report, step, body, words):
+    client = as_user("operator")
+    incident = report("SAMPAH")
+    rows_before = TimelineEntry.objects.filter(incident=incident).count()
+    audits_before = AuditRecord.objects.count()
+    response = post(client, incident, step, body)
+    assert response.status_code == 400, response.content
+    assert words.lower() in response.json()["error"].lower()
+    incident.refresh_from_db()
+    assert incident.status == Status.BARU and incident.priority == "sedang"
+    assert TimelineEntry.objects.filter(incident=incident).count() == rows_before
+    assert AuditRecord.objects.count() == audits_before
+
+
+def test_malformed_json_and_unknown_ids(as_user, report):
+    client = as_user("operator")
+    incident = report("SAMPAH")
+    response = client.post(f"/konsol/api/insiden/{incident.pk}/transition/", data=b"{not json",
+                           content_type="application/json")
+    assert response.status_code == 400 and "JSON" in response.json()["error"]
+    response = client.post(f"/konsol/api/insiden/{incident.pk}/transition/", data=b"[1, 2]",
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert client.get("/konsol/api/insiden/999999/").status_code == 404
+    assert post(client, Incident(pk=999999), "transition", {"status": "diverifikasi"}).status_code == 404
+    assert post(client, incident, "no-such-step", {}).status_code == 404
+
+
+def test_executives_read_but_take_no_step(as_user, report):
+    incident = report("SAMPAH")
+    client = as_user("executive")
+    assert client.get(f"/konsol/api/insiden/{incident.pk}/").status_code == 200
+    for step, body in [("transition", {"status": "diverifikasi"}), ("comment", {"text": "x"}),
+                       ("escalate", {}), ("priority", {"priority": "kritis"})]:
+        assert post(client, incident, step, body).status_code == 403, step
+    incident.refresh_from_db()
+    assert (incident.status, incident.priority, incident.escalation_level) == (Status.BARU, "sedang", 0)
+
+
+def test_an_opd_officer_sees_and_works_only_their_own_opd(as_user, report, personas):
+    medical = report("MEDIS")
+    garbage = report("SAMPAH")
+    client = as_user("opd_officer")  # Dinkes
+    tickets = [row["ticket"] for row in client.get("/konsol/api/antrian/").json()["incidents"]]
+    assert garbage.ticket not in tickets
+    assert client.get(f"/konsol/api/insiden/{garbage.pk}/").status_code == 404
+    assert post(client, garbage, "comment", {"text": "x"}).status_code == 404
+    assert medical.agency.code == "dinkes" and medical.ticket in tickets
+    operator = as_user("operator")
+    post(operator, medical, "transition", {"status": "diverifikasi"})
+    client = as_user("opd_officer")
+    assert post(client, medical, "comment", {"text": "Ambulans menuju lokasi"}).status_code == 200
+    assert post(client, medical, "transition", {"status": "ditolak", "reason": "x"}).status_code == 403
+    assert Incident.objects.get(pk=medical.pk).status == Status.DIVERIFIKASI
+
+
+def test_the_reporter_contact_is_shown_only_to_those_who_need_it(as_user, report):
+    incident = report("SAMPAH", contact={"name": "Siti Rahma", "phone": "081234567890"})
+    operator = as_user("operator").get(f"/konsol/api/insiden/{incident.pk}/").json()
+    assert operator["reports"][0]["contact"]["phone"] == "081234567890"
+    executive = as_user("executive").get(f"/konsol/api/insiden/{incident.pk}/")
+    assert "081234567890" not in executive.content.decode() and "contact" not in executive.json()["reports"][0]
+
+
+def test_a_closed_incident_leaves_the_queue(as_user, report, operator):
+    incident = report("SAMPAH")
+    bring_to(incident, Status.DITOLAK, operator)
+    client = as_user("operator")
+    assert incident.ticket not in [row["ticket"] for row in client.get("/konsol/api/antrian/").json()["incidents"]]
