@@ -2,5 +2,6 @@ from komando.incidents.tests.conftest import (  # noqa: F401  (fixtures shared w
     _english_messages,
     incident_data,
     operator,
+    reference_data,
     report,
 )
