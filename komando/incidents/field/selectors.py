@@ -88,3 +88,24 @@ def tasks_of_unit(unit, *, now=None) -> list[dict]:
 
 def unit_summary(unit) -> dict:
     return {"id": unit.pk, "name": unit.name, "kind": unit.kind, "kind_label": str(unit.get_kind_display())}
+
+
+def photos_of_incident(incident) -> list[dict]:
+    """An incident's photos for staff screens (the console's detail): kind, size, who and when, and
+    the access-checked URL to show them by (never a public file path). The caller checked
+    ``access.can_view_incident_photos``."""
+    from django.urls import reverse
+
+    return [{
+        "id": photo.pk,
+        "kind": photo.kind,
+        "kind_label": str(PhotoKind(photo.kind).label),
+        "url": reverse("field:photo", args=[photo.pk]),
+        "width": photo.width,
+        "height": photo.height,
+        "note": photo.note,
+        "dispatch": photo.dispatch_id,
+        "unit": photo.dispatch.unit.name if photo.dispatch_id else "",
+        "taken_by": (photo.taken_by.get_full_name() or photo.taken_by.get_username()) if photo.taken_by_id else "",
+        "created_at": photo.created_at.isoformat(),
+    } for photo in incident.photos.select_related("dispatch__unit", "taken_by").order_by("created_at", "id")]

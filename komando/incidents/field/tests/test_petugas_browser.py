@@ -178,8 +178,9 @@ def test_an_officer_works_offline_and_the_queue_syncs_once_the_network_is_back(s
     answers = page.evaluate("""async (queued) => {
         const token = document.cookie.split('; ').find((c) => c.startsWith('csrftoken=')).split('=')[1];
         const answers = [];
+        const paths = {step: 'steps', photo: 'photos', resolve: 'resolve'};
         for (const item of queued) {
-            const url = `/petugas/api/dispatches/${item.dispatch}/` + {step: 'steps', photo: 'photos', resolve: 'resolve'}[item.type] + '/';
+            const url = `/petugas/api/dispatches/${item.dispatch}/${paths[item.type]}/`;
             let body;
             const headers = {'X-CSRFToken': token};
             if (item.type === 'photo') {

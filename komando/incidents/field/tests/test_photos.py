@@ -239,3 +239,15 @@ def test_photos_are_not_public_files(client, stored_photo, settings):
     assert str(settings.MEDIA_ROOT) not in {str(path) for path in settings.STATICFILES_DIRS}
     assert client.get(f"/media/{stored_photo.file.name}").status_code == 404
     assert client.get(f"/static/{stored_photo.file.name}").status_code == 404
+
+
+def test_the_photos_of_an_incident_for_staff_screens(dispatch, officer, stored_photo):
+    from komando.incidents.field.selectors import photos_of_incident
+
+    before, _ = do_add_incident_photo(dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.BEFORE,
+                                      acting_user=officer, dispatch=dispatch, note="Sebelum")
+    listed = photos_of_incident(dispatch.incident)
+    assert [(item["id"], item["kind"], item["url"]) for item in listed] == [
+        (stored_photo.pk, "after", f"/petugas/foto/{stored_photo.pk}/"), (before.pk, "before", f"/petugas/foto/{before.pk}/")]
+    assert listed[1]["unit"] == "Truk DLH 07" and listed[1]["taken_by"] == "petugas-truk-07"
+    assert all(stored_photo.file.name not in str(item) for item in listed)
