@@ -30,7 +30,9 @@ function span(ms) {
   if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} ${T.h} ${minutes % 60} ${T.min}`;
   return `${Math.floor(minutes / 1440)} ${T.d} ${Math.floor((minutes % 1440) / 60)} ${T.h}`;
 }
+const FINISHED = ["selesai", "ditutup", "ditolak", "duplikat"];
 function clockText(row) {
+  if (FINISHED.includes(row.status)) return "";
   if (row.overdue) return `${T.overdue} ${span(Date.now() - Date.parse(row.overdue_since))}`;
   if (!row.next_deadline) return T.noDeadline;
   return `${span(Date.parse(row.next_deadline) - Date.now())} ${T.left}`;
@@ -190,7 +192,7 @@ function renderDetail() {
     el("dl", { class: "facts" },
       el("dt", { text: T.reported }), el("dd", { text: wib(d.reported_at) }),
       el("dt", { text: T.deadlineRespond }), el("dd", { text: wib(d.respond_due_at) }),
-      el("dt", { text: T.deadlineResolve }), el("dd", { class: d.overdue ? "late" : "", text: `${wib(d.resolve_due_at)} · ${clockText(d)}` }),
+      el("dt", { text: T.deadlineResolve }), el("dd", { class: d.overdue && !FINISHED.includes(d.status) ? "late" : "", text: [wib(d.resolve_due_at), clockText(d)].filter(Boolean).join(" · ") }),
       el("dt", { text: T.sop }), el("dd", { text: `v${d.playbook_version} · ${d.regulation}` }))));
 
   if (d.next_steps.length) {
