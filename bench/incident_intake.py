@@ -1,7 +1,3 @@
-# NOTE (second helper, 19:53 UTC): a second helper was started on this same task and, not knowing you were
-# still at work, wrote this file with `create` at 19:52:45, replacing your version of it (which it never saw).
-# Sorry. It has stopped editing your paths and touched nothing else (not intake.py). This version follows the
-# brief (same design); keep it, or write yours again over it — then delete this note.
 """Open311 intake end to end: POST → stored → ``incidents.changed`` on a staff WebSocket, beside a bare
 Django view doing one INSERT, same server, same run, same concurrency.
 
