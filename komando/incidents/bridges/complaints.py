@@ -9,6 +9,7 @@ to 112 opens one incident (channel ``call_112``, ``source_ref`` = the call id), 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -116,10 +117,11 @@ def bridge_complaints(source_id: int, refs: Iterable[str]) -> list[Incident]:
                                  f"{complaint.get_channel_display()} complaint {complaint.source_ref} (#{complaint.pk})")
         if incident is not None:
             incidents.append(incident)
-    if fresh:
-        logger.info("%s: %d complaints without an incident yet: %d opened or joined one, %d none (resolved at "
-                    "the source, no location or refused)", complaints[0].source.name, len(fresh), len(incidents),
-                    len(fresh) - len(incidents))
+    if fresh:  # the ones left without an incident said why, one by one; a quiet poll stays out of the log
+        logger.log(logging.INFO if incidents else logging.DEBUG,
+                   "%s: %d complaints without an incident yet: %d opened one, %d none (resolved at the source, too "
+                   "old, no location or refused)", complaints[0].source.name, len(fresh), len(incidents),
+                   len(fresh) - len(incidents))
     return incidents
 
 

@@ -320,3 +320,40 @@ def test_a_refusing_atcs_bridge_keeps_the_observations(camera, city_copy, bridge
     assert TrafficObservation.objects.count() == before + 2
     assert not IncidentReport.objects.exists()
     assert any(camera.source_ref in m and "report refused" in m for m in bridge_log.messages(level=30))
+
+
+@pytest.mark.django_db
+def test_device_ingest_through_an_afternoon_opens_one_incident_per_rising_river(incident_data,
+                                                                               django_capture_on_commit_callbacks):
+    """The fleet simulator's MQTT messages, parsed and stored as the ingest does, batch after batch:
+    the rivers that rise past siaga 3 in the afternoon open one incident each, the others none."""
+    import json
+    from types import SimpleNamespace
+
+    from komando.devices.actions import directory, do_store_device_batch
+    from komando.devices.protocol import parse_message
+    from komando.devices.simulation import fleet_messages, water_level_m
+
+    directory.clear()
+    source = Source.objects.get(slug="banjir")
+    model = build_banjir(settings.KOMANDO_CITY_DIR).model
+    do_record_flood(source, [gauge_item(SimpleNamespace(**row)) for row in model.gauge_rows()], [], [], [])
+    fleet = json.loads((settings.KOMANDO_CITY_DIR / "simulators" / "fleet.json").read_text(encoding="utf-8"))
+    gauges_only = {**fleet, "trucks": [], "officers": [], "patrols": []}
+    day = datetime.now(WIB).date() - timedelta(days=1)
+    moment, end = datetime.combine(day, time(12, 0), tzinfo=WIB), datetime.combine(day, time(21, 0), tzinfo=WIB)
+    expected = []
+    before = {}
+    while moment < end:
+        messages = [parse_message(topic, payload.encode(), settings.KOMANDO_MQTT_TOPIC_PREFIX, moment)
+                    for topic, payload in fleet_messages(gauges_only, moment, settings.KOMANDO_MQTT_TOPIC_PREFIX)]
+        with django_capture_on_commit_callbacks(execute=True):
+            do_store_device_batch(messages, [], received_at=moment)
+        for gauge in fleet["gauges"]:
+            over = siaga_status(gauge, water_level_m(gauge, moment)) in OPEN_AT
+            if over and not before.get(gauge["device_id"]):
+                expected.append(episode_ref(gauge["device_id"], moment))
+            before[gauge["device_id"]] = over
+        moment += timedelta(minutes=2)
+    assert len(expected) >= 3
+    assert [r.source_ref for r in reports(Channel.SENSOR)] == sorted(expected)
