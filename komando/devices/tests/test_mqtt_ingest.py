@@ -241,7 +241,9 @@ def test_the_broker_restarting_while_a_batch_is_stored_loses_and_doubles_nothing
             broker.start()
             release.set()
             assert wait_for(lambda: running.wait_connected(0) and Position.objects.count() == 200, 30)
-            assert running.unacknowledged_batches == 1
+            # The stalled batch, and any batch queued behind it before the broker went down, belong to
+            # the old connection: none of them is acknowledged on the new one.
+            assert running.unacknowledged_batches >= 1
             time.sleep(1.0)  # redelivered messages arrive and are stored once
             assert read(Position.objects.count) == 200
         finally:
