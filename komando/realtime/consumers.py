@@ -21,6 +21,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
             if await sync_to_async(can_view_internal)(user):
                 self.groups_joined.append(events.group_name(events.STAFF))
+            self.incident_agency = await sync_to_async(_incident_agency_code)(user)
 
             audience = await sync_to_async(development_audience)(user)
             if audience is not None:
@@ -35,4 +36,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def live_event(self, message):
-        await self.send_json(message["event"])
+        event = message["event"]
+        scope = getattr(self, "incident_agency", None)
+        if scope is not None and event.get("type") == "incidents.changed" and \
+                scope not in (event.get("data") or {}).get("agencies", ()):
+            return  # an OPD officer hears only of their own OPD's incidents
+        await self.send_json(event)
+
+
+def _incident_agency_code(user) -> str | None:
+    """None: every incident's events; else the only OPD (code) whose incident events this user hears."""
+    from komando.agencies.models import Agency
+    from komando.incidents.access import incident_scope
+
+    scope = incident_scope(user)
+    if scope is None:
+        return None
+    return Agency.objects.filter(pk=scope).values_list("code", flat=True).first() or "-"

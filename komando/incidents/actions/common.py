@@ -69,7 +69,13 @@ def audit(acting_user, *, via: str, action: str, incident, before=None, after=No
 
 def announce(incident: Incident, change: str) -> None:
     """Tell staff screens that an incident changed (sent once the transaction commits)."""
+    from komando.incidents.models import Handoff
     from komando.incidents.selectors import incident_summary
 
-    send_event_on_commit(LiveEvent(type=EVENT_TYPE, data={"change": change, "incident": incident_summary(incident)},
+    # The OPDs whose officers may see it: its own, and any it is being handed to (the live bus
+    # drops the event for other OPDs' officers).
+    receivers = Handoff.objects.filter(incident=incident, acknowledged_at__isnull=True, withdrawn_at__isnull=True,
+                                       to_agency__isnull=False).values_list("to_agency__code", flat=True)
+    send_event_on_commit(LiveEvent(type=EVENT_TYPE, data={"change": change, "incident": incident_summary(incident),
+                                                          "agencies": [incident.agency.code, *receivers]},
                                    audience=STAFF))

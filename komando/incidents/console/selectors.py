@@ -10,6 +10,7 @@ from django.utils import timezone
 from komando.incidents import access
 from komando.incidents.choices import PRIORITY_RANK, Channel, DispatchStatus, HandoffTarget, Status
 from komando.incidents.dispatch import recommend_units
+from komando.incidents.field.selectors import photos_of_incident
 from komando.incidents.lifecycle import ACTION_ONLY, REASON_REQUIRED, allowed_next, label
 from komando.incidents.models import Dispatch, Handoff, Incident
 from komando.incidents.selectors import checklist_state, incident_summary, open_queue
@@ -139,6 +140,7 @@ def incident_detail(user, incident: Incident, now: datetime | None = None) -> di
         "reports": _reports(incident, access.can_view_reporter_contact(user, incident)),
         "dispatches": _dispatches(incident),
         "handoffs": _handoffs(incident),
+        "photos": photos_of_incident(incident) if access.can_view_incident_photos(user, incident) else [],
         "recommended_units": [unit.as_dict() for unit in recommend_units(incident, now=now)] if can_work else [],
         "may": {"work": can_work, "command": command,
                 "acknowledge": [h.pk for h in Handoff.objects.filter(incident=incident, acknowledged_at__isnull=True,

@@ -159,6 +159,10 @@ def test_a_report_goes_from_a_resident_to_a_resolved_incident_on_record(system, 
     console.wait_for_selector('#detail-status[data-status="selesai"]', timeout=15_000)
     timeline = console.locator("#timeline").inner_text()
     assert people["unit"] in timeline
+    photo = '#photos [data-kind="after"] img'
+    console.wait_for_function(f"(() => {{ const img = document.querySelector('{photo}'); "
+                              "return img && img.complete && img.naturalWidth > 0; })()", timeout=15_000)
+    console.locator(photo).scroll_into_view_if_needed()
     shot(console, "5-console-resolved")
     phone.goto(f"{system.base_url}/lapor/lacak/{ticket}/")
     assert phone.locator(".status-pill").get_attribute("data-status") == "selesai"

@@ -280,6 +280,14 @@ function renderDetail() {
       (form) => step("comment", { text: form.text.value, public: isPublic.checked }))));
   }
 
+  if (d.photos && d.photos.length) {
+    parts.push(section(T.photos, el("ol", { class: "photos", id: "photos" }, d.photos.map((photo) => el("li", {
+      "data-photo": photo.id, "data-kind": photo.kind },
+      el("a", { href: photo.url, target: "_blank", rel: "noopener" },
+        el("img", { src: photo.url, alt: `${photo.kind_label} ${photo.unit}`, loading: "lazy" })),
+      el("span", { class: "small", text: `${photo.kind_label}${photo.unit ? ` · ${photo.unit}` : ""} · ${wib(photo.created_at, false)}` }),
+      photo.note ? el("span", { class: "muted small", text: photo.note }) : null)))));
+  }
   parts.push(section(T.reports, el("ol", { class: "reports" }, d.reports.map((report) => el("li", {},
     el("span", { text: `${report.channel_label} · ${wib(report.reported_at)} · ${T.ticketOf} ${report.ticket}` }),
     report.description ? el("span", { class: "muted", text: report.description }) : null,
