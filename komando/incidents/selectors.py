@@ -36,19 +36,28 @@ def duplicate_candidates(category: Category, lat: float, lon: float, at: datetim
     radius_m = duplicate_radius_m() if radius_m is None else radius_m
     window = duplicate_window() if window is None else window
     dlat, dlon = degrees_around(lat, radius_m)
-    rows = (Incident.objects.filter(category=category, status__in=OPEN_STATUSES, last_reported_at__gte=at - window,
-                                    lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
-            .select_related("category", "kelurahan").order_by())  # sorted by distance below
+    nearby = Incident.objects.filter(category=category, status__in=OPEN_STATUSES, last_reported_at__gte=at - window,
+                                     lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
     if exclude is not None:
-        rows = rows.exclude(pk=exclude.pk)
-    found = []
-    for incident in rows:
-        distance = haversine_m(lat, lon, incident.lat, incident.lon)
+        nearby = nearby.exclude(pk=exclude.pk)
+    # Distances from plain values first (a pile of garbage may have dozens of open reports nearby);
+    # only the nearest ``limit`` become model instances.
+    within = []
+    for pk, found_lat, found_lon in nearby.order_by().values_list("pk", "lat", "lon"):
+        distance = haversine_m(lat, lon, found_lat, found_lon)
         if distance <= radius_m:
-            incident.distance_m = round(distance, 1)
-            found.append(incident)
-    found.sort(key=lambda i: (i.distance_m, i.reported_at))
-    return found[:limit]
+            within.append((round(distance, 1), pk))  # equally near: the older incident (lower id) first
+    within.sort()
+    within = within[:limit]
+    if not within:
+        return []
+    by_pk = Incident.objects.select_related("category", "kelurahan").in_bulk([pk for _distance, pk in within])
+    found = []
+    for distance, pk in within:
+        incident = by_pk[pk]
+        incident.distance_m = distance
+        found.append(incident)
+    return found
 
 
 def current_playbook_version(category: Category) -> PlaybookVersion | None:
