@@ -74,8 +74,9 @@ def announce(incident: Incident, change: str) -> None:
 
     # The OPDs whose officers may see it: its own, and any it is being handed to (the live bus
     # drops the event for other OPDs' officers).
-    receivers = [] if change == "reported" else Handoff.objects.filter(incident=incident, acknowledged_at__isnull=True, withdrawn_at__isnull=True,
-                                       to_agency__isnull=False).values_list("to_agency__code", flat=True)
+    receivers = [] if change == "reported" else (
+        Handoff.objects.filter(incident=incident, acknowledged_at__isnull=True, withdrawn_at__isnull=True,
+                               to_agency__isnull=False).values_list("to_agency__code", flat=True))
     send_event_on_commit(LiveEvent(type=EVENT_TYPE, data={"change": change, "incident": incident_summary(incident),
                                                           "agencies": [incident.agency.code, *receivers]},
                                    audience=STAFF))
