@@ -63,6 +63,24 @@ def console_queue(user, now: datetime | None = None) -> list[dict]:
     return rows
 
 
+FINISHED_LIMIT = 100
+
+
+def finished_to_close(user, now: datetime | None = None) -> list[dict]:
+    """Incidents resolved in the field (selesai) that the command room has still to close (or
+    reopen), the longest waiting first: finished work kept apart from open work."""
+    now = now or timezone.now()
+    incidents = (Incident.objects.filter(status=Status.SELESAI)
+                 .select_related("category", "agency", "kelurahan", "kecamatan", "playbook_version", "merged_into",
+                                 "possible_duplicate_of")
+                 .order_by("resolved_at", "pk"))
+    scope = access.incident_scope(user)
+    if scope is not None:
+        incidents = incidents.filter(agency_id=scope)
+    return [{**queue_row(incident, now), "overdue": False, "resolved_at": _iso(incident.resolved_at)}
+            for incident in incidents[:FINISHED_LIMIT]]
+
+
 def visible_incident(user, pk) -> Incident | None:
     incident = (Incident.objects.select_related("category", "agency", "kelurahan", "kecamatan", "playbook_version",
                                                 "merged_into", "possible_duplicate_of").filter(pk=pk).first())

@@ -33,7 +33,7 @@ from komando.incidents.actions import (
 )
 from komando.incidents.actions.dispatch import do_dispatch_units, do_update_dispatch
 from komando.incidents.choices import ExternalParty, HandoffTarget, Priority
-from komando.incidents.console.selectors import console_queue, incident_detail, visible_incident
+from komando.incidents.console.selectors import console_queue, finished_to_close, incident_detail, visible_incident
 from komando.incidents.dispatch import FIELD_UNIT_KINDS
 from komando.incidents.errors import IncidentError
 from komando.incidents.models import Dispatch, Handoff, Incident
@@ -60,6 +60,7 @@ def console_page(request):
     units = [row for row in device_states(kinds=FIELD_UNIT_KINDS)]
     config = {
         "queue": console_queue(request.user),
+        "finished": finished_to_close(request.user),
         "units": units,
         "now": timezone.now().isoformat(),
         "may_command": access.can_command(request.user),
@@ -89,7 +90,8 @@ def api_queue(request):
     user, refused = _api_user(request)
     if refused:
         return refused
-    return JsonResponse({"now": timezone.now().isoformat(), "incidents": console_queue(user)})
+    return JsonResponse({"now": timezone.now().isoformat(), "incidents": console_queue(user),
+                         "finished": finished_to_close(user)})
 
 
 @require_GET

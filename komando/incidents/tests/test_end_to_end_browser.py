@@ -6,7 +6,8 @@
 3. the operator verifies it and dispatches the nearest DLH truck;
 4. the truck's field officer (a second, phone-sized browser context, /petugas/) accepts, arrives,
    adds an after photo, finishes and reports the incident resolved;
-5. the operator's console shows it resolved, live; the resident's tracking page shows it done.
+5. the operator's console shows it resolved, live; the resident's tracking page shows it done;
+6. the operator ticks the SOP's mandatory steps and closes it from the "resolved, to be closed" list.
 
 Real parts: `komando serve` (ASGI, WebSocket) on a fresh SQLite database with the city's reference
 data; the people and the truck are set up by ``komando.incidents.tests.e2e_setup``. Screenshots of
@@ -166,9 +167,27 @@ def test_a_report_goes_from_a_resident_to_a_resolved_incident_on_record(system, 
     shot(console, "5-console-resolved")
     phone.goto(f"{system.base_url}/lapor/lacak/{ticket}/")
     assert phone.locator(".status-pill").get_attribute("data-status") == "selesai"
-    shot(phone, "6-resident-tracking-done")
+    shot(phone, "5-resident-tracking-done")
     html = phone.content()
     assert people["officer"] not in html and people["operator"] not in html
+
+    # 6. Finished work waits apart; the operator ticks the SOP's mandatory steps and closes it.
+    console.locator("#finished-box summary").click()
+    console.locator(f'#finished [data-ticket="{ticket}"]').click()
+    console.wait_for_selector(f'#detail-body[data-ticket="{ticket}"]')
+    shot(console, "6-console-to-close")
+    mandatory = '.checklist li:has(.mandatory):not(.done) [data-action="checklist"]'
+    for _ in range(20):
+        if not console.locator(mandatory).count():
+            break
+        before = console.locator(".checklist li.done").count()
+        console.locator(mandatory).first.click()
+        console.wait_for_function(f"document.querySelectorAll('.checklist li.done').length > {before}")
+    console.locator('[data-action="transition"][data-status="ditutup"]').click()
+    console.wait_for_selector('#detail-status[data-status="ditutup"]')
+    console.wait_for_function(f"!document.querySelector('#finished [data-ticket=\"{ticket}\"]')", timeout=10_000)
+    phone.goto(f"{system.base_url}/lapor/lacak/{ticket}/")
+    assert phone.locator(".status-pill").get_attribute("data-status") == "ditutup"
 
     for page in (console, phone, field):
         assert not page.errors, page.errors

@@ -236,3 +236,21 @@ def test_a_closed_incident_leaves_the_queue(as_user, report, operator):
     bring_to(incident, Status.DITOLAK, operator)
     client = as_user("operator")
     assert incident.ticket not in [row["ticket"] for row in client.get("/konsol/api/antrian/").json()["incidents"]]
+
+
+def test_resolved_incidents_wait_apart_until_the_command_room_closes_them(as_user, report, operator):
+    from komando.incidents.tests.conftest import complete_mandatory_steps
+
+    incident = report("SAMPAH")
+    bring_to(incident, Status.SELESAI, operator)
+    client = as_user("operator")
+    queue = client.get("/konsol/api/antrian/").json()
+    assert incident.ticket not in [row["ticket"] for row in queue["incidents"]]
+    assert [row["ticket"] for row in queue["finished"]] == [incident.ticket]
+    assert queue["finished"][0]["resolved_at"]
+    response = post(client, incident, "transition", {"status": "ditutup"})
+    assert response.status_code == 400  # mandatory SOP steps first
+    complete_mandatory_steps(incident, operator)
+    assert post(client, incident, "transition", {"status": "ditutup"}).json()["status"] == "ditutup"
+    queue = client.get("/konsol/api/antrian/").json()
+    assert incident.ticket not in [row["ticket"] for row in queue["incidents"] + queue["finished"]]

@@ -6,7 +6,7 @@
 const config = JSON.parse(document.getElementById("console-config").textContent);
 const T = window.KOMANDO_CONSOLE_TEXT;
 const byId = (id) => document.getElementById(id);
-const state = { queue: config.queue, units: new Map(), selected: null, detail: null, loadedAt: config.now, busy: false };
+const state = { queue: config.queue, finished: config.finished || [], units: new Map(), selected: null, detail: null, loadedAt: config.now, busy: false };
 for (const unit of config.units) state.units.set(unit.id, unit);
 
 function el(tag, attrs = {}, ...children) {
@@ -95,10 +95,8 @@ function markOverdue() {
     }
   }
 }
-function renderQueue() {
-  markOverdue();
-  const list = byId("queue");
-  list.replaceChildren(...state.queue.map((row) => el("li", {
+function queueRow(row) {
+  return el("li", {
     class: `queue-row p-${row.priority}${row.overdue ? " overdue" : ""}${row.id === state.selected ? " selected" : ""}`,
     "data-ticket": row.ticket, "data-id": row.id, "data-status": row.status, "data-overdue": row.overdue ? "1" : "0",
     tabindex: 0, role: "button", onclick: () => select(row.id),
@@ -112,7 +110,14 @@ function renderQueue() {
   el("div", { class: "row-bottom" },
     el("span", { class: `clock${row.overdue ? " late" : ""}`, text: clockText(row) }),
     row.escalation_level ? el("span", { class: "escalated", text: `${T.escalated} ${row.escalation_level}` }) : null,
-    el("span", { class: "agency muted", text: row.agency_name })))));
+    row.resolved_at ? el("span", { class: "muted", text: `${T.resolvedAt} ${wib(row.resolved_at)}` }) : null,
+    el("span", { class: "agency muted", text: row.agency_name })));
+}
+function renderQueue() {
+  markOverdue();
+  byId("queue").replaceChildren(...state.queue.map(queueRow));
+  byId("finished").replaceChildren(...state.finished.map(queueRow));
+  byId("finished-total").textContent = String(state.finished.length);
   byId("queue-total").textContent = String(state.queue.length);
   const overdue = state.queue.filter((row) => row.overdue).length;
   byId("queue-summary").textContent = overdue ? `${overdue} ${T.overdueCount}` : "";
@@ -147,6 +152,7 @@ async function select(id) {
   if (!result.ok) { showError(result.data.error); return; }
   state.detail = result.data;
   renderDetail();
+  byId("detail").scrollTop = 0;
   const marker = incidentMarkers.get(id);
   if (marker) map.panTo(marker.getLatLng());
 }
@@ -310,6 +316,7 @@ function refreshQueueSoon() {
     const result = await api("/konsol/api/antrian/");
     if (!result.ok) { if (result.status === 401) showError(T.sessionEnded); return; }
     state.queue = result.data.incidents;
+    state.finished = result.data.finished || [];
     state.loadedAt = result.data.now;
     renderQueue();
   }, 250);
