@@ -34,7 +34,7 @@ from komando.incidents.actions import (
 from komando.incidents.actions.dispatch import do_dispatch_units, do_update_dispatch
 from komando.incidents.choices import ExternalParty, HandoffTarget, Priority
 from komando.incidents.console.selectors import console_queue, finished_to_close, incident_detail, visible_incident
-from komando.incidents.dispatch import FIELD_UNIT_KINDS
+from komando.incidents.dispatch import FIELD_UNIT_KINDS, fresh_within
 from komando.incidents.errors import IncidentError
 from komando.incidents.models import Dispatch, Handoff, Incident
 from komando.incidents.selectors import incident_by_ticket
@@ -63,6 +63,7 @@ def console_page(request):
         "finished": finished_to_close(request.user),
         "units": units,
         "now": timezone.now().isoformat(),
+        "unit_fresh_seconds": int(fresh_within().total_seconds()),
         "may_command": access.can_command(request.user),
         "priorities": [{"value": value, "label": str(text)} for value, text in Priority.choices],
         "agencies": [{"id": agency.pk, "label": agency.short_name} for agency in Agency.objects.order_by("short_name")],

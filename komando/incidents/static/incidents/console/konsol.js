@@ -51,6 +51,11 @@ const kecamatan = L.geoJSON(config.kecamatan, {
 if (kecamatan.getBounds().isValid()) map.fitBounds(kecamatan.getBounds(), { padding: [12, 12] });
 else map.setView([-6.18, 106.63], 12);
 const PRIORITY_COLORS = { kritis: "#ef4444", tinggi: "#f97316", sedang: "#eab308", rendah: "#60a5fa" };
+// Units above incidents (a unit on the spot stays visible), each in its own pane (its own canvas).
+map.createPane("incidents").style.zIndex = 410;
+map.createPane("units").style.zIndex = 420;
+const FRESH_MS = (config.unit_fresh_seconds || 600) * 1000;
+const unitIsStale = (unit) => !unit.observed_at || Date.now() - Date.parse(unit.observed_at) > FRESH_MS;
 const incidentMarkers = new Map();
 const unitMarkers = new Map();
 
@@ -63,7 +68,7 @@ function renderIncidentMarkers() {
                     fillOpacity: 0.95 };
     let marker = incidentMarkers.get(row.id);
     if (!marker) {
-      marker = L.circleMarker([row.lat, row.lon], style).addTo(map);
+      marker = L.circleMarker([row.lat, row.lon], { ...style, pane: "incidents" }).addTo(map);
       marker.on("click", () => select(row.id));
       incidentMarkers.set(row.id, marker);
     }
@@ -73,16 +78,24 @@ function renderIncidentMarkers() {
   for (const [id, marker] of incidentMarkers) if (!seen.has(id)) { marker.remove(); incidentMarkers.delete(id); }
 }
 function renderUnitMarkers() {
+  let newest = null;
+  let stale = 0;
   for (const unit of state.units.values()) {
     if (unit.lat === null || unit.lon === null || unit.lat === undefined) continue;
+    const old = unitIsStale(unit);
+    stale += old ? 1 : 0;
+    if (unit.observed_at && (!newest || unit.observed_at > newest)) newest = unit.observed_at;
+    const style = { radius: 6, color: "#0b1220", weight: 2, fillColor: old ? "#64748b" : "#5cc8ff", fillOpacity: 1 };
     let marker = unitMarkers.get(unit.id);
     if (!marker) {
-      marker = L.circleMarker([unit.lat, unit.lon], { radius: 6, color: "#0b1220", weight: 2, fillColor: "#5cc8ff",
-                                                      fillOpacity: 1 }).addTo(map);
+      marker = L.circleMarker([unit.lat, unit.lon], { ...style, pane: "units" }).addTo(map);
       unitMarkers.set(unit.id, marker);
     }
-    marker.setLatLng([unit.lat, unit.lon]).bindTooltip(`${unit.name} · ${wib(unit.observed_at, false)}`);
+    marker.setLatLng([unit.lat, unit.lon]).setStyle(style)
+      .bindTooltip(`${unit.name} · ${old ? `${T.stale} · ` : ""}${wib(unit.observed_at, false)}`);
   }
+  const fresh = byId("units-fresh");
+  fresh.textContent = `${unitMarkers.size}${stale ? ` (${stale} ${T.stale})` : ""}${newest ? ` · ${wib(newest, false)}` : ""}`;
 }
 
 // ---------- queue ----------
@@ -220,19 +233,22 @@ function renderDetail() {
                      onclick: () => step("merge", { into: d.duplicate_of.ticket }) }, `${T.merge} ${d.duplicate_of.ticket}`))));
   }
 
-  parts.push(section(T.checklist, el("ol", { class: "checklist" }, d.checklist.map((item) => el("li", {
+  const checklistNote = d.may.work ? el("input", { type: "text", name: "checklist-note", class: "input checklist-note",
+                                                   maxlength: 4000, placeholder: T.checklistNote }) : null;
+  parts.push(section(T.checklist, checklistNote, el("ol", { class: "checklist" }, d.checklist.map((item) => el("li", {
     class: item.done ? "done" : "", "data-step": item.key },
     el("span", { class: "check", text: item.done ? "✓" : "○" }),
     el("span", { class: "step-title", text: item.title }),
     item.mandatory ? el("span", { class: "pill mandatory", text: T.mandatory }) : null,
     item.done ? el("span", { class: "muted small", text: `${item.done_by || ""} ${wib(item.done_at, false)}` })
       : (d.may.work ? el("button", { type: "button", class: "button small", "data-action": "checklist",
-                                     onclick: () => step("checklist", { step: item.key }) }, T.tick) : null))))));
+                                     onclick: () => step("checklist", { step: item.key, note: checklistNote.value }) }, T.tick) : null),
+    item.done && item.note ? el("span", { class: "comment small", text: item.note }) : null)))));
 
   const dispatchable = d.may.work && ["diverifikasi", "dibuka_kembali", "ditugaskan", "dalam_penanganan"].includes(d.status);
   if (dispatchable) {
-    parts.push(section(T.units, d.recommended_units.length ? el("ol", { class: "units" }, d.recommended_units.map((unit) => el("li", {
-      "data-unit": unit.unit_id },
+    parts.push(section(T.units, d.recommended_units.length ? el("ol", { class: "units", id: "recommended-units" }, d.recommended_units.map((unit) => el("li", {
+      "data-unit": unit.unit_id, "data-stale": unit.stale ? "1" : "0" },
       el("span", { class: "unit-name", text: unit.name }),
       el("span", { class: "muted", text: unit.distance_m >= 1000 ? `${(unit.distance_m / 1000).toFixed(1)} ${T.km}` : `${unit.distance_m} ${T.m}` }),
       unit.stale ? el("span", { class: "pill stale", text: T.stale }) : null,
@@ -330,10 +346,15 @@ function refreshDetailSoon() {
     if (result.ok && state.detail && result.data.id === state.detail.id) { state.detail = result.data; renderDetail(); }
   }, 300);
 }
-const live = { events: 0 };
-window.KOMANDO_CONSOLE = { state, live, select };
+const live = { events: 0, byType: {} };
+window.KOMANDO_CONSOLE = {
+  state, live, select,
+  drawn: () => ({ incidents: incidentMarkers.size, units: unitMarkers.size }),
+  unitAt: (id) => { const marker = unitMarkers.get(id); return marker ? marker.getLatLng() : null; },
+};
 function applyEvent(event) {
   if (!event || typeof event.type !== "string") return;
+  live.byType[event.type] = (live.byType[event.type] || 0) + 1;
   if (event.type === "incidents.changed") {
     live.events += 1;
     refreshQueueSoon();

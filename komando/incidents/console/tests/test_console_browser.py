@@ -1,0 +1,203 @@
+"""The operator console in Chromium on a 1920×1080 screen, against the real system: `komando serve`
+(ASGI, WebSocket, no ingest) on a fresh SQLite database with the city's reference data, people and
+units set up by ``komando.incidents.console.tests.setup``.
+
+An operator logs in and opens /konsol/: the queue shows the overdue incident first; a report posted
+to the Open311 endpoint (another client, another channel) appears in the queue and on the map without
+a reload; the operator verifies it, dispatches the nearest DLH truck (the stale one listed last,
+another OPD's officer not at all), ticks an SOP step with a note and comments; the timeline shows the
+steps. Steps taken elsewhere (a second session) reach the open page live: an escalation appears in
+the open incident's timeline, a rejected incident leaves the queue. Screenshots
+docs/screenshots/konsol-queue.png and konsol-detail.png."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.incidents.tests.conftest import SUKARASA
+
+pytestmark = pytest.mark.browser
+
+SCREEN = {"width": 1920, "height": 1080}
+OPEN311_KEY = "konsol-" + secrets.token_hex(12)
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("konsol-system")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
+    env.pop("DATABASE_URL", None)
+    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
+                "KOMANDO_VAR_DIR": str(directory / "var"), "KOMANDO_OPEN311_API_KEYS": f"konsoltest={OPEN311_KEY}",
+                "PYTHONUNBUFFERED": "1"})
+    port = free_port()
+    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
+    try:
+        running.komando("migrate", "--noinput", "-v0")
+        running.komando("load-reference-data")
+        output = running.komando("shell", "-c", (
+            "import json\n"
+            "from komando.incidents.console.tests import setup\n"
+            "people = setup.set_up()\n"
+            "print(json.dumps({**people, 'incidents': setup.open_sample_incidents()}))\n"))
+        running.people = json.loads(output.strip().splitlines()[-1])
+        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
+        wait_for_http(running.base_url + "/akun/masuk/", server, running.log("server"), timeout=60)
+        yield running
+    finally:
+        running.stop_all()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+def new_page(browser):
+    context = browser.new_context(viewport=SCREEN, locale="id-ID", timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    return context, page
+
+
+def log_in(page, system) -> None:
+    page.goto(f"{system.base_url}/akun/masuk/?next=/konsol/")
+    page.fill("#id_username", system.people["operator"])
+    page.fill("#id_password", system.people["password"])
+    page.locator("button[type=submit].primary-button").click()
+    page.wait_for_url(f"{system.base_url}/konsol/", wait_until="domcontentloaded")
+
+
+def post_open311(system, **fields) -> str:
+    """A report from another client through the Open311 endpoint; returns its ticket."""
+    body = urllib.parse.urlencode({"api_key": OPEN311_KEY, **fields}).encode()
+    request = urllib.request.Request(f"{system.base_url}/open311/v2/requests.json", data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=20) as response:
+        assert response.status == 201
+        return json.loads(response.read())[0]["service_request_id"]
+
+
+def queue_tickets(page) -> list[str]:
+    return page.eval_on_selector_all("#queue [data-ticket]", "rows => rows.map(row => row.dataset.ticket)")
+
+
+def api_step(system, page, incident_id: int, step: str, body: dict) -> dict:
+    """A step taken through the console API with ``page``'s session (cookie and CSRF token)."""
+    cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
+    response = page.context.request.post(f"{system.base_url}/konsol/api/insiden/{incident_id}/{step}/",
+                                         data=json.dumps(body),
+                                         headers={"Content-Type": "application/json",
+                                                  "X-CSRFToken": cookies["csrftoken"], "Referer": page.url})
+    assert response.ok, response.text()
+    return response.json()
+
+
+def test_the_console_needs_a_login(system, browser):
+    context, page = new_page(browser)
+    try:
+        page.goto(system.base_url + "/konsol/")
+        assert "/akun/masuk/" in page.url
+    finally:
+        context.close()
+
+
+def test_an_operator_works_a_new_report_live_without_reload(system, browser):
+    people, samples = system.people, system.people["incidents"]
+    context, page = new_page(browser)
+    try:
+        log_in(page, system)
+        page.wait_for_function("document.getElementById('connection').dataset.state === 'live'", timeout=20_000)
+        page.evaluate("window.pageMarker = 'kept'")  # disappears if the page ever reloads
+
+        # The queue: overdue first (a low-priority road), then the critical fallen tree.
+        assert queue_tickets(page)[:2] == [samples["overdue"], samples["critical"]]
+        assert page.get_attribute(f'#queue [data-ticket="{samples["overdue"]}"]', "data-overdue") == "1"
+        assert page.evaluate("window.KOMANDO_CONSOLE.drawn()") == {"incidents": 4, "units": 4}
+
+        # A report from another client arrives, live.
+        ticket = post_open311(system, service_code="SAMPAH", lat=str(SUKARASA[0]), long=str(SUKARASA[1]),
+                              description="Sampah menumpuk di depan pasar, sudah tiga hari tidak diangkut.",
+                              address_string="Jl. Kisamaun, depan Pasar Lama")
+        row = f'#queue [data-ticket="{ticket}"]'
+        page.wait_for_selector(row, timeout=15_000)
+        page.wait_for_function("window.KOMANDO_CONSOLE.drawn().incidents === 5")
+        tickets = queue_tickets(page)
+        assert tickets[0] == samples["overdue"] and ticket in tickets and len(tickets) == 5
+        page.screenshot(path=str(SCREENSHOTS / "konsol-queue.png"))
+
+        # Select it, verify it.
+        page.locator(row).click()
+        page.wait_for_selector(f'#detail-body[data-ticket="{ticket}"]')
+        page.locator('[data-action="transition"][data-status="diverifikasi"]').click()
+        page.wait_for_selector('#detail-status[data-status="diverifikasi"]')
+        page.wait_for_selector(f'{row}[data-status="diverifikasi"]')
+
+        # Recommended: DLH's trucks nearest first, the stale one last, Satpol PP's officer not at all.
+        units = people["units"]
+        listed = page.eval_on_selector_all("#recommended-units > li",
+                                           "rows => rows.map(row => [Number(row.dataset.unit), row.dataset.stale])")
+        assert listed == [[units["near"], "0"], [units["far"], "0"], [units["stale"], "1"]]
+        page.locator(f'[data-action="dispatch"][data-unit="{units["near"]}"]').click()
+        page.wait_for_selector('#detail-status[data-status="ditugaskan"]')
+        page.wait_for_selector('[data-dispatch][data-status="dispatched"]')
+        page.wait_for_selector(f'{row}[data-status="ditugaskan"]')
+
+        # An SOP step ticked with a note, and a comment.
+        page.fill("input[name=checklist-note]", "Lokasi dicek lewat CCTV")
+        first_step = page.get_attribute(".checklist li[data-step]", "data-step")
+        page.locator(f'.checklist li[data-step="{first_step}"] [data-action="checklist"]').click()
+        page.wait_for_selector(f'.checklist li.done[data-step="{first_step}"]')
+        page.fill('[data-form="comment"] input[name=text]', "Truk DLH 21 menuju lokasi")
+        page.locator('[data-form="comment"] button[type=submit]').click()
+        page.wait_for_selector('#timeline li[data-kind="comment"]')
+
+        kinds = page.eval_on_selector_all("#timeline li", "rows => rows.map(row => [row.dataset.kind, row.dataset.to])")
+        assert {"report", "transition", "assignment", "checklist", "comment"} <= {kind for kind, _to in kinds}, kinds
+        assert ["transition", "diverifikasi"] in kinds, kinds
+        assert page.locator(f'.checklist li[data-step="{first_step}"] .comment').inner_text() == "Lokasi dicek lewat CCTV"
+
+        # A step taken in another session (a second console) reaches the open incident's timeline, live.
+        other_context, other = new_page(browser)
+        log_in(other, system)
+        incident_id = page.evaluate("window.KOMANDO_CONSOLE.state.detail.id")
+        escalations = page.locator('#timeline li[data-kind="escalation"]').count()
+        api_step(system, other, incident_id, "escalate", {"comment": "Tumpukan makin tinggi"})
+        page.wait_for_function(f"document.querySelectorAll('#timeline li[data-kind=\"escalation\"]').length === "
+                               f"{escalations + 1}")
+        page.wait_for_selector(f'{row} .escalated')
+        page.evaluate("document.getElementById('detail').scrollTop = 0")
+        page.screenshot(path=str(SCREENSHOTS / "konsol-detail.png"))
+
+        # Another incident rejected elsewhere leaves the queue (and the map), live.
+        calm = samples["calm"][0]
+        calm_id = int(page.get_attribute(f'#queue [data-ticket="{calm}"]', "data-id"))
+        api_step(system, other, calm_id, "transition", {"status": "ditolak", "reason": "Bukan kewenangan kota"})
+        page.wait_for_selector(f'#queue [data-ticket="{calm}"]', state="detached")
+        page.wait_for_function("window.KOMANDO_CONSOLE.drawn().incidents === 4")
+
+        assert page.evaluate("window.pageMarker") == "kept"
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+        assert page.locator("#connection").get_attribute("data-state") == "live"
+        assert page.locator("#detail-error").is_hidden()
+        assert not page.errors, page.errors
+        other_context.close()
+    finally:
+        context.close()
