@@ -193,6 +193,13 @@ def test_an_operator_works_a_new_report_live_without_reload(system, browser):
         page.wait_for_selector(f'#queue [data-ticket="{calm}"]', state="detached")
         page.wait_for_function("window.KOMANDO_CONSOLE.drawn().incidents === 4")
 
+        # On a laptop the three panels still sit side by side, none covering another.
+        page.set_viewport_size({"width": 1366, "height": 768})
+        boxes = [page.locator(selector).bounding_box() for selector in (".console-queue", ".console-map", ".console-detail")]
+        assert all(box["width"] > 300 and box["height"] > 500 for box in boxes), boxes
+        assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] and boxes[1]["x"] + boxes[1]["width"] <= boxes[2]["x"]
+        page.screenshot(path=str(SCREENSHOTS / "konsol-laptop.png"))
+
         assert page.evaluate("window.pageMarker") == "kept"
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
         assert page.locator("#connection").get_attribute("data-state") == "live"

@@ -95,6 +95,8 @@ function renderUnitMarkers() {
       .bindTooltip(`${unit.name} · ${old ? `${T.stale} · ` : ""}${wib(unit.observed_at, false)}`);
   }
   const fresh = byId("units-fresh");
+  fresh.dataset.units = String(unitMarkers.size);
+  fresh.dataset.stale = String(stale);
   fresh.textContent = `${unitMarkers.size}${stale ? ` (${stale} ${T.stale})` : ""}${newest ? ` · ${wib(newest, false)}` : ""}`;
 }
 
@@ -122,6 +124,8 @@ function queueRow(row) {
   el("div", { class: "row-title", text: `${row.category_name} — ${row.kelurahan_name}` }),
   el("div", { class: "row-bottom" },
     el("span", { class: `clock${row.overdue ? " late" : ""}`, text: clockText(row) }),
+    !FINISHED.includes(row.status) && (row.overdue_since || row.next_deadline)
+      ? el("span", { class: "deadline muted", text: `(${wib(row.overdue ? row.overdue_since : row.next_deadline)})` }) : null,
     row.escalation_level ? el("span", { class: "escalated", text: `${T.escalated} ${row.escalation_level}` }) : null,
     row.resolved_at ? el("span", { class: "muted", text: `${T.resolvedAt} ${wib(row.resolved_at)}` }) : null,
     el("span", { class: "agency muted", text: row.agency_name })));
