@@ -185,6 +185,8 @@ def test_an_operator_works_a_new_report_live_without_reload(system, browser):
         page.wait_for_selector(f'{row} .escalated')
         page.evaluate("document.getElementById('detail').scrollTop = 0")
         page.screenshot(path=str(SCREENSHOTS / "konsol-detail.png"))
+        page.locator("#timeline").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "konsol-timeline.png"))
 
         # Another incident rejected elsewhere leaves the queue (and the map), live.
         calm = samples["calm"][0]
