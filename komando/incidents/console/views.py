@@ -11,10 +11,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from komando.agencies.models import Agency
@@ -244,11 +246,19 @@ STEPS: dict[str, Callable] = {
 }
 
 
+def _csrf_refused(request) -> bool:
+    """Django's CSRF check, answered in JSON by the caller instead of the HTML failure page."""
+    return CsrfViewMiddleware(lambda _request: None).process_view(request, None, (), {}) is not None
+
+
+@csrf_exempt  # checked below, so that a refusal is JSON the console can show
 @require_POST
 def api_step(request, pk: int, step: str):
     user, refused = _api_user(request)
     if refused:
         return refused
+    if _csrf_refused(request):
+        return _error(_("The page's security token is missing or out of date. Reload the page."), 403)
     handler = STEPS.get(step)
     if handler is None:
         raise Http404

@@ -254,3 +254,30 @@ def test_resolved_incidents_wait_apart_until_the_command_room_closes_them(as_use
     assert post(client, incident, "transition", {"status": "ditutup"}).json()["status"] == "ditutup"
     queue = client.get("/konsol/api/antrian/").json()
     assert incident.ticket not in [row["ticket"] for row in queue["incidents"] + queue["finished"]]
+
+
+def test_a_step_without_the_csrf_token_is_refused_in_json_and_stores_nothing(report, personas):
+    from django.test import Client
+
+    incident = report("SAMPAH")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(personas["operator"])
+    browser.get("/konsol/")  # sets the CSRF cookie
+    response = post(browser, incident, "transition", {"status": "diverifikasi"})
+    assert response.status_code == 403 and response["Content-Type"].startswith("application/json")
+    assert "error" in response.json()
+    assert Incident.objects.get(pk=incident.pk).status == Status.BARU
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(f"/konsol/api/insiden/{incident.pk}/transition/", data=json.dumps({"status": "diverifikasi"}),
+                            content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200, response.content
+    assert Incident.objects.get(pk=incident.pk).status == Status.DIVERIFIKASI
+
+
+def test_outsiders_get_json_403_from_the_api(as_user, report):
+    incident = report("SAMPAH")
+    client = as_user("outsider")
+    for response in (client.get("/konsol/api/antrian/"), client.get(f"/konsol/api/insiden/{incident.pk}/"),
+                     post(client, incident, "comment", {"text": "x"})):
+        assert response.status_code == 403 and "error" in response.json()
+    assert TimelineEntry.objects.filter(incident=incident, kind="comment").count() == 0
