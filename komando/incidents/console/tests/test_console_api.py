@@ -281,3 +281,19 @@ def test_outsiders_get_json_403_from_the_api(as_user, report):
                      post(client, incident, "comment", {"text": "x"})):
         assert response.status_code == 403 and "error" in response.json()
     assert TimelineEntry.objects.filter(incident=incident, kind="comment").count() == 0
+
+
+@pytest.mark.parametrize("target", ["kelurahan", "external"])
+def test_hand_off_to_a_kelurahan_or_an_outside_party(as_user, report, target):
+    from komando.regions.models import Region, RegionLevel
+
+    incident = report("SAMPAH")
+    client = as_user("operator")
+    post(client, incident, "transition", {"status": "diverifikasi"})
+    kelurahan = Region.objects.filter(level=RegionLevel.KELURAHAN).exclude(pk=incident.kelurahan_id).first()
+    body = {"target": target, "reason": "Bukan di wilayah ini", "kelurahan": kelurahan.pk, "party": "pln"}
+    detail = post(client, incident, "hand-off", body).json()
+    assert detail["status"] == "dialihkan"
+    handoff = Handoff.objects.get(incident=incident)
+    assert handoff.target == target
+    assert (handoff.to_kelurahan_id, handoff.to_party) == ((kelurahan.pk, "") if target == "kelurahan" else (None, "pln"))
