@@ -379,7 +379,7 @@ function connect() {
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/live/`);
   setConnection("connecting");
   socket.addEventListener("open", () => {
-    if (attempts > 0) refreshQueueSoon(); // what changed while the socket was down
+    if (attempts > 0) { refreshQueueSoon(); refreshDetailSoon(); } // what changed while the socket was down
     attempts = 0;
     setConnection("live");
   });
