@@ -297,3 +297,67 @@ def test_hand_off_to_a_kelurahan_or_an_outside_party(as_user, report, target):
     handoff = Handoff.objects.get(incident=incident)
     assert handoff.target == target
     assert (handoff.to_kelurahan_id, handoff.to_party) == ((kelurahan.pk, "") if target == "kelurahan" else (None, "pln"))
+
+
+def test_the_queue_reorders_as_time_passes_through_the_api(as_user, report):
+    """Time travel with ``django.utils.timezone.now`` patched: the API's queue puts an incident first
+    once its deadline has passed, and the longest overdue first when several are."""
+    from unittest import mock
+
+    start = timezone.now()
+    critical = report(priority="kritis")
+    low = report(priority="rendah", lat=SUKARASA[0] + 900 * METRE)
+    Incident.objects.filter(pk=critical.pk).update(respond_due_at=start + timedelta(hours=3),
+                                                   resolve_due_at=start + timedelta(hours=10))
+    Incident.objects.filter(pk=low.pk).update(respond_due_at=start + timedelta(hours=1),
+                                              resolve_due_at=start + timedelta(hours=10))
+    client = as_user("operator")
+
+    def queue_at(moment):
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            body = client.get("/konsol/api/antrian/").json()
+        assert body["now"] == moment.isoformat()
+        rows = [row for row in body["incidents"] if row["ticket"] in (critical.ticket, low.ticket)]
+        return [(row["ticket"], row["overdue"]) for row in rows]
+
+    assert queue_at(start) == [(critical.ticket, False), (low.ticket, False)]
+    assert queue_at(start + timedelta(hours=2)) == [(low.ticket, True), (critical.ticket, False)]
+    assert queue_at(start + timedelta(hours=4)) == [(low.ticket, True), (critical.ticket, True)]
+
+
+def test_an_opd_officer_takes_no_command_room_step_even_on_their_own_opd(as_user, report, truck):
+    medical = report("MEDIS")  # Dinkes, the officer's OPD
+    other = report("MEDIS", lat=SUKARASA[0] + 900 * METRE)
+    operator = as_user("operator")
+    post(operator, medical, "transition", {"status": "diverifikasi"})
+    rows_before = TimelineEntry.objects.filter(incident=medical).count()
+    priority_before = Incident.objects.get(pk=medical.pk).priority
+    new_priority = "rendah" if priority_before != "rendah" else "tinggi"
+    client = as_user("opd_officer")
+    for step, body in [("escalate", {}), ("priority", {"priority": new_priority}), ("merge", {"into": other.ticket}),
+                       ("hand-off", {"target": "external", "party": "pln", "reason": "x"}),
+                       ("dispatch", {"units": [truck.pk]})]:  # a DLH truck: another OPD's unit
+        assert post(client, medical, step, body).status_code == 403, step
+    medical.refresh_from_db()
+    assert (medical.status, medical.priority, medical.escalation_level) == (Status.DIVERIFIKASI, priority_before, 0)
+    assert TimelineEntry.objects.filter(incident=medical).count() == rows_before
+    assert not Dispatch.objects.filter(incident=medical).exists() and not Handoff.objects.filter(incident=medical).exists()
+
+
+def test_executives_may_not_dispatch_hand_off_merge_or_tick(as_user, report, truck):
+    incident = report("SAMPAH")
+    other = report("SAMPAH", lat=SUKARASA[0] + 900 * METRE)
+    post(as_user("operator"), incident, "transition", {"status": "diverifikasi"})
+    rows_before = TimelineEntry.objects.filter(incident=incident).count()
+    step_key = as_user("operator").get(f"/konsol/api/insiden/{incident.pk}/").json()["checklist"][0]["key"]
+    client = as_user("executive")
+    detail = client.get(f"/konsol/api/insiden/{incident.pk}/").json()
+    assert detail["next_steps"] == [] and detail["recommended_units"] == []
+    assert detail["may"] == {"work": False, "command": False, "acknowledge": []}
+    for step, body in [("dispatch", {"units": [truck.pk]}), ("merge", {"into": other.ticket}),
+                       ("hand-off", {"target": "external", "party": "pln", "reason": "x"}),
+                       ("checklist", {"step": step_key})]:
+        assert post(client, incident, step, body).status_code == 403, step
+    assert TimelineEntry.objects.filter(incident=incident).count() == rows_before
+    assert not Dispatch.objects.filter(incident=incident).exists()
+    assert Incident.objects.get(pk=other.pk).status == Status.BARU

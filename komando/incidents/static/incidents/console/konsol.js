@@ -301,7 +301,7 @@ function renderDetail() {
   }
   if (d.may.work) {
     const isPublic = el("input", { type: "checkbox", name: "public" });
-    parts.push(section(T.addComment, formOf({ "data-form": "comment" }, [textInput("text", T.comment, true),
+    parts.push(section(T.addComment, formOf({ "data-form": "comment" }, [textInput("text", T.commentText, true),
       el("label", { class: "check-label" }, isPublic, T.publicComment)], T.send,
       (form) => step("comment", { text: form.text.value, public: isPublic.checked }))));
   }
