@@ -57,9 +57,10 @@ setup-test: setup $(VENV)/.stamp-install-test
 services:
 	bash scripts/ensure-services.sh
 
-## Debian's Chromium for the browser tests, installed when missing.
+## Debian's Chromium (browser tests) and poppler-utils (PDFs rendered to PNG), installed when missing.
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@command -v pdftoppm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils)
 
 lint: setup-test
 	$(BIN)/ruff check komando bench

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "komando.operator_map",
     "komando.complaints",
     "komando.incidents",
+    "komando.alerts",
+    "komando.situation",
+    "komando.wall",
+    "komando.reports",
 ]
 
 MIDDLEWARE = [

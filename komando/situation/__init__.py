@@ -1,0 +1,1 @@
+"""Situation room: crisis sessions, the append-only decision log, action items, minutes."""

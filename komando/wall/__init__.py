@@ -1,0 +1,1 @@
+"""Video wall: full-screen layouts of live panels for the command room's displays."""

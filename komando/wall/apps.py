@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class WallConfig(AppConfig):
+    name = "komando.wall"
