@@ -82,3 +82,13 @@ def personas(reference_data):
 def _fast_password_hashing(settings):
     """Argon2 costs ~0.5 s per password: tests that create personas use a fast hasher instead."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_intake_catalogue():
+    """The intake catalogue is cached per process and keyed by a fingerprint of its tables; a test's
+    rolled-back rows can leave the same fingerprint behind for the next test on SQLite (ids reused,
+    time frozen), so every test starts without a cached catalogue."""
+    from komando.incidents import catalogue
+
+    catalogue.clear_cache()

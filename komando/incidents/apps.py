@@ -7,6 +7,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
-        from komando.incidents import geo
+        from komando.incidents import catalogue, geo
 
         geo.connect_cache_invalidation()
+        catalogue.connect_cache_invalidation()

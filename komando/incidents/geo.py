@@ -3,9 +3,10 @@ the city refused, and distances between points.
 
 The city's outline is the union of its kelurahan shapes with small gaps closed (schematic shapes,
 drawn from centroids, leave slivers between cells; official ones do not). A point inside the outline
-belongs to the kelurahan whose shape covers it, else to the nearest one. The shapes are read once per
-process and kept until a region is saved here or ``CACHE_SECONDS`` pass (another process may have
-imported new boundaries).
+belongs to the kelurahan whose shape covers it, else to the nearest one. The shapes (and the kelurahan
+and kecamatan rows, shared read-only between threads) are read once per process and kept until a region
+is saved here, the kelurahan rows' fingerprint changes or ``CACHE_SECONDS`` pass (another process may
+have imported new boundaries).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class _CityIndex:
     tree: STRtree
     shapes: list
     outline: object
+    regions: dict  # code → (kelurahan, kecamatan), read-only instances shared by threads
 
     def place(self, lat: float, lon: float) -> str | None:
         """The code of the kelurahan at the point, or None outside the city."""
@@ -109,8 +111,10 @@ def _build(fingerprint: tuple) -> _CityIndex:
     parts = [closed] if closed.geom_type == "Polygon" else list(closed.geoms)
     outline = unary_union([Polygon(part.exterior) for part in parts])  # holes filled
     prepared = [prep(s) for s in shapes]
+    regions = {kelurahan.code: (kelurahan, kelurahan.parent)
+               for kelurahan in Region.objects.filter(code__in=codes).select_related("parent")}
     return _CityIndex(fingerprint=fingerprint, built_at=time.monotonic(), codes=codes, tree=STRtree(shapes),
-                      shapes=prepared, outline=prep(outline))
+                      shapes=prepared, outline=prep(outline), regions=regions)
 
 
 def _city_index() -> _CityIndex:
@@ -140,10 +144,11 @@ def locate(lat, lon) -> tuple[Region, Region]:
     """(kelurahan, kecamatan) of a point; ``OutsideCity`` when the point is not in the city,
     ``InvalidReport`` when it is not a point at all."""
     lat, lon = check_coordinates(lat, lon)
-    code = _city_index().place(lat, lon)
-    kelurahan = Region.objects.select_related("parent").filter(code=code).first() if code else None
+    index = _city_index()
+    code = index.place(lat, lon)
+    kelurahan, kecamatan = index.regions.get(code, (None, None)) if code else (None, None)
     if kelurahan is None:
         city = Region.objects.filter(level=RegionLevel.KOTA).values_list("name", flat=True).first() or _("the city")
         raise OutsideCity(_("The location %(lat)s, %(lon)s is outside %(city)s; incidents can only be reported "
                             "inside the city."), lat=f"{lat:.5f}", lon=f"{lon:.5f}", city=city)
-    return kelurahan, kelurahan.parent
+    return kelurahan, kecamatan

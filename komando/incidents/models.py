@@ -40,6 +40,7 @@ class Category(models.Model):
         default=False, help_text=_("Emergencies run on the wall clock (nights, weekends and holidays count)"))
     active = models.BooleanField(default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True, help_text=_("Changed last (the intake catalogue's cache key)"))
 
     class Meta:
         ordering = ["sort_order", "name"]

@@ -33,6 +33,27 @@ def duplicate_candidates(category: Category, lat: float, lon: float, at: datetim
     """Open incidents of ``category`` within ``radius_m`` metres (haversine) of the point whose newest
     report is at most ``window`` before ``at`` (defaults: settings ``KOMANDO_INCIDENT_DUPLICATE_RADIUS_M``
     = 150 and ``KOMANDO_INCIDENT_DUPLICATE_WINDOW_HOURS`` = 72), nearest first, each with ``distance_m``."""
+    within = _nearby_open(category, lat, lon, at, exclude=exclude, radius_m=radius_m, window=window)[:limit]
+    if not within:
+        return []
+    by_pk = Incident.objects.select_related("category", "kelurahan").in_bulk([pk for _distance, pk, _ticket in within])
+    found = []
+    for distance, pk, _ticket in within:
+        incident = by_pk[pk]
+        incident.distance_m = distance
+        found.append(incident)
+    return found
+
+
+def nearest_duplicate(category: Category, lat: float, lon: float, at: datetime) -> tuple[int, str] | None:
+    """(id, ticket) of the nearest ``duplicate_candidates`` incident, or None: what intake needs, in one query."""
+    within = _nearby_open(category, lat, lon, at)
+    return (within[0][1], within[0][2]) if within else None
+
+
+def _nearby_open(category: Category, lat: float, lon: float, at: datetime, *, exclude: Incident | None = None,
+                 radius_m: float | None = None, window: timedelta | None = None) -> list[tuple[float, int, str]]:
+    """(distance, id, ticket) of the open incidents of ``duplicate_candidates``, nearest first."""
     radius_m = duplicate_radius_m() if radius_m is None else radius_m
     window = duplicate_window() if window is None else window
     dlat, dlon = degrees_around(lat, radius_m)
@@ -40,24 +61,15 @@ def duplicate_candidates(category: Category, lat: float, lon: float, at: datetim
                                      lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
     if exclude is not None:
         nearby = nearby.exclude(pk=exclude.pk)
-    # Distances from plain values first (a pile of garbage may have dozens of open reports nearby);
-    # only the nearest ``limit`` become model instances.
+    # Distances from plain values (a pile of garbage may have dozens of open reports nearby); only the
+    # nearest few become model instances.
     within = []
-    for pk, found_lat, found_lon in nearby.order_by().values_list("pk", "lat", "lon"):
+    for pk, found_lat, found_lon, ticket in nearby.order_by().values_list("pk", "lat", "lon", "ticket"):
         distance = haversine_m(lat, lon, found_lat, found_lon)
         if distance <= radius_m:
-            within.append((round(distance, 1), pk))  # equally near: the older incident (lower id) first
+            within.append((round(distance, 1), pk, ticket))  # equally near: the older incident (lower id) first
     within.sort()
-    within = within[:limit]
-    if not within:
-        return []
-    by_pk = Incident.objects.select_related("category", "kelurahan").in_bulk([pk for _distance, pk in within])
-    found = []
-    for distance, pk in within:
-        incident = by_pk[pk]
-        incident.distance_m = distance
-        found.append(incident)
-    return found
+    return within
 
 
 def current_playbook_version(category: Category) -> PlaybookVersion | None:

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from komando.incidents import geo
+from komando.incidents import catalogue, geo
 from komando.incidents.actions.common import announce, audit, is_person, write_timeline
 from komando.incidents.choices import Channel, Priority, Status, TimelineKind
 from komando.incidents.clock import compute_deadlines
@@ -87,16 +87,14 @@ def find_category(code: str | Category) -> Category:
     code = str(code or "").strip()
     if not code:
         raise UnknownCategory(_("A report needs a category (service code)."))
-    category = Category.objects.filter(code=code, active=True).first() or \
-        Category.objects.filter(code__iexact=code, active=True).first()
-    if category is None:
+    found = catalogue.entry(code)
+    if found is None:
         raise UnknownCategory(_("Unknown incident category %(code)s."), code=repr(code))
-    return category
+    return found.category
 
 
 def current_version(category: Category) -> PlaybookVersion:
-    version = (PlaybookVersion.objects.filter(playbook__category=category).select_related("agency")
-               .order_by("-number").first())
+    version = catalogue.current_version_of(category)
     if version is None:
         raise UnknownCategory(_("The category %(name)s has no SOP playbook yet; reports cannot be taken for it."),
                               name=category.name)
@@ -157,6 +155,13 @@ def _clean_report(channel, source_ref, description, reported_at, priority, title
     return source_ref, description, title, address, media_url, dict(attributes or {})
 
 
+def _known_incident(pk: int, ticket: str) -> Incident:
+    """A stored incident known only by its id and ticket (what a proposed duplicate needs), not read again."""
+    incident = Incident(pk=pk, ticket=ticket)
+    incident._state.adding, incident._state.db = False, connection.alias
+    return incident
+
+
 def _existing(channel: str, source_ref: str) -> tuple[Incident, IncidentReport, bool] | None:
     report = (IncidentReport.objects.select_related("incident").filter(channel=channel, source_ref=source_ref).first())
     if report is None:
@@ -197,16 +202,16 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
     now = timezone.now()
     reported_at = min(reported_at, now)
 
-    from komando.incidents.selectors import duplicate_candidates
+    from komando.incidents.selectors import nearest_duplicate
 
-    candidates = duplicate_candidates(category, lat, lon, reported_at, limit=1)
+    duplicate = nearest_duplicate(category, lat, lon, reported_at)
     incident = Incident(
         category=category, priority=priority or category.default_priority,
         status=Status.BARU, title=title or f"{category.name} — {kelurahan.name}"[:200],
         description=description, lat=lat, lon=lon, address=address, kelurahan=kelurahan,
         kecamatan=kecamatan, agency=version.agency, playbook_version=version, reported_at=reported_at,
         last_reported_at=reported_at, created_at=now,
-        possible_duplicate_of=candidates[0] if candidates else None)
+        possible_duplicate_of=_known_incident(*duplicate) if duplicate else None)
     compute_deadlines(incident)
     with _sqlite_writes(), transaction.atomic():
         try:
@@ -225,7 +230,7 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
             raise
         write_timeline(incident, kind=TimelineKind.REPORT, acting_user=acting_user, actor_label=Channel(channel).label,
                        to_status=Status.BARU, public=True, at=now,
-                       data={"channel": channel, "possible_duplicate_of": candidates[0].ticket if candidates else None})
+                       data={"channel": channel, "possible_duplicate_of": duplicate[1] if duplicate else None})
         audit(acting_user, via=via, action="incident.report", incident=incident,
               after={"ticket": incident.ticket, "category": category.code, "channel": channel, "source_ref": source_ref,
                      "kelurahan": kelurahan.code, "priority": incident.priority})

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from komando.incidents import catalogue
 from komando.incidents.models import Category
 
 DEFINITIONS_FILE = "open311_services.json"
@@ -106,12 +107,10 @@ def service_categories():
 
 
 def service_category(code: str) -> Category | None:
-    """The service of a service_code (exact match, else case-insensitive), or None."""
-    code = str(code or "").strip()
-    if not code:
-        return None
-    services = service_categories()
-    return services.filter(code=code).first() or services.filter(code__iexact=code).first()
+    """The service of a service_code (exact match, else case-insensitive), or None. From the intake
+    catalogue (cached per process, see ``komando.incidents.catalogue``)."""
+    found = catalogue.entry(code, with_playbook=True)
+    return found.category if found is not None else None
 
 
 def service_row(category: Category, definitions: dict[str, list[dict]]) -> dict:
