@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from komando.incidents.choices import PRIORITY_RANK, Status, TimelineKind
@@ -57,14 +58,23 @@ def _nearby_open(category: Category, lat: float, lon: float, at: datetime, *, ex
     radius_m = duplicate_radius_m() if radius_m is None else radius_m
     window = duplicate_window() if window is None else window
     dlat, dlon = degrees_around(lat, radius_m)
-    nearby = Incident.objects.filter(category=category, status__in=OPEN_STATUSES, last_reported_at__gte=at - window,
-                                     lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
-    if exclude is not None:
-        nearby = nearby.exclude(pk=exclude.pk)
+    # Plain SQL: this runs on every report, and building it through the ORM cost more than running it.
     # Distances from plain values (a pile of garbage may have dozens of open reports nearby); only the
     # nearest few become model instances.
+    statuses = sorted(status.value for status in OPEN_STATUSES)
+    sql = (f"SELECT id, lat, lon, ticket FROM {connection.ops.quote_name(Incident._meta.db_table)} "
+           f"WHERE category_id = %s AND status IN ({', '.join(['%s'] * len(statuses))}) AND last_reported_at >= %s "
+           f"AND lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s")
+    params = [category.pk, *statuses, connection.ops.adapt_datetimefield_value(at - window),
+              lat - dlat, lat + dlat, lon - dlon, lon + dlon]
+    if exclude is not None:
+        sql += " AND id <> %s"
+        params.append(exclude.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     within = []
-    for pk, found_lat, found_lon, ticket in nearby.order_by().values_list("pk", "lat", "lon", "ticket"):
+    for pk, found_lat, found_lon, ticket in rows:
         distance = haversine_m(lat, lon, found_lat, found_lon)
         if distance <= radius_m:
             within.append((round(distance, 1), pk, ticket))  # equally near: the older incident (lower id) first

@@ -33,7 +33,7 @@ def test_a_report_without_a_reference_of_its_own_is_not_looked_up_and_takes_its_
     reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     for table in ("incidents_category", "incidents_playbookversion", "regions_region"):
         assert not [sql for sql in reads if sql.startswith(f'SELECT "{table}"')], table
-    assert len([sql for sql in reads if sql.startswith('SELECT "incidents_incident"')]) == 1
+    assert len([sql for sql in reads if '"incidents_incident"' in sql]) == 1
     # One transaction (a savepoint inside the test's own), no inner savepoint for a reference that cannot clash.
     assert len([q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]) == 1
     assert len(queries.captured_queries) <= 10, [q["sql"][:80] for q in queries.captured_queries]
