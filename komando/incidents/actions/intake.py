@@ -169,7 +169,8 @@ def _existing(channel: str, source_ref: str) -> tuple[Incident, IncidentReport, 
     return report.incident, report, False
 
 
-def do_report_incident(channel: str, *, source_ref: str | None, category_code: str | Category, description: str, lat, lon,
+def do_report_incident(channel: str, *, source_ref: str | None, category_code: str | Category | catalogue.Entry,
+                       description: str, lat, lon,
                        reported_at: datetime, contact=None, acting_user=None, priority: str | None = None,
                        title: str = "", address: str = "", media_url: str = "", attributes: Mapping | None = None,
                        via: str = "ui") -> tuple[Incident, IncidentReport, bool]:
@@ -194,8 +195,11 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
     found = _existing(channel, source_ref) if named else None
     if found:
         return found
-    category = find_category(category_code)
-    version = current_version(category)
+    if isinstance(category_code, catalogue.Entry) and category_code.version is not None:
+        category, version = category_code.category, category_code.version  # one snapshot, already looked up
+    else:
+        category = find_category(category_code)
+        version = current_version(category)
     kelurahan, kecamatan = geo.locate(lat, lon)
     lat, lon = float(lat), float(lon)
     contact_fields = clean_contact(contact)

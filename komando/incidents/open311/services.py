@@ -109,8 +109,13 @@ def service_categories():
 def service_category(code: str) -> Category | None:
     """The service of a service_code (exact match, else case-insensitive), or None. From the intake
     catalogue (cached per process, see ``komando.incidents.catalogue``)."""
-    found = catalogue.entry(code, with_playbook=True)
+    found = service_entry(code)
     return found.category if found is not None else None
+
+
+def service_entry(code: str) -> catalogue.Entry | None:
+    """``service_category`` with the SOP version reports of it start under (one catalogue snapshot)."""
+    return catalogue.entry(code, with_playbook=True)
 
 
 def service_row(category: Category, definitions: dict[str, list[dict]]) -> dict:

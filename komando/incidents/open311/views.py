@@ -141,9 +141,10 @@ def create_request(request, fmt):
         raise Open311Error(403, _("Invalid api_key received -- can't proceed with create_request."))
     check_jurisdiction(body.values.get("jurisdiction_id") or request.GET.get("jurisdiction_id"))
     new = parse_new_request(body)
-    category = services.service_category(new.service_code)
-    if category is None:
+    service = services.service_entry(new.service_code)
+    if service is None:
         raise Open311Error(404, _("service_code %(code)s not found") % {"code": repr(new.service_code[:60])})
+    category = service.category
     attributes = clean_attributes(services.attribute_definitions().get(category.code, []), new.attributes)
     lat, lon = new.lat, new.lon
     if lat is None:
@@ -154,7 +155,7 @@ def create_request(request, fmt):
     source_ref = idempotency_ref(client, request.headers.get("Idempotency-Key"))
     try:
         incident, report, created = do_report_incident(
-            Channel.OPEN311, source_ref=source_ref, category_code=category, description=new.description,
+            Channel.OPEN311, source_ref=source_ref, category_code=service, description=new.description,
             lat=lat, lon=lon, reported_at=timezone.now(), contact=new.contact, address=new.address_string,
             media_url=new.media_url, attributes=attributes, via="open311")
     except UnknownCategory as error:
