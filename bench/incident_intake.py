@@ -22,7 +22,9 @@ is requests / wall time of the round; p50 and p95 over every request of all roun
 Targets: open311 throughput ≥ 40 % of bare, open311 p95 ≤ 2 × bare p95.
 
     .venv/bin/python bench/incident_intake.py [--clients 8] [--requests 400] [--rounds 3] [--warmup 40]
-        [--database-url postgres://…] [--keep]
+        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+
+With ``--database-url`` the run uses a fresh database created on that PostgreSQL server (dropped after).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -148,6 +151,26 @@ points = list(Region.objects.filter(level=RegionLevel.KELURAHAN).exclude(geometr
               .values_list("centroid_lat", "centroid_lon"))
 print("POINTS=" + json.dumps(points))
 """
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """A new, empty database on the PostgreSQL server of ``server_url`` (any database of it), so that
+    every run starts from the same state; its URL. Dropped again by ``drop_postgres_database``."""
+    import psycopg
+
+    name = f"komando_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(server_url)._replace(path="/" + name))
+
+
+def drop_postgres_database(database_url: str) -> None:
+    import psycopg
+
+    name = urlsplit(database_url).path.lstrip("/")
+    server_url = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def prepare_server(database_url: str, password: str, api_key: str) -> tuple[Server, list[tuple[float, float]]]:
@@ -390,21 +413,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each workload, interleaved")
     parser.add_argument("--warmup", type=int, default=40, help="requests of each workload before measuring")
     parser.add_argument("--seed", type=int, default=311)
-    parser.add_argument("--database-url", default="", help="PostgreSQL instead of a fresh SQLite file")
+    parser.add_argument("--database-url", default="",
+                        help="a PostgreSQL server (the URL of any database on it) instead of a fresh SQLite file: "
+                             "the bench creates a fresh database there and drops it afterwards")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server log)")
     args = parser.parse_args()
 
     password, api_key = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
-    server, points = prepare_server(args.database_url, password, api_key)
+    database_url = fresh_postgres_database(args.database_url) if args.database_url else ""
     try:
-        server.start()
-        results = asyncio.run(run(server, password, api_key, points, args))
+        server, points = prepare_server(database_url, password, api_key)
+        try:
+            server.start()
+            results = asyncio.run(run(server, password, api_key, points, args))
+        finally:
+            server.stop()
+            if args.keep:
+                print(f"kept {server.directory}" + (f" and the database {database_url}" if database_url else ""))
+            else:
+                shutil.rmtree(server.directory, ignore_errors=True)
     finally:
-        server.stop()
-        if args.keep:
-            print(f"kept {server.directory}")
-        else:
-            shutil.rmtree(server.directory, ignore_errors=True)
+        if database_url and not args.keep:
+            drop_postgres_database(database_url)
     sys.exit(0 if report(results, args) else 1)
 
 

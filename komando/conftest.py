@@ -85,10 +85,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_intake_catalogue():
-    """The intake catalogue is cached per process and keyed by a fingerprint of its tables; a test's
-    rolled-back rows can leave the same fingerprint behind for the next test on SQLite (ids reused,
-    time frozen), so every test starts without a cached catalogue."""
-    from komando.incidents import catalogue
+def _fresh_intake_caches():
+    """The intake catalogue and the city's kelurahan index are cached per process and keyed by
+    fingerprints of their tables, read at most once a second; a test's rolled-back rows can leave the
+    same fingerprint behind for the next test (SQLite reuses ids; time may be frozen), and the next
+    test may come within that second, so every test starts without them."""
+    from komando.incidents import catalogue, geo
 
     catalogue.clear_cache()
+    geo.clear_cache()

@@ -2,10 +2,12 @@
 
 Every report reads its category and the SOP it starts under; building those two queries through the
 ORM on each report cost more than the report's own writes. The catalogue is read once and kept, and
-a plain-SQL fingerprint, checked on every read, notices what another process wrote: a new playbook
-version (versions are immutable, so a new one means a new highest id), a new playbook or category,
-and a changed category (``Category.updated_at``). Saves in this process clear the cache at once
-(signals); anything else (an agency renamed) is picked up within ``CACHE_SECONDS``.
+a plain-SQL fingerprint notices what another process wrote: a new playbook version (versions are
+immutable, so a new one means a new highest id), a new playbook or category, and a changed category
+(``Category.updated_at``). The fingerprint is read at most once per ``CHECK_SECONDS`` (a burst of
+reports shares one check; a quiet city checks on every report), so another worker's change is seen
+within that second. Saves in this process clear the cache at once (signals); anything else (an
+agency renamed) is picked up within ``CACHE_SECONDS``.
 
 The cached instances are shared between threads and must be treated as read-only.
 """
@@ -21,6 +23,7 @@ from django.db import connection
 from komando.incidents.models import Category, Playbook, PlaybookVersion
 
 CACHE_SECONDS = 60
+CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Entry:
 class _Catalogue:
     fingerprint: tuple
     built_at: float
+    checked_at: float
     by_code: dict[str, Entry]
     by_lower_code: dict[str, list[Entry]]  # in the categories' own order
 
@@ -60,17 +64,24 @@ def _build(fingerprint: tuple) -> _Catalogue:
     by_lower_code: dict[str, list[Entry]] = {}
     for found in sorted(by_code.values(), key=lambda e: (e.category.sort_order, e.category.name, e.category.pk)):
         by_lower_code.setdefault(found.category.code.lower(), []).append(found)
-    return _Catalogue(fingerprint=fingerprint, built_at=time.monotonic(), by_code=by_code, by_lower_code=by_lower_code)
+    now = time.monotonic()
+    return _Catalogue(fingerprint=fingerprint, built_at=now, checked_at=now, by_code=by_code,
+                      by_lower_code=by_lower_code)
 
 
 def _current() -> _Catalogue:
     global _catalogue
-    fingerprint = _fingerprint()
     catalogue = _catalogue
-    if catalogue is None or catalogue.fingerprint != fingerprint or time.monotonic() - catalogue.built_at > CACHE_SECONDS:
+    now = time.monotonic()
+    if catalogue is not None and now - catalogue.checked_at < CHECK_SECONDS and now - catalogue.built_at < CACHE_SECONDS:
+        return catalogue
+    fingerprint = _fingerprint()
+    if catalogue is None or catalogue.fingerprint != fingerprint or now - catalogue.built_at > CACHE_SECONDS:
         with _lock:
             catalogue = _build(fingerprint)
             _catalogue = catalogue
+    else:
+        catalogue.checked_at = now
     return catalogue
 
 

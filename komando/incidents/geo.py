@@ -5,8 +5,8 @@ The city's outline is the union of its kelurahan shapes with small gaps closed (
 drawn from centroids, leave slivers between cells; official ones do not). A point inside the outline
 belongs to the kelurahan whose shape covers it, else to the nearest one. The shapes (and the kelurahan
 and kecamatan rows, shared read-only between threads) are read once per process and kept until a region
-is saved here, the kelurahan rows' fingerprint changes or ``CACHE_SECONDS`` pass (another process may
-have imported new boundaries).
+is saved here, the kelurahan rows' fingerprint changes (read at most once per ``CHECK_SECONDS``) or
+``CACHE_SECONDS`` pass (another process may have imported new boundaries).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ EARTH_RADIUS_M = 6_371_008.8
 # Gaps narrower than about twice this (degrees, ~330 m) between kelurahan shapes count as inside the city.
 GAP_CLOSING_DEGREES = 0.003
 CACHE_SECONDS = 300
+CHECK_SECONDS = 1.0
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -62,6 +63,7 @@ def check_coordinates(lat, lon) -> tuple[float, float]:
 class _CityIndex:
     fingerprint: tuple
     built_at: float
+    checked_at: float
     codes: list[str]
     tree: STRtree
     shapes: list
@@ -113,18 +115,24 @@ def _build(fingerprint: tuple) -> _CityIndex:
     prepared = [prep(s) for s in shapes]
     regions = {kelurahan.code: (kelurahan, kelurahan.parent)
                for kelurahan in Region.objects.filter(code__in=codes).select_related("parent")}
-    return _CityIndex(fingerprint=fingerprint, built_at=time.monotonic(), codes=codes, tree=STRtree(shapes),
+    now = time.monotonic()
+    return _CityIndex(fingerprint=fingerprint, built_at=now, checked_at=now, codes=codes, tree=STRtree(shapes),
                       shapes=prepared, outline=prep(outline), regions=regions)
 
 
 def _city_index() -> _CityIndex:
     global _index
-    fingerprint = _fingerprint()
     index = _index
-    if index is None or index.fingerprint != fingerprint or time.monotonic() - index.built_at > CACHE_SECONDS:
+    now = time.monotonic()
+    if index is not None and now - index.checked_at < CHECK_SECONDS and now - index.built_at < CACHE_SECONDS:
+        return index
+    fingerprint = _fingerprint()
+    if index is None or index.fingerprint != fingerprint or now - index.built_at > CACHE_SECONDS:
         with _lock:
             index = _build(fingerprint)
             _index = index
+    else:
+        index.checked_at = now
     return index
 
 

@@ -1,5 +1,6 @@
 """The intake catalogue (categories with their current SOP) and the kelurahan rows are cached per process;
-what another process writes must still be seen by the very next report. "Another process" is played by
+what another process writes is seen by the first report after the next fingerprint check (at most
+``CHECK_SECONDS`` later; the tests that need it at once set it to 0). "Another process" is played by
 writes that send no signals here (``bulk_create``, ``QuerySet.update``), as a second worker's would not."""
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ def test_a_second_report_reads_no_category_sop_or_region_rows(report):
     assert incident.kecamatan == incident.kelurahan.parent
 
 
-def test_a_new_sop_version_written_by_another_process_is_taken_by_the_next_report(report):
+@pytest.fixture
+def check_every_time(monkeypatch):
+    monkeypatch.setattr(catalogue, "CHECK_SECONDS", 0.0)
+
+
+def test_a_new_sop_version_written_by_another_process_is_taken_by_the_next_report(report, check_every_time):
     first = report("SAMPAH")
     newer = _new_version_elsewhere(first.category, change_note="SLA dipercepat")
     second = report("SAMPAH")
@@ -47,7 +53,7 @@ def test_a_new_sop_version_written_by_another_process_is_taken_by_the_next_repor
     assert first.playbook_version.number == newer.number - 1  # an incident keeps the version it started under
 
 
-def test_a_category_switched_off_elsewhere_is_refused_at_once(report):
+def test_a_category_switched_off_elsewhere_is_refused_at_once(report, check_every_time):
     report("SAMPAH")
     Category.objects.filter(code="SAMPAH").update(active=False, updated_at=timezone.now() + timedelta(seconds=1))
     with pytest.raises(UnknownCategory):
@@ -71,3 +77,23 @@ def test_service_codes_match_exactly_else_in_other_letters_and_only_with_an_sop(
     assert catalogue.entry("TANPA-SOP").category == bare
     assert catalogue.entry("TANPA-SOP").version is None
     assert catalogue.entry("TANPA-SOP", with_playbook=True) is None
+
+
+def test_a_burst_of_reports_shares_one_fingerprint_check_and_the_next_second_checks_again(report, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(catalogue.time, "monotonic", lambda: clock[0])
+    first = report("SAMPAH")
+    newer = _new_version_elsewhere(first.category)
+
+    def fingerprint_reads():
+        with CaptureQueriesContext(connection) as queries:
+            incident = report("SAMPAH")
+        return incident, [q for q in queries.captured_queries if '"incidents_playbookversion"' in q["sql"]]
+
+    clock[0] += catalogue.CHECK_SECONDS / 2
+    within, reads = fingerprint_reads()
+    assert reads == [] and within.playbook_version_id == first.playbook_version_id
+    clock[0] += catalogue.CHECK_SECONDS
+    after, reads = fingerprint_reads()
+    assert len(reads) == 2  # the fingerprint, then the catalogue built again
+    assert after.playbook_version_id == newer.pk
