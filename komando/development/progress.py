@@ -52,3 +52,16 @@ def progress_status(planned, realised) -> str:
     if gap >= WASPADA_LOWER:
         return WASPADA
     return TERLAMBAT
+
+
+def critical_rule(planned, realised) -> dict:
+    """Which period of the kontrak-kritis rule applies at ``planned`` and how far the work is from
+    its limit: ``{"period": 1 | 2, "limit": points, "behind": points (≤ 0 when ahead),
+    "critical": bool}``. Screens explain a status with it."""
+    period_one = _points(planned) <= PERIOD_ONE_UPPER_PLANNED
+    return {
+        "period": 1 if period_one else 2,
+        "limit": PERIOD_ONE_CRITICAL_DELAY if period_one else PERIOD_TWO_CRITICAL_DELAY,
+        "behind": -deviation(planned, realised),
+        "critical": is_contract_critical(planned, realised),
+    }

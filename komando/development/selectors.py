@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
@@ -11,8 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from komando.accounts.access import can_view_development, development_agency_scope
+from komando.agencies.models import Agency
 from komando.development.models import ProgressMonth, Project
-from komando.development.progress import KRITIS, deviation, progress_status
+from komando.development.progress import KRITIS, STATUSES, critical_rule, deviation, progress_status
+from komando.sources.models import Source
 
 PANEL_SOURCE = "emonev"
 ZERO = Decimal("0")
@@ -198,3 +200,255 @@ def project_curve(user, project_id: int) -> dict:
         "lon": project.lon,
         "months": months,
     }
+
+
+# ---------- the development watch (/pembangunan/) ----------
+# Every aggregate over projects is weighted by budget (pagu): an OPD's or the city's progress is
+# Σ(pagu × progress) ÷ Σ pagu, so a Rp 10 bn road counts ten times a Rp 1 bn renovation.
+
+
+def rupiah_share(budget: int, percent) -> int:
+    """``percent`` % of ``budget``, in whole Rupiah (half up)."""
+    return int((Decimal(budget) * Decimal(percent) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _absorption(rows: list[dict]) -> dict:
+    """Budget absorption of a group of projects: planned and realised financial progress (weighted
+    by pagu) and the same in Rupiah (Σ pagu × percent, rounded once)."""
+    budget = sum(row["budget"] for row in rows)
+    planned_rp = sum(Decimal(row["budget"]) * row["planned_financial"] for row in rows) / 100
+    realised_rp = sum(Decimal(row["budget"]) * row["realised_financial"] for row in rows) / 100
+    planned = _weighted(rows, "planned_financial") if rows else ZERO
+    realised = _weighted(rows, "realised_financial") if rows else ZERO
+    planned_rp = int(Decimal(planned_rp).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    realised_rp = int(Decimal(realised_rp).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return {
+        "budget": budget,
+        "planned_financial": _as_float(planned),
+        "realised_financial": _as_float(realised),
+        "gap_financial": _as_float(realised - planned),
+        "planned_rp": planned_rp,
+        "realised_rp": realised_rp,
+        "gap_rp": realised_rp - planned_rp,
+    }
+
+
+def absorption_ranking(project_rows: list[dict]) -> list[dict]:
+    """OPDs ranked by budget absorption: realised financial progress as a share of pagu, highest
+    first (ties: closer to plan first, then name); with the plan and the Rupiah behind it."""
+    by_agency: dict[int, list[dict]] = defaultdict(list)
+    for row in project_rows:
+        by_agency[row["agency_id"]].append(row)
+    ranking = []
+    for rows in by_agency.values():
+        ranking.append({"agency_code": rows[0]["agency_code"], "agency": rows[0]["agency"], "projects": len(rows),
+                        **_absorption(rows)})
+    ranking.sort(key=lambda row: (-row["realised_financial"], -row["gap_financial"], row["agency"].casefold()))
+    for position, row in enumerate(ranking, start=1):
+        row["rank"] = position
+    return ranking
+
+
+def _carried_series(progress: list, months: list, as_of) -> list[dict]:
+    """A project's cumulative figures at each of ``months`` (sorted): the plan of the month or the
+    last one before it (zero before the first); realisation up to ``as_of`` only, a missing month
+    carrying the last one reported forward (zero before any)."""
+    series, index = [], 0
+    planned_physical = planned_financial = realised_physical = realised_financial = ZERO
+    for month in months:
+        reported_this_month = False
+        while index < len(progress) and progress[index].month <= month:
+            row = progress[index]
+            planned_physical, planned_financial = row.planned_physical, row.planned_financial
+            if as_of is not None and row.month <= as_of:
+                if row.realised_physical is not None:
+                    realised_physical = row.realised_physical
+                    reported_this_month = row.month == month
+                if row.realised_financial is not None:
+                    realised_financial = row.realised_financial
+            index += 1
+        realised_known = as_of is not None and month <= as_of
+        series.append({
+            "month": month,
+            "planned_physical": planned_physical,
+            "planned_financial": planned_financial,
+            "realised_physical": realised_physical if realised_known else None,
+            "realised_financial": realised_financial if realised_known else None,
+            "carried": realised_known and not reported_this_month,
+        })
+    return series
+
+
+def s_curve(projects, as_of) -> list[dict]:
+    """The aggregated Kurva S of ``projects`` (a list): per month, planned and realised physical
+    and financial progress, cumulative, weighted by pagu; realisation up to ``as_of`` only."""
+    projects = list(projects)
+    if not projects:
+        return []
+    progress: dict[int, list] = defaultdict(list)
+    for row in ProgressMonth.objects.filter(project__in=[p.id for p in projects]).order_by("project_id", "month"):
+        progress[row.project_id].append(row)
+    months = sorted({row.month for rows in progress.values() for row in rows})
+    if not months:
+        return []
+    series = {project.id: _carried_series(progress[project.id], months, as_of) for project in projects}
+    total_budget = sum(project.budget for project in projects)
+
+    def weighted(index: int, key: str) -> float | None:
+        values = [(project.budget, series[project.id][index][key]) for project in projects]
+        if values[0][1] is None:
+            return None
+        if total_budget:
+            return _as_float(sum(Decimal(budget) * value for budget, value in values) / total_budget)
+        return _as_float(sum(value for _, value in values) / len(values))
+
+    return [{
+        "month": month.strftime("%Y-%m"),
+        "planned_physical": weighted(index, "planned_physical"),
+        "realised_physical": weighted(index, "realised_physical"),
+        "planned_financial": weighted(index, "planned_financial"),
+        "realised_financial": weighted(index, "realised_financial"),
+    } for index, month in enumerate(months)]
+
+
+def source_freshness() -> dict:
+    """Where the development figures come from and how fresh they are (the e-Monev source)."""
+    source = Source.objects.filter(slug=PANEL_SOURCE).first()
+    return {
+        "source": PANEL_SOURCE,
+        "source_label": "e-Monev",
+        "source_name": source.name if source else "e-Monev",
+        "last_received_at": source.last_success_at if source else None,
+        "data_as_of": source.data_as_of if source else None,
+    }
+
+
+def _status_rule(row: dict) -> dict:
+    rule = critical_rule(row["planned_physical"], row["realised_physical"])
+    return {"period": rule["period"], "limit": _as_float(rule["limit"]), "behind": _as_float(rule["behind"]),
+            "critical": rule["critical"]}
+
+
+def _watch_project_row(row: dict) -> dict:
+    shown = _public_project_row(row)
+    shown["rule"] = _status_rule(row)
+    shown["realised_rp"] = rupiah_share(row["budget"], row["realised_financial"])
+    return shown
+
+
+def _totals(rows: list[dict]) -> dict:
+    if not rows:
+        return {"projects": 0, "planned_physical": None, "realised_physical": None,
+                "deviation_physical": None, **_absorption([])}
+    planned, realised = _weighted(rows, "planned_physical"), _weighted(rows, "realised_physical")
+    return {"projects": len(rows), "planned_physical": _as_float(planned), "realised_physical": _as_float(realised),
+            "deviation_physical": _as_float(realised - planned), **_absorption(rows)}
+
+
+def watch_agency(user, agency_code: str):
+    """The OPD ``agency_code`` if ``user`` may see it; Http404 for an unknown code and for another
+    OPD than an OPD officer's own (not telling which)."""
+    scope = _require_viewer(user)
+    agency = Agency.objects.filter(code=agency_code).first()
+    if agency is None or (scope is not None and agency.id != scope):
+        raise Http404("no such OPD")
+    return agency
+
+
+def development_watch(user, agency_code: str | None = None) -> dict:
+    """Everything /pembangunan/ shows, for every OPD the user may see or for one OPD: totals,
+    per-OPD rows, the absorption ranking, projects per status, the aggregated Kurva S and the
+    projects (worst first, with coordinates for the map)."""
+    scope = _require_viewer(user)
+    agency = watch_agency(user, agency_code) if agency_code is not None else None
+    fiscal_year, as_of = reporting_period()
+    projects = _scoped_projects(agency.id if agency else scope).filter(fiscal_year=fiscal_year)
+    rows = _project_rows(projects, fiscal_year, as_of)
+    absorption = {row["agency_code"]: row for row in absorption_ranking(rows)}
+    by_agency = [row | {key: absorption[row["agency_code"]][key] for key in
+                        ("planned_rp", "realised_rp", "gap_rp", "gap_financial", "rank")}
+                 for row in _agency_rows(rows)]
+    counts = {status: 0 for status in STATUSES}
+    for row in rows:
+        counts[row["status"]] += 1
+    rows.sort(key=lambda row: (row["deviation_physical"], row["agency"], row["name"]))
+    return {
+        **source_freshness(),
+        "fiscal_year": fiscal_year,
+        "as_of_month": as_of.strftime("%Y-%m") if as_of else None,
+        "weighting": "budget",
+        "agency": {"code": agency.code, "short_name": agency.short_name, "name": agency.name} if agency else None,
+        "totals": _totals(rows),
+        "status_counts": counts,
+        "by_agency": by_agency,
+        "ranking": sorted(absorption.values(), key=lambda row: row["rank"]),
+        "s_curve": s_curve(projects, as_of),
+        "projects": [_watch_project_row(row) for row in rows],
+    }
+
+
+def project_watch(user, project_id: int) -> dict:
+    """One project as /pembangunan/proyek/<id>/ shows it: its monthly Kurva S with realisation
+    carried forward over months e-Monev left empty, the deviation and status of each month, the
+    status at the reporting month with the rule behind it, budget and location. 404 when unseen."""
+    curve = project_curve(user, project_id)  # access and scope
+    project = Project.objects.select_related("agency", "region", "region__parent").get(pk=project_id)
+    fiscal_year, as_of = reporting_period()
+    progress = list(project.progress.order_by("month"))
+    if project.fiscal_year != fiscal_year:  # an older year: as of its own last report
+        reported = [row.month for row in progress if row.realised_physical is not None]
+        as_of = reported[-1] if reported else None
+    months = []
+    current = None
+    for point in _carried_series(progress, [row.month for row in progress], as_of):
+        realised = point["realised_physical"]
+        entry = {
+            "month": point["month"].strftime("%Y-%m"),
+            "planned_physical": _as_float(point["planned_physical"]),
+            "realised_physical": _as_float(realised),
+            "planned_financial": _as_float(point["planned_financial"]),
+            "realised_financial": _as_float(point["realised_financial"]),
+            "carried_forward": bool(point["carried"]),
+            "deviation_physical": None,
+            "status": None,
+            "rule": None,
+        }
+        if realised is not None:
+            row = {"planned_physical": point["planned_physical"], "realised_physical": realised}
+            entry["deviation_physical"] = _as_float(deviation(point["planned_physical"], realised))
+            entry["status"] = progress_status(point["planned_physical"], realised)
+            entry["rule"] = _status_rule(row)
+            current = entry
+        months.append(entry)
+    region = project.region
+    return {
+        **curve,
+        **source_freshness(),
+        "fiscal_year": project.fiscal_year,
+        "as_of_month": as_of.strftime("%Y-%m") if as_of else None,
+        "agency_name": project.agency.name,
+        "kelurahan": region.name if region else None,
+        "kecamatan": region.parent.name if region and region.parent else None,
+        "months": months,
+        "current": current,
+        "realised_rp": rupiah_share(project.budget, current["realised_financial"]) if current else 0,
+        "planned_rp": rupiah_share(project.budget, current["planned_financial"]) if current else 0,
+    }
+
+
+def open_kritis_alerts(user) -> list[dict]:
+    """The open alerts about kritis projects that ``user`` may see, from the alerts app when it is
+    installed (``komando.alerts.selectors.open_alerts``); an empty list otherwise."""
+    try:
+        from komando.alerts.selectors import open_alerts
+    except ImportError:
+        return []
+    return [alert for alert in open_alerts(user) if "kritis" in str(_alert_field(alert, "rule", "kind", "type"))]
+
+
+def _alert_field(alert, *names):
+    for name in names:
+        value = alert.get(name) if isinstance(alert, dict) else getattr(alert, name, None)
+        if value:
+            return value
+    return ""

@@ -1,0 +1,203 @@
+// Komando development watch: Kurva S charts (Chart.js), projects on our own boundary map (Leaflet),
+// and live re-reads: a development event over /ws/live/ makes the page fetch itself again and swap
+// its live regions, charts and markers in place. No polling, no reload.
+/* global Chart, L */
+
+const config = window.KOMANDO || {};
+const labels = JSON.parse(document.getElementById("dw-labels").textContent);
+const locale = config.numberLocale || "id-ID";
+const percentFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const monthFormat = new Intl.DateTimeFormat(locale, { month: "short", year: "2-digit", timeZone: "UTC" });
+const STATUS_COLOURS = { on_track: "#22c55e", waspada: "#eab308", terlambat: "#f97316", kritis: "#ef4444" };
+const COLOURS = { plan: "#94a3b8", physical: "#38bdf8", financial: "#a78bfa" };
+
+const watch = { events: 0, refreshes: 0, charts: {}, markers: 0 };
+window.KOMANDO_WATCH = watch;
+
+const t = (key, values = {}) => (labels[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+const readData = () => JSON.parse(document.getElementById("dw-chart-data").textContent);
+const monthLabel = (iso) => monthFormat.format(new Date(`${iso}-01T00:00:00Z`));
+const percentTick = (value) => `${percentFormat.format(value)}%`;
+
+Chart.defaults.color = "#9db0cc";
+Chart.defaults.borderColor = "#24324f";
+Chart.defaults.font.size = 13;
+Chart.defaults.animation = false;
+
+function line(label, values, colour, dashed) {
+  return { type: "line", label, data: values, borderColor: colour, backgroundColor: colour, borderWidth: dashed ? 2 : 3,
+           borderDash: dashed ? [6, 4] : [], pointRadius: 2, tension: 0.25, spanGaps: false, yAxisID: "y" };
+}
+
+function percentOptions(extraScales = {}) {
+  return {
+    responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
+    plugins: {
+      legend: { position: "bottom", labels: { boxWidth: 14 } },
+      tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw === null ? "–" : (item.dataset.yAxisID === "y" ? percentTick(item.raw) : percentFormat.format(item.raw))}` } },
+    },
+    scales: { y: { min: 0, max: 100, title: { display: true, text: t("percent_axis") }, ticks: { callback: percentTick } }, ...extraScales },
+  };
+}
+
+function series(rows, key) { return rows.map((row) => row[key]); }
+
+function drawWatchCharts(data) {
+  const rows = data.s_curve || [];
+  const datasets = [
+    line(t("planned_physical"), series(rows, "planned_physical"), COLOURS.physical, true),
+    line(t("realised_physical"), series(rows, "realised_physical"), COLOURS.physical, false),
+    line(t("planned_financial"), series(rows, "planned_financial"), COLOURS.financial, true),
+    line(t("realised_financial"), series(rows, "realised_financial"), COLOURS.financial, false),
+  ];
+  upsertChart("scurve", "dw-scurve", rows.map((row) => monthLabel(row.month)), datasets, percentOptions());
+}
+
+function drawProjectCharts(data) {
+  const rows = data.months || [];
+  const months = rows.map((row) => monthLabel(row.month));
+  const deviation = {
+    type: "bar", label: t("deviation_physical"), data: series(rows, "deviation_physical"), yAxisID: "points",
+    backgroundColor: rows.map((row) => STATUS_COLOURS[row.status] || "#64748b"), barPercentage: 0.5, order: 2,
+  };
+  upsertChart("physical", "dw-physical", months, [
+    line(t("planned_physical"), series(rows, "planned_physical"), COLOURS.plan, true),
+    line(t("realised_physical"), series(rows, "realised_physical"), COLOURS.physical, false),
+    deviation,
+  ], percentOptions({ points: { position: "right", grid: { drawOnChartArea: false }, suggestedMin: -15, suggestedMax: 5,
+                                title: { display: true, text: t("points_axis") } } }));
+  upsertChart("financial", "dw-financial", months, [
+    line(t("planned_financial"), series(rows, "planned_financial"), COLOURS.plan, true),
+    line(t("realised_financial"), series(rows, "realised_financial"), COLOURS.financial, false),
+  ], percentOptions());
+}
+
+function upsertChart(key, canvasId, months, datasets, options) {
+  const existing = watch.charts[key];
+  if (existing) {
+    existing.data.labels = months;
+    existing.data.datasets.forEach((dataset, index) => {
+      dataset.data = datasets[index].data;
+      if (datasets[index].backgroundColor) dataset.backgroundColor = datasets[index].backgroundColor;
+    });
+    existing.update("none");
+    return;
+  }
+  const canvas = document.getElementById(canvasId);
+  if (canvas) watch.charts[key] = new Chart(canvas, { data: { labels: months, datasets }, options });
+}
+
+// ---------- map ----------
+let map = null;
+let markerLayer = null;
+function drawMap(data) {
+  const node = document.getElementById("dw-map");
+  if (!node) return;
+  if (!map) {
+    map = L.map(node, { attributionControl: false, zoomSnap: 0.25, preferCanvas: true });
+    const boundaries = L.geoJSON(data.kecamatan, {
+      style: { color: "#3b5b8a", weight: 1.5, fillColor: "#12233d", fillOpacity: 0.55 },
+      onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
+    }).addTo(map);
+    if (boundaries.getBounds().isValid()) map.fitBounds(boundaries.getBounds(), { padding: [8, 8] });
+    else map.setView([-6.18, 106.63], 12);
+    markerLayer = L.layerGroup().addTo(map);
+  }
+  markerLayer.clearLayers();
+  const points = data.points || [];
+  // Kritis last, so it is drawn on top.
+  const order = { on_track: 0, waspada: 1, terlambat: 2, kritis: 3 };
+  for (const point of [...points].sort((a, b) => (order[a.status] ?? -1) - (order[b.status] ?? -1))) {
+    const kritis = point.status === "kritis";
+    const marker = L.circleMarker([point.lat, point.lon], {
+      radius: kritis ? 10 : 7, color: kritis ? "#fff" : "#0b1220", weight: kritis ? 3 : 2,
+      fillColor: STATUS_COLOURS[point.status] || "#64748b", fillOpacity: 0.95,
+    });
+    const deviation = point.deviation === null || point.deviation === undefined ? "" :
+      ` · ${t("deviation", { n: percentFormat.format(point.deviation) })}`;
+    marker.bindTooltip(`${point.name}\n${point.agency} · ${t(point.status || "")}${deviation}`, { className: "dw-tip" });
+    if (point.url) marker.on("click", () => { window.location.href = point.url; });
+    markerLayer.addLayer(marker);
+  }
+  watch.markers = points.length;
+  if (document.getElementById("dw").dataset.kind === "project" && points.length && !map._dwCentred) {
+    map.setView([points[0].lat, points[0].lon], 14);
+    map._dwCentred = true;
+  }
+}
+
+function drawAll() {
+  const data = readData();
+  if (data.kind === "project") drawProjectCharts(data); else drawWatchCharts(data);
+  drawMap(data);
+  watch.drawn = { charts: Object.keys(watch.charts).length, markers: watch.markers };
+}
+
+// ---------- live ----------
+let refreshing = null;
+let again = false;
+async function refresh() {
+  if (refreshing) { again = true; return refreshing; }
+  refreshing = (async () => {
+    try {
+      const response = await fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      for (const region of document.querySelectorAll("[data-live-region]")) {
+        const replacement = fresh.getElementById(region.id);
+        if (replacement) region.replaceWith(document.importNode(replacement, true));
+      }
+      drawAll();
+      watch.refreshes += 1;
+    } catch (error) {
+      console.warn("development watch refresh failed", error);
+    } finally {
+      refreshing = null;
+      if (again) { again = false; refresh(); }
+    }
+  })();
+  return refreshing;
+}
+
+function applyEvent(event) {
+  if (!event || typeof event.type !== "string") return;
+  watch.events += 1;
+  if (event.type === "panel.development" || event.type.startsWith("alert")) refresh();
+  else if (event.type === "source.health" && event.data && event.data.slug === "emonev") {
+    const shown = document.querySelector("#dw-freshness [data-received]");
+    const received = event.data.last_success_at ? Date.parse(event.data.last_success_at) : null;
+    const before = shown && shown.dataset.received ? Date.parse(shown.dataset.received) : null;
+    if (received !== before) refresh();
+  }
+}
+
+function setConnection(kind) {
+  const node = document.getElementById("connection");
+  node.dataset.state = kind;
+  node.querySelector(".connection-text").textContent = t(kind);
+}
+
+let attempts = 0;
+let everConnected = false;
+function connect() {
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/live/`);
+  setConnection("connecting");
+  socket.addEventListener("open", () => {
+    attempts = 0;
+    setConnection("live");
+    if (everConnected) refresh(); // events may have been missed while away: read the page again
+    everConnected = true;
+  });
+  socket.addEventListener("message", (message) => {
+    try { applyEvent(JSON.parse(message.data)); } catch (error) { console.warn("unreadable live event", error); }
+  });
+  socket.addEventListener("close", () => {
+    setConnection("offline");
+    const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
+    attempts += 1;
+    setTimeout(connect, delay);
+  });
+}
+
+drawAll();
+connect();
