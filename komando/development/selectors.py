@@ -21,7 +21,7 @@ ZERO = Decimal("0")
 
 
 def _as_float(value: Decimal | None) -> float | None:
-    return None if value is None else float(Decimal(value).quantize(Decimal("0.01")))
+    return None if value is None else float(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def reporting_period() -> tuple[int, object]:

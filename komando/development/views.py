@@ -8,8 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
 from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_safe
 
 from komando.agencies.models import Agency
 from komando.development.access import can_view_development_watch, watch_scope

@@ -7,6 +7,7 @@ from komando.development.progress import (
     ON_TRACK,
     TERLAMBAT,
     WASPADA,
+    critical_rule,
     deviation,
     is_contract_critical,
     progress_status,
@@ -59,3 +60,34 @@ def test_status_bands_at_edges(planned, realised, status):
 def test_deviation_is_rounded_to_reported_precision():
     assert str(deviation(33.333, 30.001)) == "-3.33"
     assert progress_status(0.1 + 0.2, 0.3) == ON_TRACK  # no float noise
+
+
+@pytest.mark.parametrize(("planned", "realised", "period", "limit", "behind", "critical"), [
+    # Planned exactly 70 is still period I (limit 10); just above 70 is period II (limit 5).
+    (70, 60, 1, 10, "10.00", False),
+    (70, 59.99, 1, 10, "10.01", True),
+    (70.01, 60.01, 2, 5, "10.00", True),     # the same 10 points behind is kritis one step later
+    (70.01, 65.01, 2, 5, "5.00", False),
+    (70.01, 65.00, 2, 5, "5.01", True),
+    (85, 90, 2, 5, "-5.00", False),          # realised above planned in period II: ahead, never kritis
+    (30, 45.5, 1, 10, "-15.50", False),      # ahead in period I
+    (0, 0, 1, 10, "0.00", False),
+])
+def test_critical_rule_names_the_period_and_how_far_behind(planned, realised, period, limit, behind, critical):
+    rule = critical_rule(planned, realised)
+    assert rule["period"] == period and rule["limit"] == limit
+    assert str(rule["behind"]) == behind
+    assert rule["critical"] is critical is is_contract_critical(planned, realised)
+
+
+@pytest.mark.parametrize(("planned", "realised", "status"), [
+    (85, 90, ON_TRACK),        # realised above planned in period II
+    (70.01, 70.01, ON_TRACK),
+    (70.01, 65.01, WASPADA),   # exactly −5 just inside period II
+    (70.01, 65.0, KRITIS),     # −5.01 just inside period II
+    (70.01, 60.01, KRITIS),    # −10 just inside period II: kritis, not terlambat
+    (10.01, 0, KRITIS),        # nothing done while 10.01 was planned
+    (10, 0, TERLAMBAT),        # exactly −10 at 10 % planned
+])
+def test_status_bands_around_the_period_boundary(planned, realised, status):
+    assert progress_status(planned, realised) == status
