@@ -364,7 +364,10 @@ def development_watch(user, agency_code: str | None = None) -> dict:
     fiscal_year, as_of = reporting_period()
     projects = _scoped_projects(agency.id if agency else scope).filter(fiscal_year=fiscal_year)
     rows = _project_rows(projects, fiscal_year, as_of)
-    absorption = {row["agency_code"]: row for row in absorption_ranking(rows)}
+    # One OPD's page keeps its place in the ranking of every OPD the user may see.
+    ranked_rows = _project_rows(_scoped_projects(scope), fiscal_year, as_of) if agency else rows
+    ranking = absorption_ranking(ranked_rows)
+    absorption = {row["agency_code"]: row for row in ranking if agency is None or row["agency_code"] == agency.code}
     by_agency = [row | {key: absorption[row["agency_code"]][key] for key in
                         ("planned_rp", "realised_rp", "gap_rp", "gap_financial", "rank")}
                  for row in _agency_rows(rows)]
@@ -382,6 +385,7 @@ def development_watch(user, agency_code: str | None = None) -> dict:
         "status_counts": counts,
         "by_agency": by_agency,
         "ranking": sorted(absorption.values(), key=lambda row: row["rank"]),
+        "ranked_opds": len(ranking),
         "s_curve": s_curve(projects, as_of),
         "projects": [_watch_project_row(row) for row in rows],
     }

@@ -164,3 +164,13 @@ def test_project_watch_months_rupiah_and_location(development_data, personas):
 
 def test_s_curve_of_nothing_is_empty(reference_data):
     assert s_curve([], date(2026, 3, 1)) == []
+
+
+def test_an_opd_page_keeps_its_place_in_the_city_ranking(development_data, personas):
+    pupr = development_watch(personas["executive"], "pupr")
+    assert [(row["agency_code"], row["rank"]) for row in pupr["ranking"]] == [("pupr", 2)]
+    assert pupr["ranked_opds"] == 3 and pupr["by_agency"][0]["rank"] == 2
+    # An OPD officer is ranked among what they may see: their own OPD.
+    officer = development_watch(personas["opd_officer"], "dinkes")
+    assert [(row["agency_code"], row["rank"]) for row in officer["ranking"]] == [("dinkes", 1)]
+    assert officer["ranked_opds"] == 1

@@ -29,11 +29,18 @@ function line(label, values, colour, dashed) {
            borderDash: dashed ? [6, 4] : [], pointRadius: 2, tension: 0.25, spanGaps: false, yAxisID: "y" };
 }
 
+// Lines as dashed or solid strokes; the deviation bars as a red square.
+function legendItems(chart) {
+  return Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) =>
+    (chart.data.datasets[item.datasetIndex].type === "bar"
+      ? { ...item, pointStyle: "rect", fillStyle: "#ef4444", strokeStyle: "#ef4444", lineWidth: 1 } : item));
+}
+
 function percentOptions(extraScales = {}) {
   return {
     responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
     plugins: {
-      legend: { position: "bottom", labels: { boxWidth: 14 } },
+      legend: { position: "bottom", labels: { usePointStyle: true, pointStyle: "line", pointStyleWidth: 34, generateLabels: legendItems } },
       tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw === null ? "–" : (item.dataset.yAxisID === "y" ? percentTick(item.raw) : percentFormat.format(item.raw))}` } },
     },
     scales: { y: { min: 0, max: 100, title: { display: true, text: t("percent_axis") }, ticks: { callback: percentTick } }, ...extraScales },
@@ -58,7 +65,8 @@ function drawProjectCharts(data) {
   const months = rows.map((row) => monthLabel(row.month));
   const deviation = {
     type: "bar", label: t("deviation_physical"), data: series(rows, "deviation_physical"), yAxisID: "points",
-    backgroundColor: rows.map((row) => STATUS_COLOURS[row.status] || "#64748b"), barPercentage: 0.5, order: 2,
+    backgroundColor: rows.map((row) => `${STATUS_COLOURS[row.status] || "#64748b"}99`), barPercentage: 0.5, order: 2,
+    pointStyle: "rect", borderColor: "#ef4444", borderWidth: 0,
   };
   upsertChart("physical", "dw-physical", months, [
     line(t("planned_physical"), series(rows, "planned_physical"), COLOURS.plan, true),
@@ -121,7 +129,7 @@ function drawMap(data) {
   }
   watch.markers = points.length;
   if (document.getElementById("dw").dataset.kind === "project" && points.length && !map._dwCentred) {
-    map.setView([points[0].lat, points[0].lon], 14);
+    map.setView([points[0].lat, points[0].lon], 13);
     map._dwCentred = true;
   }
 }

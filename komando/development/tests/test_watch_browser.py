@@ -1,0 +1,199 @@
+"""The development watch in Chromium against the real system: `komando serve` (ASGI, WebSocket, no
+ingest) on a fresh SQLite database with the city's reference data and its simulated e-Monev kegiatan
+(``browser_setup``), events over a private Redis so that an action run in another process (as the
+e-Monev connector's worker would) reaches the page.
+
+An executive opens /pembangunan/: the Kurva S and the map are drawn (one marker per located
+kegiatan, coloured by status), the ranking and the status counts are filled, Rupiah and percent in
+Indonesian; the OPD page and a kritis project's page with its S-curves and the rule in words. Then
+September is stored through ``do_sync_development`` (a new ProgressMonth, 20 points behind: kritis)
+and the open page changes without a reload. Screenshots docs/screenshots/pembangunan*.png."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+
+pytestmark = pytest.mark.browser
+
+SCREEN = {"width": 1920, "height": 1080}
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A private Redis on a free port (nothing shared with other tests' groups)."""
+    if not os.path.exists(REDIS_SERVER):
+        pytest.fail("redis-server is not installed (apt install redis-server)", pytrace=False)
+    port = free_port()
+    directory = tmp_path_factory.mktemp("pembangunan-redis")
+    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(directory)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    import socket
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"private redis-server did not start on {port}", pytrace=False)
+            time.sleep(0.1)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory, redis_url):
+    directory = tmp_path_factory.mktemp("pembangunan-system")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
+    env.pop("DATABASE_URL", None)
+    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
+                "KOMANDO_VAR_DIR": str(directory / "var"), "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"})
+    port = free_port()
+    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
+    try:
+        running.komando("migrate", "--noinput", "-v0")
+        running.komando("load-reference-data")
+        output = running.komando("shell", "-c", "from komando.development.tests import browser_setup\n"
+                                               "browser_setup.main()\n")
+        running.people = json.loads(output.strip().splitlines()[-1])
+        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
+        wait_for_http(running.base_url + "/akun/masuk/", server, running.log("server"), timeout=60)
+        yield running
+    finally:
+        running.stop_all()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=SCREEN, locale="id-ID", timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+
+
+def log_in(page, system, next_url: str) -> None:
+    page.goto(f"{system.base_url}/akun/masuk/?next={next_url}")
+    page.fill("#id_username", system.people["executive"])
+    page.fill("#id_password", system.people["password"])
+    page.locator("button[type=submit].primary-button").click()
+    page.wait_for_url(f"{system.base_url}{next_url}", wait_until="load")
+    page.wait_for_function("window.KOMANDO_WATCH && window.KOMANDO_WATCH.drawn")
+    page.wait_for_selector("#connection[data-state=live]")
+
+
+def drawn(page) -> dict:
+    return page.evaluate("""() => {
+      const series = (id) => (Chart.getChart(id)?.data.datasets || []).map((d) => d.data.filter((v) => v !== null).length);
+      return { ...window.KOMANDO_WATCH.drawn, scurve: series("dw-scurve"), physical: series("dw-physical"),
+               financial: series("dw-financial"), boundaries: document.querySelectorAll("#dw-map .leaflet-overlay-pane canvas, #dw-map .leaflet-overlay-pane path").length,
+               refreshes: window.KOMANDO_WATCH.refreshes };
+    }""")
+
+
+def screenshot(page, name: str) -> None:
+    page.wait_for_timeout(300)  # let the canvas paint before the picture (not an assertion)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def test_the_watch_needs_a_login(system, page):
+    page.goto(system.base_url + "/pembangunan/")
+    assert "/akun/masuk/" in page.url
+
+
+def test_overview_draws_the_s_curve_the_map_and_the_ranking(system, page):
+    log_in(page, system, "/pembangunan/")
+    state = drawn(page)
+    # Planned physical/financial over twelve months; realised up to August (eight months).
+    assert state["scurve"] == [12, 8, 12, 8]
+    assert state["markers"] >= 40 and state["boundaries"] >= 1
+    ranking = page.locator("#dw-ranking-table tbody tr")
+    assert ranking.count() >= 5
+    assert ranking.first.locator("td").first.inner_text().strip() == "1"
+    counts = {status: int(page.locator(f"[data-count={status}]").inner_text())
+              for status in ("on_track", "waspada", "terlambat", "kritis")}
+    assert sum(counts.values()) == 53
+    freshness = page.locator("#dw-freshness").inner_text()
+    assert "Sumber: e-Monev" in freshness and "Agustus 2026" in freshness and "WIB" in freshness
+    budget = page.locator("[data-kpi=budget]")
+    assert re.fullmatch(r"Rp \d+(,\d)? M", budget.inner_text()), budget.inner_text()
+    assert re.fullmatch(r"Rp \d{1,3}(\.\d{3})+", budget.get_attribute("title"))
+    assert re.fullmatch(r"\d{1,3},\d\d%", page.locator("[data-kpi=realised_physical]").inner_text())
+    if counts["kritis"]:
+        assert page.locator(".dw-kritis[role=alert]").is_visible()
+    assert page.errors == []
+    screenshot(page, "pembangunan.png")
+
+
+def test_opd_page_and_a_kritis_project(system, page):
+    log_in(page, system, "/pembangunan/opd/pupr/")
+    assert page.locator(".dw-title").inner_text().strip() != ""
+    rows = page.locator("#dw-project-table tbody tr")
+    assert rows.count() >= 3
+    assert drawn(page)["markers"] == rows.count()
+    screenshot(page, "pembangunan-opd.png")
+    growing = system.people["growing_id"]  # its rows stop at August; any other has all twelve
+    kritis = page.locator(f"#dw-project-table tbody tr[data-status=kritis]:not([data-project='{growing}']) a")
+    assert kritis.count() >= 1
+    kritis.first.click()
+    page.wait_for_function("window.KOMANDO_WATCH && window.KOMANDO_WATCH.drawn")
+    state = drawn(page)
+    assert state["physical"][0] == 12 and state["physical"][1] == 8 and state["financial"] == [12, 8]
+    assert state["markers"] == 1
+    assert "rencana" in page.locator("#dw-rule").inner_text()
+    assert page.locator("#dw-month-table tbody tr").count() == 12
+    assert page.errors == []
+    screenshot(page, "pembangunan-proyek.png")
+
+
+def test_a_new_month_stored_through_the_action_updates_the_open_page(system, page):
+    growing = system.people["growing_id"]
+    log_in(page, system, f"/pembangunan/proyek/{growing}/")
+    page.evaluate("window.notReloaded = true")
+    assert page.locator("#dw-month-table tbody tr").count() == 8
+    assert drawn(page)["physical"][1] == 8
+
+    output = system.komando("shell", "-c", "import json\nfrom komando.development.tests import browser_setup\n"
+                                           "print(json.dumps(browser_setup.store_next_month()))\n")
+    stored = json.loads(output.strip().splitlines()[-1])
+    assert stored["growing_months"] == 9 and stored["progress_rows"] == system.people["progress_rows"] + 1
+
+    page.wait_for_selector("#dw-month-table tbody tr[data-month='2026-09'][data-status=kritis]", timeout=20_000)
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator("#dw-verdict").get_attribute("data-status") == "kritis"
+    assert "September 2026" in page.locator("#dw-freshness").inner_text()
+    assert "Kritis" in page.locator("#dw-rule").inner_text()
+    assert drawn(page)["physical"][1] == 9
+    assert page.errors == []
+    screenshot(page, "pembangunan-live.png")
