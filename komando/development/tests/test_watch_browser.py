@@ -116,8 +116,10 @@ def log_in(page, system, next_url: str) -> None:
 def drawn(page) -> dict:
     return page.evaluate("""() => {
       const series = (id) => (Chart.getChart(id)?.data.datasets || []).map((d) => d.data.filter((v) => v !== null).length);
+      const overlay = "#dw-map .leaflet-overlay-pane";
       return { ...window.KOMANDO_WATCH.drawn, scurve: series("dw-scurve"), physical: series("dw-physical"),
-               financial: series("dw-financial"), boundaries: document.querySelectorAll("#dw-map .leaflet-overlay-pane canvas, #dw-map .leaflet-overlay-pane path").length,
+               financial: series("dw-financial"),
+               boundaries: document.querySelectorAll(`${overlay} canvas, ${overlay} path`).length,
                refreshes: window.KOMANDO_WATCH.refreshes };
     }""")
 
@@ -179,7 +181,16 @@ def test_opd_page_and_a_kritis_project(system, page):
 
 def test_a_new_month_stored_through_the_action_updates_the_open_page(system, page):
     growing = system.people["growing_id"]
-    log_in(page, system, f"/pembangunan/proyek/{growing}/")
+    log_in(page, system, "/pembangunan/opd/pupr/")
+    overview = page
+    overview.evaluate("window.notReloaded = true")
+    assert drawn(overview)["scurve"] == [12, 8, 12, 8]
+    page = overview.context.new_page()  # the project, beside the OPD page, same session
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(f"{system.base_url}/pembangunan/proyek/{growing}/")
+    page.wait_for_function("window.KOMANDO_WATCH && window.KOMANDO_WATCH.drawn")
+    page.wait_for_selector("#connection[data-state=live]")
     page.evaluate("window.notReloaded = true")
     assert page.locator("#dw-month-table tbody tr").count() == 8
     assert drawn(page)["physical"][1] == 8
@@ -197,3 +208,11 @@ def test_a_new_month_stored_through_the_action_updates_the_open_page(system, pag
     assert drawn(page)["physical"][1] == 9
     assert page.errors == []
     screenshot(page, "pembangunan-live.png")
+
+    # The OPD page moved to September as well, without a reload: realised series one month longer.
+    overview.wait_for_function("document.querySelector('#dw-freshness [data-as-of]').dataset.asOf === '2026-09'",
+                               timeout=20_000)
+    overview.wait_for_function("Chart.getChart('dw-scurve').data.datasets[1].data.filter((v) => v !== null).length === 9")
+    assert overview.evaluate("window.notReloaded") is True
+    assert overview.locator(f"#dw-project-table tr[data-project='{growing}']").get_attribute("data-status") == "kritis"
+    assert overview.errors == []

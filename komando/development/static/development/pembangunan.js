@@ -33,7 +33,8 @@ function line(label, values, colour, dashed) {
 function legendItems(chart) {
   return Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) =>
     (chart.data.datasets[item.datasetIndex].type === "bar"
-      ? { ...item, pointStyle: "rect", fillStyle: "#ef4444", strokeStyle: "#ef4444", lineWidth: 1 } : item));
+      ? { ...item, pointStyle: "rect", fillStyle: "#ef4444", strokeStyle: "#ef4444", lineWidth: 1 }
+      : { ...item, lineDash: chart.data.datasets[item.datasetIndex].borderDash || [], lineWidth: 3 }));
 }
 
 function percentOptions(extraScales = {}) {
