@@ -17,6 +17,11 @@ COMPACT_STEPS = [
 ]
 
 
+def _missing(value) -> bool:
+    """No value: None, or the empty string a template gives for a missing attribute."""
+    return value is None or value == ""
+
+
 def _indonesian(language: str | None) -> bool:
     return (language or get_language() or "id").startswith("id")
 
@@ -45,7 +50,7 @@ def number(value, decimals: int = 0, language: str | None = None) -> str:
 
 def rupiah(value, language: str | None = None) -> str:
     """Whole Rupiah: ``Rp 1.234.567.890``; negative amounts ``−Rp 1.234``."""
-    if value is None:
+    if _missing(value):
         return "–"
     text = number(value, 0, language)
     return (MINUS + "Rp " + text[1:]) if text.startswith(MINUS) else "Rp " + text
@@ -54,7 +59,7 @@ def rupiah(value, language: str | None = None) -> str:
 def rupiah_compact(value, language: str | None = None) -> str:
     """Rupiah for tight places: ``Rp 1,2 M`` (miliar), ``Rp 350 jt`` (juta), ``Rp 2,5 T`` (triliun);
     in English ``Rp 1.2 bn``, ``Rp 350 m``, ``Rp 2.5 tn``. Below a million, in full."""
-    if value is None:
+    if _missing(value):
         return "–"
     amount = Decimal(value)
     indonesian = _indonesian(language)
@@ -70,14 +75,14 @@ def rupiah_compact(value, language: str | None = None) -> str:
 
 def percent(value, decimals: int = 2, language: str | None = None) -> str:
     """``37,75%`` (Indonesian) or ``37.75%``; ``–`` for no value."""
-    if value is None:
+    if _missing(value):
         return "–"
     return number(value, decimals, language) + "%"
 
 
 def points(value, decimals: int = 2, language: str | None = None, signed: bool = False) -> str:
     """Percentage points: ``−12,00`` (``signed`` puts ``+`` before a positive value)."""
-    if value is None:
+    if _missing(value):
         return "–"
     text = number(value, decimals, language)
     if signed and Decimal(str(value)) > 0:

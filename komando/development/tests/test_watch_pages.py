@@ -170,3 +170,19 @@ def test_pages_only_read(client, development_data, personas):
 
 def test_client_is_plain(db):
     assert Client().get("/pembangunan/").status_code == 302
+
+
+def test_a_project_without_any_report_has_a_page(client, development_data, personas, emonev_source):
+    from komando.development.actions import do_sync_development
+    from komando.development.tests.conftest import PROJECTS, record
+
+    do_sync_development(emonev_source, [*PROJECTS, record("NEW-1", "dinkes", 500_000_000, [])])
+    client.force_login(personas["executive"])
+    client.cookies["django_language"] = "en"
+    response = client.get(project_url("NEW-1"))
+    assert response.status_code == 200
+    assert response.context["project"]["months"] == [] and response.context["project"]["current"] is None
+    assert "No realisation reported yet." in text_of(response)
+    # On the overview it counts with zero progress (its pagu still weighs).
+    watch = client.get("/pembangunan/").context["watch"]
+    assert watch["totals"]["budget"] == 16_500_000_000 and watch["totals"]["projects"] == 5
