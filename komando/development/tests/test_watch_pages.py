@@ -186,3 +186,26 @@ def test_a_project_without_any_report_has_a_page(client, development_data, perso
     # On the overview it counts with zero progress (its pagu still weighs).
     watch = client.get("/pembangunan/").context["watch"]
     assert watch["totals"]["budget"] == 16_500_000_000 and watch["totals"]["projects"] == 5
+
+
+def test_pages_read_in_a_fixed_number_of_queries(client, development_data, personas, emonev_source):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from komando.development.actions import do_sync_development
+    from komando.development.tests.conftest import PROJECTS, record
+
+    client.force_login(personas["executive"])
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = {url: queries(url) for url in [*PAGES, project_url("DK-1")]}
+    more = [record(f"X-{n}", "pupr", 1_000_000 * n, [(10, 9), (20, 18), (30, 27)], kelurahan="36.71.05.1001")
+            for n in range(1, 41)]
+    do_sync_development(emonev_source, [*PROJECTS, *more])
+    many = {url: queries(url) for url in [*PAGES, project_url("DK-1")]}
+    assert many == few  # 44 projects read like 4
+    assert max(many.values()) <= 30
