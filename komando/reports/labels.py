@@ -11,7 +11,7 @@ SIAGA = {
     "siaga_1": _("Siaga 1 (awas)"),
 }
 OUTAGE_KINDS = {"failing": _("Failing"), "stale": _("No fresh data")}
-PROJECT_STATUSES = {"kritis": _("Kritis (contract-critical)"), "terlambat": _("Terlambat (behind)")}
+PROJECT_STATUSES = {"kritis": _("Kritis"), "terlambat": _("Terlambat")}
 
 
 def label(kind: str, code: str) -> str:

@@ -40,7 +40,7 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def place(report):
+def place(report):  # noqa: F811  (the imported fixture, requested)
     """Report an incident through the real intake, then place it in time (reported at an aware moment,
     target ``due_hours`` later, resolved ``resolved_after_hours`` after the report if given)."""
     from komando.incidents.models import Incident
@@ -68,7 +68,7 @@ def place(report):
 
 
 @pytest.fixture
-def gauge(reference_data):
+def gauge(reference_data):  # noqa: F811  (the imported fixture, requested)
     """A water-level gauge of the banjir source with siaga thresholds 1.5 / 2.0 / 2.5 m."""
     from komando.assets.models import Asset, AssetKind
     from komando.regions.models import Region

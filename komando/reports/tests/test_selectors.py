@@ -183,3 +183,31 @@ def test_default_day_is_yesterday_in_wib():
     # 23:30 UTC on the 20th is 06:30 WIB on the 21st: yesterday is the 20th.
     assert parse_day("", now=utc("2026-11-20 23:30:00")) == date(2026, 11, 20)
     assert parse_day("2026-11-21", now=utc("2026-11-20 23:30:00")) == date(2026, 11, 21)  # today: allowed
+
+
+def test_development_deviations_are_the_kritis_and_terlambat_projects(reference_data):
+    from komando.development.actions import do_sync_development
+    from komando.development.tests.conftest import PROJECTS
+    from komando.sources.models import Source
+
+    do_sync_development(Source.objects.get(slug="emonev"), PROJECTS)
+    development = daily_report(DAY, now=MORNING_AFTER)["development"]
+    assert development["as_of_month"] == "2026-03" and development["fiscal_year"] == 2026
+    # DK-2: planned 40, realised 28 → −12 (kritis); PU-1: planned 50, realised 43 → −7 (terlambat).
+    assert [(row["agency"], row["status"], row["deviation_physical"]) for row in development["rows"]] == [
+        ("Dinkes", "kritis", -12.0), ("Dinas PUPR", "terlambat", -7.0)]
+    assert (development["kritis"], development["terlambat"]) == (1, 1)
+
+
+def test_alerts_section_says_when_the_alerts_app_is_absent(reference_data):
+    import importlib
+    import importlib.util
+
+    alerts = daily_report(DAY, now=MORNING_AFTER)["alerts"]
+    has_selector = (importlib.util.find_spec("komando.alerts.selectors") is not None
+                    and hasattr(importlib.import_module("komando.alerts.selectors"), "alerts_between"))
+    if not has_selector:
+        assert alerts == {"available": False, "source": "komando.alerts", "as_of": "2026-11-21T06:00:00+07:00",
+                          "rows": []}
+    else:
+        assert alerts["available"] is True and isinstance(alerts["rows"], list)

@@ -28,6 +28,12 @@ class Command(BaseCommand):
 
             escalation = EscalationWorker()
             escalation.start_in_thread()
+        daily_report = None
+        if not no_ingest and env_bool("KOMANDO_DAILY_REPORT_IN_PROCESS", True):
+            from komando.reports.schedule import DailyReportScheduler
+
+            daily_report = DailyReportScheduler()
+            daily_report.start_in_thread()
         mqtt_ingest = None
         if not no_ingest and settings.KOMANDO_MQTT_URL and env_bool("KOMANDO_INGEST_IN_PROCESS", True):
             from komando.devices.mqtt import ingest_from_settings
@@ -45,3 +51,5 @@ class Command(BaseCommand):
                 mqtt_ingest.stop()
             if escalation is not None:
                 escalation.stop()
+            if daily_report is not None:
+                daily_report.stop()

@@ -1,0 +1,157 @@
+"""A plausible day for the daily report's browser test and screenshots, in a database holding the city's
+reference data: people (operator, executive, an OPD officer), incidents reported through the real
+intake and placed in the day (some resolved in time, some late, some open past their target, a few
+critical), water-level gauges with a reading every 15 minutes (an afternoon flood wave), every
+connected source's run history (a failing spell, a stale one, an evening-long failure) and the
+e-Monev kegiatan of the development watch's set-up (September 2026: one kritis). Deterministic.
+
+    komando shell -c "from komando.reports.tests import demo; demo.main('2026-11-28')"
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from komando.accounts.actions import do_ensure_role_groups
+from komando.accounts.models import Profile, Role
+from komando.agencies.models import Agency
+from komando.reports.selectors import WIB
+
+PASSWORD = "laporan-harian-2026"
+PEOPLE = {"operator": ("operator-laporan", Role.OPERATOR, None),
+          "executive": ("walikota-laporan", Role.EXECUTIVE, None),
+          "opd_officer": ("petugas-dlh-laporan", Role.OPD_OFFICER, "dlh")}
+GAUGES = [  # ref, name, siaga 3 / 2 / 1 (m), the day's peak (m)
+    ("PDA-01", "Pos Duga Air Cisadane – Pasar Lama", (2.0, 2.6, 3.2), 2.84),
+    ("PDA-02", "Pos Duga Air Kali Angke – Ciledug", (1.4, 1.9, 2.4), 1.62),
+    ("PDA-03", "Pos Duga Air Kali Sabi – Cibodas", (1.2, 1.6, 2.1), 0.94),
+    ("PDA-04", "Pos Duga Air Situ Cipondoh", (1.8, 2.2, 2.7), 1.31),
+    ("PDA-05", "Pos Duga Air Kali Cirarab – Periuk", (1.5, 2.0, 2.5), 2.57),
+]
+
+
+def at(day: date, hours: float) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=WIB) + timedelta(hours=hours)
+
+
+def people() -> dict:
+    do_ensure_role_groups()
+    names = {}
+    for key, (username, role, agency) in PEOPLE.items():
+        user = User.objects.filter(username=username).first() or User.objects.create_user(username, password=PASSWORD)
+        user.groups.add(Group.objects.get(name=role))
+        Profile.objects.update_or_create(user=user, defaults={"agency": Agency.objects.filter(code=agency).first()})
+        names[key] = username
+    return names
+
+
+def incidents(day: date, rng: random.Random, count: int = 46) -> int:
+    from komando.incidents.actions import do_report_incident
+    from komando.incidents.models import Category, Incident
+    from komando.regions.models import Region, RegionLevel
+
+    kelurahan = list(Region.objects.filter(level=RegionLevel.KELURAHAN).order_by("code"))
+    categories = list(Category.objects.filter(playbook__isnull=False, active=True).order_by("code"))
+    weights = [9 if c.code in ("SAMPAH", "JLN-RUSAK", "GENANGAN", "PJU-MATI", "SALURAN") else 1 for c in categories]
+    for number in range(count):
+        spot = rng.choice(kelurahan)
+        category = rng.choices(categories, weights)[0]
+        incident, _report, _new = do_report_incident(
+            "web", source_ref=uuid.UUID(int=rng.getrandbits(128)).hex, category_code=category.code,
+            description="Laporan contoh laporan harian", lat=spot.centroid_lat + rng.uniform(-.0006, .0006),
+            lon=spot.centroid_lon + rng.uniform(-.0006, .0006), reported_at=at(day, 12))
+        reported = at(day, rng.uniform(0.3, 23.6))
+        target = timedelta(hours=rng.choice([6, 12, 24, 48]))
+        fields = {"reported_at": reported, "last_reported_at": reported, "resolve_due_at": reported + target,
+                  "possible_duplicate_of": None}
+        fate = rng.random()
+        if fate < .45:
+            fields.update(status="selesai", resolved_at=reported + target * rng.choice([.2, .4, .6, .8]))
+        elif fate < .58:
+            fields.update(status="selesai", resolved_at=reported + target * 1.4)
+        elif fate < .66:
+            fields["status"] = "ditolak"
+        else:
+            fields["status"] = rng.choice(["diverifikasi", "ditugaskan", "dalam_penanganan"])
+        if number in (3, 17):
+            fields.update(priority="kritis", status="dalam_penanganan", resolved_at=None)
+        elif number in (8, 25, 31):
+            fields.update(priority="tinggi", status="ditugaskan", resolved_at=None)
+        Incident.objects.filter(pk=incident.pk).update(**fields)
+    return count
+
+
+def gauges(day: date) -> int:
+    from komando.assets.models import Asset, AssetKind
+    from komando.devices.models import WaterLevelReading
+    from komando.regions.models import Region, RegionLevel
+    from komando.sources.models import Source
+
+    source = Source.objects.get(slug="banjir")
+    kelurahan = list(Region.objects.filter(level=RegionLevel.KELURAHAN).order_by("code"))
+    readings = 0
+    for index, (ref, name, (s3, s2, s1), peak) in enumerate(GAUGES):
+        asset, _ = Asset.objects.update_or_create(source=source, source_ref=ref, defaults={
+            "kind": AssetKind.GAUGE, "name": name, "region": kelurahan[index * 17 % len(kelurahan)],
+            "attributes": {"siaga_3_m": s3, "siaga_2_m": s2, "siaga_1_m": s1}})
+        base = peak * .45
+        rows = []
+        for step in range(96):
+            hours = step / 4
+            wave = math.exp(-((hours - 15.5 - index * .4) / 2.6) ** 2)  # an afternoon flood wave
+            level = round(base + (peak - base) * wave, 2)
+            rows.append(WaterLevelReading(asset=asset, observed_at=at(day, hours), level_m=level, received_at=at(day, hours)))
+        WaterLevelReading.objects.bulk_create(rows, ignore_conflicts=True)
+        readings += len(rows)
+    return readings
+
+
+def source_runs(day: date) -> int:
+    from komando.sources.models import Source, SourceRun
+
+    rows = []
+    for source in Source.objects.exclude(connector="").filter(enabled=True).order_by("slug"):
+        source.schedule_seconds = 300
+        source.save(update_fields=["schedule_seconds"])
+        moment = at(day, -0.25)
+        while moment < at(day, 24):
+            hours = (moment - at(day, 0)).total_seconds() / 3600
+            ok, kind, error = True, "", ""
+            if source.slug == "banjir" and 13.15 <= hours < 14.1:
+                ok, kind, error = False, "unreachable", "Connection refused (pos-banjir.tangerangkota.go.id:443)"
+            if source.slug == "atcs" and 2 <= hours < 4.5:
+                moment += timedelta(minutes=5)
+                continue  # silent: no run at all (the scheduler was stopped)
+            if source.slug == "siak" and hours >= 19:
+                ok, kind, error = False, "server", "HTTP 503 Service Unavailable"
+            rows.append(SourceRun(source=source, started_at=moment - timedelta(seconds=3), finished_at=moment, ok=ok,
+                                  error_kind=kind, error=error, records=0 if not ok else 12))
+            moment += timedelta(minutes=5)
+    SourceRun.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def set_up(day: date) -> dict:
+    from komando.development.tests import browser_setup
+
+    rng = random.Random(2811)
+    names = people()
+    incidents(day, rng)
+    gauges(day)
+    source_runs(day)
+    browser_setup._store(9)  # e-Monev through September 2026: one kegiatan kritis
+    return {**names, "password": PASSWORD, "day": day.isoformat()}
+
+
+def main(day: str) -> dict:
+    result = set_up(date.fromisoformat(day))
+    print(json.dumps(result))
+    return result
