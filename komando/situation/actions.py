@@ -247,8 +247,8 @@ def do_update_action_item(item: ActionItem, status, *, acting_user, note="") -> 
             raise SituationError(_("An action item that is %(current)s cannot become %(status)s.")
                                  % {"current": ActionStatus(current).label, "status": ActionStatus(status).label})
         update = ActionItemUpdate.objects.create(action_item=item, status=status, note=note, by=acting_user)
-        text = f"{item.text[:120]} → {ActionStatus(status).label}" + (f": {note}" if note else "")
-        _timeline(session, TimelineKind.ACTION_UPDATE, acting_user, text, action_item=item)
+        text = item.text[:200] + (f" — {note}" if note else "")
+        _timeline(session, TimelineKind.ACTION_UPDATE, acting_user, text, action_item=item, action_status=status)
         _audit(acting_user, "situation.action_update", update)
         _changed(session, "action_update")
     return update

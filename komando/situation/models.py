@@ -242,6 +242,8 @@ class TimelineEntry(AppendOnlyModel):
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(blank=True)
+    action_status = models.CharField(max_length=12, choices=ActionStatus.choices, blank=True,
+                                     help_text=_("The status an action item moved to (action updates)"))
     incident = models.ForeignKey("incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action_item = models.ForeignKey(ActionItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -185,7 +185,9 @@ def map_state(session: Session, incidents: list[Incident]) -> dict[str, Any]:
 
 
 def timeline_rows(session: Session) -> list[dict]:
-    return [{"id": e.pk, "kind": e.kind, "kind_label": str(e.get_kind_display()), "at": _iso(e.at),
+    return [{"id": e.pk, "kind": e.kind, "at": _iso(e.at),
+             "kind_label": str(e.get_kind_display()) + (f": {ActionStatus(e.action_status).label}"
+                                                         if e.action_status else ""),
              "actor": person_label(e.actor), "text": e.text, "incident": e.incident_id, "decision": e.decision_id,
              "action_item": e.action_item_id}
             for e in session.timeline.select_related("actor").order_by("at", "id")]

@@ -25,6 +25,11 @@ def _english_messages():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client):
+    client.cookies["django_language"] = "en"
+
+
 @pytest.fixture
 def dinkes(reference_data):  # noqa: F811
     from komando.agencies.models import Agency

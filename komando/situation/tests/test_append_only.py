@@ -153,17 +153,17 @@ def test_the_admin_shows_the_record_but_offers_no_add_change_or_delete(model, cl
 
     client.force_login(personas["administrator"])  # a superuser
     row = model.objects.first()
-    info = (model._meta.app_label, model._meta.model_name)
-    listing = client.get(reverse("admin:%s_%s_changelist" % info))
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    listing = client.get(reverse(f"{prefix}_changelist"))
     assert listing.status_code == 200
     assert b"action-checkbox" not in listing.content  # no bulk delete
-    view = client.get(reverse("admin:%s_%s_change" % info, args=[row.pk]))
+    view = client.get(reverse(f"{prefix}_change", args=[row.pk]))
     assert view.status_code == 200 and b'name="_save"' not in view.content  # shown read-only
-    assert client.post(reverse("admin:%s_%s_change" % info, args=[row.pk]), {}).status_code == 403
-    assert client.get(reverse("admin:%s_%s_add" % info)).status_code == 403
-    assert client.post(reverse("admin:%s_%s_add" % info), {}).status_code == 403
-    assert client.get(reverse("admin:%s_%s_delete" % info, args=[row.pk])).status_code == 403
-    assert client.post(reverse("admin:%s_%s_delete" % info, args=[row.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse(f"{prefix}_change", args=[row.pk]), {}).status_code == 403
+    assert client.get(reverse(f"{prefix}_add")).status_code == 403
+    assert client.post(reverse(f"{prefix}_add"), {}).status_code == 403
+    assert client.get(reverse(f"{prefix}_delete", args=[row.pk])).status_code == 403
+    assert client.post(reverse(f"{prefix}_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=row.pk).exists()
 
 
