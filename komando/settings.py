@@ -209,6 +209,23 @@ KOMANDO_REPORT_RATE_LIMIT = env_str("KOMANDO_REPORT_RATE_LIMIT", "30/600")
 # A unit's position older than this many minutes is "stale" when recommending units to dispatch.
 KOMANDO_DISPATCH_FRESH_MINUTES = env_float("KOMANDO_DISPATCH_FRESH_MINUTES", 10.0)
 
+# --- Alerts (issue 5): rules evaluated every N seconds (in `komando serve`, or `komando evaluate_alerts --loop`).
+KOMANDO_ALERTS_INTERVAL_SECONDS = env_float("KOMANDO_ALERTS_INTERVAL_SECONDS", 30.0)
+KOMANDO_ALERTS_NOTIFY_ATTEMPTS = env_int("KOMANDO_ALERTS_NOTIFY_ATTEMPTS", 5)  # per notification, then failed
+KOMANDO_ALERTS_RETRY_SECONDS = env_float("KOMANDO_ALERTS_RETRY_SECONDS", 60.0)  # first retry; doubles after
+KOMANDO_ALERTS_WEBHOOK_SECRET = env_str("KOMANDO_ALERTS_WEBHOOK_SECRET", "")  # HMAC-SHA256 of webhook bodies
+KOMANDO_ALERTS_CAP_SENDER = env_str("KOMANDO_ALERTS_CAP_SENDER", "komando@tangerangkota.go.id")
+KOMANDO_PUBLIC_URL = env_str("KOMANDO_PUBLIC_URL", "http://127.0.0.1:8000")  # links in notifications and CAP
+# Outgoing e-mail (alert notifications): Django's backend, SMTP by default.
+EMAIL_BACKEND = env_str("KOMANDO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("KOMANDO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KOMANDO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KOMANDO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KOMANDO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KOMANDO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_float("KOMANDO_EMAIL_TIMEOUT", 10.0)
+DEFAULT_FROM_EMAIL = env_str("KOMANDO_EMAIL_FROM", "Komando <komando@localhost>")
+
 # Parallel test runs against one PostgreSQL server need distinct test databases.
 if env_str("KOMANDO_TEST_DB_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("KOMANDO_TEST_DB_NAME")

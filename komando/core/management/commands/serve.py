@@ -34,6 +34,12 @@ class Command(BaseCommand):
 
             daily_report = DailyReportScheduler()
             daily_report.start_in_thread()
+        alerts = None
+        if not no_ingest and env_bool("KOMANDO_ALERTS_IN_PROCESS", True):
+            from komando.alerts.worker import AlertWorker
+
+            alerts = AlertWorker()
+            alerts.start_in_thread()
         mqtt_ingest = None
         if not no_ingest and settings.KOMANDO_MQTT_URL and env_bool("KOMANDO_INGEST_IN_PROCESS", True):
             from komando.devices.mqtt import ingest_from_settings
@@ -53,3 +59,5 @@ class Command(BaseCommand):
                 escalation.stop()
             if daily_report is not None:
                 daily_report.stop()
+            if alerts is not None:
+                alerts.stop()
