@@ -3,7 +3,7 @@
 - Operators, executives and administrators see the city-wide report (page and PDF) and the list
   of past reports.
 - OPD officers see the report too, scoped to their own OPD: incidents, SLA, critical incidents and
-  development of their OPD; water levels and source outages are city-wide; alerts are left out. Their
+  development of their OPD; water levels and source outages are city-wide; alerts about their OPD. Their
   PDF is rendered from that scoped report when asked for (the stored PDFs are city-wide).
 - "Buat ulang sekarang" (regenerate now) is for the command room: operators and administrators.
 """

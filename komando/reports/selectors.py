@@ -23,7 +23,8 @@ report's summary. Every section carries its ``source`` (where the figures come f
 
 ``agency_id`` scopes the report to one OPD (what an OPD officer sees): incidents, SLA, critical
 incidents and development are of that OPD only; water levels and source outages are city-wide
-facts (gauges are public, the source health page is open to OPD officers); alerts are left out.
+facts (gauges are public, the source health page is open to OPD officers); alerts are those about
+that OPD.
 """
 
 from __future__ import annotations
@@ -378,22 +379,31 @@ def outages_section(window: Window) -> dict:
 # --- 7. alerts ---------------------------------------------------------------------------------
 
 def alerts_section(window: Window, agency_id: int | None = None) -> dict:
+    """Alerts raised during the day (``komando.alerts.selectors.alerts_between``, when that app provides
+    it). Scoped to one OPD: only the alerts about that OPD."""
     try:
         from komando.alerts.selectors import alerts_between
     except ImportError:
         return {"available": False, "source": "komando.alerts", "as_of": iso(window.as_of), "rows": []}
+    scope_name = None
     if agency_id is not None:
-        return {"available": True, "scoped_out": True, "source": "komando.alerts", "as_of": iso(window.as_of),
-                "rows": []}
+        from komando.agencies.models import Agency
+
+        scope_name = Agency.objects.filter(pk=agency_id).values_list("short_name", flat=True).first() or ""
     rows = []
     for alert in alerts_between(window.start, window.until):
+        agency = _field(alert, "agency")
+        if scope_name is not None and str(agency or "") != scope_name:
+            continue
         rows.append({
-            "title": str(_field(alert, "title", "message", "summary", "rule") or ""),
-            "rule": str(_field(alert, "rule_kind", "kind", "rule") or ""),
-            "severity": str(_field(alert, "severity", "level") or ""),
-            "raised_at": _time_text(_field(alert, "raised_at", "opened_at", "created_at", "started_at")),
-            "acknowledged": bool(_field(alert, "acknowledged_at", "acknowledged")),
-            "cleared": bool(_field(alert, "cleared_at", "resolved_at", "cleared")),
+            "title": str(_field(alert, "title", "subject", "rule_name") or ""),
+            "rule": str(_field(alert, "rule_name", "rule", "kind") or ""),
+            "severity": str(_field(alert, "severity") or ""),
+            "agency": str(agency or ""),
+            "raised_at": _time_text(_field(alert, "raised_at")),
+            "acknowledged_by": str(_field(alert, "acknowledged_by") or ""),
+            "acknowledged": bool(_field(alert, "acknowledged_at")),
+            "cleared_at": _time_text(_field(alert, "cleared_at")),
         })
     return {"available": True, "source": "komando.alerts", "as_of": iso(window.as_of), "rows": rows}
 
@@ -407,9 +417,15 @@ def _field(item, *names):
 
 
 def _time_text(value) -> str | None:
+    """An aware time or ISO 8601 text as ISO 8601 in WIB."""
+    if isinstance(value, str) and value:
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
-        return iso(value)
-    return str(value) if value else None
+        return iso(value if value.tzinfo else value.replace(tzinfo=WIB))
+    return None
 
 
 # --- the report --------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_scoped_report_shows_one_opd(day_of_incidents):
     assert report["incidents"]["total"] == 1
     assert [row["code"] for row in report["sla"]["rows"]] == [agency.code]
     assert [row["ticket"] for row in report["critical"]["rows"]] == [day_of_incidents["last"].ticket]
-    assert report["alerts"]["rows"] == []
+    assert report["alerts"]["rows"] == []  # no alert about this OPD
 
 
 def test_water_level_peaks_per_gauge(gauge):
@@ -199,15 +199,26 @@ def test_development_deviations_are_the_kritis_and_terlambat_projects(reference_
     assert (development["kritis"], development["terlambat"]) == (1, 1)
 
 
-def test_alerts_section_says_when_the_alerts_app_is_absent(reference_data):
-    import importlib
-    import importlib.util
+def test_alerts_raised_during_the_day(reference_data, personas):
+    from komando.agencies.models import Agency
+    from komando.alerts.models import Alert, AlertRule
 
+    rule = AlertRule.objects.get(slug="sla-terlewat")
+    dlh = Agency.objects.get(code="dlh")
+
+    def raise_alert(subject: str, at, agency=None, **fields):
+        return Alert.objects.create(rule=rule, subject_key=subject, subject=subject, severity="warning", agency=agency,
+                                    raised_at=at, last_seen_at=at, **fields)
+
+    raise_alert("before", utc("2026-11-19 16:59:00"))  # 23:59 WIB the day before
+    raise_alert("first", utc("2026-11-19 17:00:00"), dlh, acknowledged_by=personas["operator"],
+                acknowledged_at=wib("2026-11-20 01:00"), ack_comment="Tim DLH dikirim")
+    raise_alert("second", wib("2026-11-20 18:00"), cleared_at=wib("2026-11-20 20:00"))
+    raise_alert("after", utc("2026-11-20 17:00:00"))  # 00:00 WIB the day after
     alerts = daily_report(DAY, now=MORNING_AFTER)["alerts"]
-    has_selector = (importlib.util.find_spec("komando.alerts.selectors") is not None
-                    and hasattr(importlib.import_module("komando.alerts.selectors"), "alerts_between"))
-    if not has_selector:
-        assert alerts == {"available": False, "source": "komando.alerts", "as_of": "2026-11-21T06:00:00+07:00",
-                          "rows": []}
-    else:
-        assert alerts["available"] is True and isinstance(alerts["rows"], list)
+    assert alerts["available"] is True
+    rows = [(row["raised_at"][11:16], row["agency"], row["acknowledged"], row["cleared_at"]) for row in alerts["rows"]]
+    assert rows == [("00:00", "DLH", True, None), ("18:00", "", False, "2026-11-20T20:00:00+07:00")]
+    assert alerts["rows"][0]["acknowledged_by"]
+    scoped = daily_report(DAY, now=MORNING_AFTER, agency_id=dlh.pk)["alerts"]["rows"]
+    assert [row["raised_at"][11:16] for row in scoped] == ["00:00"]
