@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from komando.situation import selectors
 
 MAP_WIDTH = 680
-MAP_MAX_HEIGHT = 440
+MAP_MAX_HEIGHT = 400
 MARGIN = 16
 
 

@@ -90,8 +90,8 @@ function renderMap() {
   for (const feature of state.map.gauges) {
     const [lon, lat] = feature.geometry.coordinates;
     const p = feature.properties;
-    L.circleMarker([lat, lon], { radius: 7, color: "#0b1220", weight: 2, fillColor: p.tone === "bad" ? "#ef4444" : p.tone === "warn" ? "#f59e0b" : "#38bdf8", fillOpacity: 1 })
-      .bindTooltip(`${T.gauge}: ${p.name}${p.level_m != null ? ` · ${p.level_m} m` : ""}`).addTo(gaugeLayer);
+    L.circleMarker([lat, lon], { radius: 7, color: p.tone === "bad" ? "#ef4444" : p.tone === "warn" ? "#f59e0b" : "#0b1220", weight: 3, fillColor: "#38bdf8", fillOpacity: 1 })
+      .bindTooltip(`${T.gauge}: ${p.name}${p.level_m != null ? ` · ${p.level_m} m` : ""}${p.observed_at ? ` · ${T.asOf} ${clock(p.observed_at)}` : ""}`).addTo(gaugeLayer);
   }
   for (const feature of state.map.cameras) {
     const [lon, lat] = feature.geometry.coordinates;
@@ -131,7 +131,7 @@ function renderIncidents() {
   list.replaceChildren(...(state.incidents.length ? state.incidents.map((incident, index) => el("li", { dataset: { ticket: incident.ticket } },
     el("div", { class: "head" }, el("span", { class: "number" }, `${index + 1}.`), el("span", { class: "ticket" }, incident.ticket),
       el("span", { class: `pill p-${incident.priority}` }, incident.priority_label), el("span", { class: "pill" }, incident.status_label)),
-    el("div", {}, `${incident.category_name} — ${incident.title}`),
+    el("div", {}, incident.title),
     el("div", { class: "meta" }, `${incident.place} · ${incident.agency_name}`))) : [el("li", { class: "muted" }, T.noIncidents)]));
   const select = byId("link-open");
   const chosen = select.value;
@@ -221,8 +221,8 @@ function renderTimeline() {
 function renderHeader() {
   const status = byId("session-status");
   const s = state.session;
-  status.textContent = s.is_open ? `${T.open} · ${T.chair}: ${s.chair} · ${T.openedAt} ${when(s.opened_at)}`
-    : `${T.closed} ${when(s.closed_at)} · ${T.chair}: ${s.chair}`;
+  status.textContent = s.is_open ? `${T.open} · ${T.openedAt} ${clock(s.opened_at)} WIB` : `${T.closed} ${when(s.closed_at)}`;
+  status.title = `${T.chair}: ${s.chair}`;
   status.classList.toggle("closed", !s.is_open);
   for (const form of document.querySelectorAll("[data-chair]")) form.hidden = !state.permissions.chair;
   for (const form of document.querySelectorAll("[data-contribute]")) form.hidden = !state.permissions.contribute;
