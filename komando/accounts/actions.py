@@ -24,6 +24,7 @@ def do_create_demo_users(agency_code: str = "dinkes") -> list[tuple[str, str, st
         ("operator", Role.OPERATOR, None),
         ("petugas-opd", Role.OPD_OFFICER, agency_code),
         ("eksekutif", Role.EXECUTIVE, None),
+        ("dinding", Role.OPERATOR, None),  # the video wall's kiosk browsers (/dinding/)
         (DEMO_FIELD_OFFICER, Role.FIELD_OFFICER, None),
     ]
     for username, role, agency in plan:
