@@ -117,7 +117,7 @@ def do_evaluate_rules(now: datetime | None = None, rules=None) -> EvaluationRun:
     return run
 
 
-def do_acknowledge_alert(alert_id: int, user, comment: str, *, channel: str = "web") -> Alert:
+def do_acknowledge_alert(alert_id: int, user, comment: str, *, channel: str = "ui") -> Alert:
     """``user`` acknowledges the alert with ``comment`` (required). Refused when already acknowledged
     or not visible to ``user``; audited."""
     from komando.alerts.access import can_acknowledge_alert
