@@ -49,7 +49,7 @@ def records(current_month: int) -> list[ProjectRecord]:
         rows = progress_rows(item, current_month, advance)
         if ref == GROWING:
             rows = rows[:current_month]
-            if current_month > 8:  # September: work stalls, 20 points behind plan
+            if current_month > 8:  # from September: the newest month 20 points behind plan
                 rows[-1]["realisasi_fisik"] = max(0.0, round(rows[-1]["rencana_fisik"] - 20, 2))
         location = item.get("lokasi") or {}
         result.append(ProjectRecord(
@@ -86,8 +86,9 @@ def set_up() -> dict:
     return {"executive": EXECUTIVE, "password": PASSWORD, **_store(8)}
 
 
-def store_next_month() -> dict:
-    return _store(9)
+def store_next_month(month: int = 9) -> dict:
+    """e-Monev's report at the end of ``month`` (September by default), stored through the action."""
+    return _store(month)
 
 
 def main() -> dict:
