@@ -175,3 +175,16 @@ def test_the_open_form_opens_a_session_or_says_why_not(chair):
 def test_pages_need_a_login(client, session):
     response = client.get(reverse("situation:session", args=[session.pk]))
     assert response.status_code == 302 and "/akun/masuk/" in response["Location"]
+
+
+def test_the_top_bar_links_to_the_situation_room_for_signed_in_users(client, personas):
+    assert b'href="/ruang/"' not in client.get(reverse("dashboard:pis")).content
+    client.force_login(personas["executive"])
+    assert b'href="/ruang/"' in client.get(reverse("dashboard:pis")).content
+
+
+def test_a_refused_step_tells_no_screen(chair, session, django_capture_on_commit_callbacks, captured_events):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(chair, reverse("situation:api-decisions", args=[session.pk]), {"text": ""})
+    assert response.status_code == 400
+    assert captured_events == []
