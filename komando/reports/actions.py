@@ -17,11 +17,11 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from komando.audit.actions import record_audit
 from komando.reports.models import DailyReport
-from komando.reports.pdf import render_pdf
+from komando.reports.pdf import PDF_LANGUAGE, render_pdf
 from komando.reports.selectors import BadDay, daily_report, iso, today_wib
 
 logger = logging.getLogger("komando.reports")
@@ -41,7 +41,8 @@ def do_generate_daily_report(day: date, by=None, *, only_if_missing: bool = Fals
         existing = latest_for_day(day)
         if existing is not None:
             return existing, False
-    summary = daily_report(day, now=now)
+    with translation.override(PDF_LANGUAGE):  # words from other apps (alert titles) as the PDF speaks
+        summary = daily_report(day, now=now)
     for _attempt in range(3):
         version = (DailyReport.objects.filter(day=day).aggregate(last=Max("version"))["last"] or 0) + 1
         if only_if_missing and version > 1:

@@ -11,10 +11,11 @@ SIAGA = {
     "siaga_1": _("Siaga 1 (awas)"),
 }
 OUTAGE_KINDS = {"failing": _("Failing"), "stale": _("No fresh data")}
+SEVERITIES = {"info": _("Info"), "warning": _("Warning"), "critical": _("Critical")}
 PROJECT_STATUSES = {"kritis": _("Kritis"), "terlambat": _("Terlambat")}
 
 
 def label(kind: str, code: str) -> str:
     tables = {"priority": dict(Priority.choices), "status": dict(Status.choices), "siaga": SIAGA,
-              "outage": OUTAGE_KINDS, "project": PROJECT_STATUSES}
+              "outage": OUTAGE_KINDS, "severity": SEVERITIES, "project": PROJECT_STATUSES}
     return str(tables.get(kind, {}).get(code, code or "—"))

@@ -138,6 +138,32 @@ def source_runs(day: date) -> int:
     return len(rows)
 
 
+def alerts(day: date) -> int:
+    """Alerts raised that day, when the alerts app is installed: a gauge at siaga 1 (acknowledged, cleared)
+    and a source down."""
+    try:
+        from komando.alerts.models import Alert, AlertRule
+    except ImportError:
+        return 0
+    operator = User.objects.get(username=PEOPLE["operator"][0])
+    made = 0
+    for slug, subject, severity, hours, cleared, acknowledged, facts in [
+        ("tma-siaga-1", "Pos Duga Air Kali Cirarab – Periuk", "critical", 16.8, 19.5, True, {"level": "siaga_1"}),
+        ("sumber-mati", "SIAK (Administrasi Kependudukan)", "warning", 19.1, None, False, {"failing": True}),
+    ]:
+        rule = AlertRule.objects.filter(slug=slug).first()
+        if rule is None:
+            continue
+        Alert.objects.create(rule=rule, subject_key=f"demo:{slug}", subject=subject, severity=severity, facts=facts,
+                             raised_at=at(day, hours), last_seen_at=at(day, hours + .5),
+                             cleared_at=at(day, cleared) if cleared else None,
+                             acknowledged_by=operator if acknowledged else None,
+                             acknowledged_at=at(day, hours + .2) if acknowledged else None,
+                             ack_comment="Pompa Periuk dinyalakan, BPBD siaga" if acknowledged else "")
+        made += 1
+    return made
+
+
 @transaction.atomic
 def set_up(day: date) -> dict:
     from komando.development.tests import browser_setup
@@ -147,6 +173,7 @@ def set_up(day: date) -> dict:
     incidents(day, rng)
     gauges(day)
     source_runs(day)
+    alerts(day)
     browser_setup._store(9)  # e-Monev through September 2026: one kegiatan kritis
     return {**names, "password": PASSWORD, "day": day.isoformat()}
 

@@ -1,6 +1,6 @@
 """The daily report in Chromium against the real system: `komando serve` on a fresh SQLite database with a
 plausible yesterday (``komando.reports.tests.demo``), its in-process schedule on (and only it: no ingest,
-no escalation), set to 00:00 WIB so that yesterday's report is due as soon as the server starts.
+no escalation, no alert worker), set to 00:00 WIB so that yesterday's report is due as soon as the server starts.
 
 The schedule makes version 1 by itself; after a restart of the server there is still one. An operator
 opens /laporan-harian/, sees every section and the list of past reports, presses "Buat ulang sekarang"
@@ -58,7 +58,7 @@ def system(tmp_path_factory):
     env.pop("DATABASE_URL", None)
     env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
                 "KOMANDO_VAR_DIR": str(directory / "var"), "PYTHONUNBUFFERED": "1",
-                "KOMANDO_INGEST_IN_PROCESS": "0", "KOMANDO_ESCALATION_IN_PROCESS": "0",
+                "KOMANDO_INGEST_IN_PROCESS": "0", "KOMANDO_ESCALATION_IN_PROCESS": "0", "KOMANDO_ALERTS_IN_PROCESS": "0",
                 "KOMANDO_DAILY_REPORT_IN_PROCESS": "1", "KOMANDO_DAILY_REPORT_AT": "00:00"})
     port = free_port()
     running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
