@@ -440,19 +440,17 @@ def project_watch(user, project_id: int) -> dict:
     }
 
 
-def open_kritis_alerts(user) -> list[dict]:
-    """The open alerts about kritis projects that ``user`` may see, from the alerts app when it is
-    installed (``komando.alerts.selectors.open_alerts``); an empty list otherwise."""
+def open_kritis_alerts(user, *, agency: str | None = None, project_id: int | None = None) -> list[dict]:
+    """The open alerts about kritis projects that ``user`` may see (active, or cleared but not yet
+    acknowledged), from the alerts app (``komando.alerts.selectors.open_alerts``) when it is
+    installed; only one OPD's (``agency``: short name) or one project's when asked."""
     try:
         from komando.alerts.selectors import open_alerts
     except ImportError:
         return []
-    return [alert for alert in open_alerts(user) if "kritis" in str(_alert_field(alert, "rule", "kind", "type"))]
-
-
-def _alert_field(alert, *names):
-    for name in names:
-        value = alert.get(name) if isinstance(alert, dict) else getattr(alert, name, None)
-        if value:
-            return value
-    return ""
+    alerts = [alert for alert in open_alerts(user) if alert.get("kind") == "project_kritis"]
+    if agency is not None:
+        alerts = [alert for alert in alerts if alert.get("agency") == agency]
+    if project_id is not None:
+        alerts = [alert for alert in alerts if alert.get("url") == f"/pembangunan/proyek/{int(project_id)}/"]
+    return alerts

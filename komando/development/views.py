@@ -57,7 +57,7 @@ def _agency_choices(user, fiscal_year: int) -> list[Agency]:
     return list(agencies if scope is None else agencies.filter(pk=scope))
 
 
-def _page_context(request, watch: dict) -> dict:
+def _page_context(request, watch: dict, **alert_filter) -> dict:
     language = get_language() or "id"
     return {
         "watch": watch,
@@ -65,7 +65,7 @@ def _page_context(request, watch: dict) -> dict:
         "statuses": STATUSES,
         "labels": chart_labels(),
         "number_locale": "id-ID" if language.startswith("id") else "en-GB",
-        "kritis_alerts": open_kritis_alerts(request.user),
+        "kritis_alerts": open_kritis_alerts(request.user, **alert_filter),
     }
 
 
@@ -78,7 +78,7 @@ def _map_points(projects: list[dict]) -> list[dict]:
 
 def _render_watch(request, agency_code: str | None):
     watch = development_watch(request.user, agency_code)
-    context = _page_context(request, watch)
+    context = _page_context(request, watch, agency=watch["agency"]["short_name"] if watch["agency"] else None)
     context["agencies"] = _agency_choices(request.user, watch["fiscal_year"])
     context["unscoped"] = watch_scope(request.user) is None
     context["chart_data"] = {
@@ -112,7 +112,7 @@ def agency_page(request, code: str):
 def project_page(request, project_id: int):
     _require_viewer(request)
     project = project_watch(request.user, project_id)
-    context = _page_context(request, project)
+    context = _page_context(request, project, project_id=project["id"])
     context["project"] = project
     context["chart_data"] = {
         "kind": "project",

@@ -209,3 +209,27 @@ def test_pages_read_in_a_fixed_number_of_queries(client, development_data, perso
     many = {url: queries(url) for url in [*PAGES, project_url("DK-1")]}
     assert many == few  # 44 projects read like 4
     assert max(many.values()) <= 30
+
+
+def test_open_kritis_alerts_are_shown_where_they_belong(client, development_data, personas):
+    from komando.alerts.actions import do_evaluate_rules
+    from komando.alerts.models import AlertRule
+
+    rule = AlertRule(slug="pembangunan-kritis-test", name="Kegiatan kritis", kind="project_kritis", parameters={},
+                     severity="warning", audience="staff")
+    rule.full_clean()
+    rule.save()
+    do_evaluate_rules(rules=[rule])
+    client.cookies["django_language"] = "en"
+    kritis_url = project_url("DK-2")
+    for persona in ("executive", "opd_officer"):
+        client.force_login(personas[persona])
+        overview = client.get("/pembangunan/")
+        alerts = [alert for alert in overview.context["kritis_alerts"] if alert["url"] == kritis_url]
+        assert len(alerts) == 1 and alerts[0]["kind"] == "project_kritis", persona
+        assert "Open kritis alerts" in text_of(overview) and "Project Kegiatan DK-2 is kritis" in text_of(overview)
+        assert [a["url"] for a in client.get(kritis_url).context["kritis_alerts"]] == [kritis_url]
+        assert client.get(project_url("DK-1")).context["kritis_alerts"] == []
+    client.force_login(personas["executive"])
+    assert client.get("/pembangunan/opd/pupr/").context["kritis_alerts"] == []
+    assert [a["url"] for a in client.get("/pembangunan/opd/dinkes/").context["kritis_alerts"]] == [kritis_url]
