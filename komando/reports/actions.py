@@ -3,7 +3,8 @@
 ``do_generate_daily_report(day, by=None)`` computes the day's report (``selectors.daily_report``),
 renders its PDF and stores both as a new version of that day's report. Regenerating never overwrites:
 version 1 stays as it was sent, version 2 is the regenerated one, and the page shows the newest. A
-person's regeneration is audited; the schedule's (``by=None``) is not (audit is for people).
+person's regeneration is audited; the schedule's (``by=None``) is not (audit is for people). Staff screens
+hear ``reports.generated`` (day, version) after the commit: an open page of that day offers the new version.
 
 ``only_if_missing=True`` is the schedule's form: when the day already has any version it does nothing
 and returns that one. Two processes racing for the same day cannot both store version 1: the
@@ -20,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 
 from komando.audit.actions import record_audit
+from komando.core.events import STAFF, LiveEvent, send_event_on_commit
 from komando.reports.models import DailyReport
 from komando.reports.pdf import PDF_LANGUAGE, render_pdf
 from komando.reports.selectors import BadDay, daily_report, iso, today_wib
@@ -53,6 +55,9 @@ def do_generate_daily_report(day: date, by=None, *, only_if_missing: bool = Fals
                 report = DailyReport.objects.create(day=day, version=version, generated_at=now,
                                                     generated_by=by if getattr(by, "is_authenticated", False) else None,
                                                     summary=summary, pdf=pdf, pdf_bytes=len(pdf))
+                send_event_on_commit(LiveEvent("reports.generated", {
+                    "day": day.isoformat(), "version": version, "generated_at": iso(now),
+                    "by": getattr(by, "username", "") if report.generated_by_id else ""}, audience=STAFF))
                 if report.generated_by_id is not None:
                     record_audit(actor=by, channel=channel, action="reports.generate_daily_report", instance=report,
                                  after={"day": day.isoformat(), "version": version, "pdf_bytes": len(pdf)})

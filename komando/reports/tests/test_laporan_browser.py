@@ -4,7 +4,8 @@ no escalation, no alert worker), set to 00:00 WIB so that yesterday's report is 
 
 The schedule makes version 1 by itself; after a restart of the server there is still one. An operator
 opens /laporan-harian/, sees every section and the list of past reports, presses "Buat ulang sekarang"
-and gets version 2 by them; the PDF downloads and holds every section. A bad date shows a clear error.
+and gets version 2 by them; an executive reading the same day in another browser is offered version 2
+live (no polling); the PDF downloads and holds every section. A bad date shows a clear error.
 Screenshots docs/screenshots/laporan-harian.png (the page) and laporan-harian-pdf-N.png (the PDF's pages
 through pdftoppm)."""
 
@@ -124,12 +125,24 @@ def test_operator_reads_regenerates_and_downloads_the_report(system, browser):
         assert page.locator(f"[data-past='{YESTERDAY}-v1']").is_visible()
         page.screenshot(path=str(SCREENSHOTS / "laporan-harian.png"), full_page=True)
 
+        # An executive reads the same day in another browser; the page is connected to the live bus.
+        reader_context, reader = logged_in(browser, system, "executive")
+        reader.goto(f"{system.base_url}/laporan-harian/{YESTERDAY}/")
+        reader.wait_for_selector("#laporan-harian[data-live=connected]")
+        assert reader.locator("#lh-newer").is_hidden() and reader.locator("#lh-regenerate").count() == 0
+
         page.locator("#lh-regenerate").click()
         page.wait_for_url(f"{system.base_url}/laporan-harian/{YESTERDAY}/", wait_until="domcontentloaded")
         meta = page.locator(".lh-meta").inner_text()
         assert "versi 2" in meta and system.people["operator"] in meta
         assert page.locator(f"[data-past='{YESTERDAY}-v2']").is_visible()
         assert page.locator(f"[data-past='{YESTERDAY}-v1']").is_visible()
+        # The executive's page offers the new version without a reload.
+        reader.wait_for_selector("#lh-newer[data-version='2']", state="visible")
+        reader.locator("#lh-newer a").click()
+        reader.wait_for_load_state("domcontentloaded")
+        assert "versi 2" in reader.locator(".lh-meta").inner_text()
+        reader_context.close()
 
         response = page.context.request.get(page.locator("#lh-pdf").get_attribute("href") and
                                             f"{system.base_url}/laporan-harian/{YESTERDAY}.pdf")

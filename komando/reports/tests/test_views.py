@@ -158,3 +158,13 @@ def test_page_in_english(client, personas, day_with_two_opds):
         html = client.get(PAGE).content.decode()
     assert "Daily Situation Report" in html and "Friday, 20 November 2026" in html
     assert "1. Incidents by category and kecamatan" in html
+
+
+def test_pdf_of_a_day_without_a_stored_report_is_rendered_and_not_stored(client, personas, day_with_two_opds):
+    client.force_login(personas["executive"])
+    response = client.get(PDF)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "laporan-harian-2026-11-20-sementara.pdf" in response["Content-Disposition"]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
+    assert "Laporan Situasi Harian" in text and "Jalan amblas Cikokol" in text
+    assert DailyReport.objects.count() == 0
