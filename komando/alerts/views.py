@@ -23,6 +23,14 @@ def _require_viewer(request):
         raise PermissionDenied(_("Alerts are for the command room."))
 
 
+def _texts() -> dict:
+    return {"live": _("Live"), "offline": _("Offline, reconnecting…"), "connecting": _("Connecting…"),
+            "critical": _("Alert level: critical"), "warning": _("Alert level: warning"),
+            "info": _("Alert level: info"), "raised": _("Raised"),
+            "cleared": _("cleared"), "active": _("still active"), "acknowledged": _("Acknowledged by"),
+            "look": _("Look")}
+
+
 def _state(user) -> dict:
     return {"open": open_alerts(user), "recent": recent_alerts(user), "as_of": timezone.now().isoformat()}
 
@@ -31,7 +39,7 @@ def _state(user) -> dict:
 @require_GET
 def alerts_page(request):
     _require_viewer(request)
-    return render(request, "alerts/peringatan.html", {"state": _state(request.user)})
+    return render(request, "alerts/peringatan.html", {"state": _state(request.user), "texts": _texts()})
 
 
 @login_required
