@@ -79,6 +79,12 @@ def _map_points(projects: list[dict]) -> list[dict]:
 def _render_watch(request, agency_code: str | None):
     watch = development_watch(request.user, agency_code)
     context = _page_context(request, watch, agency=watch["agency"]["short_name"] if watch["agency"] else None)
+    # Each kritis project's open alert beside it; alerts of projects no longer kritis listed apart.
+    alerts = {alert["url"]: alert for alert in context["kritis_alerts"]}
+    for row in watch["projects"]:
+        row["alert"] = alerts.pop(reverse("development:project", args=[row["id"]]), None) \
+            if row["status"] == "kritis" else None
+    context["kritis_alerts"] = list(alerts.values())
     context["agencies"] = _agency_choices(request.user, watch["fiscal_year"])
     context["unscoped"] = watch_scope(request.user) is None
     context["chart_data"] = {

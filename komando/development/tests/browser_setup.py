@@ -83,7 +83,17 @@ def set_up() -> dict:
         EXECUTIVE, password=PASSWORD, first_name="Wali", last_name="Kota")
     user.groups.add(Group.objects.get(name=Role.EXECUTIVE))
     Profile.objects.get_or_create(user=user)
-    return {"executive": EXECUTIVE, "password": PASSWORD, **_store(8)}
+    stored = _store(8)
+    return {"executive": EXECUTIVE, "password": PASSWORD, **stored, "kritis_alerts": _evaluate_kritis_alerts()}
+
+
+def _evaluate_kritis_alerts() -> int:
+    """The alerts app's seeded 'project kritis' rule, evaluated once (as its worker would)."""
+    from komando.alerts.actions import do_evaluate_rules
+    from komando.alerts.models import Alert, AlertRule
+
+    do_evaluate_rules(rules=list(AlertRule.objects.filter(kind="project_kritis", enabled=True)))
+    return Alert.objects.filter(rule__kind="project_kritis", cleared_at__isnull=True).count()
 
 
 def store_next_month(month: int = 9) -> dict:

@@ -153,8 +153,10 @@ def test_overview_draws_the_s_curve_the_map_and_the_ranking(system, page):
     assert re.fullmatch(r"Rp \d+(,\d)? M", budget.inner_text()), budget.inner_text()
     assert re.fullmatch(r"Rp \d{1,3}(\.\d{3})+", budget.get_attribute("title"))
     assert re.fullmatch(r"\d{1,3},\d\d%", page.locator("[data-kpi=realised_physical]").inner_text())
-    if counts["kritis"]:
-        assert page.locator(".dw-kritis[role=alert]").is_visible()
+    assert counts["kritis"] >= 1 and page.locator(".dw-kritis[role=alert]").is_visible()
+    # The alerts app's open 'project kritis' alerts, one per kritis project, listed in the banner.
+    assert system.people["kritis_alerts"] == counts["kritis"]
+    assert page.locator("#dw-kritis [data-alert]").count() == counts["kritis"]
     assert page.errors == []
     screenshot(page, "pembangunan.png")
 
