@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from komando.wall.panels import PANELS
@@ -54,7 +54,7 @@ class WallLayout(models.Model):
 
     def clean(self):
         if self.rotation_seconds is not None and self.rotation_seconds < MIN_ROTATION_SECONDS:
-            raise ValidationError({"rotation_seconds": _t("Rotate every %(n)s seconds or more.")
+            raise ValidationError({"rotation_seconds": gettext("Rotate every %(n)s seconds or more.")
                                    % {"n": MIN_ROTATION_SECONDS}})
 
     def as_dict(self) -> dict:
@@ -65,31 +65,31 @@ class WallLayout(models.Model):
 def placement_errors(panel_sets, columns: int, rows: int) -> list[str]:
     """Every problem of a screen's panel sets on a ``columns`` × ``rows`` grid, in words (empty: fine)."""
     if not isinstance(panel_sets, list) or not panel_sets:
-        return [_t("A screen needs at least one panel set (a list of panels).")]
+        return [gettext("A screen needs at least one panel set (a list of panels).")]
     errors: list[str] = []
     for set_number, placements in enumerate(panel_sets, start=1):
         if not isinstance(placements, list) or not placements:
-            errors.append(_t("Panel set %(set)s: it needs at least one panel.") % {"set": set_number})
+            errors.append(gettext("Panel set %(set)s: it needs at least one panel.") % {"set": set_number})
             continue
         taken: dict[tuple[int, int], str] = {}
         for placement in placements:
             if not isinstance(placement, dict) or set(placement) != PLACEMENT_KEYS:
-                errors.append(_t("Panel set %(set)s: each panel is {panel, col, row, width, height}; got %(got)s.")
+                errors.append(gettext("Panel set %(set)s: each panel is {panel, col, row, width, height}; got %(got)s.")
                               % {"set": set_number, "got": placement})
                 continue
             name = placement["panel"]
             if name not in PANELS:
-                errors.append(_t("Panel set %(set)s: unknown panel %(panel)r (known: %(known)s).")
+                errors.append(gettext("Panel set %(set)s: unknown panel %(panel)r (known: %(known)s).")
                               % {"set": set_number, "panel": name, "known": ", ".join(PANELS)})
                 continue
             numbers = [placement[key] for key in ("col", "row", "width", "height")]
             if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in numbers):
-                errors.append(_t("Panel set %(set)s: %(panel)s needs whole numbers of at least 1 for col, row, "
+                errors.append(gettext("Panel set %(set)s: %(panel)s needs whole numbers of at least 1 for col, row, "
                                  "width and height.") % {"set": set_number, "panel": name})
                 continue
             col, row, width, height = numbers
             if col + width - 1 > columns or row + height - 1 > rows:
-                errors.append(_t("Panel set %(set)s: %(panel)s (columns %(c1)s–%(c2)s, rows %(r1)s–%(r2)s) lies "
+                errors.append(gettext("Panel set %(set)s: %(panel)s (columns %(c1)s–%(c2)s, rows %(r1)s–%(r2)s) lies "
                                  "outside the %(columns)s × %(rows)s grid.")
                               % {"set": set_number, "panel": name, "c1": col, "c2": col + width - 1, "r1": row,
                                  "r2": row + height - 1, "columns": columns, "rows": rows})
@@ -98,7 +98,7 @@ def placement_errors(panel_sets, columns: int, rows: int) -> list[str]:
                 for r in range(row, row + height):
                     other = taken.get((c, r))
                     if other is not None:
-                        errors.append(_t("Panel set %(set)s: %(panel)s overlaps %(other)s at column %(col)s, "
+                        errors.append(gettext("Panel set %(set)s: %(panel)s overlaps %(other)s at column %(col)s, "
                                          "row %(row)s.") % {"set": set_number, "panel": name, "other": other,
                                                              "col": c, "row": r})
                         break

@@ -151,7 +151,7 @@ def source_strip(now: datetime | None = None) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    return {"source": "sources", "as_of": _iso(max((r["last_success_at"] for r in rows if r["last_success_at"]),
+    return {"source": KOMANDO, "as_of": _iso(max((r["last_success_at"] for r in rows if r["last_success_at"]),
                                                    default=None)),
             "counts": counts,
             "sources": [{"slug": r["slug"], "name": r["name"], "status": r["status"],

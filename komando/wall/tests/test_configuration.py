@@ -15,7 +15,8 @@ def place(panel, col, row, width, height):
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client):
+    client.cookies["django_language"] = "en"  # requests choose their own language
     with translation.override("en"):
         yield
 

@@ -9,7 +9,8 @@ from komando.wall.views import SESSION_DAYS
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client):
+    client.cookies["django_language"] = "en"  # requests choose their own language
     with translation.override("en"):
         yield
 

@@ -80,22 +80,21 @@
     incidents(node, data) {
       frame(node, data, "");
       const target = body(node);
-      target.append(Object.assign(el("div", "figures"), {}));
-      target.firstChild.append(figureBox(num(data.open), t("open")),
+      const figures = el("div", "figures");
+      figures.append(figureBox(num(data.open), t("open")),
         figureBox(num(data.overdue), t("overdue"), data.overdue ? "bad" : "ok"),
         figureBox(num(data.new_today), t("new_today")));
-      const columns = el("div", "two-cols");
-      const statuses = el("ul", "rows");
-      for (const item of data.by_status.filter((s) => s.count > 0)) statuses.append(row(item.label, num(item.count)));
-      const priorities = el("ul", "rows");
+      const priorities = el("div", "priorities");
       for (const item of data.by_priority) {
-        priorities.append(row(item.label, num(item.count), item.overdue ? `(${num(item.overdue)})` : "",
-          item.priority === "kritis" && item.count ? "bad" : ""));
+        const box = el("div", `priority priority-${item.priority}`);
+        const value = el("span", "priority-value", num(item.count));
+        if (item.overdue) value.append(el("span", "priority-overdue tone-bad", ` (${num(item.overdue)})`));
+        box.append(el("span", "priority-label", item.label), value);
+        priorities.append(box);
       }
-      const left = el("div"); left.append(el("div", "rows-title", t("by_status")), statuses);
-      const right = el("div"); right.append(el("div", "rows-title", t("by_priority")), priorities);
-      columns.append(left, right);
-      target.append(columns);
+      const statuses = data.by_status.filter((s) => s.count > 0).map((s) => `${s.label} ${num(s.count)}`).join(" · ");
+      target.append(figures, el("div", "rows-title", t("by_priority")), priorities,
+        el("div", "status-line truncate", statuses || "–"));
     },
 
     cameras(node, data) {
@@ -117,13 +116,14 @@
           img.alt = camera.name;
           img.src = `${camera.snapshot_url}?t=${encodeURIComponent(camera.observed_at || "")}`;
           img.addEventListener("error", () => { img.remove(); cell.dataset.picture = "0"; });
-          img.addEventListener("load", () => { cell.dataset.picture = "1"; });
+          img.addEventListener("load", () => { placeholder.remove(); cell.dataset.picture = "1"; });
           cell.append(placeholder, img);
         } else {
           cell.append(placeholder);
+          cell.dataset.picture = "0";
         }
         const caption = el("div", "camera-caption");
-        caption.append(el("span", "truncate", camera.name),
+        caption.append(el("span", "truncate", camera.name.replace(/^Simpang\s+/i, "")),
           el("span", `congestion-${camera.congestion || "none"}`, camera.congestion ? t(camera.congestion) : ""));
         cell.append(caption);
         grid.append(cell);
@@ -218,7 +218,7 @@
       for (const alert of data.alerts) {
         const item = el("li", "alert-row");
         item.dataset.alert = alert.id;
-        item.append(el("span", `severity severity-${alert.severity}`, alert.severity),
+        item.append(el("span", `severity severity-${alert.severity}`, t(`severity_${alert.severity}`)),
           el("span", "truncate", alert.title),
           el("span", "row-sub", alert.acknowledged_at ? t("acknowledged") : timeText(alert.raised_at)));
         list.append(item);
@@ -229,9 +229,7 @@
     clock(node, data) {
       frame(node, data, "");
       const target = body(node);
-      const side = el("div", "clock-side");
-      side.append(el("span", "clock-zone", t("wib")), el("span", "clock-date"));
-      target.append(el("span", "clock-time"), side);
+      target.append(el("span", "clock-time"), el("span", "clock-zone", t("wib")));
       tickClock();
     },
 
@@ -250,7 +248,7 @@
       const timeNode = node.querySelector(".clock-time");
       if (!timeNode) continue;
       timeNode.textContent = time.replace(/\./g, ":");
-      node.querySelector(".clock-date").textContent = date;
+      node.querySelector("[data-role=figure]").textContent = date;
     }
   }
   setInterval(tickClock, 1000);
@@ -260,9 +258,11 @@
   const PRIORITY_COLOURS = { kritis: "#ef4444", tinggi: "#f97316", sedang: "#eab308", rendah: "#38bdf8" };
   const SIAGA_COLOURS = { siaga_1: "#ef4444", siaga_2: "#f97316", siaga_3: "#eab308", normal: "#22c55e" };
 
+  let markerScale = 1;
   function unitMarker(feature) {
     const [lon, lat] = feature.geometry.coordinates;
-    return L.circleMarker([lat, lon], { radius: 5, color: "#0b1324", weight: 1, fillColor: "#e2e8f0", fillOpacity: 0.95 });
+    return L.circleMarker([lat, lon], { radius: 6 * markerScale, color: "#0b1324", weight: markerScale, fillColor: "#e2e8f0",
+      fillOpacity: 0.95 });
   }
 
   function drawMap(node, data) {
@@ -289,9 +289,11 @@
       if (data.center) map.setView([data.center.lat || data.center[0], data.center.lon || data.center[1]], 12);
     }
     const { map, groups } = entry;
+    markerScale = Math.max(1, parseFloat(getComputedStyle(node).fontSize) / 22);
+    const r = (value) => value * markerScale;
     if (data.boundaries) {
       groups.boundaries.clearLayers();
-      const shapes = L.geoJSON(data.boundaries, { style: () => ({ color: "#3b5b8c", weight: 1.2, fillColor: "#15213a", fillOpacity: 0.55 }) });
+      const shapes = L.geoJSON(data.boundaries, { style: () => ({ color: "#3b5b8c", weight: r(1.2), fillColor: "#15213a", fillOpacity: 0.55 }) });
       groups.boundaries.addLayer(shapes);
       entry.bounds = shapes.getBounds();
       fitMap(entry);
@@ -300,18 +302,18 @@
     for (const feature of data.layers.incidents.features) {
       const [lon, lat] = feature.geometry.coordinates;
       const colour = PRIORITY_COLOURS[feature.properties.priority] || "#ef4444";
-      groups.incidents.addLayer(L.circleMarker([lat, lon], { radius: feature.properties.overdue ? 8 : 6, color: feature.properties.overdue ? "#fff" : "#0b1324",
-        weight: feature.properties.overdue ? 2 : 1, fillColor: colour, fillOpacity: 0.95 }));
+      groups.incidents.addLayer(L.circleMarker([lat, lon], { radius: r(feature.properties.overdue ? 9 : 7), color: feature.properties.overdue ? "#fff" : "#0b1324",
+        weight: r(feature.properties.overdue ? 2 : 1), fillColor: colour, fillOpacity: 0.95 }));
     }
     groups.cameras.clearLayers();
     for (const feature of data.layers.cameras.features) {
       const [lon, lat] = feature.geometry.coordinates;
-      groups.cameras.addLayer(L.circleMarker([lat, lon], { radius: 4, color: "#a78bfa", weight: 2, fillOpacity: 0 }));
+      groups.cameras.addLayer(L.circleMarker([lat, lon], { radius: r(5), color: "#a78bfa", weight: r(2), fillOpacity: 0 }));
     }
     groups.gauges.clearLayers();
     for (const feature of data.layers.gauges.features) {
       const [lon, lat] = feature.geometry.coordinates;
-      groups.gauges.addLayer(L.circleMarker([lat, lon], { radius: 6, color: "#0b1324", weight: 1,
+      groups.gauges.addLayer(L.circleMarker([lat, lon], { radius: r(7), color: "#0b1324", weight: r(1),
         fillColor: SIAGA_COLOURS[feature.properties.siaga] || "#64748b", fillOpacity: 0.95 }));
     }
     groups.units.clearLayers();
@@ -352,11 +354,22 @@
   let unitsMoved = 0;
 
   // ---------- render ----------
+  // Lists end at the panel's edge with whole rows: a row that would be cut is hidden, and the
+  // panel's figure still says how many there are.
+  function clipRows(node) {
+    const target = node.querySelector("[data-role=body]");
+    const bottom = target.getBoundingClientRect().bottom + 0.5;
+    for (const item of target.querySelectorAll(".rows > li, .source-chip")) {
+      item.hidden = false;
+      if (item.getBoundingClientRect().bottom > bottom) item.hidden = true;
+    }
+  }
+
   function render(key) {
     const data = panels[key];
     for (const node of nodesOf(key)) {
       if (data === undefined || data === null) { waiting(node); continue; }
-      try { draw[key](node, data); } catch (error) { console.warn("wall panel", key, error); waiting(node); }
+      try { draw[key](node, data); clipRows(node); } catch (error) { console.warn("wall panel", key, error); waiting(node); }
     }
   }
 
@@ -490,13 +503,16 @@
         for (const node of sets[current].querySelectorAll(".panel")) {
           const entry = maps.get(node);
           if (entry) fitMap(entry);
-          if (node.dataset.panel === "cameras") render("cameras");
+          if (node.dataset.panel === "cameras" || node.dataset.panel === "water") render(node.dataset.panel);
         }
       }, seconds * 1000);
     }
   }
 
-  window.addEventListener("resize", () => { for (const entry of maps.values()) fitMap(entry); });
+  window.addEventListener("resize", () => {
+    for (const entry of maps.values()) fitMap(entry);
+    for (const node of document.querySelectorAll(".panel")) clipRows(node);
+  });
 
   for (const key of config.panels) for (const node of nodesOf(key)) waiting(node);
   window.KOMANDO_WALL = {

@@ -1,0 +1,230 @@
+"""The video wall in Chromium against the real system: `komando serve` (ASGI, WebSocket) on a fresh
+SQLite database with the city's reference data, Redis as the channel layer (so that changes made by
+another process reach the page, as from a worker), the ATCS simulator for camera pictures, and
+something for every panel (``komando.wall.tests.browser_setup``).
+
+The single-screen wall at 3840×2160 and 1920×1080 fills every panel without a scrollbar; each screen
+of the 2 × 2 wall too; an incident reported and a unit that moved in another process appear without
+a reload; and after the server is stopped and started again on the same port, the page reconnects
+by itself and shows what changed while it was down (a new build makes it reload itself).
+Screenshots docs/screenshots/dinding-*.png."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.development.tests.test_watch_browser import redis_url  # noqa: F401  (a private Redis)
+
+pytestmark = pytest.mark.browser
+
+FULL_HD = {"width": 1920, "height": 1080}
+UHD = {"width": 3840, "height": 2160}
+PANELS_OF_SCREEN = {1: 1, 2: 4, 3: 1, 4: 3}  # the 2 × 2 wall: visible panels per screen
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory, redis_url):  # noqa: F811
+    directory = tmp_path_factory.mktemp("dinding-system")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
+    env.pop("DATABASE_URL", None)
+    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
+                "KOMANDO_VAR_DIR": str(directory / "var"), "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"})
+    port = free_port()
+    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env,
+                     simulator_ports={"atcs": free_port()})
+    running.port = port
+    try:
+        running.komando("migrate", "--noinput", "-v0")
+        running.komando("load-reference-data")
+        running.start_simulator("atcs")
+        output = running.komando("shell", "-c", (
+            "from komando.wall.tests import browser_setup\n"
+            f"browser_setup.main('http://127.0.0.1:{running.simulator_ports['atcs']}')\n"))
+        running.people = json.loads(output.strip().splitlines()[-1])
+        start_server(running)
+        yield running
+    finally:
+        running.stop_all()
+
+
+def start_server(system, **extra_env) -> None:
+    saved = dict(system.env)
+    system.env.update(extra_env)
+    try:
+        server = system.start("server", "serve", "--port", str(system.port), "--no-ingest")
+    finally:
+        system.env = saved
+    wait_for_http(system.base_url + "/akun/masuk/", server, system.log("server"), timeout=60)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+def open_wall(browser, system, path: str, viewport: dict):
+    context = browser.new_context(viewport=viewport, locale="id-ID", timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(f"{system.base_url}/akun/masuk/?next={path}")
+    page.fill("#id_username", system.people["username"])
+    page.fill("#id_password", system.people["password"])
+    page.locator("button[type=submit].primary-button").click()
+    page.wait_for_url(f"{system.base_url}{path}", wait_until="domcontentloaded")
+    page.wait_for_function("window.KOMANDO_WALL && window.KOMANDO_WALL.status().resyncs >= 1", timeout=30_000)
+    return context, page
+
+
+VISIBLE_PANELS = """() => [...document.querySelectorAll('.panel')].filter((n) => !n.closest('[hidden]') && !n.hidden)"""
+
+
+def wait_until_filled(page, expected: int) -> None:
+    """Every visible panel drawn from data, camera pictures loaded (or their placeholder)."""
+    page.wait_for_function(f"({VISIBLE_PANELS})().every((n) => n.dataset.filled === '1') && "
+                           f"({VISIBLE_PANELS})().length === {expected}", timeout=30_000)
+    page.wait_for_function("[...document.querySelectorAll('.camera')].every((c) => c.dataset.picture)",
+                           timeout=30_000)
+
+
+def panel_report(page) -> list[dict]:
+    return page.evaluate(f"""() => ({VISIBLE_PANELS})().map((n) => {{
+        const body = n.querySelector('[data-role=body]');
+        const box = n.getBoundingClientRect();
+        return {{panel: n.dataset.panel, text: body.innerText.trim(), children: body.childElementCount,
+                 meta: n.querySelector('[data-role=meta]').innerText, width: box.width, height: box.height,
+                 inside: box.right <= innerWidth + 0.5 && box.bottom <= innerHeight + 0.5}};
+    }})""")
+
+
+def assert_no_scrollbars(page) -> None:
+    size = page.evaluate("""() => ({sh: document.documentElement.scrollHeight, sw: document.documentElement.scrollWidth,
+        ih: innerHeight, iw: innerWidth, bh: document.body.scrollHeight, bw: document.body.scrollWidth})""")
+    assert size["sh"] <= size["ih"] and size["sw"] <= size["iw"], size
+    assert size["bh"] <= size["ih"] and size["bw"] <= size["iw"], size
+
+
+def open_incidents(page) -> int:
+    text = page.locator(".panel-incidents .figure-value").first.inner_text()
+    return int(text.replace(".", "").replace(",", ""))
+
+
+@pytest.mark.parametrize(("viewport", "name"), [(UHD, "dinding-3840x2160.png"), (FULL_HD, "dinding-1920x1080.png")])
+def test_the_single_screen_wall_fills_every_panel_without_scrollbars(system, browser, viewport, name):
+    context, page = open_wall(browser, system, "/dinding/utama/1/", viewport)
+    try:
+        wait_until_filled(page, 9)
+        assert_no_scrollbars(page)
+        panels = {row["panel"]: row for row in panel_report(page)}
+        assert set(panels) == {"map", "incidents", "cameras", "sources", "water", "complaints", "development",
+                               "clock", "alerts"}
+        for row in panels.values():
+            assert row["children"] > 0 and row["inside"], row
+            assert row["meta"].startswith("Sumber:"), row  # every number with its source and freshness
+        assert panels["complaints"]["text"].startswith("Persampahan")  # the most complaints first
+        assert "Pos Pintu Air 10" in panels["water"]["text"] and "Siaga 2" in panels["water"]["text"]
+        assert "WIB" in panels["clock"]["text"]
+        assert open_incidents(page) >= 4  # the sample incidents, and the gauge at siaga's own
+        assert page.locator('.camera[data-picture="1"]').count() == system.people["cameras"]
+        assert page.locator(".panel-map .leaflet-interactive").count() > 10  # boundaries and markers drawn
+        assert page.locator(".panel-development .row").count() > 0
+        assert page.locator(".panel-sources .source-chip").count() > 5
+        assert page.get_attribute("#connection", "data-state") == "live"
+        page.screenshot(path=str(SCREENSHOTS / name))
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_each_screen_of_the_four_screen_wall(system, browser, number):
+    context, page = open_wall(browser, system, f"/dinding/empat-layar/{number}/", FULL_HD)
+    try:
+        wait_until_filled(page, PANELS_OF_SCREEN[number])
+        assert_no_scrollbars(page)
+        for row in panel_report(page):
+            assert row["children"] > 0 and row["inside"], row
+        page.screenshot(path=str(SCREENSHOTS / f"dinding-empat-layar-{number}.png"))
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+def test_the_whole_four_screen_wall_as_one_canvas(system, browser):
+    context, page = open_wall(browser, system, "/dinding/empat-layar/", UHD)
+    try:
+        wait_until_filled(page, sum(PANELS_OF_SCREEN.values()))
+        assert_no_scrollbars(page)
+        page.screenshot(path=str(SCREENSHOTS / "dinding-empat-layar-kanvas.png"))
+    finally:
+        context.close()
+
+
+def test_an_incident_and_a_moving_unit_appear_live_without_reload(system, browser):
+    context, page = open_wall(browser, system, "/dinding/utama/1/", FULL_HD)
+    try:
+        wait_until_filled(page, 9)
+        page.evaluate("window.pageMarker = 'kept'")
+        before = open_incidents(page)
+        system.komando("shell", "-c", "from komando.wall.tests import browser_setup; print(browser_setup.report_incident())")
+        page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value').textContent) === {before + 1}",
+                               timeout=20_000)
+        output = system.komando("shell", "-c", "from komando.wall.tests import browser_setup\n"
+                                               "print(browser_setup.move_unit('wall-truck-1', -6.2401, 106.6702))")
+        unit_id = int(output.strip().splitlines()[-1])
+        page.wait_for_function(f"JSON.stringify(window.KOMANDO_WALL.unitPosition({unit_id})) === "
+                               "JSON.stringify([-6.2401, 106.6702])", timeout=20_000)
+        assert page.evaluate("window.pageMarker") == "kept"
+        assert_no_scrollbars(page)
+    finally:
+        context.close()
+
+
+def test_the_wall_resumes_by_itself_after_the_server_restarts(system, browser):
+    context, page = open_wall(browser, system, "/dinding/utama/1/", FULL_HD)
+    try:
+        wait_until_filled(page, 9)
+        page.evaluate("window.pageMarker = 'kept'")
+        before = open_incidents(page)
+        connections = page.evaluate("window.KOMANDO_WALL.status().connections")
+
+        system.stop("server")
+        page.wait_for_selector('#connection[data-state="offline"]', timeout=20_000)
+        assert "Terputus" in page.inner_text("#connection")
+        system.komando("shell", "-c", "from komando.wall.tests import browser_setup; print(browser_setup.report_incident())")
+        start_server(system)
+
+        # No click, no reload: the page reconnects, re-reads its state and shows the incident.
+        page.wait_for_function(f"window.KOMANDO_WALL.status().connections > {connections}", timeout=60_000)
+        page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value').textContent) === {before + 1}",
+                               timeout=20_000)
+        assert page.get_attribute("#connection", "data-state") in ("reconnected", "live")
+        assert page.evaluate("window.pageMarker") == "kept"  # same build: no reload needed
+
+        # A new deployment (another build id): the page notices and reloads itself.
+        system.stop("server")
+        page.wait_for_selector('#connection[data-state="offline"]', timeout=20_000)
+        system.komando("shell", "-c", "from komando.wall.tests import browser_setup; print(browser_setup.report_incident())")
+        start_server(system, KOMANDO_BUILD_ID="wall-test-new-build")
+        page.wait_for_function("window.pageMarker === undefined && window.KOMANDO_WALL && "
+                               "window.KOMANDO_WALL.status().build === 'wall-test-new-build' && "
+                               "window.KOMANDO_WALL.status().resyncs >= 1", timeout=60_000)
+        wait_until_filled(page, 9)
+        assert open_incidents(page) == before + 2
+        assert_no_scrollbars(page)
+    finally:
+        context.close()
+        if "server" not in system.processes:
+            start_server(system)
