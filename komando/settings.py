@@ -89,7 +89,16 @@ TEMPLATES = [
 # --- Database: SQLite (WAL) by default, DATABASE_URL selects PostgreSQL.
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # A connection pool (psycopg_pool): under ASGI every request runs its sync code in a thread of its
+    # own, so per-thread persistent connections would open one connection per request and pile up
+    # ("too many clients"); the pool lends each request a connection and takes it back at its end.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if env_bool("KOMANDO_DB_POOL", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("KOMANDO_DB_POOL_MIN_SIZE", 2),
+            "max_size": env_int("KOMANDO_DB_POOL_MAX_SIZE", 20),
+            "timeout": env_float("KOMANDO_DB_POOL_TIMEOUT_SECONDS", 10.0),
+        }
 else:
     DATABASES = {
         "default": {

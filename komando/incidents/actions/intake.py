@@ -185,8 +185,9 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
     Raises ``InvalidReport``, ``UnknownCategory`` or ``OutsideCity`` (nothing stored).
 
     Everything that only reads (the category, its SOP, the place, the duplicate search) happens before
-    the transaction: the writes (ticket, incident, report, timeline, audit) are one short transaction,
-    so the database's write lock (SQLite takes it at BEGIN) is held only while writing.
+    the writes; the ticket number is taken in one statement of its own, then the incident, report,
+    timeline and audit are one short transaction, so neither the month's counter nor the database's
+    write lock (SQLite takes it at BEGIN) is held longer than the writing itself.
     """
     # A report without a reference of its own gets a fresh one: it cannot have been taken before.
     named = bool(str(source_ref or "").strip())
@@ -217,26 +218,30 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
         last_reported_at=reported_at, created_at=now,
         possible_duplicate_of=_known_incident(*duplicate) if duplicate else None)
     compute_deadlines(incident)
-    with _sqlite_writes(), transaction.atomic():
-        try:
-            with transaction.atomic() if named else nullcontext():
-                incident.ticket = next_ticket(now)
-                incident.save()
-                report = IncidentReport.objects.create(
-                    incident=incident, ticket_incident=incident, channel=channel, source_ref=source_ref,
-                    description=description, lat=lat, lon=lon, address=address, media_url=media_url,
-                    attributes=attributes, reported_at=reported_at, received_at=now,
-                    created_by=acting_user if is_person(acting_user) else None, **contact_fields)
-        except IntegrityError:
-            found = _existing(channel, source_ref)  # the same report, taken by a concurrent request
-            if found:
-                return found
-            raise
-        write_timeline(incident, kind=TimelineKind.REPORT, acting_user=acting_user, actor_label=Channel(channel).label,
-                       to_status=Status.BARU, public=True, at=now,
-                       data={"channel": channel, "possible_duplicate_of": duplicate[1] if duplicate else None})
-        audit(acting_user, via=via, action="incident.report", incident=incident,
-              after={"ticket": incident.ticket, "category": category.code, "channel": channel, "source_ref": source_ref,
-                     "kelurahan": kelurahan.code, "priority": incident.priority})
-        announce(incident, "reported")
+    with _sqlite_writes():
+        # The number is taken in its own short transaction (unless the caller holds one): concurrent
+        # intakes wait on the month's counter for one statement, not for each other's whole write.
+        # An intake that fails after this leaves a gap in the numbers; none is ever given twice.
+        incident.ticket = next_ticket(now)
+        with transaction.atomic():
+            try:
+                with transaction.atomic() if named else nullcontext():
+                    incident.save()
+                    report = IncidentReport.objects.create(
+                        incident=incident, ticket_incident=incident, channel=channel, source_ref=source_ref,
+                        description=description, lat=lat, lon=lon, address=address, media_url=media_url,
+                        attributes=attributes, reported_at=reported_at, received_at=now,
+                        created_by=acting_user if is_person(acting_user) else None, **contact_fields)
+            except IntegrityError:
+                found = _existing(channel, source_ref)  # the same report, taken by a concurrent request
+                if found:
+                    return found
+                raise
+            write_timeline(incident, kind=TimelineKind.REPORT, acting_user=acting_user, actor_label=Channel(channel).label,
+                           to_status=Status.BARU, public=True, at=now,
+                           data={"channel": channel, "possible_duplicate_of": duplicate[1] if duplicate else None})
+            audit(acting_user, via=via, action="incident.report", incident=incident,
+                  after={"ticket": incident.ticket, "category": category.code, "channel": channel, "source_ref": source_ref,
+                         "kelurahan": kelurahan.code, "priority": incident.priority})
+            announce(incident, "reported")
     return incident, report, True

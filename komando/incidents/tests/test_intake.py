@@ -84,7 +84,10 @@ def test_a_report_that_lost_the_race_returns_the_stored_one(incident_data, monke
     incident, same_report, created = take()
     assert (incident, same_report, created) == (winner, report, False)
     assert len(calls) == 2  # not seen, insert refused by the constraint, found
-    assert stored_counts() == counts
+    assert stored_counts()[:4] == counts[:4]
+    # The loser's ticket number was taken before its insert failed: a gap, never a number given twice.
+    assert stored_counts()[4] == counts[4] + 1
+    assert take(source_ref="next")[0].ticket.endswith("-00003")
 
 
 def test_an_empty_reference_gets_a_unique_one(incident_data):
@@ -230,4 +233,5 @@ def test_incident_and_timeline_row_are_written_together_or_not_at_all(incident_d
     monkeypatch.setattr(intake_module, "write_timeline", broken)
     with pytest.raises(RuntimeError):
         take(source_ref=str(uuid.uuid4()))
-    assert stored_counts() == (0, 0, 0, 0, 0)
+    assert stored_counts()[:4] == (0, 0, 0, 0)
+    assert stored_counts()[4] <= 1  # at most a skipped ticket number (taken in its own statement)
