@@ -164,17 +164,31 @@ def alerts(day: date) -> int:
     return made
 
 
+def development() -> int:
+    """The city's simulated e-Monev kegiatan as reported through September 2026 (the development watch's
+    browser data: several kritis and terlambat), stored through the e-Monev sync action."""
+    from komando.development.actions import do_sync_development
+    from komando.development.tests.browser_setup import YEAR, records
+    from komando.sources.actions import do_record_run_success
+    from komando.sources.models import Source
+
+    source = Source.objects.get(slug="emonev")
+    projects = records(9)
+    do_sync_development(source, projects)
+    do_record_run_success(source, started_at=datetime(YEAR, 9, 28, 17, 0, tzinfo=WIB), records=len(projects),
+                          data_as_of=datetime(YEAR, 9, 28, 17, 0, tzinfo=WIB))
+    return len(projects)
+
+
 @transaction.atomic
 def set_up(day: date) -> dict:
-    from komando.development.tests import browser_setup
-
     rng = random.Random(2811)
     names = people()
     incidents(day, rng)
     gauges(day)
     source_runs(day)
     alerts(day)
-    browser_setup._store(9)  # e-Monev through September 2026: one kegiatan kritis
+    development()
     return {**names, "password": PASSWORD, "day": day.isoformat()}
 
 
