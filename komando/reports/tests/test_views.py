@@ -168,3 +168,13 @@ def test_pdf_of_a_day_without_a_stored_report_is_rendered_and_not_stored(client,
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
     assert "Laporan Situasi Harian" in text and "Jalan amblas Cikokol" in text
     assert DailyReport.objects.count() == 0
+
+
+def test_the_admin_lists_reports_read_only(client, personas, reference_data):
+    report, _ = do_generate_daily_report(DAY, now=MORNING_AFTER)
+    client.force_login(personas["administrator"])
+    listing = client.get("/admin/reports/dailyreport/")
+    assert listing.status_code == 200 and report.filename in listing.content.decode()
+    assert client.get("/admin/reports/dailyreport/add/").status_code == 403
+    assert client.post(f"/admin/reports/dailyreport/{report.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert DailyReport.objects.count() == 1
