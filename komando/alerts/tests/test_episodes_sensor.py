@@ -88,3 +88,17 @@ def test_disabling_a_rule_clears_its_open_alerts(siaga_rule, make_gauge):
     run = do_evaluate_rules()
     assert len(run.cleared) == 1
     assert Alert.objects.get().cleared_at is not None
+
+
+def test_a_second_evaluator_racing_for_the_same_episode_adds_nothing(siaga_rule, make_gauge):
+    """Another evaluator opened the episode between our read and our insert: the database's guard
+    refuses our row, the evaluator counts nothing and nothing breaks."""
+    from komando.alerts.actions import EvaluationRun, _raise
+    from komando.alerts.rules import Condition
+
+    gauge = make_gauge(level_m=2.7)
+    do_evaluate_rules()
+    run = EvaluationRun(now=timezone.now())
+    assert _raise(siaga_rule, f"gauge:{gauge.pk}", Condition(subject=gauge.name, value=2.7), run.now) is None
+    assert Alert.objects.count() == 1
+    assert do_evaluate_rules().raised == []
