@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 PANELS = {
     "map": _("City map"),
-    "incidents": _("Incidents by status and SLA"),
+    "incidents": _("Incidents and SLA"),
     "cameras": _("Traffic cameras"),
     "sources": _("Source health"),
     "water": _("Water levels"),
-    "complaints": _("Complaints today by category"),
+    "complaints": _("Complaints today"),
     "development": _("Development progress"),
-    "clock": _("Time (WIB)"),
+    "clock": _("Time"),
     "alerts": _("Open alerts"),
 }

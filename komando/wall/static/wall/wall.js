@@ -166,7 +166,7 @@
     },
 
     complaints(node, data) {
-      frame(node, data, t("complaints_total", { n: num(data.total) }));
+      frame(node, data, num(data.total));
       const target = body(node);
       if (!data.by_category.length) { target.append(el("div", "waiting", t("no_complaints"))); return; }
       const top = Math.max(...data.by_category.map((r) => r.count));
@@ -243,7 +243,7 @@
   function tickClock() {
     const now = new Date(Date.now() + clockOffset);
     const time = now.toLocaleTimeString(locale, { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
-    const date = now.toLocaleDateString(locale, { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    const date = now.toLocaleDateString(locale, { timeZone, weekday: "long", day: "numeric", month: "short", year: "numeric" });
     for (const node of nodesOf("clock")) {
       const timeNode = node.querySelector(".clock-time");
       if (!timeNode) continue;
