@@ -7,8 +7,8 @@ default rules raise over that. Run in the server's database::
 
     komando shell -c "from komando.wall.tests import browser_setup; browser_setup.main('http://127.0.0.1:PORT')"
 
-prints one JSON line. ``report_incident()`` and ``move_unit(ref, lat, lon)`` change things from
-another process (the live test)."""
+prints one JSON line. ``report_incident()``, ``move_unit(ref, lat, lon)`` and ``raise_gauge(ref, level_m)``
+change things from another process (the live test)."""
 
 from __future__ import annotations
 
@@ -129,6 +129,16 @@ def move_unit(ref: str, lat: float, lon: float) -> int:
     domain = UNITS[ref][0]
     _units({ref: (domain, lat, lon)})
     return Asset.objects.get(source__slug=domain, source_ref=ref).pk
+
+
+def raise_gauge(ref: str, level_m: float) -> int:
+    """A new water level at gauge ``ref`` (an MQTT batch), then the alert rules evaluated as the
+    alerts worker does. Returns how many alerts were raised."""
+    from komando.alerts.actions import do_evaluate_rules
+
+    do_store_device_batch([WaterLevelMessage(device=DeviceKey("banjir", "36.71.01", ref), observed_at=timezone.now(),
+                                             level_m=level_m)], [], client_id="wall-test")
+    return len(do_evaluate_rules().raised)
 
 
 def main(atcs_url: str) -> dict:

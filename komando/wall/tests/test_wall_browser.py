@@ -157,6 +157,12 @@ def test_each_screen_of_the_four_screen_wall(system, browser, number):
         for row in panel_report(page):
             assert row["children"] > 0 and row["inside"], row
         page.screenshot(path=str(SCREENSHOTS / f"dinding-empat-layar-{number}.png"))
+        if number == 3:  # two panel sets: the water levels follow the cameras after the rotation interval
+            page.wait_for_function("document.querySelector('.wall-set[data-set=\"0\"]').hidden && "
+                                   "!document.querySelector('.wall-set[data-set=\"1\"]').hidden", timeout=40_000)
+            wait_until_filled(page, 1)
+            assert "Pos Pintu Air 10" in page.inner_text(".panel-water")
+            assert_no_scrollbars(page)
         assert page.errors == []
     finally:
         context.close()
@@ -186,6 +192,20 @@ def test_an_incident_and_a_moving_unit_appear_live_without_reload(system, browse
         unit_id = int(output.strip().splitlines()[-1])
         page.wait_for_function(f"JSON.stringify(window.KOMANDO_WALL.unitPosition({unit_id})) === "
                                "JSON.stringify([-6.2401, 106.6702])", timeout=20_000)
+
+        # A gauge rises to siaga 1 and the alert rules raise an alert: the water panel and the alerts
+        # strip follow (devices.gauges, alerts.changed).
+        alerts_before = page.locator(".panel-alerts .alert-row").count()
+        figure_before = page.inner_text(".panel-alerts [data-role=figure]")
+        output = system.komando("shell", "-c", "from komando.wall.tests import browser_setup\n"
+                                               "print(browser_setup.raise_gauge('wall-gauge-2', 3.2))")
+        assert int(output.strip().splitlines()[-1]) >= 1
+        page.wait_for_function("document.querySelector('.panel-water [data-gauge]').innerText.includes('Pos Kali Sabi')"
+                               " && document.querySelector('.panel-water').innerText.includes('Siaga 1')", timeout=20_000)
+        page.wait_for_function(f"document.querySelector('.panel-alerts [data-role=figure]').innerText !== "
+                               f"{json.dumps(figure_before)}", timeout=20_000)
+        assert "Pos Kali Sabi" in page.inner_text(".panel-alerts")
+        assert alerts_before >= 1
         assert page.evaluate("window.pageMarker") == "kept"
         assert_no_scrollbars(page)
     finally:
