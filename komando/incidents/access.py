@@ -114,3 +114,8 @@ def can_resolve_from_field(user, dispatch) -> bool:
     their unit finishes the work with an after photo and no other unit is still at it; the command
     room may too. Closing (ditutup, with the mandatory SOP checklist) stays with the command room."""
     return can_update_dispatch(user, dispatch)
+
+
+def can_use_field_app(user) -> bool:
+    """The field officers' app (``/petugas/``) is for field officers."""
+    return bool(user and user.is_authenticated) and Role.FIELD_OFFICER in roles_of(user)
