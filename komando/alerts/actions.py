@@ -31,6 +31,7 @@ class EvaluationRun:
     raised: list[int] = field(default_factory=list)
     cleared: list[int] = field(default_factory=list)
     failed_rules: list[str] = field(default_factory=list)
+    notifications: list[int] = field(default_factory=list)
 
 
 def _announce_on_commit() -> None:
@@ -51,14 +52,10 @@ def _queue_notifications(alert: Alert, event: str, now: datetime) -> list[int]:
         notification = Notification.objects.create(alert=alert, event=event, channel=channel_of(target),
                                                    target=target, created_at=now, next_attempt_at=now)
         ids.append(notification.pk)
-    if ids:
-        from komando.alerts.notify import deliver_after_commit
-
-        deliver_after_commit(ids)
     return ids
 
 
-def _raise(rule: AlertRule, key: str, condition: Condition, now: datetime) -> Alert | None:
+def _raise(rule: AlertRule, key: str, condition: Condition, now: datetime, run: EvaluationRun | None = None) -> Alert | None:
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -67,7 +64,9 @@ def _raise(rule: AlertRule, key: str, condition: Condition, now: datetime) -> Al
                 url=condition.url, raised_at=now, last_value=condition.value, last_seen_at=now)
     except IntegrityError:
         return None  # another evaluator opened this episode a moment ago: one alert per episode
-    _queue_notifications(alert, "raised", now)
+    queued = _queue_notifications(alert, "raised", now)
+    if run is not None:
+        run.notifications.extend(queued)
     return alert
 
 
@@ -82,7 +81,7 @@ def do_evaluate_rule(rule: AlertRule, now: datetime, run: EvaluationRun) -> None
                 # Conditional update: a concurrent evaluator that cleared it first wins.
                 if Alert.objects.filter(pk=alert.pk, cleared_at__isnull=True).update(cleared_at=now) == 1:
                     alert.cleared_at = now
-                    _queue_notifications(alert, "cleared", now)
+                    run.notifications.extend(_queue_notifications(alert, "cleared", now))
                     run.cleared.append(alert.pk)
             else:
                 condition = current[key]
@@ -90,7 +89,7 @@ def do_evaluate_rule(rule: AlertRule, now: datetime, run: EvaluationRun) -> None
         for key, condition in current.items():
             if key in open_by_key:
                 continue
-            alert = _raise(rule, key, condition, now)
+            alert = _raise(rule, key, condition, now, run)
             if alert is not None:
                 run.raised.append(alert.pk)
 
@@ -104,13 +103,19 @@ def do_evaluate_rules(now: datetime | None = None, rules=None) -> EvaluationRun:
             logger.error("alert rule %s has invalid parameters; skipped", rule.slug)
             run.failed_rules.append(rule.slug)
             continue
-        raised, cleared = len(run.raised), len(run.cleared)
+        raised, cleared, queued = len(run.raised), len(run.cleared), len(run.notifications)
         try:
             do_evaluate_rule(rule, run.now, run)
         except Exception:
             logger.exception("evaluating alert rule %s failed", rule.slug)
             run.failed_rules.append(rule.slug)
-            del run.raised[raised:], run.cleared[cleared:]
+            del run.raised[raised:], run.cleared[cleared:], run.notifications[queued:]
+    if run.notifications:
+        from komando.alerts.notify import deliver_after_commit
+
+        # First attempts after the whole evaluation has committed, in one background thread; what
+        # that thread cannot send stays pending and the worker's next tick retries it.
+        deliver_after_commit(run.notifications)
     if run.raised or run.cleared:
         _announce_on_commit()  # one event per evaluation, whatever changed
         logger.info("alert evaluation: %d raised, %d cleared", len(run.raised), len(run.cleared))
