@@ -22,6 +22,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if await sync_to_async(can_view_internal)(user):
                 self.groups_joined.append(events.group_name(events.STAFF))
             self.incident_agency = await sync_to_async(_incident_agency_code)(user)
+            self.alerts_scoped = await sync_to_async(_alerts_scoped)(user)
 
             audience = await sync_to_async(development_audience)(user)
             if audience is not None:
@@ -41,6 +42,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if scope is not None and event.get("type") == "incidents.changed" and \
                 scope not in (event.get("data") or {}).get("agencies", ()):
             return  # an OPD officer hears only of their own OPD's incidents
+        if event.get("type") == "alerts.changed" and getattr(self, "alerts_scoped", False):
+            # The event carries every open alert; an OPD officer is sent only those they may see.
+            from komando.alerts.selectors import open_alerts
+
+            user = self.scope["user"]
+            event = {**event, "data": {**(event.get("data") or {}), "open": await sync_to_async(open_alerts)(user)}}
         await self.send_json(event)
 
 
@@ -53,3 +60,10 @@ def _incident_agency_code(user) -> str | None:
     if scope is None:
         return None
     return Agency.objects.filter(pk=scope).values_list("code", flat=True).first() or "-"
+
+
+def _alerts_scoped(user) -> bool:
+    """Whether this user sees only some alerts (then ``alerts.changed`` is cut to theirs)."""
+    from komando.alerts.access import alert_scope
+
+    return alert_scope(user) is not None
