@@ -32,7 +32,9 @@ def system(tmp_path_factory, redis_url):  # noqa: F811
     env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
     env.pop("DATABASE_URL", None)
     env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"})
+                "KOMANDO_VAR_DIR": str(directory / "var"), "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1",
+                # fixed: the default (git commit + page files) moves whenever anyone commits meanwhile
+                "KOMANDO_BUILD_ID": "wall-test-build"})
     port = free_port()
     running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env,
                      simulator_ports={"atcs": free_port()})
@@ -185,7 +187,7 @@ def test_an_incident_and_a_moving_unit_appear_live_without_reload(system, browse
         page.evaluate("window.pageMarker = 'kept'")
         before = open_incidents(page)
         system.komando("shell", "-c", "from komando.wall.tests import browser_setup; print(browser_setup.report_incident())")
-        page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value').textContent) === {before + 1}",
+        page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value')?.textContent) === {before + 1}",
                                timeout=20_000)
         output = system.komando("shell", "-c", "from komando.wall.tests import browser_setup\n"
                                                "print(browser_setup.move_unit('wall-truck-1', -6.2401, 106.6702))")
@@ -228,7 +230,7 @@ def test_the_wall_resumes_by_itself_after_the_server_restarts(system, browser):
 
         # No click, no reload: the page reconnects, re-reads its state and shows the incident.
         page.wait_for_function(f"window.KOMANDO_WALL.status().connections > {connections}", timeout=60_000)
-        page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value').textContent) === {before + 1}",
+        page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value')?.textContent) === {before + 1}",
                                timeout=20_000)
         assert page.get_attribute("#connection", "data-state") in ("reconnected", "live")
         assert page.evaluate("window.pageMarker") == "kept"  # same build: no reload needed

@@ -376,14 +376,18 @@
   function apply(state, partial) {
     if (state.server_time) clockOffset = Date.parse(state.server_time) - Date.now();
     if (state.source_names) sourceNames = state.source_names;
+    const failed = [];
     for (const [key, data] of Object.entries(state.panels || {})) {
-      if (partial && key === "map" && data && panels.map && panels.map.boundaries && !data.boundaries) {
-        data.boundaries = null; // keep the drawn boundaries
-      }
+      if (data === null && panels[key]) { failed.push(key); continue; } // keep what is shown, with its time
+      if (data === null) failed.push(key);
       panels[key] = data;
       render(key);
     }
+    // A panel whose selector failed on the server is read again a little later, by itself.
+    if (failed.length) setTimeout(() => refresh(failed), Math.min(30000, 2000 * 2 ** Math.min(retries++, 4)));
+    else retries = 0;
   }
+  let retries = 0;
 
   // ---------- state reads ----------
   async function readState(panelKeys) {
