@@ -5,12 +5,27 @@ from komando.accounts.models import Role
 DEVELOPMENT_ROLES = {Role.OPERATOR, Role.OPD_OFFICER, Role.EXECUTIVE, Role.ADMINISTRATOR}
 
 
+ROLES_CACHE_ATTRIBUTE = "_komando_roles"
+
+
 def roles_of(user) -> set[str]:
+    """The user's roles, read once per user object (a request's user is a fresh object; adding or
+    removing groups through ``user.groups`` forgets the cached roles, see ``forget_roles``)."""
     if user is None or not user.is_authenticated:
         return set()
     if user.is_superuser:
         return {Role.ADMINISTRATOR}
-    return set(user.groups.values_list("name", flat=True))
+    cached = getattr(user, ROLES_CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, ROLES_CACHE_ATTRIBUTE, cached)
+    return set(cached)
+
+
+def forget_roles(sender, instance, **kwargs) -> None:
+    """``m2m_changed`` of ``User.groups``: the instance's cached roles are out of date."""
+    if hasattr(instance, ROLES_CACHE_ATTRIBUTE):
+        delattr(instance, ROLES_CACHE_ATTRIBUTE)
 
 
 STAFF_ROLES = {Role.OPERATOR, Role.OPD_OFFICER, Role.EXECUTIVE, Role.ADMINISTRATOR}
