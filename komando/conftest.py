@@ -94,3 +94,16 @@ def _fresh_intake_caches():
 
     catalogue.clear_cache()
     geo.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """PostgreSQL's connection pool keeps connections to the test database open; they are closed before
+    pytest-django drops it (else: "database is being accessed by other users" and a leftover database)."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
