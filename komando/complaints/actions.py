@@ -174,7 +174,7 @@ def do_record_emergency_call(source, record: EmergencyCallRecord) -> tuple[Emerg
 
 
 def _lapor_status_of(status: str) -> str:
-    from komando.sources.connectors.lapor.client import LAPOR_STATUSES
+    from komando.connectors.lapor.client import LAPOR_STATUSES
 
     try:
         return LAPOR_STATUSES[status]
@@ -188,7 +188,7 @@ def do_send_lapor_follow_up(complaint: Complaint, status: str, text: str, user, 
     and audit it. ``status`` is a LAPOR! status (``ditindaklanjuti`` or ``selesai``). On failure the
     attempt is recorded (ok=False) and the ``ConnectorError`` is raised again."""
     from komando.audit.actions import record_audit
-    from komando.sources.connectors.lapor.client import FOLLOW_UP_STATUSES, gateway_from_environment
+    from komando.connectors.lapor.client import FOLLOW_UP_STATUSES, gateway_from_environment
     from komando.sources.framework import ConnectorError
 
     if complaint.channel != Channel.LAPOR:

@@ -1,5 +1,5 @@
 """The Call Center 112 webhook: the 112 system POSTs each call here, signed (see
-``komando.sources.connectors.call_112.client`` for the contract). Thin: checks, then one action."""
+``komando.connectors.call_112.client`` for the contract). Thin: checks, then one action."""
 
 import logging
 from datetime import UTC
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from komando.complaints.actions import do_record_emergency_call
 from komando.complaints.records import EmergencyCallRecord
 from komando.core.env import env_str
-from komando.sources.connectors.call_112.client import SECRET_VARIABLE, SIGNATURE_HEADER, parse_call, signature_is_valid
+from komando.connectors.call_112.client import SECRET_VARIABLE, SIGNATURE_HEADER, parse_call, signature_is_valid
 from komando.sources.framework import SourceDataInvalid
 from komando.sources.models import Source
 

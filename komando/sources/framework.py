@@ -1,6 +1,6 @@
 """The connector framework (home-assistant's coordinator shape, healthchecks' typed config).
 
-A connector is a package ``komando/sources/connectors/<slug>/`` with:
+A connector is a package ``komando/connectors/<slug>/`` with:
 
 - ``manifest.json``: slug, name, group, owning OPD, access level, schedule, simulator port;
 - ``config.py``: a ``ConnectorConfig`` subclass (secrets as ``SecretStr``), read from the environment;
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr  # noqa: F401  (re-exporte
 
 from komando.core.env import env_str
 
-CONNECTORS_DIR = Path(__file__).resolve().parent / "connectors"
+CONNECTORS_DIR = Path(__file__).resolve().parent.parent / "connectors"
 
 
 class ConnectorError(Exception):

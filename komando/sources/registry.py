@@ -18,7 +18,7 @@ def manifests() -> dict[str, Manifest]:
 
 
 def package_name(slug: str) -> str:
-    return f"komando.sources.connectors.{slug.replace('-', '_')}"
+    return f"komando.connectors.{slug.replace('-', '_')}"
 
 
 def coordinator_class(slug: str) -> type[BaseCoordinator]:

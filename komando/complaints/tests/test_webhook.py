@@ -12,8 +12,8 @@ from django.core import serializers
 
 from komando.audit.models import AuditRecord
 from komando.complaints.models import EmergencyCall
-from komando.sources.connectors.call_112.client import SIGNATURE_HEADER, sign
-from komando.sources.connectors.call_112.simulator import CallModel
+from komando.connectors.call_112.client import SIGNATURE_HEADER, sign
+from komando.connectors.call_112.simulator import CallModel
 from komando.sources.models import Source, SourceRun
 from komando.sources.selectors import health_status
 
@@ -156,6 +156,6 @@ def test_the_source_goes_stale_after_two_intervals_without_a_call(client, refere
 
 
 def test_the_push_connector_is_never_scheduled():
-    from komando.sources.connectors.call_112.coordinator import Coordinator
+    from komando.connectors.call_112.coordinator import Coordinator
 
     assert Coordinator.pull is False

@@ -26,7 +26,7 @@ from komando.development.actions import do_sync_development
 from komando.development.models import ProgressMonth, Project
 from komando.development.records import MonthProgressRecord, ProjectRecord
 from komando.sources.actions import do_record_run_success
-from komando.sources.connectors.emonev.simulator import progress_rows
+from komando.connectors.emonev.simulator import progress_rows
 from komando.sources.models import Source
 
 YEAR = 2026

@@ -75,8 +75,8 @@ def test_warning_naming_a_kecamatan_affects_the_city_even_without_polygon(bmkg):
 
 
 def test_the_banten_sample_polygons_do_not_cover_the_city(bmkg, shared_data):
-    from komando.sources.connectors.bmkg.client import parse_cap
-    from komando.sources.connectors.bmkg.coordinator import warning_row
+    from komando.connectors.bmkg.client import parse_cap
+    from komando.connectors.bmkg.coordinator import warning_row
 
     sample = parse_cap((shared_data / "samples" / "bmkg" / "dhanyyudi_fixture_cap_banten.xml").read_bytes(), "CAP")
     do_record_hazards(bmkg, [], [warning_row(sample)])

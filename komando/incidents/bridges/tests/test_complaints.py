@@ -17,10 +17,10 @@ from komando.incidents.bridges.tests.conftest import Clock
 from komando.incidents.choices import Channel
 from komando.incidents.models import Incident, IncidentReport
 from komando.regions.models import Region
-from komando.sources.connectors.laksa.coordinator import Coordinator as LaksaCoordinator
-from komando.sources.connectors.laksa.simulator import build_simulator as build_laksa
-from komando.sources.connectors.lapor.coordinator import Coordinator as LaporCoordinator
-from komando.sources.connectors.lapor.simulator import build_simulator as build_lapor
+from komando.connectors.laksa.coordinator import Coordinator as LaksaCoordinator
+from komando.connectors.laksa.simulator import build_simulator as build_laksa
+from komando.connectors.lapor.coordinator import Coordinator as LaporCoordinator
+from komando.connectors.lapor.simulator import build_simulator as build_lapor
 from komando.sources.framework import SourceDataInvalid
 from komando.sources.models import Source
 from komando.sources.registry import manifests

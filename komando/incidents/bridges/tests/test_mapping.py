@@ -9,7 +9,7 @@ from django.conf import settings
 
 from komando.incidents.bridges.mapping import MappingError, load_mapping, mapped_category_codes, parse_mapping
 from komando.incidents.choices import Priority
-from komando.sources.connectors.call_112.client import KINDS
+from komando.connectors.call_112.client import KINDS
 
 
 def city_file(name):

@@ -17,11 +17,11 @@ from komando.incidents.choices import Channel
 from komando.incidents.models import IncidentReport
 from komando.metrics.actions.traffic import TrafficRow, do_record_traffic
 from komando.metrics.models import TrafficObservation
-from komando.sources.connectors.atcs.coordinator import Coordinator as AtcsCoordinator
-from komando.sources.connectors.atcs.simulator import build_simulator as build_atcs
-from komando.sources.connectors.banjir.coordinator import Coordinator as BanjirCoordinator
-from komando.sources.connectors.banjir.coordinator import gauge_item
-from komando.sources.connectors.banjir.simulator import build_simulator as build_banjir
+from komando.connectors.atcs.coordinator import Coordinator as AtcsCoordinator
+from komando.connectors.atcs.simulator import build_simulator as build_atcs
+from komando.connectors.banjir.coordinator import Coordinator as BanjirCoordinator
+from komando.connectors.banjir.coordinator import gauge_item
+from komando.connectors.banjir.simulator import build_simulator as build_banjir
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
