@@ -1,0 +1,170 @@
+"""Layers point one way: the whole package is read, every import counted (see architecture.py).
+
+``STILL_TO_UNTANGLE`` lists what was found when this test landed, by file and import (no line
+numbers, so edits elsewhere in a file do not disturb it). It may only shrink: an entry that no longer
+occurs fails the test until it is removed here, and any import not listed fails at once. Issue 11 is
+done when the list is empty.
+"""
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from komando.tests.architecture import LAYERS, check
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+STILL_TO_UNTANGLE: set[str] = {
+    'cycle: komando.alerts.models ↔ komando.alerts.rules ↔ komando.alerts.selectors ↔ komando.development.selectors: modules import each other',  # noqa: E501
+    'cycle: komando.imports.formats ↔ komando.imports.formats.revenue: modules import each other',
+    'cycle: komando.sources.registry ↔ komando.sources.selectors: modules import each other',
+    'optional-import: komando/development/selectors.py: komando.alerts.selectors under except ImportError',
+    'optional-import: komando/devices/actions.py: komando.fieldops.actions under except ImportError',
+    'optional-import: komando/devices/actions.py: komando.fieldops.flood under except ImportError',
+    'optional-import: komando/reports/selectors.py: komando.alerts.selectors under except ImportError',
+    'optional-import: komando/wall/selectors.py: komando.alerts.selectors under except ImportError',
+    'upward: komando/accounts/actions.py: accounts imports komando.assets.models (a higher layer)',
+    'upward: komando/complaints/actions.py: complaints imports komando.connectors.lapor.client (a higher layer)',
+    'upward: komando/complaints/actions.py: complaints imports komando.dashboard.tiles (a higher layer)',
+    'upward: komando/complaints/actions.py: complaints imports komando.incidents.bridges (a higher layer)',
+    'upward: komando/complaints/selectors.py: complaints imports komando.dashboard.tiles (a higher layer)',
+    'upward: komando/complaints/views.py: complaints imports komando.connectors.call_112.client (a higher layer)',
+    'upward: komando/core/management/commands/demo.py: core imports komando.accounts.actions (a higher layer)',
+    'upward: komando/core/management/commands/demo.py: core imports komando.imports.demo (a higher layer)',
+    'upward: komando/core/management/commands/demo.py: core imports komando.sources.registry (a higher layer)',
+    'upward: komando/core/management/commands/import_boundaries.py: core imports komando.regions.actions (a higher layer)',
+    'upward: komando/core/management/commands/ingest.py: core imports komando.sources.models (a higher layer)',
+    'upward: komando/core/management/commands/ingest.py: core imports komando.sources.runner (a higher layer)',
+    'upward: komando/core/management/commands/load_reference_data.py: core imports komando.agencies.actions (a higher layer)',
+    'upward: komando/core/management/commands/load_reference_data.py: core imports komando.incidents.actions (a higher layer)',
+    'upward: komando/core/management/commands/load_reference_data.py: core imports komando.regions.actions (a higher layer)',
+    'upward: komando/core/management/commands/load_reference_data.py: core imports komando.sources.actions (a higher layer)',
+    'upward: komando/core/management/commands/serve.py: core imports komando.alerts.worker (a higher layer)',
+    'upward: komando/core/management/commands/serve.py: core imports komando.devices.mqtt (a higher layer)',
+    'upward: komando/core/management/commands/serve.py: core imports komando.incidents.sla.escalation (a higher layer)',
+    'upward: komando/core/management/commands/serve.py: core imports komando.reports.schedule (a higher layer)',
+    'upward: komando/core/management/commands/serve.py: core imports komando.sources.runner (a higher layer)',
+    'upward: komando/core/management/commands/simulate.py: core imports komando.sources.registry (a higher layer)',
+    'upward: komando/core/management/commands/simulate.py: core imports komando.sources.simulation (a higher layer)',
+    'upward: komando/development/selectors.py: development imports komando.alerts.selectors (a higher layer)',
+    'upward: komando/fieldops/actions.py: fieldops imports komando.dashboard.tiles (a higher layer)',
+    'upward: komando/fieldops/actions.py: fieldops imports komando.incidents.bridges (a higher layer)',
+    'upward: komando/fieldops/selectors.py: fieldops imports komando.dashboard.tiles (a higher layer)',
+    'upward: komando/hazards/actions.py: hazards imports komando.dashboard.tiles (a higher layer)',
+    'upward: komando/hazards/selectors.py: hazards imports komando.dashboard.tiles (a higher layer)',
+    'upward: komando/incidents/public/views.py: incidents imports komando.dashboard.selectors (a higher layer)',
+    'upward: komando/incidents/scorecard/views.py: incidents imports komando.dashboard.selectors (a higher layer)',
+    'upward: komando/metrics/actions/traffic.py: metrics imports komando.incidents.bridges (a higher layer)',
+    'upward: komando/services/actions.py: services imports komando.dashboard.tiles (a higher layer)',
+    'upward: komando/services/selectors.py: services imports komando.dashboard.tiles (a higher layer)',
+    'upward: komando/situation/selectors.py: situation imports komando.operator_map.layers (a higher layer)',
+}
+
+
+def _key(violation) -> str:
+    where = violation.where.rsplit(":", 1)[0] if violation.kind in ("upward", "optional-import") else violation.where
+    return f"{violation.kind}: {where}: {violation.detail}"
+
+
+def test_every_import_points_down_and_no_app_is_optional():
+    found = {_key(v) for v in check(PACKAGE_ROOT)}
+    new = sorted(found - STILL_TO_UNTANGLE)
+    untangled = sorted(STILL_TO_UNTANGLE - found)
+    assert not new, "imports against the layers (README, Architecture):\n" + "\n".join(new)
+    assert not untangled, "untangled — remove from STILL_TO_UNTANGLE:\n" + "\n".join(untangled)
+
+
+def test_every_app_has_a_layer():
+    apps = {path.parent.name for path in PACKAGE_ROOT.glob("*/__init__.py")} - {"tests", "data", "locale", "static"}
+    apps |= {path.stem for path in PACKAGE_ROOT.glob("*.py")} - {"__init__", "conftest"}
+    declared = {app for _, layer_apps in LAYERS for app in layer_apps}
+    assert apps - declared == set(), "apps with no layer"
+    assert declared - apps == set(), "layers name apps that do not exist"
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "town"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dedent(text))
+    for directory in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        (directory / "__init__.py").touch()
+    return root
+
+
+LAYER_OF = {"base": 0, "store": 1, "screen": 2, "other_store": 1}
+
+
+def test_an_upward_import_inside_a_function_is_found(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "base/models.py": "X = 1\n",
+            "store/actions.py": """
+                from town.base.models import X
+
+                def act():
+                    from town.screen.tiles import refresh
+                    refresh()
+            """,
+            "screen/tiles.py": "def refresh():\n    return None\n",
+        },
+    )
+    violations = check(root, LAYER_OF)
+    assert [(v.kind, v.where, v.detail) for v in violations] == [
+        ("upward", "town/store/actions.py:5", "store imports town.screen.tiles (a higher layer)")
+    ]
+
+
+def test_an_optional_import_of_our_own_code_is_found(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "screen/views.py": """
+                try:
+                    from town.store import actions
+                except ImportError:
+                    actions = None
+            """,
+            "store/actions.py": "",
+        },
+    )
+    assert [v.kind for v in check(root, LAYER_OF)] == ["optional-import"]
+
+
+def test_cycles_between_modules_and_between_apps_of_one_layer_are_found(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "store/models.py": "from town.store.rules import KINDS\n",
+            "store/rules.py": "def kinds():\n    from town.store import models\n    return models\nKINDS = ()\n",
+            "store/selectors.py": "from town.other_store.selectors import b\n",
+            "other_store/selectors.py": "b = 1\ndef a():\n    from town.store.selectors import x\n",
+        },
+    )
+    cycles = sorted(v.where for v in check(root, LAYER_OF) if v.kind == "cycle")
+    assert cycles == [
+        "other_store ↔ store",
+        "town.other_store.selectors ↔ town.store.selectors",
+        "town.store.models ↔ town.store.rules",
+    ]
+
+
+def test_imports_down_and_across_an_acyclic_layer_pass(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "base/models.py": "X = 1\n",
+            "store/actions.py": "from town.base.models import X\nfrom town.other_store import helpers\n",
+            "other_store/helpers.py": "from ..base import models\n",
+            "screen/views.py": "import town.store.actions\nfrom town.base import models\n",
+        },
+    )
+    assert check(root, LAYER_OF) == []
+
+
+@pytest.mark.parametrize("layer", [name for name, _ in LAYERS])
+def test_layers_are_named_once(layer):
+    assert [name for name, _ in LAYERS].count(layer) == 1
