@@ -1,9 +1,11 @@
-"""Shared fixtures: reference data, personas and service checks.
+"""Shared fixtures: reference data, personas, service checks, and the live system and browser of
+the browser and end-to-end tests (``komando/tests/live.py``, ``komando/tests/browser.py``).
 
 The suite runs twice in ``make test``: on SQLite, then on PostgreSQL (``DATABASE_URL``). A test
 that needs a service that is down fails with a message saying which one; nothing skips silently.
 """
 
+import os
 import socket
 from pathlib import Path
 
@@ -107,3 +109,49 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for connection in connections.all():
             if getattr(connection, "pool", None) is not None:
                 connection.close_pool()
+
+
+@pytest.fixture(scope="session")
+def live_template(tmp_path_factory) -> Path:
+    """A migrated SQLite database with the city's reference data, built once per run and shared by
+    the pytest-xdist workers (their temporary directories have one parent)."""
+    from komando.tests.live import build_template
+
+    base = tmp_path_factory.getbasetemp()
+    return build_template((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "live-template")
+
+
+@pytest.fixture(scope="module")
+def live_system(live_template, tmp_path_factory):
+    """Start real systems (``komando.tests.live.start_live_system``; its options: ``seed``, ``env``,
+    ``workers``, ``simulators``, ``redis``, ``mqtt``, ``server``); all stopped after the module."""
+    from komando.tests.live import start_live_system
+
+    systems = []
+
+    def start(**options):
+        systems.append(start_live_system(tmp_path_factory.mktemp("live-system"), live_template, **options))
+        return systems[-1]
+
+    yield start
+    for system in systems:
+        system.stop_all()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium (headless) through Playwright, one per module; pages come from
+    ``komando.tests.browser.open_context``."""
+    from playwright.sync_api import sync_playwright
+
+    from komando.tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; `make browser` installs Debian's Chromium", pytrace=False)
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()

@@ -1,10 +1,9 @@
-"""The people and data of the alerts browser test, run in the server's database::
-
-    system.komando("shell", "-c", "from komando.alerts.tests.e2e_setup import main; main()")
+"""The people and data of the alerts browser test, run in the live system's database
+(``live_system(seed=set_up)``, or ``komando shell -c "from komando.alerts.tests.e2e_setup import main; main()"``).
 
 An operator; two gauges of the flood source (one calm, one that rose and fell this morning, its
-alert acknowledged); a source failing. ``set_level(name, metres)`` moves a gauge (another process
-than the server: the server's in-process alert worker must notice)."""
+alert acknowledged); a source failing. ``system.call(set_level, name, metres)`` moves a gauge
+(another process than the server: the server's in-process alert worker must notice)."""
 
 from __future__ import annotations
 
