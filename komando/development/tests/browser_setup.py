@@ -3,9 +3,7 @@ executive, and the city's simulated e-Monev kegiatan (``simulators/emonev.json``
 ``do_sync_development`` as e-Monev reports them at the end of August 2026, with one kegiatan whose
 rows stop at August. ``store_next_month()`` then stores September through the same action — that
 kegiatan gets a new ProgressMonth, 20 points behind plan (kritis) — as the e-Monev connector would.
-Run in the server's database::
-
-    system.komando("shell", "-c", "from komando.development.tests import browser_setup; browser_setup.main()")
+Run in the live system's database: ``live_system(seed=set_up)``, ``system.call(store_next_month)``.
 """
 
 from __future__ import annotations
@@ -22,11 +20,11 @@ from django.utils import timezone
 
 from komando.accounts.actions import do_ensure_role_groups
 from komando.accounts.models import Profile, Role
+from komando.connectors.emonev.simulator import progress_rows
 from komando.development.actions import do_sync_development
 from komando.development.models import ProgressMonth, Project
 from komando.development.records import MonthProgressRecord, ProjectRecord
 from komando.sources.actions import do_record_run_success
-from komando.connectors.emonev.simulator import progress_rows
 from komando.sources.models import Source
 
 YEAR = 2026

@@ -11,103 +11,35 @@ and the open page changes without a reload. Screenshots docs/screenshots/pembang
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import signal
-import subprocess
-import time
 
 import pytest
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.development.tests import browser_setup
+from komando.tests.browser import SCREENSHOTS, open_context, watch
 
 pytestmark = pytest.mark.browser
 
 SCREEN = {"width": 1920, "height": 1080}
 PAGE_TIMEOUT_MS = 90_000  # two shared cores: a page may wait behind other work (a bound, not a measurement)
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    """A private Redis on a free port (nothing shared with other tests' groups)."""
-    if not os.path.exists(REDIS_SERVER):
-        pytest.fail("redis-server is not installed (apt install redis-server)", pytrace=False)
-    port = free_port()
-    directory = tmp_path_factory.mktemp("pembangunan-redis")
-    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(directory)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
-    import socket
-
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"private redis-server did not start on {port}", pytrace=False)
-            time.sleep(0.1)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def system(tmp_path_factory, redis_url):
-    directory = tmp_path_factory.mktemp("pembangunan-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"})
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        output = running.komando("shell", "-c", "from komando.development.tests import browser_setup\n"
-                                               "browser_setup.main()\n")
-        running.people = json.loads(output.strip().splitlines()[-1])
-        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
-        wait_for_http(running.base_url + "/akun/masuk/", server, running.log("server"), timeout=60)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def system(live_system):
+    return live_system(seed=browser_setup.set_up, redis=True)
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=SCREEN, locale="id-ID", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    context, page = open_context(browser, SCREEN)
     yield page
     context.close()
 
 
 def log_in(page, system, next_url: str) -> None:
     page.goto(f"{system.base_url}/akun/masuk/?next={next_url}")
-    page.fill("#id_username", system.people["executive"])
-    page.fill("#id_password", system.people["password"])
+    page.fill("#id_username", system.seeded["executive"])
+    page.fill("#id_password", system.seeded["password"])
     page.locator("button[type=submit].primary-button").click()
     page.wait_for_url(f"{system.base_url}{next_url}", wait_until="load", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_function("window.KOMANDO_WATCH && window.KOMANDO_WATCH.drawn", timeout=PAGE_TIMEOUT_MS)
@@ -155,7 +87,7 @@ def test_overview_draws_the_s_curve_the_map_and_the_ranking(system, page):
     assert re.fullmatch(r"\d{1,3},\d\d%", page.locator("[data-kpi=realised_physical]").inner_text())
     assert counts["kritis"] >= 1 and page.locator(".dw-kritis[role=alert]").is_visible()
     # The alerts app's open 'project kritis' alerts, one per kritis project, listed in the banner.
-    assert system.people["kritis_alerts"] == counts["kritis"]
+    assert system.seeded["kritis_alerts"] == counts["kritis"]
     assert page.locator("#dw-kritis [data-alert]").count() == counts["kritis"]
     assert page.errors == []
     screenshot(page, "pembangunan.png")
@@ -168,7 +100,7 @@ def test_opd_page_and_a_kritis_project(system, page):
     assert rows.count() >= 3
     assert drawn(page)["markers"] == rows.count()
     screenshot(page, "pembangunan-opd.png")
-    growing = system.people["growing_id"]  # its rows stop at August; any other has all twelve
+    growing = system.seeded["growing_id"]  # its rows stop at August; any other has all twelve
     kritis = page.locator(f"#dw-project-table tbody tr[data-status=kritis]:not([data-project='{growing}']) a")
     assert kritis.count() >= 1
     kritis.first.click()
@@ -183,14 +115,12 @@ def test_opd_page_and_a_kritis_project(system, page):
 
 
 def test_a_new_month_stored_through_the_action_updates_the_open_page(system, page):
-    growing = system.people["growing_id"]
+    growing = system.seeded["growing_id"]
     log_in(page, system, "/pembangunan/opd/pupr/")
     overview = page
     overview.evaluate("window.notReloaded = true")
     assert drawn(overview)["scurve"] == [12, 8, 12, 8]
-    page = overview.context.new_page()  # the project, beside the OPD page, same session
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page = watch(overview.context.new_page(), console_errors=False)  # the project, beside the OPD page, same session
     page.goto(f"{system.base_url}/pembangunan/proyek/{growing}/")
     page.wait_for_function("window.KOMANDO_WATCH && window.KOMANDO_WATCH.drawn")
     page.wait_for_selector("#connection[data-state=live]")
@@ -198,10 +128,8 @@ def test_a_new_month_stored_through_the_action_updates_the_open_page(system, pag
     assert page.locator("#dw-month-table tbody tr").count() == 8
     assert drawn(page)["physical"][1] == 8
 
-    output = system.komando("shell", "-c", "import json\nfrom komando.development.tests import browser_setup\n"
-                                           "print(json.dumps(browser_setup.store_next_month()))\n")
-    stored = json.loads(output.strip().splitlines()[-1])
-    assert stored["growing_months"] == 9 and stored["progress_rows"] == system.people["progress_rows"] + 1
+    stored = system.call(browser_setup.store_next_month)
+    assert stored["growing_months"] == 9 and stored["progress_rows"] == system.seeded["progress_rows"] + 1
 
     page.wait_for_selector("#dw-month-table tbody tr[data-month='2026-09'][data-status=kritis]", timeout=20_000)
     assert page.evaluate("window.notReloaded") is True
@@ -226,14 +154,10 @@ def test_the_page_catches_up_after_a_server_restart(system, page):
     log_in(page, system, "/pembangunan/")
     page.evaluate("window.notReloaded = true")
     before = page.locator("#dw-freshness [data-as-of]").get_attribute("data-as-of")
-    system.stop("server")
+    system.stop_server()
     page.wait_for_selector("#connection[data-state=offline]", timeout=20_000)
-    output = system.komando("shell", "-c", "import json\nfrom komando.development.tests import browser_setup\n"
-                                           "print(json.dumps(browser_setup.store_next_month(10)))\n")
-    assert json.loads(output.strip().splitlines()[-1])["growing_months"] == 10
-    port = system.base_url.rsplit(":", 1)[1]
-    server = system.start("server", "serve", "--port", port, "--no-ingest")
-    wait_for_http(system.base_url + "/akun/masuk/", server, system.log("server"), timeout=60)
+    assert system.call(browser_setup.store_next_month, 10)["growing_months"] == 10
+    system.start_server()
     page.wait_for_selector("#connection[data-state=live]", timeout=60_000)
     page.wait_for_function("document.querySelector('#dw-freshness [data-as-of]').dataset.asOf === '2026-10'",
                            timeout=20_000)

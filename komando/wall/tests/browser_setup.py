@@ -3,16 +3,15 @@ of the operator role, and something for every panel — open incidents (one over
 water gauges stored as MQTT batches are (``do_store_device_batch``; one gauge at siaga 2), ATCS
 cameras whose pictures come from the ATCS simulator on ``atcs_url``, LAKSA complaints of today,
 e-Monev progress (the development watch's test data), sources that reported, and the alerts the
-default rules raise over that. Run in the server's database::
-
-    komando shell -c "from komando.wall.tests import browser_setup; browser_setup.main('http://127.0.0.1:PORT')"
-
-prints one JSON line. ``report_incident()``, ``move_unit(ref, lat, lon)`` and ``raise_gauge(ref, level_m)``
-change things from another process (the live test)."""
+default rules raise over that (the ATCS simulator's address defaults to the connector's
+KOMANDO_ATCS_BASE_URL). Run in the live system's database: ``live_system(seed=set_up, simulators=["atcs"])``.
+``report_incident()``, ``move_unit(ref, lat, lon)`` and ``raise_gauge(ref, level_m)`` change things
+from another process (the live test, through ``system.call``)."""
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import uuid
 from datetime import timedelta
@@ -95,7 +94,7 @@ def _sources_reported() -> None:
                               data_as_of=timezone.now())
 
 
-def set_up(atcs_url: str) -> dict:
+def set_up(atcs_url: str | None = None) -> dict:
     from komando.alerts.actions import do_evaluate_rules
     from komando.development.tests import browser_setup as development
     from komando.incidents.console.tests.setup import add_operator, open_sample_incidents
@@ -105,7 +104,7 @@ def set_up(atcs_url: str) -> dict:
         incidents = open_sample_incidents()
     _units(UNITS)
     _gauges()
-    cameras = _cameras(atcs_url)
+    cameras = _cameras(atcs_url or os.environ["KOMANDO_ATCS_BASE_URL"])
     with transaction.atomic():
         _complaints()
         _sources_reported()

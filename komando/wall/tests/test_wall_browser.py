@@ -12,12 +12,11 @@ Screenshots docs/screenshots/dinding-*.png."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
-from komando.development.tests.test_watch_browser import redis_url  # noqa: F401  (a private Redis)
+from komando.tests.browser import SCREENSHOTS, open_context
+from komando.wall.tests import browser_setup
 
 pytestmark = pytest.mark.browser
 
@@ -27,63 +26,17 @@ PANELS_OF_SCREEN = {1: 1, 2: 4, 3: 1, 4: 3}  # the 2 × 2 wall: visible panels p
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory, redis_url):  # noqa: F811
-    directory = tmp_path_factory.mktemp("dinding-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1",
-                # fixed: the default (git commit + page files) moves whenever anyone commits meanwhile
-                "KOMANDO_BUILD_ID": "wall-test-build"})
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env,
-                     simulator_ports={"atcs": free_port()})
-    running.port = port
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        running.start_simulator("atcs")
-        output = running.komando("shell", "-c", (
-            "from komando.wall.tests import browser_setup\n"
-            f"browser_setup.main('http://127.0.0.1:{running.simulator_ports['atcs']}')\n"))
-        running.people = json.loads(output.strip().splitlines()[-1])
-        start_server(running)
-        yield running
-    finally:
-        running.stop_all()
-
-
-def start_server(system, **extra_env) -> None:
-    saved = dict(system.env)
-    system.env.update(extra_env)
-    try:
-        server = system.start("server", "serve", "--port", str(system.port), "--no-ingest")
-    finally:
-        system.env = saved
-    wait_for_http(system.base_url + "/akun/masuk/", server, system.log("server"), timeout=60)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def system(live_system):
+    # The build id is fixed: the default (git commit + page files) moves whenever anyone commits meanwhile.
+    return live_system(seed=browser_setup.set_up, simulators=["atcs"], redis=True,
+                       env={"KOMANDO_BUILD_ID": "wall-test-build"})
 
 
 def open_wall(browser, system, path: str, viewport: dict):
-    context = browser.new_context(viewport=viewport, locale="id-ID", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    context, page = open_context(browser, viewport, console_errors=False)
     page.goto(f"{system.base_url}/akun/masuk/?next={path}")
-    page.fill("#id_username", system.people["username"])
-    page.fill("#id_password", system.people["password"])
+    page.fill("#id_username", system.seeded["username"])
+    page.fill("#id_password", system.seeded["password"])
     page.locator("button[type=submit].primary-button").click()
     page.wait_for_url(f"{system.base_url}{path}", wait_until="domcontentloaded")
     page.wait_for_function("window.KOMANDO_WALL && window.KOMANDO_WALL.status().resyncs >= 1", timeout=30_000)
@@ -139,7 +92,7 @@ def test_the_single_screen_wall_fills_every_panel_without_scrollbars(system, bro
         assert "Pos Pintu Air 10" in panels["water"]["text"] and "Siaga 2" in panels["water"]["text"]
         assert "WIB" in panels["clock"]["text"]
         assert open_incidents(page) >= 4  # the sample incidents, and the gauge at siaga's own
-        assert page.locator('.camera[data-picture="1"]').count() == system.people["cameras"]
+        assert page.locator('.camera[data-picture="1"]').count() == system.seeded["cameras"]
         assert page.locator(".panel-map .leaflet-interactive").count() > 10  # boundaries and markers drawn
         assert page.locator(".panel-development .row").count() > 0
         assert page.locator(".panel-sources .source-chip").count() > 5
@@ -186,12 +139,10 @@ def test_an_incident_and_a_moving_unit_appear_live_without_reload(system, browse
         wait_until_filled(page, 9)
         page.evaluate("window.pageMarker = 'kept'")
         before = open_incidents(page)
-        system.komando("shell", "-c", "from komando.wall.tests import browser_setup; print(browser_setup.report_incident())")
+        system.call(browser_setup.report_incident)
         page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value')?.textContent) === {before + 1}",
                                timeout=20_000)
-        output = system.komando("shell", "-c", "from komando.wall.tests import browser_setup\n"
-                                               "print(browser_setup.move_unit('wall-truck-1', -6.2401, 106.6702))")
-        unit_id = int(output.strip().splitlines()[-1])
+        unit_id = system.call(browser_setup.move_unit, "wall-truck-1", -6.2401, 106.6702)
         page.wait_for_function(f"JSON.stringify(window.KOMANDO_WALL.unitPosition({unit_id})) === "
                                "JSON.stringify([-6.2401, 106.6702])", timeout=20_000)
 
@@ -199,9 +150,7 @@ def test_an_incident_and_a_moving_unit_appear_live_without_reload(system, browse
         # strip follow (devices.gauges, alerts.changed).
         alerts_before = page.locator(".panel-alerts .alert-row").count()
         figure_before = page.inner_text(".panel-alerts [data-role=figure]")
-        output = system.komando("shell", "-c", "from komando.wall.tests import browser_setup\n"
-                                               "print(browser_setup.raise_gauge('wall-gauge-2', 3.2))")
-        assert int(output.strip().splitlines()[-1]) >= 1
+        assert system.call(browser_setup.raise_gauge, "wall-gauge-2", 3.2) >= 1
         page.wait_for_function("document.querySelector('.panel-water [data-gauge]').innerText.includes('Pos Kali Sabi')"
                                " && document.querySelector('.panel-water').innerText.includes('Siaga 1')", timeout=20_000)
         page.wait_for_function(f"document.querySelector('.panel-alerts [data-role=figure]').innerText !== "
@@ -222,11 +171,11 @@ def test_the_wall_resumes_by_itself_after_the_server_restarts(system, browser):
         before = open_incidents(page)
         connections = page.evaluate("window.KOMANDO_WALL.status().connections")
 
-        system.stop("server")
+        system.stop_server()
         page.wait_for_selector('#connection[data-state="offline"]', timeout=20_000)
         assert "Terputus" in page.inner_text("#connection")
-        system.komando("shell", "-c", "from komando.wall.tests import browser_setup; print(browser_setup.report_incident())")
-        start_server(system)
+        system.call(browser_setup.report_incident)
+        system.start_server()
 
         # No click, no reload: the page reconnects, re-reads its state and shows the incident.
         page.wait_for_function(f"window.KOMANDO_WALL.status().connections > {connections}", timeout=60_000)
@@ -236,10 +185,10 @@ def test_the_wall_resumes_by_itself_after_the_server_restarts(system, browser):
         assert page.evaluate("window.pageMarker") == "kept"  # same build: no reload needed
 
         # A new deployment (another build id): the page notices and reloads itself.
-        system.stop("server")
+        system.stop_server()
         page.wait_for_selector('#connection[data-state="offline"]', timeout=20_000)
-        system.komando("shell", "-c", "from komando.wall.tests import browser_setup; print(browser_setup.report_incident())")
-        start_server(system, KOMANDO_BUILD_ID="wall-test-new-build")
+        system.call(browser_setup.report_incident)
+        system.start_server(KOMANDO_BUILD_ID="wall-test-new-build")
         page.wait_for_function("window.pageMarker === undefined && window.KOMANDO_WALL && "
                                "window.KOMANDO_WALL.status().build === 'wall-test-new-build' && "
                                "window.KOMANDO_WALL.status().resyncs >= 1", timeout=60_000)
@@ -249,4 +198,4 @@ def test_the_wall_resumes_by_itself_after_the_server_restarts(system, browser):
     finally:
         context.close()
         if "server" not in system.processes:
-            start_server(system)
+            system.start_server()
