@@ -13,6 +13,7 @@ from django.utils import timezone
 from komando.agencies.models import Agency
 from komando.complaints.models import Channel, Complaint, ComplaintStatus, EmergencyCall, LaporFollowUp
 from komando.complaints.records import ComplaintRecord, EmergencyCallRecord, mask_phone_numbers
+from komando.core.city import current_city
 from komando.dashboard.tiles import publish_tile
 from komando.incidents import bridges as incident_bridges
 from komando.regions.models import Region, RegionLevel
@@ -62,8 +63,9 @@ class RegionIndex:
 
 def _agency_index() -> dict[str, Agency]:
     index = {}
+    city_name = current_city().name  # sources may add it: "Dinas Kesehatan Kota Tangerang"
     for agency in Agency.objects.all():
-        for key in (agency.code, agency.short_name, agency.name, f"{agency.name} Kota Tangerang"):
+        for key in (agency.code, agency.short_name, agency.name, f"{agency.name} {city_name}"):
             index[key.strip().lower()] = agency
     return index
 

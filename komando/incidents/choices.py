@@ -66,14 +66,36 @@ class ExternalParty(models.TextChoices):
     """Parties outside the city government that own part of the city's infrastructure."""
 
     PLN = "pln", _("PLN (electricity)")
-    PDAM = "pdam", _("PDAM Tirta Benteng (water)")
+    PDAM = "pdam", _("PDAM (water)")
     TELKOM = "telkom", _("Telkom (telecommunication)")
     TOLL_OPERATOR = "toll_operator", _("Toll road operator")
     BPJN = "bpjn", _("BPJN (national roads)")
     BBWS = "bbws", _("BBWS (river basin authority)")
     PGN = "pgn", _("PGN (gas)")
     KAI = "kai", _("KAI (railway)")
-    POLICE = "polisi", _("Police (Polres Metro Tangerang Kota)")
+    POLICE = "polisi", _("Police (Polres)")
+
+
+# Parties whose local name the city gives (``external_parties`` in its city.json): their label then names it.
+NAMED_EXTERNAL_PARTY_LABELS = {
+    ExternalParty.PDAM: _("PDAM %(name)s (water)"),
+    ExternalParty.POLICE: _("Police (%(name)s)"),
+}
+
+
+def external_party_label(value: str) -> str:
+    """The label of an outside party in this city: "PDAM Tirta Benteng (water)" where the city's
+    ``city.json`` names its PDAM, else the generic "PDAM (water)"."""
+    from komando.core.city import current_city
+
+    name = (current_city().get("external_parties") or {}).get(value)
+    if name and value in NAMED_EXTERNAL_PARTY_LABELS:
+        return str(NAMED_EXTERNAL_PARTY_LABELS[value]) % {"name": name}
+    return str(ExternalParty(value).label) if value in ExternalParty.values else value
+
+
+def external_party_choices() -> list[tuple[str, str]]:
+    return [(value, external_party_label(value)) for value in ExternalParty.values]
 
 
 class EscalationRole(models.TextChoices):

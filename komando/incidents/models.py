@@ -23,6 +23,7 @@ from komando.incidents.choices import (
     Priority,
     Status,
     TimelineKind,
+    external_party_label,
 )
 
 
@@ -304,7 +305,7 @@ class Handoff(models.Model):
             return str(self.to_agency)
         if self.target == HandoffTarget.KELURAHAN and self.to_kelurahan_id:
             return self.to_kelurahan.name
-        return str(self.get_to_party_display())
+        return external_party_label(self.to_party)
 
 
 class ChecklistEntry(models.Model):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from komando.complaints.records import ComplaintRecord
 from komando.connectors.laksa.client import LaksaClient, Service, ServiceRequest
 from komando.connectors.laksa.config import LaksaConfig
+from komando.core.city import current_city
 from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_KEY = "updated_since"
@@ -53,8 +54,8 @@ class Coordinator(BaseCoordinator):
     def fetch(self, cursor: dict) -> FetchResult:
         last = self.cursor_time(cursor)
         since = last - timedelta(seconds=self.config.overlap_seconds) if last else None
-        client = LaksaClient(self.config.base_url, self.config.timeout_seconds, self.config.jurisdiction_id,
-                             self.config.format)
+        jurisdiction_id = self.config.jurisdiction_id or current_city().open311_jurisdiction_id
+        client = LaksaClient(self.config.base_url, self.config.timeout_seconds, jurisdiction_id, self.config.format)
         services, requests = client.fetch(since)
         by_code = {service.service_code: service for service in services}
         records = [complaint_record(request, by_code) for request in requests]

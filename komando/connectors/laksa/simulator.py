@@ -51,6 +51,7 @@ class LaksaModel:
         city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
         data = json.loads((city_dir / "simulators" / "laksa.json").read_text(encoding="utf-8"))
         self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
+        self.city_name, self.province = city["name"], city.get("province", "")
         self.seed = str(data["seed"])
         self.jurisdiction_id = data.get("jurisdiction_id", city.get("open311_jurisdiction_id", ""))
         self.history = timedelta(days=float(data.get("history_days", 3)))
@@ -142,13 +143,14 @@ class LaksaModel:
             "service_name": service["service_name"],
             "service_code": service["service_code"],
             "description": complaint["text"],
-            "agency_responsible": f"{agency['name']} Kota Tangerang",
+            "agency_responsible": (agency["name"] if self.city_name in agency["name"]
+                                   else f"{agency['name']} {self.city_name}"),
             "service_notice": None,
             "requested_datetime": complaint["requested"].astimezone(tz).isoformat(),
             "updated_datetime": updated.astimezone(tz).isoformat(),
             "expected_datetime": (complaint["requested"] + timedelta(days=3)).astimezone(tz).isoformat(),
             "address": (f"{complaint['street']} No. {complaint['number']}, Kel. {complaint['place']['name']}, "
-                        f"Kec. {complaint['place']['kecamatan']}, Kota Tangerang, Banten"),
+                        f"Kec. {complaint['place']['kecamatan']}, {self.city_name}, {self.province}"),
             "address_id": None,
             "zipcode": None,
             "lat": complaint["lat"],
@@ -226,7 +228,7 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
     @app.route("GET", PREFIX + r"/discovery\.(?P<fmt>json|xml)")
     def discovery(request, fmt):
         host = request.headers.get("host", "127.0.0.1")
-        body = {"changeset": "2026-01-01T00:00:00+07:00", "contact": "Diskominfo Kota Tangerang",
+        body = {"changeset": "2026-01-01T00:00:00+07:00", "contact": f"Diskominfo {model.city_name}",
                 "key_service": "LAKSA",
                 "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2",
                                "url": f"http://{host}{PREFIX}", "changeset": "2026-01-01T00:00:00+07:00",

@@ -34,7 +34,7 @@ from komando.incidents.actions import (
     do_transition_incident,
 )
 from komando.incidents.actions.dispatch import do_dispatch_units, do_update_dispatch
-from komando.incidents.choices import ExternalParty, HandoffTarget, Priority
+from komando.incidents.choices import HandoffTarget, Priority, external_party_choices
 from komando.incidents.console.selectors import console_queue, finished_to_close, incident_detail, visible_incident
 from komando.incidents.dispatch import FIELD_UNIT_KINDS, fresh_within
 from komando.incidents.errors import IncidentError
@@ -71,7 +71,7 @@ def console_page(request):
         "agencies": [{"id": agency.pk, "label": agency.short_name} for agency in Agency.objects.order_by("short_name")],
         "kelurahan": [{"id": region.pk, "label": region.name}
                       for region in Region.objects.filter(level=RegionLevel.KELURAHAN).order_by("name")],
-        "parties": [{"value": value, "label": str(text)} for value, text in ExternalParty.choices],
+        "parties": [{"value": value, "label": label} for value, label in external_party_choices()],
         "targets": [{"value": value, "label": str(text)} for value, text in HandoffTarget.choices],
         "kecamatan": region_feature_collection(RegionLevel.KECAMATAN),
         "locale": "id-ID" if (get_language() or "id").startswith("id") else "en-GB",
