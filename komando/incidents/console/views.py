@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from komando.agencies.models import Agency
 from komando.assets.models import Asset
+from komando.core.city import current_city
 from komando.devices.selectors import device_states
 from komando.incidents import access
 from komando.incidents.actions import (
@@ -74,9 +75,10 @@ def console_page(request):
         "parties": [{"value": value, "label": label} for value, label in external_party_choices()],
         "targets": [{"value": value, "label": str(text)} for value, text in HandoffTarget.choices],
         "kecamatan": region_feature_collection(RegionLevel.KECAMATAN),
+        "center": current_city().center,  # the map's view when the city has no boundaries yet
         "locale": "id-ID" if (get_language() or "id").startswith("id") else "en-GB",
     }
-    return render(request, "incidents/console/konsol.html", {"config": config})
+    return render(request, "incidents/console/konsol.html", {"config": config, "city": current_city()})
 
 
 def _api_user(request):

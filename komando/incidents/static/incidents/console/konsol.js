@@ -49,7 +49,7 @@ const kecamatan = L.geoJSON(config.kecamatan, {
   onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
 }).addTo(map);
 if (kecamatan.getBounds().isValid()) map.fitBounds(kecamatan.getBounds(), { padding: [12, 12] });
-else map.setView([-6.18, 106.63], 12);
+else map.setView([config.center.lat, config.center.lon], 12);
 const PRIORITY_COLORS = { kritis: "#ef4444", tinggi: "#f97316", sedang: "#eab308", rendah: "#60a5fa" };
 // Units above incidents (a unit on the spot stays visible), each in its own pane (its own canvas).
 map.createPane("incidents").style.zIndex = 410;
