@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from komando.core.city import CityDataInvalid, read_city
 from komando.core.env import env_bool, env_float, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -192,6 +193,15 @@ LOGGING = {
 # --- The city this installation serves: a folder of data files, nothing city-specific in code.
 KOMANDO_CITY_DIR = Path(env_str("KOMANDO_CITY_DIR", str(BASE_DIR / "data" / "cities" / "kota-tangerang")))
 
+
+def city_fact(key: str, default: str = "") -> str:
+    """A default taken from the city's ``city.json`` (the city's own check reports a broken file)."""
+    try:
+        return str(read_city(KOMANDO_CITY_DIR).get(key) or default)
+    except CityDataInvalid:
+        return default
+
+
 # Ingest: a source whose last success is older than this many schedule intervals shows as stale.
 KOMANDO_STALE_AFTER_INTERVALS = env_float("KOMANDO_STALE_AFTER_INTERVALS", 2.0)
 # Multiplies every connector's schedule (tests and demos may speed sources up, e.g. 0.1).
@@ -201,12 +211,12 @@ KOMANDO_INGEST_WORKERS = env_int("KOMANDO_INGEST_WORKERS", 4)
 # Field devices over MQTT (blank: no MQTT ingest; `komando demo` starts an embedded broker).
 KOMANDO_MQTT_URL = env_str("KOMANDO_MQTT_URL", "")
 KOMANDO_MQTT_CLIENT_ID = env_str("KOMANDO_MQTT_CLIENT_ID", "komando-ingest")
-KOMANDO_MQTT_TOPIC_PREFIX = env_str("KOMANDO_MQTT_TOPIC_PREFIX", "tangerang")
+KOMANDO_MQTT_TOPIC_PREFIX = env_str("KOMANDO_MQTT_TOPIC_PREFIX", city_fact("mqtt_topic_prefix", KOMANDO_CITY_DIR.name))
 KOMANDO_MQTT_PROTOCOL = env_str("KOMANDO_MQTT_PROTOCOL", "5")  # "3.1.1" for brokers without MQTT 5
 
 # --- Incidents (issue 4). Open311 API keys are read by komando.incidents.open311.config from
 # KOMANDO_OPEN311_API_KEYS (or KOMANDO_OPEN311_API_KEYS_FILE), never kept in settings dumps.
-# Ticket numbers: "<prefix>-<yymm>-<n>"; blank = the city's incidents.json ("TNG" for Tangerang).
+# Ticket numbers: "<prefix>-<yymm>-<n>"; blank = the city's incidents.json (e.g. "TNG").
 KOMANDO_INCIDENT_TICKET_PREFIX = env_str("KOMANDO_INCIDENT_TICKET_PREFIX", "")
 # A new report this close (metres) to an open incident of the same category, within this many
 # hours of its last report, is proposed to the operator as a duplicate.
@@ -224,7 +234,9 @@ KOMANDO_ALERTS_INTERVAL_SECONDS = env_float("KOMANDO_ALERTS_INTERVAL_SECONDS", 3
 KOMANDO_ALERTS_NOTIFY_ATTEMPTS = env_int("KOMANDO_ALERTS_NOTIFY_ATTEMPTS", 5)  # per notification, then failed
 KOMANDO_ALERTS_RETRY_SECONDS = env_float("KOMANDO_ALERTS_RETRY_SECONDS", 60.0)  # first retry; doubles after
 KOMANDO_ALERTS_WEBHOOK_SECRET = env_str("KOMANDO_ALERTS_WEBHOOK_SECRET", "")  # HMAC-SHA256 of webhook bodies
-KOMANDO_ALERTS_CAP_SENDER = env_str("KOMANDO_ALERTS_CAP_SENDER", "komando@tangerangkota.go.id")
+# CAP <sender>: blank = komando@ the city's Open311 jurisdiction (its web root), e.g. komando@tangerangkota.go.id.
+KOMANDO_ALERTS_CAP_SENDER = env_str("KOMANDO_ALERTS_CAP_SENDER",
+                                    f"komando@{city_fact('open311_jurisdiction_id', 'localhost')}")
 KOMANDO_PUBLIC_URL = env_str("KOMANDO_PUBLIC_URL", "http://127.0.0.1:8000")  # links in notifications and CAP
 # Outgoing e-mail (alert notifications): Django's backend, SMTP by default.
 EMAIL_BACKEND = env_str("KOMANDO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -259,3 +259,16 @@ def test_bmkg_warnings_over_its_kecamatan_affect_the_city(client, kota_contoh):
     assert WeatherWarning.objects.filter(affects_city=True).exists()
     assert_only_contoh(client.get("/api/hazards/").content.decode(), "/api/hazards/")
     assert_only_contoh(client.get("/pis/state.json").content.decode(), "/pis/state.json")
+
+
+def test_settings_take_the_mqtt_prefix_and_the_cap_sender_from_the_city():
+    import os
+    import subprocess
+
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KOMANDO_")}, "KOMANDO_CITY_DIR": str(CONTOH),
+           "DJANGO_SETTINGS_MODULE": "komando.settings"}
+    result = subprocess.run([sys.executable, "-c", (
+        "from django.conf import settings\n"
+        "print(settings.KOMANDO_MQTT_TOPIC_PREFIX, settings.KOMANDO_ALERTS_CAP_SENDER)")],
+        env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.split() == ["contoh", "komando@contoh.example.id"]
