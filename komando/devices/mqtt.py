@@ -37,7 +37,15 @@ import gmqtt
 from gmqtt.mqtt.constants import MQTTv50, MQTTv311
 from gmqtt.mqtt.handler import MQTTConnectError
 
-from komando.devices.protocol import InvalidMessage, Message, Rejection, parse_message, topic_filter
+from komando.devices.protocol import (
+    INDONESIA,
+    InvalidMessage,
+    Message,
+    PositionBounds,
+    Rejection,
+    parse_message,
+    topic_filter,
+)
 
 logger = logging.getLogger("komando.devices")
 
@@ -84,12 +92,13 @@ def default_store(messages, rejections, *, client_id):
 
 
 class MqttIngest:
-    def __init__(self, url: str, *, client_id: str = "komando-ingest", prefix: str = "tangerang", protocol: str = "5",
-                 batch_max: int = 2000, batch_wait_seconds: float = 0.05,
+    def __init__(self, url: str, *, client_id: str = "komando-ingest", prefix: str = "komando", protocol: str = "5",
+                 bounds: PositionBounds = INDONESIA, batch_max: int = 2000, batch_wait_seconds: float = 0.05,
                  store: Callable | None = None, record_connection: Callable | None = None):
         self.broker = BrokerAddress.parse(url)
         self.client_id = client_id
         self.prefix = prefix
+        self.bounds = bounds  # where a position may be: around the city's kelurahan
         if protocol not in ("5", "3.1.1"):
             raise ValueError(f"MQTT protocol {protocol!r}: use 5 or 3.1.1")
         self.protocol = protocol
@@ -149,7 +158,7 @@ class MqttIngest:
             item = Rejection(topic=repr(topic[:200]), reason="topic is not UTF-8")
         else:
             try:
-                item = parse_message(topic, payload, self.prefix, datetime.now(UTC))
+                item = parse_message(topic, payload, self.prefix, datetime.now(UTC), self.bounds)
             except InvalidMessage as error:
                 item = Rejection(topic=topic, reason=str(error),
                                  payload_excerpt=payload[:200].decode("utf-8", "replace"))
@@ -285,12 +294,23 @@ def _quiet_about_stale_deliveries(loop, context) -> None:
     loop.default_exception_handler(context)
 
 
+def city_position_bounds() -> PositionBounds:
+    """Around the centroids of the city's kelurahan (its ``regions.csv``)."""
+    import csv
+
+    from komando.core.city import city_data_dir
+
+    with open(city_data_dir() / "regions.csv", newline="", encoding="utf-8") as handle:
+        points = [(float(row["centroid_lat"]), float(row["centroid_lon"])) for row in csv.DictReader(handle)]
+    return PositionBounds.around(points)
+
+
 def ingest_from_settings(**overrides) -> MqttIngest:
     from django.conf import settings
 
     from komando.devices.actions import do_record_ingest_connection
 
     options = {"client_id": settings.KOMANDO_MQTT_CLIENT_ID, "prefix": settings.KOMANDO_MQTT_TOPIC_PREFIX,
-               "protocol": settings.KOMANDO_MQTT_PROTOCOL,
+               "protocol": settings.KOMANDO_MQTT_PROTOCOL, "bounds": city_position_bounds(),
                "record_connection": do_record_ingest_connection} | overrides
     return MqttIngest(settings.KOMANDO_MQTT_URL, **options)

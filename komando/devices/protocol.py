@@ -7,9 +7,9 @@ Topics (house convention of ../shared/STANDARDS.md §d)::
 
     {prefix}/{domain}/{kecamatan_code}/{device_id}/telemetry
 
-``prefix`` is ``tangerang`` by default; ``domain`` names the source application that owns the
-device: ``kebersihan`` (garbage trucks), ``ketertiban`` (Satpol PP officers and patrol cars) or
-``banjir`` (water-level gauges); ``kecamatan_code`` is the device's home kecamatan (Kemendagri,
+``prefix`` is the city's (``tangerang`` for Kota Tangerang); ``domain`` names the source application
+that owns the device: ``kebersihan`` (garbage trucks), ``ketertiban`` (Satpol PP officers and patrol
+cars) or ``banjir`` (water-level gauges); ``kecamatan_code`` is the device's home kecamatan (Kemendagri,
 e.g. ``36.71.08``); ``device_id`` is the id the owning application uses (letters, digits, ``-_.``).
 
 Payloads are JSON objects:
@@ -23,7 +23,8 @@ Payloads are JSON objects:
   ``"location": {"type": "Point", "coordinates": [lon, lat]}`` (GeoJSON, as WaterObserved has it).
 
 A device's message is identified by (device, observation time): the same observation delivered
-twice is stored once.
+twice is stored once. A position must lie within the ``PositionBounds`` the caller gives (the
+ingest: around the city's kelurahan; else anywhere in Indonesia).
 """
 
 from __future__ import annotations
@@ -39,11 +40,28 @@ DOMAINS = ("kebersihan", "ketertiban", "banjir")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
 KECAMATAN_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 MAX_PAYLOAD_BYTES = 4096
-# Tangerang and its surroundings, generously: a fix outside is a broken GPS, not a position.
-LAT_RANGE = (-6.6, -5.8)
-LON_RANGE = (106.2, 107.1)
+# How far (degrees, ~44 km) around the city's kelurahan a fix may be: farther is a broken GPS.
+POSITION_MARGIN_DEGREES = 0.4
 WATER_LEVEL_RANGE_M = (-5.0, 30.0)
 EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PositionBounds:
+    """Where a device's position may be (degrees); the ingest gives the city's (``around`` its
+    kelurahan centroids), a publisher or test may give any."""
+
+    lat: tuple[float, float]
+    lon: tuple[float, float]
+
+    @classmethod
+    def around(cls, points: list[tuple[float, float]], margin: float = POSITION_MARGIN_DEGREES) -> PositionBounds:
+        lats, lons = [lat for lat, _ in points], [lon for _, lon in points]
+        return cls(lat=(min(lats) - margin, max(lats) + margin), lon=(min(lons) - margin, max(lons) + margin))
+
+
+# Indonesia, generously: the bounds when the caller names no city's.
+INDONESIA = PositionBounds(lat=(-11.5, 6.5), lon=(94.5, 141.5))
 
 
 class InvalidMessage(ValueError):
@@ -158,7 +176,7 @@ def _observed_at(payload: dict, now: datetime, *names: str) -> datetime:
     raise InvalidMessage(f"no observation time ({' or '.join(map(repr, names))})")
 
 
-def _point(location) -> tuple[float | None, float | None]:
+def _point(location, bounds: PositionBounds) -> tuple[float | None, float | None]:
     if location is None:
         return None, None
     if (not isinstance(location, dict) or location.get("type") != "Point"
@@ -166,11 +184,11 @@ def _point(location) -> tuple[float | None, float | None]:
         raise InvalidMessage("'location' must be a GeoJSON Point [lon, lat]")
     lon, lat = location["coordinates"]
     point = {"lon": lon, "lat": lat}
-    return (_number(point, "lat", required=True, low=LAT_RANGE[0], high=LAT_RANGE[1]),
-            _number(point, "lon", required=True, low=LON_RANGE[0], high=LON_RANGE[1]))
+    return (_number(point, "lat", required=True, low=bounds.lat[0], high=bounds.lat[1]),
+            _number(point, "lon", required=True, low=bounds.lon[0], high=bounds.lon[1]))
 
 
-def parse_payload(device: DeviceKey, payload: bytes, now: datetime) -> Message:
+def parse_payload(device: DeviceKey, payload: bytes, now: datetime, bounds: PositionBounds = INDONESIA) -> Message:
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise InvalidMessage(f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD_BYTES}")
     try:
@@ -187,8 +205,8 @@ def parse_payload(device: DeviceKey, payload: bytes, now: datetime) -> Message:
         return PositionMessage(
             device=device,
             observed_at=_observed_at(data, now, "time", "tst"),
-            lat=_number(data, "lat", required=True, low=LAT_RANGE[0], high=LAT_RANGE[1]),
-            lon=_number(data, "lon", required=True, low=LON_RANGE[0], high=LON_RANGE[1]),
+            lat=_number(data, "lat", required=True, low=bounds.lat[0], high=bounds.lat[1]),
+            lon=_number(data, "lon", required=True, low=bounds.lon[0], high=bounds.lon[1]),
             speed_kmh=_number(data, "vel", low=0, high=300),
             heading=_number(data, "cog", low=0, high=360),
             battery=int(battery) if battery is not None else None,
@@ -197,7 +215,7 @@ def parse_payload(device: DeviceKey, payload: bytes, now: datetime) -> Message:
     if kind == "waterLevel":
         if device.domain != "banjir":
             raise InvalidMessage(f"waterLevel only comes from banjir gauges, not {device.domain}")
-        lat, lon = _point(data.get("location"))
+        lat, lon = _point(data.get("location"), bounds)
         return WaterLevelMessage(
             device=device,
             observed_at=_observed_at(data, now, "dateObserved", "tst"),
@@ -207,5 +225,6 @@ def parse_payload(device: DeviceKey, payload: bytes, now: datetime) -> Message:
     raise InvalidMessage(f"unknown _type {str(kind)[:30]!r} (expected 'location' or 'waterLevel')")
 
 
-def parse_message(topic: str, payload: bytes, prefix: str, now: datetime) -> Message:
-    return parse_payload(parse_topic(topic, prefix), payload, now)
+def parse_message(topic: str, payload: bytes, prefix: str, now: datetime,
+                  bounds: PositionBounds = INDONESIA) -> Message:
+    return parse_payload(parse_topic(topic, prefix), payload, now, bounds)

@@ -272,3 +272,22 @@ def test_settings_take_the_mqtt_prefix_and_the_cap_sender_from_the_city():
         "print(settings.KOMANDO_MQTT_TOPIC_PREFIX, settings.KOMANDO_ALERTS_CAP_SENDER)")],
         env=env, capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.split() == ["contoh", "komando@contoh.example.id"]
+
+
+def test_device_positions_must_lie_around_its_own_kelurahan(settings):
+    from komando.devices.mqtt import city_position_bounds
+    from komando.devices.protocol import InvalidMessage, parse_message
+
+    settings.KOMANDO_CITY_DIR = CONTOH
+    bounds = city_position_bounds()
+    topic = "contoh/banjir/99.01.03/pos-kali-contoh-hilir/telemetry"
+    now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+
+    def fix(lat, lon):
+        payload = json.dumps({"_type": "waterLevel", "waterLevel": 1.4, "dateObserved": now.isoformat(),
+                              "location": {"type": "Point", "coordinates": [lon, lat]}})
+        return parse_message(topic, payload.encode(), "contoh", now, bounds)
+
+    assert (fix(-7.4902, 110.6301).lat, fix(-7.4902, 110.6301).lon) == (-7.4902, 110.6301)
+    with pytest.raises(InvalidMessage, match="outside"):
+        fix(-6.1703, 106.6403)  # Kota Tangerang's centre
