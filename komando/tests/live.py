@@ -105,15 +105,16 @@ def run_komando(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     return result.stdout
 
 
-def build_template(directory: Path) -> Path:
+def build_template(directory: Path, city_dir: Path | None = None) -> Path:
     """A migrated SQLite database holding the city's reference data, built once for every worker of
-    the run (the first to come builds it under a lock; the others wait and reuse it)."""
+    the run (the first to come builds it under a lock; the others wait and reuse it). ``city_dir``:
+    another city's data folder than the default (``KOMANDO_CITY_DIR``)."""
     directory.mkdir(parents=True, exist_ok=True)
     template = directory / "template" / "db.sqlite3"
     with open(directory / "template.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
-            env = system_env(directory / "building")
+            env = system_env(directory / "building") | ({"KOMANDO_CITY_DIR": str(city_dir)} if city_dir else {})
             run_komando(env, "migrate", "--noinput", "-v0")
             run_komando(env, "load-reference-data")
             built = Path(env["SQLITE_PATH"])
