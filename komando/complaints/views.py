@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from komando.complaints.actions import do_record_emergency_call
 from komando.complaints.records import EmergencyCallRecord
-from komando.connectors.call_112.client import SECRET_VARIABLE, SIGNATURE_HEADER, parse_call, signature_is_valid
 from komando.core.env import env_str
+from komando.connectors.call_112.client import SECRET_VARIABLE, SIGNATURE_HEADER, parse_call, signature_is_valid
 from komando.sources.framework import SourceDataInvalid
 from komando.sources.models import Source
 

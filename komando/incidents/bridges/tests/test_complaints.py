@@ -12,15 +12,15 @@ from komando.complaints.actions import do_record_complaints
 from komando.complaints.models import Channel as ComplaintChannel
 from komando.complaints.models import Complaint, ComplaintStatus
 from komando.complaints.records import ComplaintRecord
-from komando.connectors.laksa.coordinator import Coordinator as LaksaCoordinator
-from komando.connectors.laksa.simulator import build_simulator as build_laksa
-from komando.connectors.lapor.coordinator import Coordinator as LaporCoordinator
-from komando.connectors.lapor.simulator import build_simulator as build_lapor
 from komando.incidents.bridges.complaints import bridge_complaints, incident_from_complaint
 from komando.incidents.bridges.tests.conftest import Clock
 from komando.incidents.choices import Channel
 from komando.incidents.models import Incident, IncidentReport
 from komando.regions.models import Region
+from komando.connectors.laksa.coordinator import Coordinator as LaksaCoordinator
+from komando.connectors.laksa.simulator import build_simulator as build_laksa
+from komando.connectors.lapor.coordinator import Coordinator as LaporCoordinator
+from komando.connectors.lapor.simulator import build_simulator as build_lapor
 from komando.sources.framework import SourceDataInvalid
 from komando.sources.models import Source
 from komando.sources.registry import manifests

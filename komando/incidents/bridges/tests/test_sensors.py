@@ -9,11 +9,6 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset, AssetKind
-from komando.connectors.atcs.coordinator import Coordinator as AtcsCoordinator
-from komando.connectors.atcs.simulator import build_simulator as build_atcs
-from komando.connectors.banjir.coordinator import Coordinator as BanjirCoordinator
-from komando.connectors.banjir.coordinator import gauge_item
-from komando.connectors.banjir.simulator import build_simulator as build_banjir
 from komando.fieldops.actions import LevelRow, do_record_flood, do_record_gauge_level
 from komando.fieldops.flood import siaga_status
 from komando.incidents.bridges.sensors import episode_ref
@@ -22,6 +17,11 @@ from komando.incidents.choices import Channel
 from komando.incidents.models import IncidentReport
 from komando.metrics.actions.traffic import TrafficRow, do_record_traffic
 from komando.metrics.models import TrafficObservation
+from komando.connectors.atcs.coordinator import Coordinator as AtcsCoordinator
+from komando.connectors.atcs.simulator import build_simulator as build_atcs
+from komando.connectors.banjir.coordinator import Coordinator as BanjirCoordinator
+from komando.connectors.banjir.coordinator import gauge_item
+from komando.connectors.banjir.simulator import build_simulator as build_banjir
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
