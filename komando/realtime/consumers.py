@@ -30,7 +30,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "hello", "data": {"groups": self.groups_joined}})
+        # The build this server runs (the wall's build id, one source of truth): a screen that sees
+        # another one after a reconnection reloads itself (komando/static/komando/live.js).
+        from komando.wall.selectors import build_id
+
+        await self.send_json({"type": "hello", "data": {"groups": self.groups_joined, "build": build_id()}})
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):

@@ -104,3 +104,18 @@ def test_events_cross_processes_over_the_redis_layer(settings):
         asyncio.run(scenario())
     finally:
         channel_layers.backends.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hello_carries_the_build_the_server_runs():
+    """Screens reload themselves when the build changes after a reconnect (live.js): the hello says
+    which build it is, the same id the wall's state carries."""
+    from komando.wall.selectors import build_id
+
+    async def scenario():
+        communicator, hello = await _connect()
+        assert hello["data"]["build"] == build_id()
+        assert hello["data"]["build"]
+        await communicator.disconnect()
+
+    asyncio.run(scenario())

@@ -5,9 +5,8 @@
   const root = document.getElementById("al");
   const T = JSON.parse(document.getElementById("al-text").textContent);
   let state = JSON.parse(document.getElementById("al-state").textContent);
-  const wib = new Intl.DateTimeFormat("id-ID", { timeZone: "Asia/Jakarta", day: "2-digit", month: "2-digit",
-    year: "numeric", hour: "2-digit", minute: "2-digit" });
-  const when = (iso) => (iso ? wib.format(new Date(iso)) : "");
+  const when = Komando.dom.timeFormat("id-ID", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit",
+    minute: "2-digit" });
   const csrf = () => (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
 
   function item(alert, withForm) {
@@ -71,32 +70,14 @@
     return refreshing;
   }
 
-  function setConnection(kind) {
-    const node = document.getElementById("connection");
-    node.dataset.state = kind;
-    node.querySelector(".connection-text").textContent = T[kind];
-  }
-  let attempts = 0;
-  function connect() {
-    const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/live/`);
-    setConnection("connecting");
-    socket.addEventListener("open", () => {
-      if (attempts > 0) refresh();
-      attempts = 0;
-      setConnection("live");
-    });
-    socket.addEventListener("message", (message) => {
-      let event;
-      try { event = JSON.parse(message.data); } catch (error) { return; }
-      if (event && event.type === "alerts.changed") refresh();
-    });
-    socket.addEventListener("close", () => {
-      setConnection("offline");
-      const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
-      attempts += 1;
-      setTimeout(connect, delay);
+  // The shared live bus (komando/live.js): re-read on every change and after every reconnect.
+  function startLive() {
+    Komando.live.connect({
+      on: { "alerts.changed": () => refresh() },
+      resync: refresh,
+      status: Komando.dom.connectionIndicator((kind) => T[kind]),
     });
   }
   render();
-  connect();
+  startLive();
 })();

@@ -4,7 +4,7 @@
 /* global Chart, L */
 
 const config = window.KOMANDO || {};
-const labels = JSON.parse(document.getElementById("dw-labels").textContent);
+const labels = Komando.dom.readJson("dw-labels");
 const locale = config.numberLocale || "id-ID";
 const percentFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const monthFormat = new Intl.DateTimeFormat(locale, { month: "short", year: "2-digit", timeZone: "UTC" });
@@ -14,8 +14,8 @@ const COLOURS = { plan: "#94a3b8", physical: "#38bdf8", financial: "#a78bfa" };
 const watch = { events: 0, refreshes: 0, charts: {}, markers: 0 };
 window.KOMANDO_WATCH = watch;
 
-const t = (key, values = {}) => (labels[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
-const readData = () => JSON.parse(document.getElementById("dw-chart-data").textContent);
+const t = Komando.dom.translator(labels);
+const readData = () => Komando.dom.readJson("dw-chart-data");
 const monthLabel = (iso) => monthFormat.format(new Date(`${iso}-01T00:00:00Z`));
 const percentTick = (value) => `${percentFormat.format(value)}%`;
 
@@ -103,13 +103,7 @@ function drawMap(data) {
   const node = document.getElementById("dw-map");
   if (!node) return;
   if (!map) {
-    map = L.map(node, { attributionControl: false, zoomSnap: 0.25, preferCanvas: true });
-    const boundaries = L.geoJSON(data.kecamatan, {
-      style: { color: "#3b5b8a", weight: 1.5, fillColor: "#12233d", fillOpacity: 0.55 },
-      onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
-    }).addTo(map);
-    if (boundaries.getBounds().isValid()) map.fitBounds(boundaries.getBounds(), { padding: [8, 8] });
-    else map.setView([-6.18, 106.63], 12);
+    map = Komando.map.create(node, { leaflet: { preferCanvas: true }, boundaries: data.kecamatan, padding: [8, 8] }).map;
     markerLayer = L.layerGroup().addTo(map);
   }
   markerLayer.clearLayers();
@@ -180,33 +174,10 @@ function applyEvent(event) {
   }
 }
 
-function setConnection(kind) {
-  const node = document.getElementById("connection");
-  node.dataset.state = kind;
-  node.querySelector(".connection-text").textContent = t(kind);
-}
-
-let attempts = 0;
-let everConnected = false;
-function connect() {
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/live/`);
-  setConnection("connecting");
-  socket.addEventListener("open", () => {
-    attempts = 0;
-    setConnection("live");
-    if (everConnected) refresh(); // events may have been missed while away: read the page again
-    everConnected = true;
-  });
-  socket.addEventListener("message", (message) => {
-    try { applyEvent(JSON.parse(message.data)); } catch (error) { console.warn("unreadable live event", error); }
-  });
-  socket.addEventListener("close", () => {
-    setConnection("offline");
-    const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
-    attempts += 1;
-    setTimeout(connect, delay);
-  });
+// The shared live bus (komando/live.js); after a reconnect, events may have been missed: read the page again.
+function startLive() {
+  Komando.live.connect({ onEvent: applyEvent, resync: refresh, status: Komando.dom.connectionIndicator(t) });
 }
 
 drawAll();
-connect();
+startLive();

@@ -3,12 +3,13 @@
 /* global L */
 
 const config = window.KOMANDO || {};
-const state = JSON.parse(document.getElementById("map-state").textContent);
-const labels = JSON.parse(document.getElementById("map-labels").textContent);
+const { byId, el, readJson } = Komando.dom;
+const state = readJson("map-state");
+const labels = readJson("map-labels");
 const numberFormat = new Intl.NumberFormat(config.numberLocale || "id-ID", { maximumFractionDigits: 2 });
-const timeFormat = new Intl.DateTimeFormat(config.numberLocale || "id-ID", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: config.timeZone || "Asia/Jakarta" });
-const clockOffset = state.server_time ? Date.parse(state.server_time) - Date.now() : 0;
-const now = () => Date.now() + clockOffset;
+const timeText = Komando.dom.timeFormat(config.numberLocale || "id-ID", { hour: "2-digit", minute: "2-digit", second: "2-digit",
+  timeZone: config.timeZone || Komando.dom.WIB });
+const now = Komando.dom.serverClock(state.server_time);
 const SILENT_MS = 2 * 60 * 1000;
 const KIND_COLOURS = {
   truck: "#22c55e", officer: "#38bdf8", patrol: "#a78bfa", camera: "#94a3b8", gauge: "#e2e8f0",
@@ -27,38 +28,13 @@ const live = {
 };
 window.KOMANDO_LIVE = live;
 
-function t(key, values = {}) {
-  return (labels[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => (values[name] ?? ""));
-}
-const byId = (id) => document.getElementById(id);
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
-function ago(iso) {
-  if (!iso) return t("never");
-  const seconds = Math.max(0, Math.round((now() - Date.parse(iso)) / 1000));
-  if (seconds < 60) return t("ago_seconds", { n: seconds });
-  if (seconds < 3600) return t("ago_minutes", { n: Math.round(seconds / 60) });
-  return t("ago_hours", { n: Math.round(seconds / 3600) });
-}
+const t = Komando.dom.translator(labels);
+const ago = (iso) => Komando.dom.ago(iso, { t, now });
 const sources = new Map((state.sources || []).map((s) => [s.slug, s]));
 
 // ---------- map ----------
-const map = L.map("opmap", { zoomControl: true, attributionControl: false, zoomSnap: 0.25, preferCanvas: true });
-const kecamatan = L.geoJSON(state.kecamatan, {
-  style: { color: "#3b5b8a", weight: 1.5, fillColor: "#12233d", fillOpacity: 0.55 },
-  onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true, className: "opmap-tip" }),
-}).addTo(map);
-if (kecamatan.getBounds().isValid()) map.fitBounds(kecamatan.getBounds(), { padding: [12, 12] });
-else map.setView([state.city.center.lat, state.city.center.lon], 12);
+const map = Komando.map.create("opmap", { leaflet: { preferCanvas: true }, boundaries: state.kecamatan,
+  tooltipOptions: { className: "opmap-tip" }, center: state.city.center }).map;
 
 const layers = new Map(); // key → { meta, group, markers: Map(id → marker), features: Map(id → feature) }
 
@@ -88,7 +64,7 @@ function popupText(props) {
   } else if (props.status && labels[props.status]) lines.push(t(props.status));
   if (props.speed_kmh !== null && props.speed_kmh !== undefined) lines.push(t("speed", { n: numberFormat.format(props.speed_kmh) }));
   if (props.battery !== null && props.battery !== undefined) lines.push(t("battery", { n: props.battery }));
-  if (props.observed_at) lines.push(`${timeFormat.format(new Date(props.observed_at))} WIB · ${ago(props.observed_at)}`);
+  if (props.observed_at) lines.push(`${timeText(props.observed_at)} WIB · ${ago(props.observed_at)}`);
   return lines.join("\n");
 }
 
@@ -183,7 +159,7 @@ function renderGauges() {
     el("td", { text: p.name }),
     el("td", { class: "num", text: p.level_m === null || p.level_m === undefined ? "–" : t("level", { n: numberFormat.format(p.level_m) }) }),
     el("td", {}, el("span", { class: "siaga", "data-siaga": p.siaga || "unknown", text: t(p.siaga || "unknown") })),
-    el("td", { class: "muted", text: p.observed_at ? timeFormat.format(new Date(p.observed_at)) : "–" }))));
+    el("td", { class: "muted", text: p.observed_at ? timeText(p.observed_at) : "–" }))));
 }
 
 function renderUnits() {
@@ -248,27 +224,20 @@ function applyEvent(event) {
   }
 }
 
-function setConnection(kind) {
-  const node = byId("connection");
-  node.dataset.state = kind;
-  node.querySelector(".connection-text").textContent = t(kind);
-}
-let attempts = 0;
-function connect() {
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/live/`);
-  setConnection("connecting");
-  socket.addEventListener("open", () => { attempts = 0; setConnection("live"); });
-  socket.addEventListener("message", (message) => {
-    try { applyEvent(JSON.parse(message.data)); } catch (error) { console.warn("unreadable live event", error); }
-  });
-  socket.addEventListener("close", () => {
-    setConnection("offline");
-    const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
-    attempts += 1;
-    setTimeout(connect, delay);
-  });
+// After a reconnect, every layer and the sources' health are read again: units may have moved and
+// sources run while the socket was down.
+async function resync() {
+  const response = await fetch("/api/sources/", { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`sources: HTTP ${response.status}`);
+  for (const health of await response.json()) sources.set(health.slug, health);
+  await Promise.all([...layers.values()].map(async (entry) => {
+    const layer = await fetch(`/api/map/layers/${entry.meta.key}/`, { headers: { Accept: "application/json" } });
+    if (!layer.ok) throw new Error(`layer ${entry.meta.key}: HTTP ${layer.status}`);
+    setLayerData(entry, await layer.json());
+  }));
+  renderAll();
 }
 
 renderAll();
 setInterval(() => { renderUnits(); renderLayerList(); }, 5000); // "n s ago" and silent units age
-connect();
+Komando.live.connect({ onEvent: applyEvent, resync, status: Komando.dom.connectionIndicator(t) });

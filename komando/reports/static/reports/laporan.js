@@ -26,27 +26,16 @@ async function reread() {
   }
 }
 
-let attempts = 0;
-let everConnected = false;
-function connect() {
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/live/`);
-  socket.addEventListener("open", () => {
-    attempts = 0;
-    if (everConnected) reread();
-    everConnected = true;
-    root.dataset.live = "connected";
-  });
-  socket.addEventListener("message", (message) => {
-    let event;
-    try { event = JSON.parse(message.data); } catch (error) { return; }
-    if (event.type === "reports.generated" && event.data && event.data.day === day) offer(Number(event.data.version));
-  });
-  socket.addEventListener("close", () => {
-    root.dataset.live = "offline";
-    const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
-    attempts += 1;
-    setTimeout(connect, delay);
-  });
-}
-
-connect();
+// Over the shared live bus (komando/live.js): after every reconnect, read the page again.
+Komando.live.connect({
+  on: {
+    "reports.generated": (event) => {
+      if (event.data && event.data.day === day) offer(Number(event.data.version));
+    },
+  },
+  resync: reread,
+  status: (state) => {
+    if (state === "live") root.dataset.live = "connected";
+    else if (state === "offline") root.dataset.live = "offline";
+  },
+});

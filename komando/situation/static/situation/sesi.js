@@ -5,35 +5,13 @@
 "use strict";
 
 const T = window.KOMANDO_SESI_TEXT;
-const config = JSON.parse(document.getElementById("sesi-config").textContent);
+const config = Komando.dom.readJson("sesi-config");
 let state = config.state;
-const byId = (id) => document.getElementById(id);
+const { byId, el, csrfToken } = Komando.dom;
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-const timeFormat = new Intl.DateTimeFormat(config.locale, { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta" });
-const dateTimeFormat = new Intl.DateTimeFormat(config.locale, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta" });
-const clock = (iso) => (iso ? timeFormat.format(new Date(iso)) : "");
-const when = (iso) => (iso ? `${dateTimeFormat.format(new Date(iso))} WIB` : T.none);
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
+const clock = Komando.dom.timeFormat(config.locale, { hour: "2-digit", minute: "2-digit" });
+const dateTime = Komando.dom.timeFormat(config.locale, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+const when = (iso) => (iso ? `${dateTime(iso)} WIB` : T.none);
 
 function toast(message, ok = false) {
   const node = byId("toast");
@@ -72,8 +50,9 @@ async function reread() {
 }
 
 // --- map -----------------------------------------------------------------------------------------
-const map = L.map("sesi-map", { zoomControl: true, attributionControl: false, preferCanvas: false });
-const regionLayer = L.layerGroup().addTo(map);
+const view = Komando.map.create("sesi-map", { leaflet: { zoomSnap: 1 }, style: { color: "#5cc8ff", weight: 1.5, opacity: 0.7,
+  fillColor: "#15213a", fillOpacity: 0.35 }, interactive: false, tooltip: null });
+const map = view.map;
 const gaugeLayer = L.layerGroup().addTo(map);
 const cameraLayer = L.layerGroup().addTo(map);
 const unitLayer = L.layerGroup().addTo(map);
@@ -82,11 +61,10 @@ let fittedTo = "";
 const units = new Map();
 
 function renderMap() {
-  regionLayer.clearLayers(); gaugeLayer.clearLayers(); cameraLayer.clearLayers(); incidentLayer.clearLayers();
-  for (const region of state.map.regions) {
-    if (!region.geometry) continue;
-    L.geoJSON(region.geometry, { style: { color: "#5cc8ff", weight: 1.5, opacity: 0.7, fillColor: "#15213a", fillOpacity: 0.35 }, interactive: false }).addTo(regionLayer);
-  }
+  gaugeLayer.clearLayers(); cameraLayer.clearLayers(); incidentLayer.clearLayers();
+  // The session's regions, our own boundaries (drawn before the markers, which stay on top).
+  view.setBoundaries({ type: "FeatureCollection", features: state.map.regions.filter((region) => region.geometry)
+    .map((region) => ({ type: "Feature", geometry: region.geometry, properties: { name: region.name } })) });
   for (const feature of state.map.gauges) {
     const [lon, lat] = feature.geometry.coordinates;
     const p = feature.properties;
@@ -298,31 +276,11 @@ function applyEvent(event) {
     renderUnits();
   }
 }
-function setConnection(kind) {
-  const node = byId("connection");
-  node.dataset.state = kind;
-  node.querySelector(".connection-text").textContent = T[kind];
-}
-let attempts = 0;
-function connect() {
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/live/`);
-  setConnection("connecting");
-  socket.addEventListener("open", () => {
-    if (attempts > 0) reread(); // what changed while the socket was down
-    attempts = 0;
-    setConnection("live");
-  });
-  socket.addEventListener("message", (message) => {
-    try { applyEvent(JSON.parse(message.data)); } catch (error) { console.warn("unreadable live event", error); }
-  });
-  socket.addEventListener("close", () => {
-    setConnection("offline");
-    const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
-    attempts += 1;
-    setTimeout(connect, delay);
-  });
+// The shared live bus (komando/live.js): after a reconnect, re-read what changed while the socket was down.
+function startLive() {
+  Komando.live.connect({ onEvent: applyEvent, resync: reread, status: Komando.dom.connectionIndicator((kind) => T[kind]) });
 }
 
 fillChoices();
 render();
-connect();
+startLive();

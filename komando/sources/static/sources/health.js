@@ -4,22 +4,13 @@
 "use strict";
 
 (() => {
-  const byId = (id) => document.getElementById(id);
-  const rows = new Map(JSON.parse(byId("sources-live-rows").textContent).map((row) => [row.slug, row]));
-  const labels = JSON.parse(byId("sources-live-labels").textContent);
+  const { byId, el, readJson } = Komando.dom;
+  const rows = new Map(readJson("sources-live-rows").map((row) => [row.slug, row]));
+  const labels = readJson("sources-live-labels");
   const lang = document.documentElement.lang || "id";
-  const timeZone = "Asia/Jakarta";
+  const timeZone = Komando.dom.WIB;
   const live = (window.KOMANDO_SOURCES_LIVE = { events: 0, pageId: Math.random().toString(36).slice(2) });
 
-  const el = (tag, attrs = {}, ...children) => {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) {
-      if (key === "text") node.textContent = value;
-      else node.setAttribute(key, value);
-    }
-    node.append(...children.filter((child) => child !== null && child !== undefined));
-    return node;
-  };
   const format = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
 
   function parts(iso, options) {
@@ -34,19 +25,8 @@
     const p = parts(iso, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
     return `${p.hour}:${p.minute}:${p.second}`;
   }
-  const UNITS = [["day", 86400], ["hour", 3600], ["minute", 60]];
-  function largestUnit(seconds) {
-    for (const [unit, size] of UNITS) if (seconds >= size) return [Math.floor(seconds / size), unit];
-    return [Math.max(0, Math.floor(seconds)), "second"];
-  }
-  function duration(seconds) {
-    const [value, unit] = largestUnit(seconds);
-    return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long" }).format(value);
-  }
-  function ago(seconds) {
-    const [value, unit] = largestUnit(seconds);
-    return new Intl.RelativeTimeFormat(lang, { numeric: "always" }).format(-value, unit);
-  }
+  const duration = (seconds) => Komando.dom.duration(seconds, lang);
+  const ago = (seconds) => Komando.dom.agoInWords(seconds, lang);
   const secondsSince = (iso) => Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
 
   // A source that stops answering goes stale here even when no event arrives.
@@ -153,44 +133,15 @@
 
   // After a dropped connection, health may have changed while we were away: read it once.
   async function resync() {
-    try {
-      const response = await fetch("/api/sources/", { headers: { Accept: "application/json" } });
-      if (!response.ok) return;
-      for (const health of await response.json()) {
-        if (rows.has(health.slug)) rows.set(health.slug, { ...rows.get(health.slug), ...health });
-      }
-      renderAll();
-    } catch (error) {
-      console.warn("source health resync failed", error);
+    const response = await fetch("/api/sources/", { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`sources: HTTP ${response.status}`);
+    for (const health of await response.json()) {
+      if (rows.has(health.slug)) rows.set(health.slug, { ...rows.get(health.slug), ...health });
     }
-  }
-
-  let attempts = 0;
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
-    setState("connecting");
-    socket.addEventListener("open", () => {
-      if (attempts > 0) resync();
-      attempts = 0;
-      setState("live");
-    });
-    socket.addEventListener("message", (message) => {
-      try {
-        apply(JSON.parse(message.data));
-      } catch (error) {
-        console.warn("unreadable live event", error);
-      }
-    });
-    socket.addEventListener("close", () => {
-      setState("offline");
-      const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
-      attempts += 1;
-      setTimeout(connect, delay);
-    });
+    renderAll();
   }
 
   renderAll();
   setInterval(renderAll, 5000);
-  connect();
+  Komando.live.connect({ on: { "source.health": apply }, resync, status: setState });
 })();

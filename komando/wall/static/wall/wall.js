@@ -4,8 +4,9 @@
 "use strict";
 
 (function () {
-  const config = JSON.parse(document.getElementById("wall-config").textContent);
-  const labels = JSON.parse(document.getElementById("wall-labels").textContent);
+  const dom = Komando.dom;
+  const config = dom.readJson("wall-config");
+  const labels = dom.readJson("wall-labels");
   const locale = config.number_locale;
   const timeZone = config.time_zone || "Asia/Jakarta";
   const panels = {};
@@ -13,22 +14,13 @@
   let clockOffset = 0;
   let connections = 0;
   let resyncs = 0;
+  let bus = null;
 
-  const t = (key, values) => {
-    let text = labels[key] || key;
-    for (const [name, value] of Object.entries(values || {})) text = text.replace(`{${name}}`, value);
-    return text;
-  };
+  const t = dom.translator(labels);
   const num = (value, digits = 0) => (value === null || value === undefined ? "–"
     : Number(value).toLocaleString(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-  const el = (tag, className, text) => {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  };
-  const timeText = (iso) => new Date(iso).toLocaleString(locale, {
-    timeZone, hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
+  const el = (tag, className, text) => dom.el(tag, { class: className || null, text });
+  const timeText = dom.timeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
   const nodesOf = (key) => document.querySelectorAll(`.panel[data-panel="${key}"]`);
 
   // ---------- panel frame: title, figure, source and freshness ----------
@@ -281,10 +273,12 @@
         legend.append(item);
       }
       target.append(legend);
-      const map = L.map(container, { zoomControl: false, attributionControl: false, dragging: false, scrollWheelZoom: false,
-        doubleClickZoom: false, boxZoom: false, keyboard: false, touchZoom: false, zoomSnap: 0.1 });
-      entry = { map, groups: {}, units: new Map() };
-      for (const key of ["boundaries", "incidents", "cameras", "gauges", "units"]) entry.groups[key] = L.layerGroup().addTo(map);
+      // Our own boundaries (sent with the panel's data), no tiles; a wall map is looked at, not handled.
+      const view = Komando.map.create(container, { leaflet: { zoomControl: false, dragging: false, scrollWheelZoom: false,
+        doubleClickZoom: false, boxZoom: false, keyboard: false, touchZoom: false, zoomSnap: 0.1 }, tooltip: null });
+      const map = view.map;
+      entry = { map, view, groups: {}, units: new Map() };
+      for (const key of ["incidents", "cameras", "gauges", "units"]) entry.groups[key] = L.layerGroup().addTo(map);
       maps.set(node, entry);
       if (data.center) map.setView([data.center.lat || data.center[0], data.center.lon || data.center[1]], 12);
     }
@@ -292,9 +286,8 @@
     markerScale = Math.max(1, parseFloat(getComputedStyle(node).fontSize) / 22);
     const r = (value) => value * markerScale;
     if (data.boundaries) {
-      groups.boundaries.clearLayers();
-      const shapes = L.geoJSON(data.boundaries, { style: () => ({ color: "#3b5b8c", weight: r(1.2), fillColor: "#15213a", fillOpacity: 0.55 }) });
-      groups.boundaries.addLayer(shapes);
+      const shapes = entry.view.setBoundaries(data.boundaries, {
+        style: () => ({ color: "#3b5b8c", weight: r(1.2), fillColor: "#15213a", fillOpacity: 0.55 }) });
       entry.bounds = shapes.getBounds();
       fitMap(entry);
     }
@@ -407,7 +400,7 @@
       resyncs += 1;
     } catch (error) {
       console.warn("wall resync failed", error);
-      setTimeout(() => { if (socket && socket.readyState === WebSocket.OPEN) resync(); }, 3000);
+      setTimeout(() => { if (bus && bus.isOpen()) resync(); }, 3000);
     }
   }
 
@@ -436,10 +429,7 @@
   };
 
   function onEvent(event) {
-    if (event.type === "hello") {
-      if (event.data && event.data.build && event.data.build !== config.build) location.reload();
-      return;
-    }
+    if (event.type === "hello") return; // the live bus reloads the page when the build is another
     if (event.type === "devices.units") { moveUnits((event.data && event.data.units) || []); return; }
     if (event.type === "source.health") {
       const strip = panels.sources;
@@ -459,11 +449,7 @@
     if (keys) refresh(keys);
   }
 
-  let socket = null;
-  let attempts = 0;
-  let everConnected = false;
   let indicatorTimer = null;
-
   function setConnection(state) {
     const node = document.getElementById("connection");
     node.dataset.state = state;
@@ -472,24 +458,17 @@
     if (state === "reconnected") indicatorTimer = setTimeout(() => { node.dataset.state = "live"; }, 8000);
   }
 
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
-    socket.addEventListener("open", () => {
-      attempts = 0;
-      connections += 1;
-      setConnection(everConnected ? "reconnected" : "live");
-      everConnected = true;
-      resync();
-    });
-    socket.addEventListener("message", (message) => {
-      try { onEvent(JSON.parse(message.data)); } catch (error) { console.warn("wall event", error); }
-    });
-    socket.addEventListener("close", () => {
-      setConnection(everConnected ? "offline" : "connecting");
-      attempts += 1;
-      const delay = Math.min(30000, 1000 * 2 ** Math.min(attempts - 1, 5)) * (0.75 + Math.random() * 0.5);
-      setTimeout(connect, delay);
+  // The shared live bus (komando/live.js): the full state is read again after every connection.
+  function startLive() {
+    return Komando.live.connect({
+      onEvent,
+      resync,
+      resyncOnConnect: true,
+      build: config.build,
+      status(state, info) {
+        if (state === "live") { connections += 1; setConnection(info.reconnected ? "reconnected" : "live"); }
+        else if (state === "offline") setConnection(info.everConnected ? "offline" : "connecting");
+      },
     });
   }
 
@@ -526,5 +505,5 @@
     unitPosition: (id) => { for (const entry of maps.values()) { const m = entry.units.get(id); if (m) { const p = m.getLatLng(); return [p.lat, p.lng]; } } return null; },
   };
   startRotation();
-  connect();
+  bus = startLive();
 })();

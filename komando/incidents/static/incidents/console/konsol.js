@@ -3,27 +3,15 @@
 // re-reads the queue (and the open incident), a devices.units event moves units. No polling.
 "use strict";
 
-const config = JSON.parse(document.getElementById("console-config").textContent);
+const { byId, el, csrfToken: csrf } = Komando.dom;
+const config = Komando.dom.readJson("console-config");
 const T = window.KOMANDO_CONSOLE_TEXT;
-const byId = (id) => document.getElementById(id);
 const state = { queue: config.queue, finished: config.finished || [], units: new Map(), selected: null, detail: null, loadedAt: config.now, busy: false };
 for (const unit of config.units) state.units.set(unit.id, unit);
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) node.append(child);
-  return node;
-}
-const wib = (iso, withDate = true) => iso ? new Date(iso).toLocaleString(config.locale, {
-  timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", ...(withDate ? { day: "numeric", month: "short" } : {}),
-}) + " WIB" : "—";
+const wibDateTime = Komando.dom.timeFormat(config.locale, { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
+const wibTime = Komando.dom.timeFormat(config.locale, { hour: "2-digit", minute: "2-digit" });
+const wib = (iso, withDate = true) => (iso ? `${(withDate ? wibDateTime : wibTime)(iso)} WIB` : "—");
 function span(ms) {
   const minutes = Math.round(Math.abs(ms) / 60000);
   if (minutes < 60) return `${minutes} ${T.min}`;
@@ -37,19 +25,9 @@ function clockText(row) {
   if (!row.next_deadline) return T.noDeadline;
   return `${span(Date.parse(row.next_deadline) - Date.now())} ${T.left}`;
 }
-function csrf() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
 // ---------- map ----------
-const map = L.map("console-map", { zoomControl: true, attributionControl: false, zoomSnap: 0.25, preferCanvas: true });
-const kecamatan = L.geoJSON(config.kecamatan, {
-  style: { color: "#3b5b8a", weight: 1.5, fillColor: "#12233d", fillOpacity: 0.55 },
-  onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
-}).addTo(map);
-if (kecamatan.getBounds().isValid()) map.fitBounds(kecamatan.getBounds(), { padding: [12, 12] });
-else map.setView([config.center.lat, config.center.lon], 12);
+const map = Komando.map.create("console-map", { leaflet: { preferCanvas: true }, boundaries: config.kecamatan,
+  center: config.center }).map;
 const PRIORITY_COLORS = { kritis: "#ef4444", tinggi: "#f97316", sedang: "#eab308", rendah: "#60a5fa" };
 // Units above incidents (a unit on the spot stays visible), each in its own pane (its own canvas).
 map.createPane("incidents").style.zIndex = 410;
@@ -369,32 +347,16 @@ function applyEvent(event) {
     renderUnitMarkers();
   }
 }
-function setConnection(kind) {
-  const node = byId("connection");
-  node.dataset.state = kind;
-  node.querySelector(".connection-text").textContent = T[kind];
-}
-let attempts = 0;
-function connect() {
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/live/`);
-  setConnection("connecting");
-  socket.addEventListener("open", () => {
-    if (attempts > 0) { refreshQueueSoon(); refreshDetailSoon(); } // what changed while the socket was down
-    attempts = 0;
-    setConnection("live");
-  });
-  socket.addEventListener("message", (message) => {
-    try { applyEvent(JSON.parse(message.data)); } catch (error) { console.warn("unreadable live event", error); }
-  });
-  socket.addEventListener("close", () => {
-    setConnection("offline");
-    const delay = Math.min(30000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
-    attempts += 1;
-    setTimeout(connect, delay);
+// The shared live bus (komando/live.js): after a reconnect, read what changed while the socket was down.
+function startLive() {
+  Komando.live.connect({
+    onEvent: applyEvent,
+    resync: () => { refreshQueueSoon(); refreshDetailSoon(); },
+    status: Komando.dom.connectionIndicator((kind) => T[kind]),
   });
 }
 
 renderQueue();
 renderUnitMarkers();
 setInterval(() => { renderQueue(); }, 30000); // the clocks ("overdue by", "left") move on
-connect();
+startLive();

@@ -4,14 +4,14 @@
 "use strict";
 
 (function () {
-  const labels = JSON.parse(document.getElementById("lapor-labels").textContent);
-  const outlines = JSON.parse(document.getElementById("lapor-outlines").textContent);
+  const labels = Komando.dom.readJson("lapor-labels");
+  const outlines = Komando.dom.readJson("lapor-outlines");
   const form = document.getElementById("lapor-form");
   const latInput = form.querySelector("input[name=lat]");
   const lonInput = form.querySelector("input[name=lon]");
   const sourceInput = form.querySelector("input[name=location_source]");
   const status = document.getElementById("map-status");
-  const t = (key, values = {}) => labels[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  const t = Komando.dom.translator(labels);
 
   function say(text, tone) {
     status.textContent = text;
@@ -44,11 +44,9 @@
 
   // ---------- map: kecamatan outlines and names; kelurahan when zoomed in ----------
   const DETAIL_ZOOM = 13.5;
-  const map = L.map("lapor-map", { attributionControl: false, zoomSnap: 0.25 });
+  const map = Komando.map.create("lapor-map", { boundaries: outlines.kecamatan, tooltip: null, padding: [6, 6], center: null,
+    style: { color: "#5cc8ff", weight: 1.4, fillColor: "#15213a", fillOpacity: 0.9 } }).map;
   const label = (className) => ({ permanent: true, direction: "center", className, interactive: false });
-  const kecamatan = L.geoJSON(outlines.kecamatan, {
-    style: { color: "#5cc8ff", weight: 1.4, fillColor: "#15213a", fillOpacity: 0.9 },
-  }).addTo(map);
   const kelurahan = L.geoJSON(outlines.kelurahan, {
     interactive: false, style: { color: "#5cc8ff", weight: 0.8, opacity: 0.7, fill: false, dashArray: "3 3" },
   });
@@ -65,7 +63,6 @@
     }
   }
   map.on("zoomend", showDetail);
-  if (kecamatan.getBounds().isValid()) map.fitBounds(kecamatan.getBounds(), { padding: [6, 6] });
   showDetail();
   let marker = null;
 
