@@ -4,7 +4,7 @@
 
 (function () {
   const pis = Komando.pis;
-  const { t, fmt, byId, el, state, CONGESTION, CONGESTION_COLOURS, panelSource } = pis;
+  const { t, fmt, byId, el, state, setPanelFilled, CONGESTION, CONGESTION_COLOURS, panelSource } = pis;
 
   const cameraNodes = new Map();
 

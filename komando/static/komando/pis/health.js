@@ -3,7 +3,7 @@
 
 (function () {
   const pis = Komando.pis;
-  const { state, fmt, fmtCount, hasCount, byId, el, formatShortDate, setPanelFilled, panelSource } = pis;
+  const { state, fmt, num, fmtCount, hasCount, byId, el, formatShortDate, setPanelFilled, panelSource } = pis;
 
   function renderHealth() {
     const data = state.health;
