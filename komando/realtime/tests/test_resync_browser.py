@@ -191,7 +191,8 @@ def test_every_page_resynchronises_by_itself_after_the_server_is_killed(system, 
         ticket = changed["ticket"]
         pages["console"].wait_for_selector(f"#queue [data-ticket='{ticket}']", timeout=20_000)
         pages["wall"].wait_for_function(
-            f"Number(document.querySelector('.panel-incidents .figure-value').textContent) === {wall_open + 1}",
+            # the reported incident, and the one the risen gauge opened
+            f"Number(document.querySelector('.panel-incidents .figure-value').textContent) >= {wall_open + 1}",
             timeout=20_000)
         pages["map"].wait_for_function(
             "[...document.querySelectorAll('#opmap-gauges tbody tr')].some((row) => row.innerText.includes('Pos Kali Sabi')"
@@ -207,6 +208,10 @@ def test_every_page_resynchronises_by_itself_after_the_server_is_killed(system, 
             assert page.evaluate("window.pageMarker") == "kept", f"{name} reloaded"
             page.screenshot(path=str(SCREENSHOTS / f"resync-{name}.png"))
         assert errors == []
+    except BaseException:
+        for name, page in locals().get("pages", {}).items():  # what each page showed when it failed
+            page.screenshot(path=str(SCREENSHOTS / f"resync-failed-{name}.png"))
+        raise
     finally:
         context.close()
         if "server" not in system.processes:
