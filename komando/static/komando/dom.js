@@ -62,7 +62,7 @@
     if (!iso) return t(never);
     const seconds = Math.max(0, Math.round((now() - Date.parse(iso)) / 1000));
     const [, key, unit] = steps.find(([below]) => seconds < below) || steps[steps.length - 1];
-    return t(key, { n: unit === 1 ? seconds : Math.round(seconds / unit) });
+    return t(key, { n: Math.round(seconds / unit) });
   }
 
   // Ages and durations in the browser's own words (Intl), by their largest whole unit.

@@ -48,7 +48,8 @@
 
     function setStatus(state) {
       stats.state = state;
-      if (options.status) options.status(state, { everConnected, reconnected: state === "live" && stats.connections > 1 });
+      // everConnected is still false while the first connection reports "live".
+      if (options.status) options.status(state, { everConnected, reconnected: state === "live" && everConnected });
     }
 
     async function resync() {
