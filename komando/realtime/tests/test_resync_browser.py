@@ -4,9 +4,8 @@ operator map, alerts, situation room, development watch) open in one Chromium ag
 WebSockets), something changes for every page in another process while it is down (so no live event
 can announce it), the server starts again on the same port and database, and each page shows the
 change without a reload: the shared live bus (komando/static/komando/live.js) reconnects with backoff
-and runs the page's resync, which reads its state again over HTTP. Screenshots var/screenshots/resync-*.png.
-
-Built on the PIS browser test's ``System`` (the shared ``live_system`` fixture had not landed yet)."""
+and runs the page's resync, which reads its state again over HTTP. Started again with another build id
+(a new deployment), every page reloads itself. Screenshots var/screenshots/resync-*.png."""
 
 from __future__ import annotations
 
@@ -16,7 +15,8 @@ import signal
 
 import pytest
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.tests.browser import SCREENSHOTS, open_context, watch
+from komando.tests.live import LiveSystem
 
 pytestmark = pytest.mark.browser
 
@@ -49,9 +49,7 @@ def seed() -> dict:
     development.set_up()
     session = do_open_session("Siaga banjir Cisadane", acting_user=operator)
     do_evaluate_rules()
-    result = {"session": session.pk}
-    print(json.dumps(result))
-    return result
+    return {"session": session.pk}
 
 
 def change_while_down(session_id: int) -> dict:
@@ -72,64 +70,26 @@ def change_while_down(session_id: int) -> dict:
     do_add_note(Session.objects.get(pk=session_id), NOTE, acting_user=User.objects.get(username=OPERATOR))
     do_record_run_success(Source.objects.get(slug=PIS_SOURCE), started_at=timezone.now(), records=1,
                           data_as_of=timezone.now())  # the PIS's source strip
-    result = {"ticket": ticket, "raised": raised}
-    print(json.dumps(result))
-    return result
+    return {"ticket": ticket, "raised": raised}
 
 
-# ---------- the system and the browser ----------
+# ---------- the system ----------
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("resync-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "PYTHONUNBUFFERED": "1",
-                "KOMANDO_INGEST_IN_PROCESS": "0", "KOMANDO_ESCALATION_IN_PROCESS": "0",
-                "KOMANDO_DAILY_REPORT_IN_PROCESS": "0", "KOMANDO_ALERTS_IN_PROCESS": "0",
-                # fixed: the default (git commit + page files) would move with a commit made meanwhile
-                "KOMANDO_BUILD_ID": "resync-test-build"})
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    running.port = port
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        output = running.komando("shell", "-c", "from komando.realtime.tests.test_resync_browser import seed; seed()")
-        running.seeded = json.loads(output.strip().splitlines()[-1])
-        start_server(running)
-        yield running
-    finally:
-        running.stop_all()
+def system(live_system):
+    # Only the server: no ingest, no workers (every change comes from the test). The build id is
+    # fixed: the default (git commit + page files) moves whenever anyone commits meanwhile.
+    return live_system(seed=seed, env={"KOMANDO_BUILD_ID": "resync-test-build"})
 
 
-def start_server(system: System) -> None:
-    server = system.start("server", "serve", "--port", str(system.port), "--no-ingest")
-    wait_for_http(system.base_url + "/akun/masuk/", server, system.log("server"), timeout=60)
-
-
-def kill_server(system: System) -> None:
+def kill_server(system: LiveSystem) -> None:
     """SIGKILL: the process dies at once, its sockets are reset, nothing is flushed or closed."""
     process = system.processes.pop("server")
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
-
-
-def pages_of(system: System) -> dict[str, str]:
+def pages_of(system: LiveSystem) -> dict[str, str]:
     return {"pis": "/", "wall": "/dinding/utama/1/", "console": "/konsol/", "map": "/peta/",
             "alerts": "/peringatan/", "situation": f"/ruang/{system.seeded['session']}/",
             "development": "/pembangunan/"}
@@ -149,10 +109,9 @@ def wait_on_every_page(pages: dict, condition: str, timeout: float) -> None:
 
 
 def test_every_page_resynchronises_by_itself_after_the_server_is_killed(system, browser):
-    context = browser.new_context(viewport=SCREEN, locale="id-ID", timezone_id="Asia/Jakarta")
-    errors: list[str] = []
+    # Console errors are expected here (the WebSocket fails while the server is down); exceptions are not.
+    context, login = open_context(browser, SCREEN, console_errors=False)
     try:
-        login = context.new_page()
         login.goto(f"{system.base_url}/akun/masuk/")
         login.fill("#id_username", OPERATOR)
         login.fill("#id_password", PASSWORD)
@@ -162,8 +121,7 @@ def test_every_page_resynchronises_by_itself_after_the_server_is_killed(system, 
 
         pages = {}
         for name, path in pages_of(system).items():
-            page = context.new_page()
-            page.on("pageerror", lambda error, name=name: errors.append(f"{name}: {error}"))
+            page = watch(context.new_page(), console_errors=False)
             page.goto(system.base_url + path, wait_until="domcontentloaded")
             pages[name] = page
         wait_on_every_page(pages, f"{BUS} && {BUS}.state === 'live' && {BUS}.build === 'resync-test-build'", 30_000)
@@ -179,12 +137,9 @@ def test_every_page_resynchronises_by_itself_after_the_server_is_killed(system, 
 
         kill_server(system)
         wait_on_every_page(pages, f"{BUS}.state !== 'live'", 20_000)
-        output = system.komando("shell", "-c", (
-            "from komando.realtime.tests.test_resync_browser import change_while_down; "
-            f"change_while_down({system.seeded['session']})"))
-        changed = json.loads(output.strip().splitlines()[-1])
+        changed = system.call(change_while_down, system.seeded["session"])
         assert changed["raised"] >= 1
-        start_server(system)
+        system.start_server()
 
         # No click, no reload: every page reconnects by itself and reads its state again.
         wait_on_every_page(pages, f"{BUS}.state === 'live' && {BUS}.reconnections >= 1 && {BUS}.resyncs >= 1", 90_000)
@@ -207,12 +162,18 @@ def test_every_page_resynchronises_by_itself_after_the_server_is_killed(system, 
         for name, page in pages.items():
             assert page.evaluate("window.pageMarker") == "kept", f"{name} reloaded"
             page.screenshot(path=str(SCREENSHOTS / f"resync-{name}.png"))
-        assert errors == []
+        assert {name: page.errors for name, page in pages.items() if page.errors} == {}
+
+        # A new deployment (another build id in the server's hello): every page reloads itself.
+        kill_server(system)
+        wait_on_every_page(pages, f"{BUS}.state !== 'live'", 20_000)
+        system.start_server(KOMANDO_BUILD_ID="resync-new-build")
+        wait_on_every_page(pages, f"window.pageMarker === undefined && {BUS} && {BUS}.state === 'live' && "
+                                  f"{BUS}.build === 'resync-new-build'", 90_000)
+        assert {name: page.errors for name, page in pages.items() if page.errors} == {}
     except BaseException:
         for name, page in locals().get("pages", {}).items():  # what each page showed when it failed
             page.screenshot(path=str(SCREENSHOTS / f"resync-failed-{name}.png"))
         raise
     finally:
         context.close()
-        if "server" not in system.processes:
-            start_server(system)
