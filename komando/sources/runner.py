@@ -1,4 +1,6 @@
-"""Runs connectors: one run = fetch (no database) → store + health in one transaction.
+"""Runs connectors: one run = fetch (no database) → store + health in one transaction → after the
+commit, what the connector stored goes to the reactions the composition root registered
+(``komando.sources.reactions``: e.g. the incident bridges).
 
 ``run_source`` is one attempt; ``IngestScheduler`` runs every connected, enabled pull source on its
 schedule with a small thread pool, at most one run per source at a time, with retry backoff and a
@@ -22,6 +24,7 @@ from komando.sources import registry
 from komando.sources.actions import do_record_run_failure, do_record_run_success, do_start_circuit_probe
 from komando.sources.framework import ConnectorError
 from komando.sources.models import CircuitState, Source
+from komando.sources.reactions import feed_committed
 from komando.sources.selectors import effective_interval_seconds
 
 logger = logging.getLogger("komando.ingest")
@@ -38,9 +41,10 @@ def run_source(source: Source, coordinator=None) -> bool:
         coordinator = coordinator or registry.coordinator_for(source.connector, source=source)
         result = coordinator.fetch(dict(source.cursor or {}))
         with transaction.atomic():
-            coordinator.store(source, result)
+            stored = coordinator.store(source, result)
             do_record_run_success(source, started_at=started, records=result.records,
                                   cursor=result.cursor, data_as_of=result.data_as_of)
+        feed_committed(source, stored)
         return True
     except ConnectorError as error:
         source.refresh_from_db()
