@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "komando.situation",
     "komando.wall",
     "komando.reports",
+    "komando.runtime",
 ]
 
 MIDDLEWARE = [

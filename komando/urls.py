@@ -9,6 +9,7 @@ urlpatterns = [
     path("akun/masuk/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/webhooks/call-112/", include("komando.connectors.call_112.urls")),
     path("api/", include("komando.api.urls")),
     path("open311/v2/", include("komando.incidents.open311.urls")),
     path("lapor/", include("komando.incidents.public.urls")),

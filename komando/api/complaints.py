@@ -1,5 +1,6 @@
 """REST endpoints: complaints (LAKSA, SP4N-LAPOR!) and 112 calls, for signed-in staff (internal
-sources); a complainant's contact only for the roles handling the complaint. Also the 112 webhook."""
+sources); a complainant's contact only for the roles handling the complaint. (The 112 webhook is the
+connector's own: komando/connectors/call_112/webhook.py.)"""
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -14,7 +15,6 @@ from rest_framework.views import APIView
 from komando.accounts.access import can_view_complaint_contact, can_view_internal
 from komando.complaints.models import Channel, Complaint, ComplaintStatus, EmergencyKind
 from komando.complaints.selectors import complaint_dict, complaints_queryset, recent_emergency_calls
-from komando.complaints.views import call_112_webhook
 
 DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
 
@@ -161,5 +161,4 @@ urlpatterns = [
     path("complaints/", ComplaintListView.as_view(), name="api-complaints"),
     path("complaints/<int:complaint_id>/", ComplaintDetailView.as_view(), name="api-complaint"),
     path("emergency-calls/", EmergencyCallListView.as_view(), name="api-emergency-calls"),
-    path("webhooks/call-112/", call_112_webhook, name="webhook-call-112"),
 ]

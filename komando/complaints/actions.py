@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +15,6 @@ from komando.complaints.models import Channel, Complaint, ComplaintStatus, Emerg
 from komando.complaints.records import ComplaintRecord, EmergencyCallRecord, mask_phone_numbers
 from komando.core.city import current_city
 from komando.dashboard.tiles import publish_tile
-from komando.incidents import bridges as incident_bridges
 from komando.regions.models import Region, RegionLevel
 from komando.sources.framework import SourceDataInvalid
 
@@ -28,9 +27,14 @@ NEAREST_KELURAHAN_MAX_DEGREES = 0.03
 
 @dataclass
 class StoreResult:
+    """What ``do_record_complaints`` stored: counts, and the references of every complaint of the
+    answer (``source_refs``, unchanged ones too) for what reacts after the commit (the incident bridges,
+    which are idempotent, so a complaint whose incident failed before is tried again)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    source_refs: list[str] = field(default_factory=list)
 
 
 class RegionIndex:
@@ -87,7 +91,7 @@ def do_record_complaints(source, channel: str, records: list[ComplaintRecord]) -
     if len(set(refs)) != len(refs):
         raise SourceDataInvalid(f"{source.name} sent the same complaint twice in one answer")
     existing = {c.source_ref: c for c in Complaint.objects.select_for_update().filter(source=source, source_ref__in=refs)}
-    result = StoreResult()
+    result = StoreResult(source_refs=refs)
     to_create = []
     for record in records:
         kelurahan, kecamatan = regions.place(record.region_code, record.lat, record.lon)
@@ -138,14 +142,13 @@ def do_record_complaints(source, channel: str, records: list[ComplaintRecord]) -
     result.created = len(to_create)
     if (result.created or result.updated) and channel in TILE_OF_CHANNEL:
         publish_tile(TILE_OF_CHANNEL[channel])
-    incident_bridges.complaints_stored(source, refs)
     return result
 
 
 @transaction.atomic
 def do_record_emergency_call(source, record: EmergencyCallRecord) -> tuple[EmergencyCall, bool]:
     """Store one call pushed by the 112 system (once per call id) and count it on the source's health.
-    Returns (call, created)."""
+    Returns (call, created); the receiver hands the call to what reacts after the commit (its incident)."""
     from komando.sources.actions import do_record_run_success
 
     started = timezone.now()
@@ -171,50 +174,26 @@ def do_record_emergency_call(source, record: EmergencyCallRecord) -> tuple[Emerg
                           cursor={"last_call_at": timezone.now().isoformat()}, data_as_of=newest)
     if created:
         publish_tile("calls")
-    incident_bridges.emergency_call_stored(call)
     return call, created
 
 
-def _lapor_status_of(status: str) -> str:
-    from komando.connectors.lapor.client import LAPOR_STATUSES
-
-    try:
-        return LAPOR_STATUSES[status]
-    except KeyError:
-        raise ValueError(f"unknown LAPOR! follow-up status {status!r}") from None
-
-
-def do_send_lapor_follow_up(complaint: Complaint, status: str, text: str, user, gateway=None,
-                            channel: str = "ui") -> LaporFollowUp:
-    """Send the city's follow-up (tindak lanjut) of a disposed LAPOR! report to SP4N-LAPOR!, record it
-    and audit it. ``status`` is a LAPOR! status (``ditindaklanjuti`` or ``selesai``). On failure the
-    attempt is recorded (ok=False) and the ``ConnectorError`` is raised again."""
+def do_record_lapor_follow_up(complaint: Complaint, *, status: str, complaint_status: str, text: str, user,
+                              sent_at, error: str = "", channel: str = "ui") -> LaporFollowUp:
+    """Record the city's follow-up (tindak lanjut) of a LAPOR! report as sent to SP4N-LAPOR! (by the
+    LAPOR! connector, ``komando.connectors.lapor.follow_up``) and audit it. ``status`` is the LAPOR!
+    status sent, ``complaint_status`` what it means here; ``error`` is why sending failed (the attempt
+    is recorded, the complaint unchanged), empty when SP4N-LAPOR! took it (the complaint takes the
+    status and the text)."""
     from komando.audit.actions import record_audit
-    from komando.connectors.lapor.client import FOLLOW_UP_STATUSES, gateway_from_environment
-    from komando.sources.framework import ConnectorError
 
-    if complaint.channel != Channel.LAPOR:
-        raise ValueError(f"complaint {complaint} did not come from SP4N-LAPOR!")
-    if status not in FOLLOW_UP_STATUSES:
-        raise ValueError(f"a follow-up status is one of {', '.join(FOLLOW_UP_STATUSES)}, not {status!r}")
-    text = (text or "").strip()
-    if not text:
-        raise ValueError("a follow-up needs a text")
-    gateway = gateway or gateway_from_environment()
-    sent_at = timezone.now()
-    error: ConnectorError | None = None
-    try:
-        gateway.send_follow_up(complaint.source_ref, status, text)
-    except ConnectorError as failure:
-        error = failure
     with transaction.atomic():
         follow_up = LaporFollowUp.objects.create(complaint=complaint, status=status, text=text,
                                                  sent_by=user if getattr(user, "is_authenticated", False) else None,
-                                                 sent_at=sent_at, ok=error is None, error=str(error or ""))
+                                                 sent_at=sent_at, ok=not error, error=error)
         before = {"status": complaint.status, "source_status": complaint.source_status}
-        if error is None:
+        if not error:
             complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-            complaint.status = _lapor_status_of(status)
+            complaint.status = complaint_status
             complaint.source_status = status
             complaint.status_notes = text
             complaint.source_updated_at = sent_at
@@ -224,8 +203,6 @@ def do_send_lapor_follow_up(complaint: Complaint, status: str, text: str, user, 
             publish_tile("lapor")
         record_audit(actor=user, channel=channel, action="lapor.follow_up", instance=complaint,
                      before=before, after={"status": complaint.status, "source_status": complaint.source_status,
-                                           "follow_up_status": status, "text": text, "ok": error is None,
-                                           "error": str(error or "")})
-    if error is not None:
-        raise error
+                                           "follow_up_status": status, "text": text, "ok": not error,
+                                           "error": error})
     return follow_up

@@ -17,6 +17,8 @@ from komando.assets.models import Asset, AssetKind
 from komando.core.events import PUBLIC, STAFF, LiveEvent, send_event_on_commit
 from komando.devices.models import IngestStatus, RejectedMessage
 from komando.devices.protocol import DeviceKey, Message, PositionMessage, Rejection, WaterLevelMessage
+from komando.fieldops.actions import GaugeLevelChange, do_record_gauge_level
+from komando.fieldops.flood import siaga_status
 from komando.regions.models import Region
 from komando.sources.models import Source
 
@@ -34,6 +36,7 @@ class BatchResult:
     levels: int = 0
     rejected: int = 0
     changed_devices: list[int] = field(default_factory=list)
+    gauge_levels: list[GaugeLevelChange] = field(default_factory=list)  # for what reacts after the commit
 
 
 class DeviceDirectory:
@@ -86,10 +89,6 @@ directory = DeviceDirectory()
 
 def siaga_of(attributes: dict, level_m: float) -> str:
     try:
-        from komando.fieldops.flood import siaga_status
-    except ImportError:
-        return ""
-    try:
         return siaga_status(attributes, level_m)
     except (KeyError, TypeError, ValueError):
         return ""  # a gauge whose siaga levels are not known yet
@@ -129,7 +128,7 @@ def do_store_device_batch(messages: list[Message], rejections: list[Rejection], 
             if levels:
                 _insert_many(cursor, WATER_LEVEL_TABLE, levels, "ON CONFLICT (asset_id, observed_at) DO NOTHING")
         result.positions, result.levels = len(positions), len(levels)
-        result.changed_devices = _update_states(newest, received_at)
+        result.changed_devices, result.gauge_levels = _update_states(newest, received_at)
     if client_id:
         _count(client_id, received=len(messages) + len(rejections), stored=len(messages),
                rejected=len(rejections), at=received_at)
@@ -197,11 +196,14 @@ def _sqlite_utc_text(value: datetime) -> str:
     return str(value.replace(tzinfo=None))  # what Django writes: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]"
 
 
-def _update_states(newest: dict[int, Message], now: datetime) -> list[int]:
+def _update_states(newest: dict[int, Message], now: datetime) -> tuple[list[int], list[GaugeLevelChange]]:
+    """The newest state per device; a gauge's level also in its attributes. Returns the devices and
+    the gauge levels changed."""
     adapt = _datetime_adapter()
     gauges = {asset.pk: asset for asset in Asset.objects.filter(
         pk__in=[pk for pk, m in newest.items() if isinstance(m, WaterLevelMessage)])}
     rows = []
+    level_changes = []
     for asset_id, message in newest.items():
         if isinstance(message, PositionMessage):
             rows.append((asset_id, adapt(message.observed_at), message.lat, message.lon, message.speed_kmh,
@@ -211,20 +213,14 @@ def _update_states(newest: dict[int, Message], now: datetime) -> list[int]:
             lat, lon = (message.lat, message.lon) if message.lat is not None else (gauge.lat, gauge.lon)
             rows.append((asset_id, adapt(message.observed_at), lat, lon, None, None, None, message.level_m,
                          siaga_of(gauge.attributes, message.level_m), adapt(now)))
-            _remember_level(gauge, message)
+            # The gauge's latest level also lives in its attributes (the banjir connector writes the same
+            # keys from the application's HTTP API): newest wins, under a row lock, whoever writes.
+            change = do_record_gauge_level(gauge, message.level_m, message.observed_at)
+            if change is not None:
+                level_changes.append(change)
     with connection.cursor() as cursor:
         _insert_many(cursor, STATE_TABLE, rows, NEWER_STATE_WINS)
-    return list(newest)
-
-
-def _remember_level(gauge: Asset, message: WaterLevelMessage) -> None:
-    """The gauge's latest level also lives in its attributes (the banjir connector writes the same
-    keys from the application's HTTP API): newest wins, under a row lock, whoever writes."""
-    try:
-        from komando.fieldops.actions import do_record_gauge_level
-    except ImportError:
-        return
-    do_record_gauge_level(gauge, message.level_m, message.observed_at)
+    return list(newest), level_changes
 
 
 def _count(client_id: str, *, received: int, stored: int, rejected: int, at: datetime) -> None:

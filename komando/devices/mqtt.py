@@ -83,12 +83,17 @@ class BrokerAddress:
 
 
 def default_store(messages, rejections, *, client_id):
+    """Store one batch (its own transaction), then hand what it stored to the reactions registered by
+    the composition root (``komando.sources.reactions``: a gauge rising over siaga opens an incident)."""
     from django.db import close_old_connections
 
     from komando.devices.actions import do_store_device_batch
+    from komando.sources.reactions import feed_committed
 
     close_old_connections()
-    return do_store_device_batch(messages, rejections, client_id=client_id)
+    stored = do_store_device_batch(messages, rejections, client_id=client_id)
+    feed_committed(None, stored)
+    return stored
 
 
 class MqttIngest:

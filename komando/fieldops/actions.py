@@ -8,6 +8,7 @@ keys the registry does not set, and a moving unit's last known position.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -25,7 +26,6 @@ from komando.fieldops.models import (
     UnitDuty,
     WasteRouteDay,
 )
-from komando.incidents import bridges as incident_bridges
 from komando.regions.models import Region
 from komando.sources.framework import SourceDataInvalid
 
@@ -63,6 +63,29 @@ class LevelRow(NamedTuple):
     gauge_ref: str
     level_m: float
     observed_at: datetime  # aware
+
+
+@dataclass(frozen=True)
+class GaugeLevelChange:
+    """A gauge's latest level replaced: its attributes just before and just after, read under the
+    gauge's row lock. What reacts after the commit compares the two (a rise over siaga opens an
+    incident), so every rise is seen once, whichever writer stored it."""
+
+    gauge_id: int
+    gauge_ref: str
+    before: dict
+    after: dict
+
+
+@dataclass
+class FloodStored:
+    """What ``do_record_flood`` stored: the gauge levels it replaced."""
+
+    level_changes: list[GaugeLevelChange] = field(default_factory=list)
+
+    @property
+    def updated(self) -> int:
+        return len(self.level_changes)
 
 
 def _tile_state(key: str) -> dict | None:
@@ -225,11 +248,11 @@ def do_record_public_order(source, officers: Iterable[dict[str, Any]], patrols: 
 
 @transaction.atomic
 def do_record_flood(source, gauges: Iterable[dict[str, Any]], sluice_gates: Iterable[dict[str, Any]],
-                    pumps: Iterable[dict[str, Any]], levels: Iterable[LevelRow]) -> int:
+                    pumps: Iterable[dict[str, Any]], levels: Iterable[LevelRow]) -> FloodStored:
     """Sync gauges, sluice gates and pumps (asset items) and set each gauge's latest level
     (``level_m``, ``level_observed_at`` in its attributes) when it is newer than the stored one.
     A level of an unknown gauge raises ``SourceDataInvalid`` and nothing changes. Publishes the
-    ``flood`` tile when it changed. Returns how many gauge levels were updated."""
+    ``flood`` tile when it changed. Returns the gauge levels it replaced (``FloodStored``)."""
     before = _tile_state("flood")
     gauges = list(gauges)
     levels = list(levels)
@@ -243,30 +266,37 @@ def do_record_flood(source, gauges: Iterable[dict[str, Any]], sluice_gates: Iter
         if row.gauge_ref in by_gauge:
             raise SourceDataInvalid(f"water level of gauge {row.gauge_ref} is reported twice")
         by_gauge[row.gauge_ref] = row
-    previous = {a.source_ref: a.attributes.get("level_observed_at")
-                for a in Asset.objects.filter(source=source, kind=AssetKind.GAUGE)}
-    incident_bridges.flood_levels_recording(source, gauges, by_gauge.values())
+    # The gauges locked (in the order ``_sync_registry`` locks them) before their levels are read, so
+    # a concurrent writer of the same gauge (the device ingest) waits and every change is seen once.
+    previous = {asset.source_ref: dict(asset.attributes) for asset in Asset.objects.select_for_update().filter(
+        source=source, kind=AssetKind.GAUGE).order_by("pk")}
     synced = _sync_registry(source, AssetKind.GAUGE, gauges, levels=by_gauge)
     _sync_registry(source, AssetKind.SLUICE_GATE, sluice_gates)
     _sync_registry(source, AssetKind.PUMP, pumps)
-    updated = sum(1 for ref, asset in synced.items() if asset.attributes.get("level_observed_at") != previous.get(ref))
+    stored = FloodStored()
+    for ref, asset in synced.items():
+        was = previous.get(ref, {})
+        if asset.attributes.get("level_observed_at") != was.get("level_observed_at"):
+            stored.level_changes.append(GaugeLevelChange(gauge_id=asset.pk, gauge_ref=ref, before=was,
+                                                         after=dict(asset.attributes)))
     _publish_if_changed("flood", before)
-    return updated
+    return stored
 
 
 @transaction.atomic
-def do_record_gauge_level(asset: Asset, level_m: float, observed_at: datetime) -> bool:
+def do_record_gauge_level(asset: Asset, level_m: float, observed_at: datetime) -> GaugeLevelChange | None:
     """Set a gauge's latest level if it is newer than the stored one (newest wins, whoever writes:
-    the banjir connector or the device ingest). Returns True when it was stored."""
+    the banjir connector or the device ingest). Returns the change when it was stored, else None."""
     if observed_at.tzinfo is None:
         raise ValueError("observed_at must be aware")
     locked = Asset.objects.select_for_update().get(pk=asset.pk)
     attributes = with_level(locked.attributes, level_m, observed_at)
     if attributes == locked.attributes:
-        return False
-    incident_bridges.gauge_level_recording(locked, locked.attributes, attributes)
+        return None
+    change = GaugeLevelChange(gauge_id=locked.pk, gauge_ref=locked.source_ref, before=dict(locked.attributes),
+                              after=dict(attributes))
     locked.attributes = attributes
     locked.save(update_fields=["attributes", "updated_at"])
     asset.attributes = attributes
     publish_tile("flood")
-    return True
+    return change

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from datetime import datetime, time
 
 from django.conf import settings
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from komando.core.env import env_str
+from komando.core.periodic import PeriodicWorker
 from komando.reports.selectors import WIB, yesterday_wib
 
 logger = logging.getLogger("komando.reports")
@@ -39,13 +38,16 @@ def configured_at() -> str:
     return getattr(settings, "KOMANDO_DAILY_REPORT_AT", None) or env_str("KOMANDO_DAILY_REPORT_AT", "06:00")
 
 
-class DailyReportScheduler:
+class DailyReportScheduler(PeriodicWorker):
+    thread_name = "daily-report-scheduler"
+    what = "daily report scheduler"
+    work = "daily report tick"
+    interval_label = "daily report check interval"
+    logger = logger
+
     def __init__(self, at: str | None = None, interval_seconds: float = DEFAULT_INTERVAL_SECONDS):
         self.at = parse_at(at if at is not None else configured_at())
-        if interval_seconds <= 0:
-            raise ValueError(f"The daily report check interval must be positive, got {interval_seconds}.")
-        self.interval_seconds = interval_seconds
-        self.stop_event = threading.Event()
+        super().__init__(interval_seconds)
         self.generated = 0
 
     def due_day(self, now: datetime):
@@ -67,24 +69,8 @@ class DailyReportScheduler:
             return report
         return None
 
-    def run_forever(self) -> None:
-        logger.info("daily report scheduler started (every day at %s WIB)", self.at.strftime("%H:%M"))
-        try:
-            while not self.stop_event.is_set():
-                close_old_connections()
-                try:
-                    self.tick()
-                except Exception:  # the database away for a moment, or a rendering failure: retry next tick
-                    logger.exception("daily report tick failed")
-                self.stop_event.wait(self.interval_seconds)
-        finally:
-            connection.close()
-            logger.info("daily report scheduler stopped after %d reports", self.generated)
+    def started_message(self) -> str:
+        return f"daily report scheduler started (every day at {self.at.strftime('%H:%M')} WIB)"
 
-    def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, name="daily-report-scheduler", daemon=True)
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        self.stop_event.set()
+    def stopped_message(self) -> str:
+        return f"daily report scheduler stopped after {self.generated} reports"

@@ -134,6 +134,8 @@ class BaseCoordinator:
     def fetch(self, cursor: dict[str, Any]) -> FetchResult:
         raise NotImplementedError
 
-    def store(self, source, result: FetchResult) -> None:
-        """Persist through one action. Runs inside the run's transaction; raise to roll back."""
+    def store(self, source, result: FetchResult) -> Any:
+        """Persist through one action and return what the action returned (what it stored: the runner
+        hands it to the reactions after the commit, ``komando.sources.reactions``). Runs inside the
+        run's transaction; raise to roll back."""
         raise NotImplementedError

@@ -1,4 +1,6 @@
-"""Runs connectors: one run = fetch (no database) → store + health in one transaction.
+"""Runs connectors: one run = fetch (no database) → store + health in one transaction → after the
+commit, what the connector stored goes to the reactions the composition root registered
+(``komando.sources.reactions``: e.g. the incident bridges).
 
 ``run_source`` is one attempt; ``IngestScheduler`` runs every connected, enabled pull source on its
 schedule with a small thread pool, at most one run per source at a time, with retry backoff and a
@@ -10,18 +12,19 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from komando.core.periodic import PeriodicWorker
 from komando.sources import registry
 from komando.sources.actions import do_record_run_failure, do_record_run_success, do_start_circuit_probe
 from komando.sources.framework import ConnectorError
 from komando.sources.models import CircuitState, Source
+from komando.sources.reactions import feed_committed
 from komando.sources.selectors import effective_interval_seconds
 
 logger = logging.getLogger("komando.ingest")
@@ -38,9 +41,10 @@ def run_source(source: Source, coordinator=None) -> bool:
         coordinator = coordinator or registry.coordinator_for(source.connector, source=source)
         result = coordinator.fetch(dict(source.cursor or {}))
         with transaction.atomic():
-            coordinator.store(source, result)
+            stored = coordinator.store(source, result)
             do_record_run_success(source, started_at=started, records=result.records,
                                   cursor=result.cursor, data_as_of=result.data_as_of)
+        feed_committed(source, stored)
         return True
     except ConnectorError as error:
         source.refresh_from_db()
@@ -67,24 +71,33 @@ def retry_delay_seconds(consecutive_failures: int, interval: float) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
-class IngestScheduler:
+class IngestScheduler(PeriodicWorker):
     """Runs each connected, enabled pull source every ``schedule_seconds × KOMANDO_SCHEDULE_SCALE``;
     a failing source is retried with exponential backoff (see ``retry_delay_seconds``) until its
     circuit opens (see ``komando.sources.circuit``): then it is left alone until its cool-down has
     passed, and one probe run decides whether it closes again.
 
     ``clock`` (seconds, monotonic by default) drives the schedule; the circuit's cool-down is kept on
-    the source in wall-clock time (``timezone.now()``), so it survives a restart."""
+    the source in wall-clock time (``timezone.now()``), so it survives a restart. The loop is a
+    ``PeriodicWorker`` ticking every ``tick_seconds``: each tick hands the due sources to a pool of
+    ``workers`` threads."""
+
+    thread_name = "ingest-scheduler"
+    what = "ingest scheduler"
+    work = "ingest scheduler tick"
+    interval_label = "ingest scheduler's tick"
+    logger = logger
 
     def __init__(self, workers: int | None = None, tick_seconds: float = 0.5, only: list[str] | None = None,
                  clock=time.monotonic):
+        super().__init__(tick_seconds)
         self.workers = workers or settings.KOMANDO_INGEST_WORKERS
         self.tick_seconds = tick_seconds
         self.only = set(only or [])
         self.clock = clock
-        self.stop_event = threading.Event()
         self.in_flight: dict[str, Future] = {}
         self.next_due: dict[str, float] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
     def _due_sources(self) -> list[Source]:
         sources = Source.objects.select_related("agency").exclude(connector="").filter(enabled=True)
@@ -130,24 +143,18 @@ class IngestScheduler:
             ran.append(source.slug)
         return ran
 
-    def run_forever(self) -> None:
-        logger.info("ingest scheduler started (%d workers)", self.workers)
+    def tick(self) -> None:
+        """One tick of the loop: every due source to the pool (``run_due`` runs them in the calling thread)."""
+        for source in self._due_sources():
+            self.in_flight[source.slug] = self._pool.submit(self._run_in_worker, source)
+
+    def loop(self) -> None:
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ingest") as pool:
-            while not self.stop_event.is_set():
-                close_old_connections()
-                try:
-                    for source in self._due_sources():
-                        self.in_flight[source.slug] = pool.submit(self._run_in_worker, source)
-                except Exception:
-                    logger.exception("ingest scheduler tick failed")
-                self.stop_event.wait(self.tick_seconds)
-        connection.close()
-        logger.info("ingest scheduler stopped")
+            self._pool = pool
+            try:
+                super().loop()
+            finally:
+                self._pool = None
 
-    def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, name="ingest-scheduler", daemon=True)
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        self.stop_event.set()
+    def started_message(self) -> str:
+        return f"ingest scheduler started ({self.workers} workers)"

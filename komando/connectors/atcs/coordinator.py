@@ -67,6 +67,6 @@ class Coordinator(BaseCoordinator):
             notes=[f"{len(cameras)} cameras, {len(rows)} intervals since {since.isoformat() if since else 'the start'}"],
         )
 
-    def store(self, source, result: FetchResult) -> None:
+    def store(self, source, result: FetchResult):
         cameras, rows = result.data
-        do_record_traffic(source, cameras, rows)
+        return do_record_traffic(source, cameras, rows)

@@ -67,6 +67,6 @@ class Coordinator(BaseCoordinator):
             notes=[f"{len(gauges)} gauges, {len(rows)} levels, {len(gates)} sluice gates, {len(pumps)} pumps"],
         )
 
-    def store(self, source, result: FetchResult) -> None:
+    def store(self, source, result: FetchResult):
         gauges, gates, pumps, levels = result.data
-        do_record_flood(source, gauges, gates, pumps, levels)
+        return do_record_flood(source, gauges, gates, pumps, levels)

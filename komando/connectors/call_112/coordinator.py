@@ -1,4 +1,4 @@
-"""Call Center 112 is fed by push (``komando.complaints.views.call_112_webhook``): nothing to fetch.
+"""Call Center 112 is fed by push (``komando.connectors.call_112.webhook.call_112_webhook``): nothing to fetch.
 
 Each accepted call records a successful run on the source's health, so the source is live while
 calls come and stale after two schedule intervals without one."""

@@ -61,8 +61,8 @@ class Coordinator(BaseCoordinator):
             notes=[f"{len(records)} disposed reports changed since {since.isoformat() if since else 'the start'}"],
         )
 
-    def store(self, source, result: FetchResult) -> None:
+    def store(self, source, result: FetchResult):
         from komando.complaints.actions import do_record_complaints
         from komando.complaints.models import Channel
 
-        do_record_complaints(source, Channel.LAPOR, result.data)
+        return do_record_complaints(source, Channel.LAPOR, result.data)

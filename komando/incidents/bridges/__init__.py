@@ -12,10 +12,13 @@ with the reason logged):
 
 How a channel's own codes become incident categories and priorities is the city's data, not code:
 ``channel_categories.json`` in the city's data folder (``mapping``). Adding a channel means a
-bridge function here and one hook line in the feed's writer.
+bridge function here and one line in the composition root (``komando.runtime.composition``), which
+hands a feed's stored records to the hooks below.
 
-The hooks below are what the feeds' writers call, inside their transaction. Bridges run after that
-transaction commits, and never break the feed: a refused report (``IncidentError``) or any other
+The feeds know nothing of incidents: their writers return what they stored, and the process that ran
+them (the ingest runner, the MQTT ingest, the 112 webhook) passes it on after the feed's commit
+(``komando.sources.reactions``); the composition root calls the hook of its kind. Bridges run after
+that transaction commits, and never break the feed: a refused report (``IncidentError``) or any other
 failure is logged with the record's id, and the feed's rows stay stored. Every bridge is idempotent
 on (channel, source_ref), so a record stored again (a status change, a repeated delivery) finds its
 incident and opens no second one. The hooks import the bridges lazily: a feed's module can import
@@ -40,7 +43,7 @@ def incidents_enabled() -> bool:
 
 
 def _never_raises(hook):
-    """A hook runs inside the feed's transaction: whatever goes wrong in it is logged, never raised."""
+    """A hook runs for a feed: whatever goes wrong in it is logged, never raised."""
 
     @functools.wraps(hook)
     def guarded(*args, **kwargs) -> None:
@@ -70,19 +73,11 @@ def emergency_call_stored(call) -> None:
 
 
 @_never_raises
-def flood_levels_recording(source, gauges, levels) -> None:
-    """``do_record_flood`` is about to store these gauge items and levels (``LevelRow``)."""
-    from komando.incidents.bridges.sensors import flood_levels_recording as hook
+def gauge_levels_stored(changes) -> None:
+    """``do_record_flood`` or ``do_record_gauge_level`` replaced these gauge levels (``GaugeLevelChange``)."""
+    from komando.incidents.bridges.sensors import gauge_levels_stored as hook
 
-    hook(source, gauges, levels)
-
-
-@_never_raises
-def gauge_level_recording(gauge, before: dict, after: dict) -> None:
-    """``do_record_gauge_level`` is about to replace a gauge's attributes ``before`` with ``after``."""
-    from komando.incidents.bridges.sensors import gauge_level_recording as hook
-
-    hook(gauge, before, after)
+    hook(changes)
 
 
 @_never_raises

@@ -1,12 +1,13 @@
 """Sensors as incidents: water-level gauges over their siaga level, and ATCS intersections jammed.
 
 Gauges. A gauge keeps only its latest level (``level_m`` in its asset's attributes; the banjir
-connector and the MQTT ingest both write it, newest wins). The hooks run inside the writer's
-transaction, *before* the new level replaces the stored one, and compare the two: a level rising
-to the mapping's ``opens_at`` (siaga 3 in Tangerang) from below it starts an episode, and after
-commit opens one incident (channel ``sensor``, ``source_ref`` = gauge id + the episode's first
-reading). Readings that stay above belong to the same episode and open nothing; a reading back
-below ends it, so a later rise is a new episode and a new incident.
+connector and the MQTT ingest both write it, newest wins). Its writers return each level they
+replaced as the gauge's attributes before and after (``GaugeLevelChange``, read under the gauge's
+row lock), and the hook compares the two after the writer's commit: a level rising to the
+mapping's ``opens_at`` (siaga 3 in Tangerang) from below it starts an episode and opens one
+incident (channel ``sensor``, ``source_ref`` = gauge id + the episode's first reading). Readings
+that stay above belong to the same episode and open nothing; a reading back below ends it, so a
+later rise is a new episode and a new incident.
 
 Traffic. Every ATCS interval is kept (``TrafficObservation``), so an episode is read from the
 history after commit: the intervals of one camera back from its newest, while they are in
@@ -18,15 +19,15 @@ camera id + that interval). A jam already over by the newest interval opens noth
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from komando.assets.models import Asset, AssetKind
-from komando.fieldops.flood import is_newer_level, parse_observed_at, severity, siaga_status
+from komando.assets.models import Asset
+from komando.fieldops.actions import GaugeLevelChange
+from komando.fieldops.flood import parse_observed_at, severity, siaga_status
 from komando.incidents.bridges.common import (
     Skipped,
     after_commit,
@@ -60,7 +61,7 @@ def episode_ref(asset_ref: str, started_at: datetime) -> str:
 class GaugeCrossing:
     """A gauge's level rose to the opening level: the first reading of an episode."""
 
-    gauge_id: int | None
+    gauge_id: int
     gauge_ref: str
     level_m: float
     observed_at: datetime
@@ -68,10 +69,11 @@ class GaugeCrossing:
     threshold_m: float | None  # the opening level's threshold
 
 
-def crossing(gauge: Asset, before: dict, after: dict) -> GaugeCrossing | None:
-    """The crossing between a gauge's stored attributes ``before`` and ``after`` a new level, if any:
-    the new level is at or over the opening level and the previous one (if any) was below it. Both
-    are graded with the thresholds ``after`` holds (a registry change of thresholds is not a rise)."""
+def crossing(change: GaugeLevelChange) -> GaugeCrossing | None:
+    """The crossing between a gauge's stored attributes before and after a new level, if any: the
+    new level is at or over the opening level and the previous one (if any) was below it. Both are
+    graded with the thresholds ``after`` holds (a registry change of thresholds is not a rise)."""
+    before, after = change.before, change.after
     if "level_m" not in after or after.get("level_observed_at") == before.get("level_observed_at"):
         return None
     opens_at = load_mapping().gauges.opens_at
@@ -83,7 +85,7 @@ def crossing(gauge: Asset, before: dict, after: dict) -> GaugeCrossing | None:
     observed_at = parse_observed_at(after.get("level_observed_at"))
     if observed_at is None:
         return None
-    return GaugeCrossing(gauge_id=gauge.pk, gauge_ref=gauge.source_ref, level_m=float(after["level_m"]),
+    return GaugeCrossing(gauge_id=change.gauge_id, gauge_ref=change.gauge_ref, level_m=float(after["level_m"]),
                          observed_at=observed_at, status=status, threshold_m=_number(after.get(f"{opens_at}_m")))
 
 
@@ -124,14 +126,8 @@ def _gauge_what(event: GaugeCrossing) -> str:
     return f"gauge {event.gauge_ref} (#{event.gauge_id}) at {event.observed_at.isoformat()}"
 
 
-def open_episodes(crossings: list[GaugeCrossing], source=None) -> list[Incident]:
-    """Open the incidents of these crossings (after the writer committed). Gauges seen for the first
-    time in the same feed had no id when the crossing was found: they are looked up in ``source``."""
-    if source is not None and any(event.gauge_id is None for event in crossings):
-        ids = dict(Asset.objects.filter(source=source, kind=AssetKind.GAUGE,
-                                        source_ref__in=[event.gauge_ref for event in crossings])
-                   .values_list("source_ref", "pk"))
-        crossings = [replace(event, gauge_id=event.gauge_id or ids.get(event.gauge_ref)) for event in crossings]
+def open_episodes(crossings: list[GaugeCrossing]) -> list[Incident]:
+    """Open the incidents of these crossings (after the writer committed)."""
     incidents = [bridge_record(incident_from_gauge_crossing, event, _gauge_what(event)) for event in crossings]
     return [incident for incident in incidents if incident is not None]
 
@@ -141,50 +137,14 @@ def _watched(what: str, compute):
     return bridge_record(lambda _none: compute(), None, what) or []
 
 
-def gauge_level_recording(gauge: Asset, before: dict, after: dict) -> None:
-    """Hook of ``do_record_gauge_level``, called with the gauge's attributes before and after the new
-    level, inside its transaction: a rise to the opening level opens an incident after commit."""
-    crossings = _watched(f"gauge {gauge.source_ref} (#{gauge.pk})",
-                         lambda: [event for event in [crossing(gauge, before, after)] if event])
+def gauge_levels_stored(changes: Iterable[GaugeLevelChange]) -> None:
+    """Hook of the gauge writers (``do_record_flood``, ``do_record_gauge_level``), with the levels they
+    replaced: a rise to the opening level opens an incident, after the writer's commit."""
+    changes = list(changes)
+    crossings = _watched(f"gauge levels of {', '.join(change.gauge_ref for change in changes)}",
+                         lambda: [event for event in map(crossing, changes) if event is not None])
     if crossings:
         after_commit(lambda: open_episodes(crossings))
-
-
-def flood_levels_recording(source, gauges: Iterable[dict], levels: Iterable) -> None:
-    """Hook of ``do_record_flood``, called before it stores the registry and the levels (``LevelRow``
-    per gauge ref): compares each new level with the stored one as ``do_record_flood`` will apply it
-    (thresholds from the registry, a level only when newer) and opens the crossings after commit. The
-    gauges are locked here, in the same order ``do_record_flood`` locks them, so a concurrent writer
-    of the same gauge waits and every rise is seen once."""
-
-    def compute() -> list[GaugeCrossing]:
-        with transaction.atomic():  # a savepoint: a failing read here must not spoil the feed's transaction
-            return _crossings()
-
-    def _crossings() -> list[GaugeCrossing]:
-        rows = {row.gauge_ref: row for row in levels}
-        items = {str(item["source_ref"]): item for item in gauges}
-        stored = {asset.source_ref: asset for asset in Asset.objects.select_for_update().filter(
-            source=source, kind=AssetKind.GAUGE, source_ref__in=list(rows)).order_by("pk")}
-        found = []
-        for ref, row in rows.items():
-            asset = stored.get(ref)
-            if asset is None:  # a gauge seen for the first time: its first reading may open an episode
-                asset = Asset(pk=None, source_ref=ref, kind=AssetKind.GAUGE, attributes={})
-            before = dict(asset.attributes)
-            thresholds = before | dict((items.get(ref) or {}).get("attributes") or {})
-            if not is_newer_level(before, row.observed_at):
-                continue
-            after = thresholds | {"level_m": float(row.level_m),
-                                  "level_observed_at": row.observed_at.astimezone(UTC).isoformat()}
-            event = crossing(asset, before, after)
-            if event is not None:
-                found.append(event)
-        return found
-
-    crossings = _watched(f"{getattr(source, 'slug', source)} gauge levels", compute)
-    if crossings:
-        after_commit(lambda: open_episodes(crossings, source))
 
 
 # --- ATCS congestion ------------------------------------------------------------------------------

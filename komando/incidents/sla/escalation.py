@@ -23,12 +23,12 @@ Run it with ``komando escalate_incidents`` (once, or ``--loop``), or in-process 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import close_old_connections, connection
 from django.utils import timezone
+
+from komando.core.periodic import PeriodicWorker
 
 logger = logging.getLogger("komando.incidents.sla")
 
@@ -85,16 +85,20 @@ def escalate_due_incidents(*, now: datetime | None = None, limit: int = DEFAULT_
     return run
 
 
-class EscalationWorker:
+class EscalationWorker(PeriodicWorker):
     """Runs ``escalate_due_incidents`` every ``interval_seconds`` until stopped (a daemon thread in
-    ``komando serve``, or the foreground loop of ``komando escalate_incidents --loop``)."""
+    ``komando serve``, or the foreground loop of ``komando escalate_incidents --loop``); a full batch
+    with escalations goes on at once (more may be due)."""
+
+    thread_name = "escalation-worker"
+    what = "escalation worker"
+    work = "escalation run"
+    interval_label = "escalation interval"
+    logger = logger
 
     def __init__(self, interval_seconds: float = DEFAULT_INTERVAL_SECONDS, limit: int = DEFAULT_BATCH):
-        if interval_seconds <= 0:
-            raise ValueError(f"The escalation interval must be positive, got {interval_seconds}.")
-        self.interval_seconds = interval_seconds
+        super().__init__(interval_seconds)
         self.limit = limit
-        self.stop_event = threading.Event()
         self.runs = 0
         self.escalated = 0
 
@@ -105,27 +109,8 @@ class EscalationWorker:
         self.escalated += len(run.escalated)
         return run
 
-    def run_forever(self) -> None:
-        logger.info("escalation worker started (every %.0f s)", self.interval_seconds)
-        try:
-            while not self.stop_event.is_set():
-                close_old_connections()  # a long-lived thread: drop a connection the database closed
-                try:
-                    run = self.tick()
-                except Exception:  # the database away for a moment: try again next tick
-                    logger.exception("escalation run failed")
-                else:
-                    if run.due >= self.limit and run.escalated:
-                        continue  # a full batch: more may be due, go on at once
-                self.stop_event.wait(self.interval_seconds)
-        finally:
-            connection.close()
-            logger.info("escalation worker stopped after %d runs, %d escalations", self.runs, self.escalated)
+    def again_at_once(self, run: EscalationRun) -> bool:
+        return run.due >= self.limit and bool(run.escalated)
 
-    def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, name="escalation-worker", daemon=True)
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        self.stop_event.set()
+    def stopped_message(self) -> str:
+        return f"escalation worker stopped after {self.runs} runs, {self.escalated} escalations"

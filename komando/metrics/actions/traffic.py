@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -11,7 +12,6 @@ from django.db import transaction
 from komando.assets.actions import do_sync_assets
 from komando.assets.models import Asset, AssetKind
 from komando.core.events import LiveEvent, send_event_on_commit
-from komando.incidents import bridges as incident_bridges
 from komando.metrics.models import CongestionLevel, TrafficObservation
 from komando.metrics.selectors.traffic import traffic_panel
 from komando.sources.framework import SourceDataInvalid
@@ -28,6 +28,17 @@ class TrafficRow(NamedTuple):
     congestion: str
 
 
+@dataclass
+class TrafficStored:
+    """What ``do_record_traffic`` stored: the new intervals (for what reacts after the commit, e.g. an
+    intersection's congestion becoming an incident)."""
+
+    observations: list[TrafficObservation] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.observations)
+
+
 def _camera_state(source) -> dict[str, tuple]:
     return {
         asset.source_ref: (asset.name, asset.lat, asset.lon, asset.online, asset.region_id, asset.attributes)
@@ -36,7 +47,7 @@ def _camera_state(source) -> dict[str, tuple]:
 
 
 @transaction.atomic
-def do_record_traffic(source, cameras: Iterable[dict[str, Any]], observations: Iterable[TrafficRow]) -> int:
+def do_record_traffic(source, cameras: Iterable[dict[str, Any]], observations: Iterable[TrafficRow]) -> TrafficStored:
     """Sync ``source``'s camera registry and add the observations not stored yet (idempotent).
 
     ``cameras`` are asset items (see ``do_sync_assets``). An observation of an unknown camera or
@@ -72,7 +83,6 @@ def do_record_traffic(source, cameras: Iterable[dict[str, Any]], observations: I
             source=source, camera=camera, observed_at=row.observed_at, interval_minutes=row.interval_minutes,
             vehicles=row.vehicles, average_speed_kmh=row.average_speed_kmh, congestion=row.congestion))
     TrafficObservation.objects.bulk_create(new_rows, batch_size=1000)
-    incident_bridges.traffic_observations_stored(new_rows)
     if new_rows or cameras_changed:
         send_event_on_commit(LiveEvent(type="panel.traffic", data=traffic_panel()))
-    return len(new_rows)
+    return TrafficStored(new_rows)

@@ -116,14 +116,14 @@ def test_newest_level_wins_between_the_connector_and_the_device_ingest(banjir, s
 
     # The device ingest reports a newer level (in WIB): the connector's older one must not replace it.
     newer = (observed + timedelta(minutes=4)).astimezone(WIB)
-    assert do_record_gauge_level(gauge, 3.61, newer) is True
+    assert do_record_gauge_level(gauge, 3.61, newer) is not None
     assert run_source(source, coordinator(url)) is True
     gauge.refresh_from_db()
     assert gauge.attributes["level_m"] == 3.61
     assert datetime.fromisoformat(gauge.attributes["level_observed_at"]) == newer
 
     # An older reading from the ingest is ignored.
-    assert do_record_gauge_level(gauge, 1.0, observed - timedelta(minutes=30)) is False
+    assert do_record_gauge_level(gauge, 1.0, observed - timedelta(minutes=30)) is None
     gauge.refresh_from_db()
     assert gauge.attributes["level_m"] == 3.61
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from komando.audit.models import AuditRecord
-from komando.complaints.actions import do_send_lapor_follow_up
+from komando.connectors.lapor.follow_up import do_send_lapor_follow_up
 from komando.complaints.models import Channel, Complaint, LaporFollowUp
 from komando.connectors.lapor.client import HttpLaporGateway
 from komando.connectors.lapor.coordinator import Coordinator

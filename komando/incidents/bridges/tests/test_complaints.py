@@ -12,15 +12,16 @@ from komando.complaints.actions import do_record_complaints
 from komando.complaints.models import Channel as ComplaintChannel
 from komando.complaints.models import Complaint, ComplaintStatus
 from komando.complaints.records import ComplaintRecord
+from komando.connectors.laksa.coordinator import Coordinator as LaksaCoordinator
+from komando.connectors.laksa.simulator import build_simulator as build_laksa
+from komando.connectors.lapor.coordinator import Coordinator as LaporCoordinator
+from komando.connectors.lapor.simulator import build_simulator as build_lapor
 from komando.incidents.bridges.complaints import bridge_complaints, incident_from_complaint
 from komando.incidents.bridges.tests.conftest import Clock
 from komando.incidents.choices import Channel
 from komando.incidents.models import Incident, IncidentReport
 from komando.regions.models import Region
-from komando.connectors.laksa.coordinator import Coordinator as LaksaCoordinator
-from komando.connectors.laksa.simulator import build_simulator as build_laksa
-from komando.connectors.lapor.coordinator import Coordinator as LaporCoordinator
-from komando.connectors.lapor.simulator import build_simulator as build_lapor
+from komando.runtime.composition import after_feed_commit
 from komando.sources.framework import SourceDataInvalid
 from komando.sources.models import Source
 from komando.sources.registry import manifests
@@ -188,15 +189,15 @@ def test_the_same_complaint_twice_and_updated_is_one_incident(incident_data, dja
                              category="Jalan rusak / berlubang", description="Jalan berlubang cukup dalam",
                              lat=-6.1729, lon=106.6318, region_code=SUKARASA)
     with django_capture_on_commit_callbacks(execute=True):
-        do_record_complaints(source, ComplaintChannel.LAKSA, [record])
+        after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, [record]))
     with django_capture_on_commit_callbacks(execute=True):
-        do_record_complaints(source, ComplaintChannel.LAKSA, [record])  # delivered again
+        after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, [record]))  # delivered again
     later = reported + timedelta(hours=1)
     for status, word in (("in_progress", "proses"), ("resolved", "selesai")):
         changed = ComplaintRecord(**{**record.__dict__, "status": status, "source_status": word,
                                      "source_updated_at": later})
         with django_capture_on_commit_callbacks(execute=True):
-            do_record_complaints(source, ComplaintChannel.LAKSA, [changed])
+            after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, [changed]))
         later += timedelta(hours=1)
     reports = IncidentReport.objects.filter(channel=Channel.LAKSA)
     assert reports.count() == 1 and Incident.objects.count() == 1
@@ -280,6 +281,7 @@ def test_a_refusing_bridge_keeps_the_feeds_rows(incident_data, city_copy, bridge
                for n in range(3)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         result = do_record_complaints(source, ComplaintChannel.LAKSA, records)
+        after_feed_commit(source, result)
     assert callbacks and result.created == 3
     assert Complaint.objects.count() == 3
     assert not IncidentReport.objects.exists()
@@ -306,7 +308,7 @@ def test_a_crashing_bridge_keeps_the_feeds_rows_and_the_other_complaints(inciden
                                source_updated_at=reported, category_code="SAMPAH", lat=-6.1729, lon=106.6318)
                for n in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
-        do_record_complaints(source, ComplaintChannel.LAKSA, records)
+        after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, records))
     assert Complaint.objects.count() == 3
     assert sorted(IncidentReport.objects.values_list("source_ref", flat=True)) == ["LAKSA-0", "LAKSA-2"]
     failures = [r for r in bridge_log if r.levelno >= 40]
@@ -321,6 +323,6 @@ def test_a_feed_that_rolls_back_opens_nothing(incident_data, django_capture_on_c
                            category_code="SAMPAH", lat=-6.1729, lon=106.6318)
     bad = ComplaintRecord(**{**good.__dict__, "source_ref": "LAKSA-2", "region_code": "99.99.99.9999"})
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(SourceDataInvalid):
-        do_record_complaints(source, ComplaintChannel.LAKSA, [good, bad])
+        after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, [good, bad]))
     assert not callbacks
     assert not Complaint.objects.exists() and not IncidentReport.objects.exists()

@@ -9,6 +9,11 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset, AssetKind
+from komando.connectors.atcs.coordinator import Coordinator as AtcsCoordinator
+from komando.connectors.atcs.simulator import build_simulator as build_atcs
+from komando.connectors.banjir.coordinator import Coordinator as BanjirCoordinator
+from komando.connectors.banjir.coordinator import gauge_item
+from komando.connectors.banjir.simulator import build_simulator as build_banjir
 from komando.fieldops.actions import LevelRow, do_record_flood, do_record_gauge_level
 from komando.fieldops.flood import siaga_status
 from komando.incidents.bridges.sensors import episode_ref
@@ -17,11 +22,7 @@ from komando.incidents.choices import Channel
 from komando.incidents.models import IncidentReport
 from komando.metrics.actions.traffic import TrafficRow, do_record_traffic
 from komando.metrics.models import TrafficObservation
-from komando.connectors.atcs.coordinator import Coordinator as AtcsCoordinator
-from komando.connectors.atcs.simulator import build_simulator as build_atcs
-from komando.connectors.banjir.coordinator import Coordinator as BanjirCoordinator
-from komando.connectors.banjir.coordinator import gauge_item
-from komando.connectors.banjir.simulator import build_simulator as build_banjir
+from komando.runtime.composition import after_feed_commit
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
@@ -129,11 +130,12 @@ def gauge(incident_data):
 
 
 def readings(gauge, levels, start, capture, step=timedelta(minutes=10)):
-    """The device ingest's writer, one reading after another (each its own transaction)."""
+    """The device ingest's writer, one reading after another (each its own transaction), and what it
+    stored handed on after the commit as the ingest does (``komando.runtime.composition``)."""
     moment = start
     for level in levels:
         with capture(execute=True):
-            do_record_gauge_level(gauge, level, moment)
+            after_feed_commit(None, do_record_gauge_level(gauge, level, moment))
         moment += step
     return moment
 
@@ -159,7 +161,7 @@ def test_older_readings_and_a_jump_straight_to_awas(gauge, django_capture_on_com
     start = datetime.now(WIB).replace(microsecond=0) - timedelta(hours=3)
     readings(gauge, [2.0], start, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        assert do_record_gauge_level(gauge, 3.5, start - timedelta(minutes=30)) is False  # older: ignored
+        assert do_record_gauge_level(gauge, 3.5, start - timedelta(minutes=30)) is None  # older: ignored
     assert not reports(Channel.SENSOR).exists()
     readings(gauge, [5.2], start + timedelta(minutes=10), django_capture_on_commit_callbacks)
     report = reports(Channel.SENSOR).get()
@@ -174,13 +176,17 @@ def test_connector_and_device_ingest_share_the_episode(banjir, gauge, flood_cloc
     start = datetime.now(WIB).replace(microsecond=0) - timedelta(hours=2)
     items = [{"source_ref": gauge.source_ref, "name": gauge.name, "lat": gauge.lat, "lon": gauge.lon,
               "region_code": "36.71.01", "attributes": {}}]
-    with django_capture_on_commit_callbacks(execute=True):
-        do_record_flood(source, items, [], [], [LevelRow("pos-pasarbaru", 2.4, start)])
-    with django_capture_on_commit_callbacks(execute=True):
-        do_record_flood(source, items, [], [], [LevelRow("pos-pasarbaru", 3.3, start + timedelta(minutes=10))])
+
+    def flood(level, minutes):
+        """The banjir connector's writer, and what it stored handed on after the commit."""
+        with django_capture_on_commit_callbacks(execute=True):
+            levels = [LevelRow("pos-pasarbaru", level, start + timedelta(minutes=minutes))]
+            after_feed_commit(source, do_record_flood(source, items, [], [], levels))
+
+    flood(2.4, 0)
+    flood(3.3, 10)
     readings(gauge, [3.4, 3.5], start + timedelta(minutes=15), django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        do_record_flood(source, items, [], [], [LevelRow("pos-pasarbaru", 3.6, start + timedelta(minutes=40))])
+    flood(3.6, 40)
     assert [r.source_ref for r in reports(Channel.SENSOR)] == [episode_ref("pos-pasarbaru", start + timedelta(minutes=10))]
 
 
@@ -281,7 +287,7 @@ def intervals(camera, levels, start, capture, step=timedelta(minutes=5), batch=1
                                vehicles=90, average_speed_kmh=speed, congestion=level))
     for first in range(0, len(rows), batch):
         with capture(execute=True):
-            do_record_traffic(camera.source, [], rows[first:first + batch])
+            after_feed_commit(camera.source, do_record_traffic(camera.source, [], rows[first:first + batch]))
 
 
 @pytest.mark.django_db
@@ -348,7 +354,7 @@ def test_device_ingest_through_an_afternoon_opens_one_incident_per_rising_river(
         messages = [parse_message(topic, payload.encode(), settings.KOMANDO_MQTT_TOPIC_PREFIX, moment)
                     for topic, payload in fleet_messages(gauges_only, moment, settings.KOMANDO_MQTT_TOPIC_PREFIX)]
         with django_capture_on_commit_callbacks(execute=True):
-            do_store_device_batch(messages, [], received_at=moment)
+            after_feed_commit(None, do_store_device_batch(messages, [], received_at=moment))
         for gauge in fleet["gauges"]:
             over = siaga_status(gauge, water_level_m(gauge, moment)) in OPEN_AT
             if over and not before.get(gauge["device_id"]):

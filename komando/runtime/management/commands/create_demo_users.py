@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from komando.accounts.actions import DEMO_FIELD_OFFICER, do_create_demo_users
 from komando.accounts.models import Profile
+from komando.runtime.demo_officer import do_bind_demo_field_officer
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = do_create_demo_users()
+        do_bind_demo_field_officer()
         if not created:
             self.stdout.write("demo users already exist (passwords were printed when they were created)")
         else:

@@ -9,10 +9,11 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from komando.accounts.access import roles_of
-from komando.accounts.actions import DEMO_FIELD_OFFICER, do_bind_demo_field_officer, do_create_demo_users
+from komando.accounts.actions import DEMO_FIELD_OFFICER, do_create_demo_users
 from komando.accounts.models import Profile, Role
 from komando.assets.models import Asset, AssetKind
 from komando.incidents.access import unit_of
+from komando.runtime.demo_officer import do_bind_demo_field_officer
 from komando.sources.models import Source
 
 pytestmark = pytest.mark.django_db

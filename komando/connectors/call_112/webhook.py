@@ -1,5 +1,6 @@
 """The Call Center 112 webhook: the 112 system POSTs each call here, signed (see
-``komando.connectors.call_112.client`` for the contract). Thin: checks, then one action."""
+``komando.connectors.call_112.client`` for the contract). Thin: checks, then one action; once the
+call is committed, it goes to the reactions the composition root registered (its incident)."""
 
 import logging
 from datetime import UTC
@@ -11,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from komando.complaints.actions import do_record_emergency_call
 from komando.complaints.records import EmergencyCallRecord
-from komando.core.env import env_str
 from komando.connectors.call_112.client import SECRET_VARIABLE, SIGNATURE_HEADER, parse_call, signature_is_valid
+from komando.core.env import env_str
 from komando.sources.framework import SourceDataInvalid
 from komando.sources.models import Source
+from komando.sources.reactions import feed_committed
 
 logger = logging.getLogger("komando.complaints")
 SOURCE_SLUG = "call-112"
@@ -49,5 +51,6 @@ def call_112_webhook(request):
         # Signed by the 112 system, yet unreadable: the integration is broken; show it on the health.
         do_record_run_failure(source, started_at=timezone.now(), kind=SourceDataInvalid.kind, error=str(error))
         return _error(400, str(error))
+    feed_committed(source, call)
     return JsonResponse({"status": "stored" if created else "duplicate", "call_id": call.call_id},
                         status=201 if created else 200)

@@ -104,7 +104,7 @@ class Command(BaseCommand):
                               f"(pid {children[-1][1].pid})")
         self.wait_for_simulators(children)
         children.extend(self.start_devices())
-        from komando.accounts.actions import bind_demo_field_officer_when_units_appear
+        from komando.runtime.demo_officer import bind_demo_field_officer_when_units_appear
 
         bind_demo_field_officer_when_units_appear(log=self.stdout.write)  # /petugas/ needs a unit
 
