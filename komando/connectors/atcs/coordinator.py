@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from komando.metrics.actions.traffic import TrafficRow, do_record_traffic
 from komando.connectors.atcs.client import AtcsClient, Camera, TrafficObservation
 from komando.connectors.atcs.config import AtcsConfig
+from komando.metrics.actions.traffic import TrafficRow, do_record_traffic
 from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_KEY = "last_observed_at"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from komando.fieldops.actions import LevelRow, do_record_flood
 from komando.connectors.banjir.client import BanjirClient, Gauge, Pump, SluiceGate
 from komando.connectors.banjir.config import BanjirConfig
+from komando.fieldops.actions import LevelRow, do_record_flood
 from komando.sources.framework import BaseCoordinator, FetchResult
 
 GATE_STATUS = {"terbuka": "open", "tertutup": "closed", "perbaikan": "maintenance"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from komando.services.actions import do_record_beds
-from komando.services.records import BedRecord
 from komando.connectors.bed_rsud.client import BedRsudClient, Hospital, WardBeds
 from komando.connectors.bed_rsud.config import BedRsudConfig
+from komando.services.actions import do_record_beds
+from komando.services.records import BedRecord
 from komando.sources.framework import BaseCoordinator, FetchResult
 
 CURSOR_KEY = "last_observed_at"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date
 
-from komando.fieldops.actions import RouteRow, do_record_waste
 from komando.connectors.kebersihan.client import KebersihanClient, Route, Tps, Truck
 from komando.connectors.kebersihan.config import KebersihanConfig
+from komando.fieldops.actions import RouteRow, do_record_waste
 from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_KEY = "routes_day"

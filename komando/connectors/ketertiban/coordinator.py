@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date
 
-from komando.fieldops.actions import ActivityRow, DutyRow, do_record_public_order
 from komando.connectors.ketertiban.client import KetertibanClient, Unit, UnitStatus
 from komando.connectors.ketertiban.config import KetertibanConfig
+from komando.fieldops.actions import ActivityRow, DutyRow, do_record_public_order
 from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_KEY = "activities_day"

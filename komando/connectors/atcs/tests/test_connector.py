@@ -9,10 +9,10 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset
-from komando.metrics.models import TrafficObservation
-from komando.metrics.selectors.traffic import traffic_panel
 from komando.connectors.atcs.coordinator import Coordinator
 from komando.connectors.atcs.simulator import build_simulator
+from komando.metrics.models import TrafficObservation
+from komando.metrics.selectors.traffic import traffic_panel
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

@@ -7,12 +7,12 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset
+from komando.connectors.banjir.coordinator import Coordinator
+from komando.connectors.banjir.simulator import build_simulator
 from komando.fieldops.actions import do_record_gauge_level
 from komando.fieldops.flood import siaga_status
 from komando.fieldops.selectors import flood_panel, flood_tile, gauge_layer, pump_layer, sluice_gate_layer
 from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, slow, truncating
-from komando.connectors.banjir.coordinator import Coordinator
-from komando.connectors.banjir.simulator import build_simulator
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

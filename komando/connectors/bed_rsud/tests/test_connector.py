@@ -11,10 +11,10 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset
-from komando.services.models import BedSnapshot
-from komando.services.selectors import beds_summary, beds_tile, hospitals_layer, latest_beds
 from komando.connectors.bed_rsud.coordinator import Coordinator
 from komando.connectors.bed_rsud.simulator import build_simulator
+from komando.services.models import BedSnapshot
+from komando.services.selectors import beds_summary, beds_tile, hospitals_layer, latest_beds
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from komando.hazards.models import Earthquake, WeatherWarning
-from komando.hazards.selectors import hazards_panel
 from komando.connectors.bmkg.coordinator import Coordinator
 from komando.connectors.bmkg.simulator import build_simulator
+from komando.hazards.models import Earthquake, WeatherWarning
+from komando.hazards.selectors import hazards_panel
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

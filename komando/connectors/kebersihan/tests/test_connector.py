@@ -7,12 +7,12 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset
+from komando.connectors.kebersihan.coordinator import Coordinator
+from komando.connectors.kebersihan.simulator import build_simulator
 from komando.fieldops.models import WasteRouteDay
 from komando.fieldops.selectors import tps_layer, waste_panel, waste_tile
 from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, slow, truncating
 from komando.regions.models import Region
-from komando.connectors.kebersihan.coordinator import Coordinator
-from komando.connectors.kebersihan.simulator import build_simulator
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

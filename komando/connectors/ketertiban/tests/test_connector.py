@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db import connection
 
 from komando.assets.models import Asset
+from komando.connectors.ketertiban.coordinator import Coordinator
+from komando.connectors.ketertiban.simulator import build_simulator
 from komando.fieldops.models import OrderActivityDay, UnitDuty
 from komando.fieldops.selectors import public_order_panel, public_order_tile
 from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, served, slow, truncating
-from komando.connectors.ketertiban.coordinator import Coordinator
-from komando.connectors.ketertiban.simulator import build_simulator
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from komando.services.models import AttendanceDay
-from komando.services.selectors import workforce_summary, workforce_tile
 from komando.connectors.kinerja_asn.coordinator import Coordinator
 from komando.connectors.kinerja_asn.simulator import build_simulator
+from komando.services.models import AttendanceDay
+from komando.services.selectors import workforce_summary, workforce_tile
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

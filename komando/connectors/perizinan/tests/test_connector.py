@@ -11,10 +11,10 @@ import pytest
 from django.conf import settings
 from django.core import serializers
 
-from komando.services.models import PermitApplication, PermitType
-from komando.services.selectors import permits_summary, permits_tile
 from komando.connectors.perizinan.coordinator import Coordinator
 from komando.connectors.perizinan.simulator import build_simulator
+from komando.services.models import PermitApplication, PermitType
+from komando.services.selectors import permits_summary, permits_tile
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
