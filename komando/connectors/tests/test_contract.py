@@ -1,0 +1,15 @@
+"""The connector contract (``komando.sources.testing``), run for every connector the registry finds."""
+
+import pytest
+
+from komando.sources.registry import manifests
+from komando.sources.testing import PARTS, run_contract_part
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("slug", sorted(manifests()))
+def test_connector_contract(reference_data, slug, part):
+    reason = run_contract_part(slug, part)
+    if reason is not None:
+        pytest.skip(f"{slug}: {part} does not apply: {reason}")
