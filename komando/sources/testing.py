@@ -186,6 +186,9 @@ class Contract:
     rewrite_bad_input: Callable[[Any], Any] = first_item_emptied
     # part → why it does not apply to this connector (said here, in code, and shown as the skip reason)
     not_applicable: dict[str, str] = field(default_factory=dict)
+    # part → what this connector still gets wrong there: the part runs and is expected to fail
+    # (strict xfail), so fixing it shows at once.
+    known_gaps: dict[str, str] = field(default_factory=dict)
     # Called before and after each part (a connector that caches what a server sent forgets it).
     reset: Callable[[], None] | None = None
     # A push-fed connector: push(part) runs that part of the contract against its receiver.
