@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 from zoneinfo import ZoneInfo
@@ -58,7 +58,7 @@ class Clock:
     def advance(self, minutes: float = 0, hours: float = 0, days: float = 0) -> None:
         self.now += minutes * 60 + hours * 3600 + days * 86400
 
-    def datetime(self, tz=WIB) -> datetime:
+    def moment(self, tz=UTC) -> datetime:
         return datetime.fromtimestamp(self.now, tz)
 
 

@@ -1,7 +1,5 @@
 """ATCS connector against its simulator over real HTTP."""
 
-import json
-import socket
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,23 +15,11 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting
 
 WIB = ZoneInfo("Asia/Jakarta")
 # A Wednesday in the morning rush hour.
 RUSH_HOUR = datetime(2026, 11, 25, 8, 2, 30, tzinfo=WIB)
-
-
-class Clock:
-    """The simulator's idea of now, moved by the test."""
-
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -65,24 +51,6 @@ def stored_state():
         sorted(Asset.objects.values_list("source_ref", "name", "online", "lat", "lon", "region__code")),
         sorted(TrafficObservation.objects.values_list("camera__source_ref", "observed_at", "vehicles", "congestion")),
     )
-
-
-def served(app, request):
-    for method, pattern, handler in app.routes:
-        match = pattern.match(request.path)
-        if match and method == request.method:
-            return handler(request, **match.groupdict())
-    raise AssertionError(f"no route for {request.path}")
-
-
-def corrupting(app, path_part, mutate):
-    def fault(request):
-        if path_part not in request.path:
-            return None
-        body = json.loads(served(app, request).body)
-        mutate(body)
-        return Response.json(body)
-    return fault
 
 
 @pytest.mark.django_db
@@ -290,11 +258,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(atcs):
     source, url = atcs
     run_source(source, coordinator(url))
     before = stored_state()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
 
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
 
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable"

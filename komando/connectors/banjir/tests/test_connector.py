@@ -12,11 +12,11 @@ from komando.connectors.banjir.simulator import build_simulator
 from komando.fieldops.actions import do_record_gauge_level
 from komando.fieldops.flood import siaga_status
 from komando.fieldops.selectors import flood_panel, flood_tile, gauge_layer, pump_layer, sluice_gate_layer
-from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, slow, truncating
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting, slow, truncating
 
 WIB = ZoneInfo("Asia/Jakarta")
 GATE_STATUS = {"terbuka": "open", "tertutup": "closed", "perbaikan": "maintenance"}

@@ -1,7 +1,5 @@
 """Bed availability connector against its simulator over real HTTP."""
 
-import json
-import socket
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -19,20 +17,10 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting
 
 WIB = ZoneInfo("Asia/Jakarta")
 AFTERNOON = datetime(2026, 11, 25, 14, 31, tzinfo=WIB)
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -193,19 +181,6 @@ def test_tile_is_absent_before_any_report(reference_data):
     assert hospitals_layer() == {"type": "FeatureCollection", "features": []}
 
 
-def corrupting(app, path_part, mutate):
-    def fault(request):
-        if path_part not in request.path:
-            return None
-        for _method, pattern, handler in app.routes:
-            if pattern.match(request.path):
-                body = json.loads(handler(request).body)
-                mutate(body)
-                return Response.json(body)
-        raise AssertionError(request.path)
-    return fault
-
-
 def _unknown_region(body):
     body["data"][0]["kode_kelurahan"] = "36.71.01.1999"
 
@@ -307,11 +282,9 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(beds, simulator, c
 def test_after_an_outage_the_next_run_brings_the_current_state(beds, simulator, clock):
     source, url = beds
     run_source(source, coordinator(url))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
     clock.advance(minutes=20)
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
     source.refresh_from_db()
     assert (source.last_error_kind, "Bed availability is unreachable" in source.last_error) == ("unreachable", True)
 

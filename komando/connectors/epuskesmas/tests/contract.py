@@ -1,7 +1,5 @@
 """What the connector contract (komando.sources.testing) needs to know about e-Puskesmas."""
 
-from datetime import UTC
-
 from django.conf import settings
 
 from komando.connectors.epuskesmas.config import EpuskesmasConfig
@@ -44,7 +42,7 @@ def first_resource_emptied(value):
 
 CONTRACT = Contract(
     slug="epuskesmas",
-    build_simulator=lambda clock: build_simulator(settings.KOMANDO_CITY_DIR, now=lambda: clock.datetime(UTC),
+    build_simulator=lambda clock: build_simulator(settings.KOMANDO_CITY_DIR, now=lambda: clock.moment(),
                                                   daily_volume=SMALL_VOLUME, client_id=CLIENT_ID,
                                                   client_secret=CLIENT_SECRET),
     wrong_credentials={"client_secret": "not-the-secret"},

@@ -11,12 +11,12 @@ from komando.connectors.kebersihan.coordinator import Coordinator
 from komando.connectors.kebersihan.simulator import build_simulator
 from komando.fieldops.models import WasteRouteDay
 from komando.fieldops.selectors import tps_layer, waste_panel, waste_tile
-from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, slow, truncating
 from komando.regions.models import Region
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting, slow, truncating
 
 WIB = ZoneInfo("Asia/Jakarta")
 STATUS = {"belum": "scheduled", "berjalan": "in_progress", "selesai": "done", "terlewat": "missed"}

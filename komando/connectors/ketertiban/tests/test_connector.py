@@ -12,11 +12,11 @@ from komando.connectors.ketertiban.coordinator import Coordinator
 from komando.connectors.ketertiban.simulator import build_simulator
 from komando.fieldops.models import OrderActivityDay, UnitDuty
 from komando.fieldops.selectors import public_order_panel, public_order_tile
-from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, served, slow, truncating
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting, served, slow, truncating
 
 WIB = ZoneInfo("Asia/Jakarta")
 STATUS = {"dinas": "on_duty", "lepas_dinas": "off_duty", "penugasan": "on_assignment"}

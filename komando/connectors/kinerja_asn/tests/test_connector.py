@@ -1,9 +1,8 @@
 """Kinerja ASN connector against its simulator over real HTTP."""
 
 import json
-import socket
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,24 +16,11 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port
 
 WIB = ZoneInfo("Asia/Jakarta")
 # A Wednesday, mid-morning: everyone who comes has checked in.
 MORNING = datetime(2026, 11, 25, 10, 15, tzinfo=WIB)
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def moment(self) -> datetime:
-        return datetime.fromtimestamp(self.now, UTC)
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -313,11 +299,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(kinerja):
     source, url = kinerja
     run_source(source, coordinator(url))
     before = stored_state()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
 
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
 
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable"

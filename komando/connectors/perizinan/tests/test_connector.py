@@ -1,7 +1,5 @@
 """Perizinan connector against its simulator over real HTTP."""
 
-import json
-import socket
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -19,25 +17,12 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting
 
 WIB = ZoneInfo("Asia/Jakarta")
 # A Wednesday morning: the service counter is open.
 MORNING = datetime(2026, 11, 25, 10, 30, tzinfo=WIB)
 STATUS = {"diajukan": "submitted", "verifikasi": "in_process", "terbit": "issued", "ditolak": "rejected"}
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def moment(self) -> datetime:
-        return datetime.fromtimestamp(self.now, UTC)
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -82,24 +67,6 @@ def stored_state():
         sorted(PermitApplication.objects.values_list("source_ref", "permit_type__code", "region__code", "status",
                                                      "applied_at", "issued_at", "within_sla", "source_updated_at")),
     )
-
-
-def served(app, request):
-    for method, pattern, handler in app.routes:
-        match = pattern.match(request.path)
-        if match and method == request.method:
-            return handler(request, **match.groupdict())
-    raise AssertionError(f"no route for {request.path}")
-
-
-def corrupting(app, path_part, mutate):
-    def fault(request):
-        if path_part not in request.path:
-            return None
-        body = json.loads(served(app, request).body)
-        mutate(body)
-        return Response.json(body)
-    return fault
 
 
 def assert_stored_equals(expected: dict[str, dict], sla: dict[str, int]):
@@ -374,11 +341,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(perizinan):
     source, url = perizinan
     run_source(source, coordinator(url))
     before = stored_state()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
 
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
 
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable"
