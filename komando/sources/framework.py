@@ -2,7 +2,8 @@
 
 A connector is a package ``komando/connectors/<slug>/`` with:
 
-- ``manifest.json``: slug, name, group, owning OPD, access level, schedule, simulator port;
+- ``manifest.json``: slug, name, group, owning OPD, access level, schedule, simulator port, and the
+  map layers it contributes (``map_layers``: key, title, selector, order, default_on, live_event);
 - ``config.py``: a ``ConnectorConfig`` subclass (secrets as ``SecretStr``), read from the environment;
 - ``client.py``: speaks the application's real HTTP API; no Django imports;
 - ``coordinator.py``: class ``Coordinator(BaseCoordinator)``: ``fetch`` (network → typed data, no
@@ -48,6 +49,31 @@ class SourceServerError(ConnectorError):
     kind = "server"
 
 
+def localized(text: str | dict[str, str]) -> str:
+    """A manifest's text in the active language: ``{"en": …, "id": …}`` (English when the language
+    is missing), or a plain string (shown as it is). A connector brings its own translations."""
+    if isinstance(text, str):
+        return text
+    from django.utils.translation import get_language
+
+    language = (get_language() or "en").split("-")[0]
+    return text.get(language) or text.get("en") or next(iter(text.values()), "")
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """A layer a connector contributes to the maps (operator map, wall, situation room): a selector
+    (dotted path to a function with no arguments returning a GeoJSON FeatureCollection, [lon, lat])
+    of the domain the connector feeds."""
+
+    key: str
+    title: str | dict[str, str]
+    selector: str
+    order: int = 100  # where the layer stands in the map's list, smallest first
+    default_on: bool = True
+    live_event: str = ""  # a live event that carries this layer's changes directly
+
+
 @dataclass(frozen=True)
 class Manifest:
     slug: str
@@ -58,10 +84,12 @@ class Manifest:
     schedule_seconds: int
     simulator_port: int
     description: str = ""
+    map_layers: tuple[MapLayer, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
         raw = json.loads(path.read_text())
+        raw["map_layers"] = tuple(MapLayer(**layer) for layer in raw.get("map_layers", ()))
         return cls(**raw)
 
 

@@ -58,7 +58,6 @@ STILL_TO_UNTANGLE: set[str] = {
     'upward: komando/metrics/actions/traffic.py: metrics imports komando.incidents.bridges (a higher layer)',
     'upward: komando/services/actions.py: services imports komando.dashboard.tiles (a higher layer)',
     'upward: komando/services/selectors.py: services imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/situation/selectors.py: situation imports komando.operator_map.layers (a higher layer)',
 }
 
 
