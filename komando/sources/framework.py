@@ -3,7 +3,8 @@
 A connector is a package ``komando/connectors/<slug>/`` with:
 
 - ``manifest.json``: slug, name, group, owning OPD, access level, schedule, simulator port, and the
-  map layers it contributes (``map_layers``: key, title, selector, order, default_on, live_event);
+  map layers it contributes (``map_layers``: key, title, selector, order, default_on, live_event)
+  and the field devices its application owns (``devices``: message, asset_kind, fleet groups);
 - ``config.py``: a ``ConnectorConfig`` subclass (secrets as ``SecretStr``), read from the environment;
 - ``client.py``: speaks the application's real HTTP API; no Django imports;
 - ``coordinator.py``: class ``Coordinator(BaseCoordinator)``: ``fetch`` (network → typed data, no
@@ -75,6 +76,19 @@ class MapLayer:
 
 
 @dataclass(frozen=True)
+class DeviceFleet:
+    """Field devices the connector's application owns: they publish over MQTT with the connector's
+    slug as the topic's domain (see ``komando.devices.protocol``)."""
+
+    message: str  # what they send: "location" (OwnTracks) or "waterLevel" (FIWARE WaterObserved)
+    asset_kind: str  # the kind of the asset registered for a device not known yet
+    order: int = 100  # the order the device simulator publishes the fleets in
+    # fleet.json group → how the simulated devices of that group move (radius_m, lap_seconds,
+    # battery_drains, tracker_id, accuracy_m); see ``komando.devices.simulation``.
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Manifest:
     slug: str
     name: str
@@ -85,11 +99,13 @@ class Manifest:
     simulator_port: int
     description: str = ""
     map_layers: tuple[MapLayer, ...] = ()
+    devices: DeviceFleet | None = None
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
         raw = json.loads(path.read_text())
         raw["map_layers"] = tuple(MapLayer(**layer) for layer in raw.get("map_layers", ()))
+        raw["devices"] = DeviceFleet(**raw["devices"]) if raw.get("devices") else None
         return cls(**raw)
 
 

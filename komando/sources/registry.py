@@ -5,9 +5,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-from django.utils.module_loading import import_string
-
-from komando.sources.framework import CONNECTORS_DIR, BaseCoordinator, Manifest, MapLayer
+from komando.sources.framework import CONNECTORS_DIR, BaseCoordinator, DeviceFleet, Manifest, MapLayer
 
 
 @cache
@@ -74,4 +72,13 @@ def map_layer(key: str) -> tuple[str, MapLayer] | None:
 
 def map_layer_selector(layer: MapLayer):
     """The selector function of ``layer`` (ImportError when its domain lacks it)."""
+    from django.utils.module_loading import import_string
+
     return import_string(layer.selector)
+
+
+@cache
+def device_domains() -> dict[str, DeviceFleet]:
+    """The MQTT device domains (connector slugs whose applications own field devices), in order."""
+    found = [(slug, manifest.devices) for slug, manifest in manifests().items() if manifest.devices is not None]
+    return dict(sorted(found, key=lambda item: (item[1].order, item[0])))
