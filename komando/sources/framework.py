@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Required, TypedDict
 
 from pydantic import BaseModel, ConfigDict, SecretStr  # noqa: F401  (re-exported for connectors)
 
@@ -152,6 +152,19 @@ class ConnectorConfig(BaseModel):
             host = env_str("KOMANDO_SIMULATOR_HOST", "127.0.0.1")
             values["base_url"] = f"http://{host}:{manifest.simulator_port}"
         return cls(**values)
+
+
+class AssetItem(TypedDict, total=False):
+    """One thing with a place that a source application knows (camera, hospital, gauge, truck…), as
+    a coordinator hands it to ``komando.assets.actions.do_sync_assets`` (matched by ``source_ref``)."""
+
+    source_ref: Required[str]
+    name: Required[str]
+    lat: float | None
+    lon: float | None
+    region_code: str | None  # dotted Kemendagri code; unknown → SourceDataInvalid, nothing written
+    online: bool
+    attributes: dict[str, Any]
 
 
 @dataclass
