@@ -381,3 +381,38 @@ def run_contract_part(slug: str, part: str) -> str | None:
     else:
         run_pull_part(contract, part)
     return None
+
+
+# --- the shapes of a connector's own fault tests --------------------------------------------------
+
+def refused_and_nothing_stored(source, run: Callable[..., bool], stored: Callable[[], Any], *, kind: str,
+                               message: str, breaks: Callable[[], dict[str, Any] | None],
+                               keeps_cursor: bool = False, first_must_succeed: bool = True) -> None:
+    """A good run, then ``breaks()`` (moves the clock, sets a fault; may return options for the next
+    ``run``), then a run that fails with ``kind`` and ``message`` on the source's health while what
+    ``stored()`` shows (and, with ``keeps_cursor``, the cursor) stays as it was."""
+    first = run()
+    if first_must_succeed:
+        assert first is True, source.last_error
+    source.refresh_from_db()
+    before, cursor = stored(), source.cursor
+    options = breaks() or {}
+    assert run(**options) is False
+    source.refresh_from_db()
+    assert (source.last_error_kind, message in source.last_error) == (kind, True), (kind, message, source.last_error)
+    assert stored() == before
+    if keeps_cursor:
+        assert source.cursor == cursor
+
+
+def published_per_run(capture, run: Callable[[], Any], between: Callable[[], Any]) -> tuple[int, int, int]:
+    """How many live events a first run, the same run again, and a run after ``between()`` (new data)
+    publish on commit (``capture``: pytest-django's ``django_capture_on_commit_callbacks``)."""
+    counts = []
+    for step in (None, None, between):
+        if step is not None:
+            step()
+        with capture() as callbacks:
+            run()
+        counts.append(len(callbacks))
+    return counts[0], counts[1], counts[2]

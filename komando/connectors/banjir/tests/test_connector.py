@@ -16,7 +16,15 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
-from komando.sources.testing import Clock, closed_port, corrupting, slow, truncating
+from komando.sources.testing import (
+    Clock,
+    closed_port,
+    corrupting,
+    published_per_run,
+    refused_and_nothing_stored,
+    slow,
+    truncating,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 GATE_STATUS = {"terbuka": "open", "tertutup": "closed", "perbaikan": "maintenance"}
@@ -265,15 +273,13 @@ def _duplicate_pump(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(banjir, clock, simulator, path_part, mutate, message):
     source, url = banjir
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    clock.advance(hours=5)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
+
+    def breaks():
+        clock.advance(hours=5)
+        simulator.fault = corrupting(simulator, path_part, mutate)
+
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks)
 
 
 @pytest.mark.django_db
@@ -291,14 +297,14 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(banjir, clock, simulator, 
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(banjir, simulator, clock, fault, kind, message):
     source, url = banjir
-    run_source(source, coordinator(url))
-    before = stored_state()
-    clock.advance(hours=5)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+
+    def breaks():
+        clock.advance(hours=5)
+        simulator.fault = fault
+
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
@@ -327,14 +333,10 @@ def test_truncated_json_timeout_and_unreachable_keep_what_is_stored(banjir, simu
 @pytest.mark.django_db
 def test_new_levels_publish_the_flood_tile_once(banjir, clock, django_capture_on_commit_callbacks):
     source, url = banjir
-    with django_capture_on_commit_callbacks() as first:
-        run_source(source, coordinator(url))
-    with django_capture_on_commit_callbacks() as unchanged:
-        run_source(source, coordinator(url))
-    clock.advance(minutes=10)
-    with django_capture_on_commit_callbacks() as next_reading:
-        run_source(source, coordinator(url))
-    assert (len(first), len(unchanged), len(next_reading)) == (2, 1, 2)
+    first, unchanged, next_reading = published_per_run(
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
+        lambda: clock.advance(minutes=10))
+    assert (first, unchanged, next_reading) == (2, 1, 2)
 
 
 def test_levels_change_slowly_and_peak_in_the_afternoon(simulator):

@@ -17,7 +17,7 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
-from komando.sources.testing import Clock, closed_port, corrupting
+from komando.sources.testing import Clock, closed_port, corrupting, published_per_run, refused_and_nothing_stored
 
 WIB = ZoneInfo("Asia/Jakarta")
 AFTERNOON = datetime(2026, 11, 25, 14, 31, tzinfo=WIB)
@@ -230,20 +230,13 @@ def _count_as_float(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(beds, simulator, clock, path_part, mutate, message):
     source, url = beds
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
 
-    clock.advance(minutes=10)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=10)
+        simulator.fault = corrupting(simulator, path_part, mutate)
 
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 def _slow(request):
@@ -266,16 +259,15 @@ def _slow(request):
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(beds, simulator, clock, fault, options, kind, message):
     source, url = beds
-    run_source(source, coordinator(url))
-    before = stored_state()
 
-    clock.advance(minutes=10)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url, **options)) is False
+    def breaks():
+        clock.advance(minutes=10)
+        simulator.fault = fault
+        return options
 
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
@@ -296,11 +288,7 @@ def test_after_an_outage_the_next_run_brings_the_current_state(beds, simulator, 
 @pytest.mark.django_db
 def test_new_reports_publish_the_beds_tile_once(beds, clock, django_capture_on_commit_callbacks):
     source, url = beds
-    with django_capture_on_commit_callbacks() as first:
-        run_source(source, coordinator(url))
-    with django_capture_on_commit_callbacks() as unchanged:
-        run_source(source, coordinator(url))
-    clock.advance(minutes=5)
-    with django_capture_on_commit_callbacks() as later:
-        run_source(source, coordinator(url))
-    assert (len(first), len(unchanged), len(later)) == (2, 1, 2)
+    first, unchanged, later = published_per_run(
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
+        lambda: clock.advance(minutes=5))
+    assert (first, unchanged, later) == (2, 1, 2)

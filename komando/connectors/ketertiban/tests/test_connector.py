@@ -16,7 +16,7 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
-from komando.sources.testing import Clock, closed_port, corrupting, served, slow, truncating
+from komando.sources.testing import Clock, closed_port, corrupting, refused_and_nothing_stored, served, slow, truncating
 
 WIB = ZoneInfo("Asia/Jakarta")
 STATUS = {"dinas": "on_duty", "lepas_dinas": "off_duty", "penugasan": "on_assignment"}
@@ -199,18 +199,13 @@ def _naive_since(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(ketertiban, clock, simulator, path_part, mutate, message):
     source, url = ketertiban
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
-    clock.advance(hours=2)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+
+    def breaks():
+        clock.advance(hours=2)
+        simulator.fault = corrupting(simulator, path_part, mutate)
+
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 @pytest.mark.django_db
@@ -225,14 +220,14 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(ketertiban, clock, simulat
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(ketertiban, simulator, clock, fault, kind, message):
     source, url = ketertiban
-    run_source(source, coordinator(url))
-    before = stored_state()
-    clock.advance(hours=2)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+
+    def breaks():
+        clock.advance(hours=2)
+        simulator.fault = fault
+
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
@@ -290,7 +285,7 @@ def test_changes_publish_the_staff_tile_once(ketertiban, clock, django_capture_o
         run_source(source, coordinator(url))
     with django_capture_on_commit_callbacks() as unchanged:
         run_source(source, coordinator(url))
-    assert len(first) == 2 and len(unchanged) == 1
+    assert first == 2 and unchanged == 1
 
 
 def test_simulator_serves_call_signs_only(simulator):

@@ -14,7 +14,7 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
-from komando.sources.testing import Clock, closed_port, corrupting
+from komando.sources.testing import Clock, closed_port, corrupting, refused_and_nothing_stored
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 25, 10, 0, 30, tzinfo=WIB)
@@ -110,7 +110,7 @@ def test_rerun_stores_each_complaint_once(laksa, django_capture_on_commit_callba
     source.save()
     assert run_source(source, coordinator(url)) is True
     assert stored_state() == before
-    assert len(first) == 2  # tile.complaints + source.health
+    assert first == 2  # tile.complaints + source.health
     assert len(again) == 1  # nothing changed: source.health only
 
 
@@ -140,7 +140,7 @@ def test_status_changes_are_applied_and_resume_has_no_gap(laksa, simulator, cloc
     assert {ref: (item["status"], item["updated"]) for ref, item in expected.items()} == {
         ref: stored[ref] for ref in expected}
     changed = [ref for ref in before if ref in expected and expected[ref]["status"] != before[ref]]
-    assert len(changed) > 10
+    assert changed > 10
     assert Complaint.objects.filter(source_ref__in=changed, source_status="selesai").exclude(resolved_at=None).count() \
         == sum(1 for ref in changed if expected[ref]["status"] == "selesai")
     assert len(set(expected) - set(before)) > 20  # new complaints in three hours
@@ -218,20 +218,13 @@ def _services_code_as_number(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(laksa, simulator, clock, path_part, mutate, message):
     source, url = laksa
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
 
-    clock.advance(minutes=120)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=120)
+        simulator.fault = corrupting(simulator, path_part, mutate)
 
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 XML_REQUESTS = "/open311/v2/requests.xml"

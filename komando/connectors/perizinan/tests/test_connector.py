@@ -17,7 +17,7 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
-from komando.sources.testing import Clock, closed_port, corrupting
+from komando.sources.testing import Clock, closed_port, corrupting, published_per_run, refused_and_nothing_stored
 
 WIB = ZoneInfo("Asia/Jakarta")
 # A Wednesday morning: the service counter is open.
@@ -286,20 +286,13 @@ def _naive_time(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(perizinan, simulator, clock, path_part, mutate, message):
     source, url = perizinan
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
 
-    clock.advance(minutes=60)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=60)
+        simulator.fault = corrupting(simulator, path_part, mutate)
 
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 def _slow(request):
@@ -324,16 +317,15 @@ def _slow(request):
 def test_broken_responses_are_refused_and_keep_what_is_stored(perizinan, simulator, clock, fault, options, kind,
                                                               message):
     source, url = perizinan
-    run_source(source, coordinator(url))
-    before = stored_state()
 
-    clock.advance(minutes=60)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url, **options)) is False
+    def breaks():
+        clock.advance(minutes=60)
+        simulator.fault = fault
+        return options
 
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
@@ -354,13 +346,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(perizinan):
 @pytest.mark.django_db
 def test_changes_publish_the_permits_tile_once(perizinan, clock, django_capture_on_commit_callbacks):
     source, url = perizinan
-    with django_capture_on_commit_callbacks() as first:
-        run_source(source, coordinator(url))
-    with django_capture_on_commit_callbacks() as unchanged:
-        run_source(source, coordinator(url))
-    clock.advance(minutes=30)
-    with django_capture_on_commit_callbacks() as later:
-        run_source(source, coordinator(url))
-    assert len(first) == 2  # tile.permits + source.health
-    assert len(unchanged) == 1  # source.health only
-    assert len(later) == 2
+    first, unchanged, later = published_per_run(
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
+        lambda: clock.advance(minutes=30))
+    assert first == 2  # tile.permits + source.health
+    assert unchanged == 1  # source.health only
+    assert later == 2
