@@ -416,3 +416,28 @@ def published_per_run(capture, run: Callable[[], Any], between: Callable[[], Any
             run()
         counts.append(len(callbacks))
     return counts[0], counts[1], counts[2]
+
+
+def truncated_slow_and_unreachable(source, run: Callable[..., bool], stored: Callable[[], Any],
+                                   simulator: SimulatorApp, *, truncate: str, slow_path: str,
+                                   application: str, between: Callable[[], Any] | None = None) -> None:
+    """After a good run: a truncated answer under ``truncate`` (invalid, malformed JSON), a slow one
+    under ``slow_path`` past a 0.5 s timeout, and a closed port (unreachable, naming
+    ``application``) each fail the run, and nothing stored changes. ``between()`` runs after the
+    good run (to move the clock)."""
+    run()
+    before = stored()
+    if between is not None:
+        between()
+    simulator.fault = truncating(simulator, truncate)
+    assert run() is False
+    source.refresh_from_db()
+    assert source.last_error_kind == "invalid" and "malformed JSON" in source.last_error, source.last_error
+    simulator.fault = slow(slow_path, 2)
+    assert run(timeout_seconds=0.5) is False
+    source.refresh_from_db()
+    assert source.last_error_kind == "unreachable" and "did not answer within 0.5 s" in source.last_error
+    assert run(url=closed_url(), timeout_seconds=2) is False
+    source.refresh_from_db()
+    assert source.last_error_kind == "unreachable" and f"{application} is unreachable" in source.last_error
+    assert stored() == before

@@ -18,12 +18,10 @@ from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
 from komando.sources.testing import (
     Clock,
-    closed_port,
     corrupting,
     published_per_run,
     refused_and_nothing_stored,
-    slow,
-    truncating,
+    truncated_slow_and_unreachable,
 )
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -310,24 +308,10 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(banjir, simulator,
 @pytest.mark.django_db
 def test_truncated_json_timeout_and_unreachable_keep_what_is_stored(banjir, simulator, clock):
     source, url = banjir
-    run_source(source, coordinator(url))
-    before = stored_state()
-    clock.advance(hours=5)
-
-    simulator.fault = truncating(simulator, "/api/tma")
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid" and "malformed JSON" in source.last_error
-
-    simulator.fault = slow("/api/pintu-air", 2)
-    assert run_source(source, coordinator(url, timeout_seconds=0.5)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "unreachable" and "did not answer within 0.5 s" in source.last_error
-
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port()}", timeout_seconds=2)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "unreachable" and "Banjir is unreachable" in source.last_error
-    assert stored_state() == before
+    truncated_slow_and_unreachable(source, lambda url=url, **options: run_source(source, coordinator(url, **options)),
+                                   stored_state, simulator, truncate="/api/tma", slow_path="/api/pintu-air",
+                                   application="Banjir",
+                                   between=lambda: clock.advance(hours=5))
 
 
 @pytest.mark.django_db

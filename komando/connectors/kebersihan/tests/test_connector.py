@@ -364,5 +364,5 @@ def test_changes_publish_the_waste_tile_once(kebersihan, clock, django_capture_o
         run_source(source, coordinator(url))
     with django_capture_on_commit_callbacks() as unchanged:
         run_source(source, coordinator(url))
-    assert first == 2  # tile.waste + source.health
-    assert unchanged == 1  # source.health only
+    assert len(first) == 2  # tile.waste + source.health
+    assert len(unchanged) == 1  # source.health only

@@ -110,7 +110,7 @@ def test_rerun_stores_each_complaint_once(laksa, django_capture_on_commit_callba
     source.save()
     assert run_source(source, coordinator(url)) is True
     assert stored_state() == before
-    assert first == 2  # tile.complaints + source.health
+    assert len(first) == 2  # tile.complaints + source.health
     assert len(again) == 1  # nothing changed: source.health only
 
 
@@ -140,7 +140,7 @@ def test_status_changes_are_applied_and_resume_has_no_gap(laksa, simulator, cloc
     assert {ref: (item["status"], item["updated"]) for ref, item in expected.items()} == {
         ref: stored[ref] for ref in expected}
     changed = [ref for ref in before if ref in expected and expected[ref]["status"] != before[ref]]
-    assert changed > 10
+    assert len(changed) > 10
     assert Complaint.objects.filter(source_ref__in=changed, source_status="selesai").exclude(resolved_at=None).count() \
         == sum(1 for ref in changed if expected[ref]["status"] == "selesai")
     assert len(set(expected) - set(before)) > 20  # new complaints in three hours
