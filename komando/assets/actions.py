@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 
 from komando.assets.models import Asset
 from komando.regions.models import Region
-from komando.sources.framework import SourceDataInvalid
+from komando.sources.framework import AssetItem, SourceDataInvalid
 
 ASSET_FIELDS = ("name", "lat", "lon", "online", "attributes")
 
 
 @transaction.atomic
-def do_sync_assets(source, kind: str, items: Iterable[dict[str, Any]]) -> dict[str, Asset]:
+def do_sync_assets(source, kind: str, items: Iterable[AssetItem]) -> dict[str, Asset]:
     """Create or update ``source``'s assets of ``kind``, matched by (source, source_ref).
 
-    Each item is a dict with ``source_ref`` and ``name``, and optionally ``lat``, ``lon``,
-    ``region_code`` (dotted Kemendagri code), ``online`` and ``attributes``. Assets not in
-    ``items`` are kept (a registry that drops one for a while must not erase its history).
+    Each item is an ``AssetItem`` (``komando.sources.framework``): ``source_ref`` and ``name``, and
+    optionally ``lat``, ``lon``, ``region_code`` (dotted Kemendagri code), ``online`` and
+    ``attributes``. Assets not in ``items`` are kept (a registry that drops one for a while must not
+    erase its history).
     An unknown region code raises ``SourceDataInvalid`` naming it, so nothing is written.
     Returns the assets by ``source_ref``.
     """

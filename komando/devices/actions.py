@@ -21,13 +21,12 @@ from komando.fieldops.actions import GaugeLevelChange, do_record_gauge_level
 from komando.fieldops.flood import siaga_status
 from komando.regions.models import Region
 from komando.sources.models import Source
+from komando.sources.registry import device_domains
 
 logger = logging.getLogger("komando.devices")
 ZERO = timedelta(0)
 
 # Which application owns a domain's devices, and what a device it does not know yet is.
-DOMAIN_SOURCES = {"kebersihan": "kebersihan", "ketertiban": "ketertiban", "banjir": "banjir"}
-DOMAIN_DEFAULT_KIND = {"kebersihan": AssetKind.TRUCK, "ketertiban": AssetKind.OFFICER, "banjir": AssetKind.GAUGE}
 
 
 @dataclass
@@ -56,32 +55,28 @@ class DeviceDirectory:
         return self._ids
 
     def _load(self, keys: set[DeviceKey]) -> None:
-        sources = {source.slug: source for source in Source.objects.filter(slug__in=DOMAIN_SOURCES.values())}
+        sources = {source.slug: source for source in Source.objects.filter(slug__in=list(device_domains()))}
         by_source: dict[str, set[str]] = {}
         for key in keys:
-            by_source.setdefault(DOMAIN_SOURCES[key.domain], set()).add(key.device_id)
+            by_source.setdefault(key.domain, set()).add(key.device_id)
         for slug, refs in by_source.items():
             source = sources.get(slug)
             if source is None:
                 continue
             for ref, asset_id in Asset.objects.filter(source=source, source_ref__in=refs).values_list("source_ref", "pk"):
-                self._ids[(_domain_of(slug), ref)] = asset_id
+                self._ids[(slug, ref)] = asset_id
         for key in keys:
             if (key.domain, key.device_id) in self._ids:
                 continue
-            source = sources.get(DOMAIN_SOURCES[key.domain])
+            source = sources.get(key.domain)  # a device's domain is its owning source's slug
             if source is None:
-                raise LookupError(f"source {DOMAIN_SOURCES[key.domain]!r} is not in the reference data")
+                raise LookupError(f"source {key.domain!r} is not in the reference data")
             asset, _ = Asset.objects.get_or_create(
                 source=source, source_ref=key.device_id,
-                defaults={"kind": DOMAIN_DEFAULT_KIND[key.domain], "name": key.device_id,
+                defaults={"kind": device_domains()[key.domain].asset_kind, "name": key.device_id,
                           "region": Region.objects.filter(code=key.kecamatan_code).first()})
             logger.info("registered unknown device %s/%s", key.domain, key.device_id)
             self._ids[(key.domain, key.device_id)] = asset.pk
-
-
-def _domain_of(source_slug: str) -> str:
-    return next(domain for domain, slug in DOMAIN_SOURCES.items() if slug == source_slug)
 
 
 directory = DeviceDirectory()

@@ -8,9 +8,10 @@ Topics (house convention of ../shared/STANDARDS.md §d)::
     {prefix}/{domain}/{kecamatan_code}/{device_id}/telemetry
 
 ``prefix`` is the city's (``tangerang`` for Kota Tangerang); ``domain`` names the source application
-that owns the device: ``kebersihan`` (garbage trucks), ``ketertiban`` (Satpol PP officers and patrol
-cars) or ``banjir`` (water-level gauges); ``kecamatan_code`` is the device's home kecamatan (Kemendagri,
-e.g. ``36.71.08``); ``device_id`` is the id the owning application uses (letters, digits, ``-_.``).
+that owns the device: the slug of a connector whose manifest declares ``devices`` (garbage trucks,
+Satpol PP officers and patrol cars send positions, water-level gauges their level);
+``kecamatan_code`` is the device's home kecamatan (Kemendagri, e.g. ``36.71.08``); ``device_id`` is
+the id the owning application uses (letters, digits, ``-_.``).
 
 Payloads are JSON objects:
 
@@ -36,7 +37,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-DOMAINS = ("kebersihan", "ketertiban", "banjir")
+from komando.sources.registry import device_domains
+
 DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
 KECAMATAN_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 MAX_PAYLOAD_BYTES = 4096
@@ -122,8 +124,9 @@ def parse_topic(topic: str, prefix: str) -> DeviceKey:
     if len(parts) != 5 or parts[0] != prefix or parts[4] != "telemetry":
         raise InvalidMessage(f"topic {topic[:120]!r} is not {prefix}/<domain>/<kecamatan>/<device>/telemetry")
     _, domain, kecamatan_code, device_id, _ = parts
-    if domain not in DOMAINS:
-        raise InvalidMessage(f"unknown domain {domain[:40]!r} (expected one of {', '.join(DOMAINS)})")
+    domains = device_domains()
+    if domain not in domains:
+        raise InvalidMessage(f"unknown domain {domain[:40]!r} (expected one of {', '.join(domains)})")
     if not KECAMATAN_CODE.match(kecamatan_code):
         raise InvalidMessage(f"kecamatan code {kecamatan_code[:20]!r} is not like 36.71.08")
     if not DEVICE_ID.match(device_id):
@@ -199,8 +202,9 @@ def parse_payload(device: DeviceKey, payload: bytes, now: datetime, bounds: Posi
         raise InvalidMessage("payload must be a JSON object")
     kind = data.get("_type")
     if kind == "location":
-        if device.domain == "banjir":
-            raise InvalidMessage("a banjir gauge sends waterLevel, not location")
+        sends = device_domains()[device.domain].message
+        if sends != "location":
+            raise InvalidMessage(f"a {device.domain} device sends {sends}, not location")
         battery = _number(data, "batt", low=0, high=100)
         return PositionMessage(
             device=device,
@@ -213,8 +217,9 @@ def parse_payload(device: DeviceKey, payload: bytes, now: datetime, bounds: Posi
             accuracy_m=_number(data, "acc", low=0, high=100_000),
         )
     if kind == "waterLevel":
-        if device.domain != "banjir":
-            raise InvalidMessage(f"waterLevel only comes from banjir gauges, not {device.domain}")
+        if device_domains()[device.domain].message != "waterLevel":
+            gauges = ", ".join(slug for slug, fleet in device_domains().items() if fleet.message == "waterLevel")
+            raise InvalidMessage(f"waterLevel only comes from {gauges} gauges, not {device.domain}")
         lat, lon = _point(data.get("location"), bounds)
         return WaterLevelMessage(
             device=device,

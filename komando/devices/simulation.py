@@ -2,7 +2,7 @@
 
 Trucks drive a loop around their route, Satpol PP officers walk their beat, patrol cars circle
 wider; gauges report a water level that follows the time of day, with an afternoon rise on some
-rivers that passes siaga 3 (the level function is shared with the banjir application's simulator,
+rivers that passes siaga 3 (the level function is shared with the flood application's simulator,
 so the city's HTTP API and its MQTT gauges tell the same story).
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from komando.devices.protocol import telemetry_topic
+from komando.sources.registry import device_domains
 
 logger = logging.getLogger("komando.devices.simulation")
 WIB = ZoneInfo("Asia/Jakarta")
@@ -61,28 +62,37 @@ def water_level_m(gauge: dict, at: datetime) -> float:
     return round(max(0.0, level + wiggle), 3)
 
 
-def fleet_messages(fleet: dict, at: datetime, prefix: str) -> list[tuple[str, str]]:
+def _position_message(device: dict, motion: dict, at: datetime) -> str:
     tst = int(at.timestamp())
+    lat, lon, vel, cog = loop_position(device["home"], device["device_id"], at, motion["radius_m"],
+                                       motion["lap_seconds"])
+    battery = 100 - int((at.timestamp() / 600) % 60) if motion.get("battery_drains") else 100
+    message = {"_type": "location", "lat": lat, "lon": lon, "tst": tst, "vel": vel, "cog": cog, "batt": battery,
+               "acc": motion["accuracy_m"]}
+    if motion.get("tracker_id"):
+        message["tid"] = device["device_id"][-2:]
+    return json.dumps(message)
+
+
+def _water_level_message(gauge: dict, at: datetime) -> str:
+    return json.dumps({"_type": "waterLevel", "waterLevel": water_level_m(gauge, at),
+                       "dateObserved": at.astimezone(WIB).isoformat(timespec="seconds"),
+                       "location": {"type": "Point", "coordinates": [gauge["location"]["lon"],
+                                                                     gauge["location"]["lat"]]}})
+
+
+def fleet_messages(fleet: dict, at: datetime, prefix: str) -> list[tuple[str, str]]:
+    """One message per device of ``fleet``, each under the domain of the connector whose manifest
+    declares its group (``devices.groups``), moving as that group's motion says."""
     out = []
-    for truck in fleet["trucks"]:
-        lat, lon, vel, cog = loop_position(truck["home"], truck["device_id"], at, 900, 1800)
-        out.append((telemetry_topic(prefix, "kebersihan", truck["kecamatan_code"], truck["device_id"]),
-                    json.dumps({"_type": "location", "lat": lat, "lon": lon, "tst": tst, "vel": vel, "cog": cog,
-                                "batt": 100, "acc": 10, "tid": truck["device_id"][-2:]})))
-    for unit in fleet["officers"] + fleet["patrols"]:
-        patrol = unit["unit_type"] == "patrol"
-        lat, lon, vel, cog = loop_position(unit["home"], unit["device_id"], at, 1500 if patrol else 250,
-                                           900 if patrol else 1200)
-        battery = 100 - int((at.timestamp() / 600) % 60)
-        out.append((telemetry_topic(prefix, "ketertiban", unit["kecamatan_code"], unit["device_id"]),
-                    json.dumps({"_type": "location", "lat": lat, "lon": lon, "tst": tst, "vel": vel, "cog": cog,
-                                "batt": battery, "acc": 8})))
-    for gauge in fleet["gauges"]:
-        out.append((telemetry_topic(prefix, "banjir", gauge["kecamatan_code"], gauge["device_id"]),
-                    json.dumps({"_type": "waterLevel", "waterLevel": water_level_m(gauge, at),
-                                "dateObserved": at.astimezone(WIB).isoformat(timespec="seconds"),
-                                "location": {"type": "Point", "coordinates": [gauge["location"]["lon"],
-                                                                              gauge["location"]["lat"]]}})))
+    for domain, devices in device_domains().items():
+        for group, motion in devices.groups.items():
+            for device in fleet.get(group, []):
+                topic = telemetry_topic(prefix, domain, device["kecamatan_code"], device["device_id"])
+                if devices.message == "waterLevel":
+                    out.append((topic, _water_level_message(device, at)))
+                else:
+                    out.append((topic, _position_message(device, motion, at)))
     return out
 
 

@@ -161,15 +161,16 @@ def _within(feature, bbox, pad=NEARBY_DEGREES) -> bool:
 def map_state(session: Session, incidents: list[Incident]) -> dict[str, Any]:
     """Linked incidents, every live field unit, the gauges and cameras near the session's area, the
     area's boundaries and its bounding box ([west, south, east, north])."""
-    from komando.devices.selectors import gauges_layer, units_layer
-    from komando.operator_map.layers import cameras_layer
+    from komando.devices.selectors import units_layer
+    from komando.sources.registry import map_layer, map_layer_selector
 
     regions = session_area(session, incidents)
     bbox = session_bbox(session, incidents, regions)
     nearby = {}
-    for key, selector in (("gauges", gauges_layer), ("cameras", cameras_layer)):
+    for key in ("gauges", "cameras"):
         try:
-            features = selector()["features"]
+            declared = map_layer(key)  # declared by the connector that feeds it (its manifest)
+            features = map_layer_selector(declared[1])()["features"] if declared else []
         except Exception:  # one broken layer must not take the session screen (or its minutes) down
             logger.exception("situation map layer %s failed", key)
             features = []

@@ -2,7 +2,9 @@
 
 A connector is a package ``komando/connectors/<slug>/`` with:
 
-- ``manifest.json``: slug, name, group, owning OPD, access level, schedule, simulator port;
+- ``manifest.json``: slug, name, group, owning OPD, access level, schedule, simulator port, and the
+  map layers it contributes (``map_layers``: key, title, selector, order, default_on, live_event)
+  and the field devices its application owns (``devices``: message, asset_kind, fleet groups);
 - ``config.py``: a ``ConnectorConfig`` subclass (secrets as ``SecretStr``), read from the environment;
 - ``client.py``: speaks the application's real HTTP API; no Django imports;
 - ``coordinator.py``: class ``Coordinator(BaseCoordinator)``: ``fetch`` (network → typed data, no
@@ -19,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Required, TypedDict
 
 from pydantic import BaseModel, ConfigDict, SecretStr  # noqa: F401  (re-exported for connectors)
 
@@ -48,6 +50,44 @@ class SourceServerError(ConnectorError):
     kind = "server"
 
 
+def localized(text: str | dict[str, str]) -> str:
+    """A manifest's text in the active language: ``{"en": …, "id": …}`` (English when the language
+    is missing), or a plain string (shown as it is). A connector brings its own translations."""
+    if isinstance(text, str):
+        return text
+    from django.utils.translation import get_language
+
+    language = (get_language() or "en").split("-")[0]
+    return text.get(language) or text.get("en") or next(iter(text.values()), "")
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """A layer a connector contributes to the maps (operator map, wall, situation room): a selector
+    (dotted path to a function with no arguments returning a GeoJSON FeatureCollection, [lon, lat])
+    of the domain the connector feeds."""
+
+    key: str
+    title: str | dict[str, str]
+    selector: str
+    order: int = 100  # where the layer stands in the map's list, smallest first
+    default_on: bool = True
+    live_event: str = ""  # a live event that carries this layer's changes directly
+
+
+@dataclass(frozen=True)
+class DeviceFleet:
+    """Field devices the connector's application owns: they publish over MQTT with the connector's
+    slug as the topic's domain (see ``komando.devices.protocol``)."""
+
+    message: str  # what they send: "location" (OwnTracks) or "waterLevel" (FIWARE WaterObserved)
+    asset_kind: str  # the kind of the asset registered for a device not known yet
+    order: int = 100  # the order the device simulator publishes the fleets in
+    # fleet.json group → how the simulated devices of that group move (radius_m, lap_seconds,
+    # battery_drains, tracker_id, accuracy_m); see ``komando.devices.simulation``.
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Manifest:
     slug: str
@@ -58,10 +98,14 @@ class Manifest:
     schedule_seconds: int
     simulator_port: int
     description: str = ""
+    map_layers: tuple[MapLayer, ...] = ()
+    devices: DeviceFleet | None = None
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
         raw = json.loads(path.read_text())
+        raw["map_layers"] = tuple(MapLayer(**layer) for layer in raw.get("map_layers", ()))
+        raw["devices"] = DeviceFleet(**raw["devices"]) if raw.get("devices") else None
         return cls(**raw)
 
 
@@ -108,6 +152,19 @@ class ConnectorConfig(BaseModel):
             host = env_str("KOMANDO_SIMULATOR_HOST", "127.0.0.1")
             values["base_url"] = f"http://{host}:{manifest.simulator_port}"
         return cls(**values)
+
+
+class AssetItem(TypedDict, total=False):
+    """One thing with a place that a source application knows (camera, hospital, gauge, truck…), as
+    a coordinator hands it to ``komando.assets.actions.do_sync_assets`` (matched by ``source_ref``)."""
+
+    source_ref: Required[str]
+    name: Required[str]
+    lat: float | None
+    lon: float | None
+    region_code: str | None  # dotted Kemendagri code; unknown → SourceDataInvalid, nothing written
+    online: bool
+    attributes: dict[str, Any]
 
 
 @dataclass

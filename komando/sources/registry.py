@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-from komando.sources.framework import CONNECTORS_DIR, BaseCoordinator, Manifest
+from komando.sources.framework import CONNECTORS_DIR, BaseCoordinator, DeviceFleet, Manifest, MapLayer
 
 
 @cache
@@ -53,3 +53,32 @@ def coordinator_for(slug: str, config=None, source=None) -> BaseCoordinator:
 def simulator_builder(slug: str):
     module = importlib.import_module(package_name(slug) + ".simulator")
     return module.build_simulator
+
+
+@cache
+def map_layers() -> tuple[tuple[str, MapLayer], ...]:
+    """Every map layer the connectors contribute, as (source slug, layer), in their ``order``."""
+    found = [(slug, layer) for slug, manifest in manifests().items() for layer in manifest.map_layers]
+    keys = [layer.key for _, layer in found]
+    duplicated = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicated:
+        raise ValueError(f"map layer keys contributed twice: {', '.join(duplicated)}")
+    return tuple(sorted(found, key=lambda item: (item[1].order, item[1].key)))
+
+
+def map_layer(key: str) -> tuple[str, MapLayer] | None:
+    return next((item for item in map_layers() if item[1].key == key), None)
+
+
+def map_layer_selector(layer: MapLayer):
+    """The selector function of ``layer`` (ImportError when its domain lacks it)."""
+    from django.utils.module_loading import import_string
+
+    return import_string(layer.selector)
+
+
+@cache
+def device_domains() -> dict[str, DeviceFleet]:
+    """The MQTT device domains (connector slugs whose applications own field devices), in order."""
+    found = [(slug, manifest.devices) for slug, manifest in manifests().items() if manifest.devices is not None]
+    return dict(sorted(found, key=lambda item: (item[1].order, item[0])))

@@ -33,7 +33,6 @@ STILL_TO_UNTANGLE: set[str] = {
     'upward: komando/incidents/scorecard/views.py: incidents imports komando.dashboard.selectors (a higher layer)',
     'upward: komando/services/actions.py: services imports komando.dashboard.tiles (a higher layer)',
     'upward: komando/services/selectors.py: services imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/situation/selectors.py: situation imports komando.operator_map.layers (a higher layer)',
 }
 
 

@@ -9,40 +9,39 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from komando.sources.framework import (
     SourceDataInvalid,
 )
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import (
+    JsonClient,
+    KecamatanCode,
+    KelurahanCode,
+    Lat,
+    Lon,
+    NonEmpty,
+    StrictModel,
+)
 
-KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
-KECAMATAN_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
-
-
-class Camera(_Strict):
+class Camera(StrictModel):
     id: NonEmpty
     nama_simpang: NonEmpty
     ruas: list[str] = []
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
-    kode_kecamatan: Annotated[str, StringConstraints(pattern=KECAMATAN_CODE)]
-    kode_kelurahan: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)] | None = None
+    lat: Lat
+    lon: Lon
+    kode_kecamatan: KecamatanCode
+    kode_kelurahan: KelurahanCode | None = None
     status: Literal["online", "offline"]
     snapshot_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
-class CameraList(_Strict):
+class CameraList(StrictModel):
     data: list[Camera]
 
 
-class TrafficObservation(_Strict):
+class TrafficObservation(StrictModel):
     id_kamera: NonEmpty
     waktu_mulai: AwareDatetime
     waktu_selesai: AwareDatetime
@@ -55,36 +54,21 @@ class TrafficObservation(_Strict):
         return round((self.waktu_selesai - self.waktu_mulai).total_seconds() / 60)
 
 
-class TrafficBatch(_Strict):
+class TrafficBatch(StrictModel):
     interval_menit: Annotated[int, Field(ge=1, le=60)]
     data: list[TrafficObservation]
 
 
-
-
-class AtcsClient:
-    def __init__(self, base_url: str, timeout_seconds: float = 10.0):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout_seconds
-
-    def _get(self, http: httpx.Client, path: str, params: dict | None = None) -> bytes:
-        return get_body(http, f"{self.base_url}{path}", application="ATCS", timeout=self.timeout,
-                        params=params)
-
-    @staticmethod
-    def _parse(model, body: bytes, what: str):
-        try:
-            return model.model_validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+class AtcsClient(JsonClient):
+    application = "ATCS"
 
     def fetch(self, since: datetime | None) -> tuple[list[Camera], list[TrafficObservation]]:
         """The camera registry and every interval that ended after ``since`` (None: ATCS's default
         window), checked."""
-        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
-            cameras = self._parse(CameraList, self._get(http, "/api/cameras"), "ATCS camera registry").data
+        with self.session() as http:
+            cameras = self.get_model(http, "/api/cameras", CameraList, "ATCS camera registry").data
             params = {"since": since.isoformat()} if since else None
-            batch = self._parse(TrafficBatch, self._get(http, "/api/traffic", params), "ATCS traffic")
+            batch = self.get_model(http, "/api/traffic", TrafficBatch, "ATCS traffic", params)
         check(cameras, batch.data)
         return cameras, sorted(batch.data, key=lambda o: (o.waktu_selesai, o.id_kamera))
 

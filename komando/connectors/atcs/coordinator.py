@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from komando.metrics.actions.traffic import TrafficRow, do_record_traffic
 from komando.connectors.atcs.client import AtcsClient, Camera, TrafficObservation
 from komando.connectors.atcs.config import AtcsConfig
-from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
+from komando.metrics.actions.traffic import TrafficRow, do_record_traffic
+from komando.sources.framework import AssetItem, BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_KEY = "last_observed_at"
 
 
-def camera_item(camera: Camera) -> dict:
+def camera_item(camera: Camera) -> AssetItem:
     """A camera as a generic asset item (see ``komando.assets.actions.do_sync_assets``)."""
-    return {
-        "source_ref": camera.id,
-        "name": camera.nama_simpang,
-        "lat": camera.lat,
-        "lon": camera.lon,
-        "region_code": camera.kode_kelurahan or camera.kode_kecamatan,
-        "online": camera.status == "online",
-        "attributes": {"snapshot_url": camera.snapshot_url, "roads": list(camera.ruas)},
-    }
+    return AssetItem(
+        source_ref=camera.id,
+        name=camera.nama_simpang,
+        lat=camera.lat,
+        lon=camera.lon,
+        region_code=camera.kode_kelurahan or camera.kode_kecamatan,
+        online=camera.status == "online",
+        attributes={"snapshot_url": camera.snapshot_url, "roads": list(camera.ruas)},
+    )
 
 
 def traffic_row(observation: TrafficObservation) -> TrafficRow:

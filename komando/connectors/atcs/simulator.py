@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw, ImageFont
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 MAX_WINDOW = timedelta(hours=24)
@@ -60,10 +61,10 @@ def congestion_level(ratio: float) -> str:
 
 class TrafficModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        city = read_city(city_dir)
         data = json.loads((city_dir / "simulators" / "atcs.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
-        self.seed = str(data.get("seed", city["code"]))
+        self.timezone = ZoneInfo(city.timezone)
+        self.seed = str(data.get("seed", city.code))
         self.operator = data.get("operator", "")
         self.interval = timedelta(minutes=int(data.get("interval_minutes", 5)))
         self.cameras = {camera["id"]: camera for camera in data["cameras"]}

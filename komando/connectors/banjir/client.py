@@ -9,30 +9,28 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field
 
 from komando.sources.framework import SourceDataInvalid
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import (
+    JsonClient,
+    KecamatanCode,
+    KelurahanCode,
+    Lat,
+    Lon,
+    NonEmpty,
+    StrictModel,
+)
 
 APPLICATION = "Banjir"
-KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
-KECAMATAN_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Metres = Annotated[float, Field(ge=0, le=50)]
-Lat = Annotated[float, Field(ge=-90, le=90)]
-Lon = Annotated[float, Field(ge=-180, le=180)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
-
-
-class Gauge(_Strict):
+class Gauge(StrictModel):
     id: NonEmpty
     nama: NonEmpty
     sungai: str
-    kode_kecamatan: Annotated[str, StringConstraints(pattern=KECAMATAN_CODE)]
+    kode_kecamatan: KecamatanCode
     lat: Lat
     lon: Lon
     normal_m: Metres
@@ -41,25 +39,25 @@ class Gauge(_Strict):
     siaga_1_m: Metres
 
 
-class GaugeList(_Strict):
+class GaugeList(StrictModel):
     data: list[Gauge]
 
 
-class Level(_Strict):
+class Level(StrictModel):
     id_pos: NonEmpty
     level_m: Metres
     observed_at: AwareDatetime
 
 
-class LevelList(_Strict):
+class LevelList(StrictModel):
     data: list[Level]
 
 
-class SluiceGate(_Strict):
+class SluiceGate(StrictModel):
     id: NonEmpty
     nama: NonEmpty
     sungai: str = ""
-    kode_kelurahan: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)]
+    kode_kelurahan: KelurahanCode
     lat: Lat
     lon: Lon
     jumlah_pintu: Annotated[int, Field(ge=1, le=100)] | None = None
@@ -67,45 +65,33 @@ class SluiceGate(_Strict):
     status: Literal["terbuka", "tertutup", "perbaikan"]
 
 
-class SluiceGateList(_Strict):
+class SluiceGateList(StrictModel):
     data: list[SluiceGate]
 
 
-class Pump(_Strict):
+class Pump(StrictModel):
     id: NonEmpty
     nama: NonEmpty
-    kode_kelurahan: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)]
+    kode_kelurahan: KelurahanCode
     lat: Lat
     lon: Lon
     kapasitas_m3_per_detik: Annotated[float, Field(gt=0, le=100)]
     status: Literal["beroperasi", "siaga", "rusak"]
 
 
-class PumpList(_Strict):
+class PumpList(StrictModel):
     data: list[Pump]
 
 
-class BanjirClient:
-    def __init__(self, base_url: str, timeout_seconds: float = 10.0):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout_seconds
-
-    def _get(self, http: httpx.Client, path: str) -> bytes:
-        return get_body(http, f"{self.base_url}{path}", application=APPLICATION, timeout=self.timeout)
-
-    @staticmethod
-    def _parse(model, body: bytes, what: str):
-        try:
-            return model.model_validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+class BanjirClient(JsonClient):
+    application = APPLICATION
 
     def fetch(self) -> tuple[list[Gauge], list[Level], list[SluiceGate], list[Pump]]:
-        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
-            gauges = self._parse(GaugeList, self._get(http, "/api/pos"), "Banjir gauge registry").data
-            levels = self._parse(LevelList, self._get(http, "/api/tma"), "Banjir water levels").data
-            gates = self._parse(SluiceGateList, self._get(http, "/api/pintu-air"), "Banjir sluice gates").data
-            pumps = self._parse(PumpList, self._get(http, "/api/pompa"), "Banjir pumps").data
+        with self.session() as http:
+            gauges = self.get_model(http, "/api/pos", GaugeList, "Banjir gauge registry").data
+            levels = self.get_model(http, "/api/tma", LevelList, "Banjir water levels").data
+            gates = self.get_model(http, "/api/pintu-air", SluiceGateList, "Banjir sluice gates").data
+            pumps = self.get_model(http, "/api/pompa", PumpList, "Banjir pumps").data
         check(gauges, levels, gates, pumps)
         return gauges, levels, gates, pumps
 

@@ -5,50 +5,50 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from komando.fieldops.actions import LevelRow, do_record_flood
 from komando.connectors.banjir.client import BanjirClient, Gauge, Pump, SluiceGate
 from komando.connectors.banjir.config import BanjirConfig
-from komando.sources.framework import BaseCoordinator, FetchResult
+from komando.fieldops.actions import LevelRow, do_record_flood
+from komando.sources.framework import AssetItem, BaseCoordinator, FetchResult
 
 GATE_STATUS = {"terbuka": "open", "tertutup": "closed", "perbaikan": "maintenance"}
 PUMP_STATUS = {"beroperasi": "running", "siaga": "standby", "rusak": "broken"}
 
 
-def gauge_item(gauge: Gauge) -> dict:
-    return {
-        "source_ref": gauge.id,
-        "name": gauge.nama,
-        "lat": gauge.lat,
-        "lon": gauge.lon,
-        "region_code": gauge.kode_kecamatan,
-        "attributes": {"river": gauge.sungai, "normal_m": gauge.normal_m, "siaga_3_m": gauge.siaga_3_m,
-                       "siaga_2_m": gauge.siaga_2_m, "siaga_1_m": gauge.siaga_1_m},
-    }
+def gauge_item(gauge: Gauge) -> AssetItem:
+    return AssetItem(
+        source_ref=gauge.id,
+        name=gauge.nama,
+        lat=gauge.lat,
+        lon=gauge.lon,
+        region_code=gauge.kode_kecamatan,
+        attributes={"river": gauge.sungai, "normal_m": gauge.normal_m, "siaga_3_m": gauge.siaga_3_m,
+                    "siaga_2_m": gauge.siaga_2_m, "siaga_1_m": gauge.siaga_1_m},
+    )
 
 
-def gate_item(gate: SluiceGate) -> dict:
-    return {
-        "source_ref": gate.id,
-        "name": gate.nama,
-        "lat": gate.lat,
-        "lon": gate.lon,
-        "region_code": gate.kode_kelurahan,
-        "online": gate.status != "perbaikan",
-        "attributes": {"river": gate.sungai, "doors": gate.jumlah_pintu, "opening_pct": gate.bukaan_persen,
-                       "status": GATE_STATUS[gate.status]},
-    }
+def gate_item(gate: SluiceGate) -> AssetItem:
+    return AssetItem(
+        source_ref=gate.id,
+        name=gate.nama,
+        lat=gate.lat,
+        lon=gate.lon,
+        region_code=gate.kode_kelurahan,
+        online=gate.status != "perbaikan",
+        attributes={"river": gate.sungai, "doors": gate.jumlah_pintu, "opening_pct": gate.bukaan_persen,
+                    "status": GATE_STATUS[gate.status]},
+    )
 
 
-def pump_item(pump: Pump) -> dict:
-    return {
-        "source_ref": pump.id,
-        "name": pump.nama,
-        "lat": pump.lat,
-        "lon": pump.lon,
-        "region_code": pump.kode_kelurahan,
-        "online": pump.status != "rusak",
-        "attributes": {"capacity_m3s": pump.kapasitas_m3_per_detik, "status": PUMP_STATUS[pump.status]},
-    }
+def pump_item(pump: Pump) -> AssetItem:
+    return AssetItem(
+        source_ref=pump.id,
+        name=pump.nama,
+        lat=pump.lat,
+        lon=pump.lon,
+        region_code=pump.kode_kelurahan,
+        online=pump.status != "rusak",
+        attributes={"capacity_m3s": pump.kapasitas_m3_per_detik, "status": PUMP_STATUS[pump.status]},
+    )
 
 
 class Coordinator(BaseCoordinator):

@@ -25,16 +25,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 
 class FloodModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        city = read_city(city_dir)
         data = json.loads((city_dir / "simulators" / "banjir.json").read_text(encoding="utf-8"))
         fleet = json.loads((city_dir / "simulators" / "fleet.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
-        self.seed = str(data.get("seed", city["code"]))
+        self.timezone = ZoneInfo(city.timezone)
+        self.seed = str(data.get("seed", city.code))
         self.interval = timedelta(minutes=int(data.get("interval_minutes", 10)))
         self.peak_hour = float(data.get("puncak_jam", 15.5))
         self.rain_chance = float(data.get("peluang_hujan", 0.45))

@@ -8,40 +8,40 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field
 
 from komando.sources.framework import SourceDataInvalid
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import (
+    JsonClient,
+    KelurahanCode,
+    Lat,
+    Lon,
+    NonEmpty,
+    StrictModel,
+)
 
 APPLICATION = "Bed availability"
-KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Count = Annotated[int, Field(ge=0, le=5000)]
 WardCode = Literal["igd", "icu", "nicu", "picu", "hcu", "isolasi", "vip", "kelas_1", "kelas_2", "kelas_3",
                    "perinatologi", "bersalin"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
-
-
-class Hospital(_Strict):
+class Hospital(StrictModel):
     kode_rs: NonEmpty
     nama: NonEmpty
     kelas_rs: str = ""
     alamat: str = ""
-    kode_kelurahan: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)]
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
+    kode_kelurahan: KelurahanCode
+    lat: Lat
+    lon: Lon
     status_online: bool
 
 
-class HospitalList(_Strict):
+class HospitalList(StrictModel):
     data: list[Hospital]
 
 
-class WardBeds(_Strict):
+class WardBeds(StrictModel):
     kode_rs: NonEmpty
     kode_ruang: WardCode
     kapasitas: Count
@@ -50,29 +50,17 @@ class WardBeds(_Strict):
     diperbarui: AwareDatetime
 
 
-class BedList(_Strict):
+class BedList(StrictModel):
     data: list[WardBeds]
 
 
-class BedRsudClient:
-    def __init__(self, base_url: str, timeout_seconds: float = 10.0):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout_seconds
-
-    def _get(self, http: httpx.Client, path: str) -> bytes:
-        return get_body(http, f"{self.base_url}{path}", application=APPLICATION, timeout=self.timeout)
-
-    @staticmethod
-    def _parse(model, body: bytes, what: str):
-        try:
-            return model.model_validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+class BedRsudClient(JsonClient):
+    application = APPLICATION
 
     def fetch(self) -> tuple[list[Hospital], list[WardBeds]]:
-        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
-            hospitals = self._parse(HospitalList, self._get(http, "/api/rumah-sakit"), "Bed availability hospitals").data
-            beds = self._parse(BedList, self._get(http, "/api/tempat-tidur"), "Bed availability beds").data
+        with self.session() as http:
+            hospitals = self.get_model(http, "/api/rumah-sakit", HospitalList, "Bed availability hospitals").data
+            beds = self.get_model(http, "/api/tempat-tidur", BedList, "Bed availability beds").data
         check(hospitals, beds)
         return hospitals, beds
 

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from komando.services.actions import do_record_beds
-from komando.services.records import BedRecord
 from komando.connectors.bed_rsud.client import BedRsudClient, Hospital, WardBeds
 from komando.connectors.bed_rsud.config import BedRsudConfig
-from komando.sources.framework import BaseCoordinator, FetchResult
+from komando.services.actions import do_record_beds
+from komando.services.records import BedRecord
+from komando.sources.framework import AssetItem, BaseCoordinator, FetchResult
 
 CURSOR_KEY = "last_observed_at"
 
 
-def hospital_item(hospital: Hospital) -> dict:
+def hospital_item(hospital: Hospital) -> AssetItem:
     """A hospital as a generic asset item (see ``komando.assets.actions.do_sync_assets``)."""
-    return {
-        "source_ref": hospital.kode_rs,
-        "name": hospital.nama,
-        "lat": hospital.lat,
-        "lon": hospital.lon,
-        "region_code": hospital.kode_kelurahan,
-        "online": hospital.status_online,
-        "attributes": {"class": hospital.kelas_rs, "address": hospital.alamat},
-    }
+    return AssetItem(
+        source_ref=hospital.kode_rs,
+        name=hospital.nama,
+        lat=hospital.lat,
+        lon=hospital.lon,
+        region_code=hospital.kode_kelurahan,
+        online=hospital.status_online,
+        attributes={"class": hospital.kelas_rs, "address": hospital.alamat},
+    )
 
 
 def bed_record(row: WardBeds) -> BedRecord:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 OFFLINE_BLOCK_SECONDS = 30 * 60
@@ -31,10 +32,10 @@ OFFLINE_BLOCK_SECONDS = 30 * 60
 
 class BedModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        city = read_city(city_dir)
         data = json.loads((city_dir / "simulators" / "bed-rsud.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
-        self.seed = str(data.get("seed", city["code"]))
+        self.timezone = ZoneInfo(city.timezone)
+        self.seed = str(data.get("seed", city.code))
         self.operator = data.get("operator", "")
         self.step = int(data.get("update_minutes", 5)) * 60
         self.ward_names = data["wards"]

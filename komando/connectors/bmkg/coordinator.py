@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from komando.hazards.actions import EarthquakeRow, WarningRow, do_record_hazards
 from komando.connectors.bmkg.client import BmkgClient, Quake, Warning
 from komando.connectors.bmkg.config import BmkgConfig
+from komando.hazards.actions import EarthquakeRow, WarningRow, do_record_hazards
 from komando.sources.framework import BaseCoordinator, FetchResult
 
 

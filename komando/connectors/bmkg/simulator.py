@@ -18,7 +18,6 @@ Everything is a pure function of (seed, time slot), so asking twice gives the sa
 from __future__ import annotations
 
 import csv
-import json
 import random
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -103,9 +103,9 @@ class SimulatedWarning:
 
 class BmkgModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
-        self.seed = str(city["code"])
-        self.province = city.get("province", "")
+        city = read_city(city_dir)
+        self.seed = str(city.code)
+        self.province = city.province
         self.clock = clock
         with open(city_dir / "regions.csv", newline="", encoding="utf-8") as handle:
             self.kecamatan = [(row["name"], float(row["centroid_lat"]), float(row["centroid_lon"]))

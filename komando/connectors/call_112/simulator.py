@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from komando.connectors.call_112.client import SECRET_VARIABLE, SIGNATURE_HEADER, sign
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 logger = logging.getLogger("komando.simulators.call_112")
@@ -65,8 +66,8 @@ def _read_csv(path: Path) -> list[dict]:
 
 class CallModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time, seed: str = "call-112-36.71"):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
+        city = read_city(city_dir)
+        self.timezone = ZoneInfo(city.timezone)
         self.kelurahan = [row for row in _read_csv(city_dir / "regions.csv") if row["level"] == "kelurahan"]
         self.seed = seed
         self.clock = clock

@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from komando.sources.framework import (
     SourceAuthFailed,
     SourceDataInvalid,
     SourceServerError,
-    SourceUnreachable,
 )
+from komando.sources.http import StrictModel, send
 
 
 def percent():
@@ -23,17 +23,13 @@ def percent():
     return Field(ge=0, le=100)
 
 
-class Location(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class Location(StrictModel):
     kode_kelurahan: str | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
 
 
-class MonthProgress(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class MonthProgress(StrictModel):
     bulan: int = Field(ge=1, le=12)
     rencana_fisik: float = percent()
     realisasi_fisik: float | None = percent()
@@ -41,9 +37,7 @@ class MonthProgress(BaseModel):
     realisasi_keuangan: float | None = percent()
 
 
-class Kegiatan(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class Kegiatan(StrictModel):
     id_kegiatan: str = Field(min_length=1, max_length=80)
     kode_sub_kegiatan: str = ""
     nama_sub_kegiatan: str = Field(min_length=1, max_length=300)
@@ -67,9 +61,7 @@ class Kegiatan(BaseModel):
         return rows
 
 
-class KegiatanPage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class KegiatanPage(StrictModel):
     tahun: int
     bulan_berjalan: int = Field(ge=0, le=12)
     diperbarui: str | None = None
@@ -103,13 +95,7 @@ class EmonevClient:
     # --- transport ---
 
     def _request(self, http: httpx.Client, method: str, path: str, **kwargs) -> httpx.Response:
-        url = self.base_url + path
-        try:
-            return http.request(method, url, **kwargs)
-        except httpx.TimeoutException as error:
-            raise SourceUnreachable(f"e-Monev did not answer within {self.timeout:g} s ({url})") from error
-        except httpx.HTTPError as error:
-            raise SourceUnreachable(f"e-Monev unreachable at {url}: {type(error).__name__}") from error
+        return send(http, method, self.base_url + path, application="e-Monev", timeout=self.timeout, **kwargs)
 
     @staticmethod
     def _json(response: httpx.Response) -> Any:

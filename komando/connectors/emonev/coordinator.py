@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from komando.development.actions import DevelopmentDataError, do_sync_development
-from komando.development.records import MonthProgressRecord, ProjectRecord
 from komando.connectors.emonev.client import EmonevClient, Kegiatan
 from komando.connectors.emonev.config import EmonevConfig
+from komando.development.actions import DevelopmentDataError, do_sync_development
+from komando.development.records import MonthProgressRecord, ProjectRecord
 from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
 
 

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from komando.connectors.epuskesmas import fhir_mapping as fm
 from komando.connectors.epuskesmas.client import FhirClient
 from komando.connectors.epuskesmas.config import EpuskesmasConfig
-from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
+from komando.sources.framework import AssetItem, BaseCoordinator, FetchResult, SourceDataInvalid
 
 DYNAMIC_TYPES = ("Encounter", "Condition", "MedicationRequest")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -54,7 +54,7 @@ class Directory:
     fetched_at: float  # time.monotonic()
     organizations: set[str]
     rooms: dict[str, fm.Room]
-    facilities: list[dict]  # asset items for do_sync_assets
+    facilities: list[AssetItem]  # for do_sync_assets
 
 
 # Re-read every ``directory_refresh_seconds`` (or at once when a visit names an unknown one).
@@ -70,7 +70,7 @@ def clear_caches() -> None:
 class HealthBatch:
     """What one run brings: assets to sync and count increments. Keys use the source's org ids."""
 
-    facilities: list[dict]
+    facilities: list[AssetItem]
     visits: Counter = field(default_factory=Counter)  # (day, org id, poli) → n
     diagnoses: Counter = field(default_factory=Counter)  # (day, org id, ICD-10 code) → n
     prescriptions: Counter = field(default_factory=Counter)  # (day, org id, KFA code) → n

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from komando.sources.framework import SourceDataInvalid
+from komando.sources.framework import AssetItem, SourceDataInvalid
 
 WIB = timezone(timedelta(hours=7), "WIB")
 ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
@@ -95,20 +95,20 @@ def room(location: dict) -> Room:
     return Room(org, name, position.get("latitude"), position.get("longitude"))
 
 
-def facility_item(organization: dict, rooms: list[Room]) -> dict:
+def facility_item(organization: dict, rooms: list[Room]) -> AssetItem:
     """An ``assets.do_sync_assets`` item for a puskesmas."""
     addresses = organization.get("address") or []
     region_code = next((code for code in (administrative_code(organization, a) for a in addresses) if code), None)
     placed = next((r for r in rooms if r.lat is not None and r.lon is not None), None)
-    return {
-        "source_ref": organization["id"],
-        "name": organization.get("name") or organization["id"],
-        "lat": placed.lat if placed else None,
-        "lon": placed.lon if placed else None,
-        "region_code": region_code,
-        "online": organization.get("active", True) is not False,
-        "attributes": {"polis": sorted({r.poli for r in rooms})},
-    }
+    return AssetItem(
+        source_ref=organization["id"],
+        name=organization.get("name") or organization["id"],
+        lat=placed.lat if placed else None,
+        lon=placed.lon if placed else None,
+        region_code=region_code,
+        online=organization.get("active", True) is not False,
+        attributes={"polis": sorted({r.poli for r in rooms})},
+    )
 
 
 @dataclass(frozen=True)

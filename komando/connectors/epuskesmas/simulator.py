@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+from komando.core.city import read_city
 from komando.sources.simulation import Request, Response, SimulatorApp
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -112,8 +113,8 @@ class CityHealthData:
 
     def __init__(self, city_dir: Path):
         raw = json.loads((Path(city_dir) / "simulators" / "epuskesmas.json").read_text(encoding="utf-8"))
-        city = json.loads((Path(city_dir) / "city.json").read_text(encoding="utf-8"))
-        self.city_name = city["name"]
+        city = read_city(city_dir)
+        self.city_name = city.name
         self.daily_volume = int(raw["daily_volume"])
         self.weekday_factors = [float(f) for f in raw["weekday_factors"]]
         self.puskesmas = raw["puskesmas"]

@@ -10,44 +10,44 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field
 
 from komando.sources.framework import SourceDataInvalid
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import (
+    JsonClient,
+    KecamatanCode,
+    KelurahanCode,
+    Lat,
+    Lon,
+    NonEmpty,
+    StrictModel,
+)
 
 APPLICATION = "Kebersihan"
-KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
-KECAMATAN_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 MAX_DAYS_BACK = 7
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
-
-
-class Truck(_Strict):
+class Truck(StrictModel):
     id: NonEmpty
     nama: NonEmpty
     nopol: str
     rute: str
     kapasitas_m3: Annotated[float, Field(gt=0, le=100)]
-    kode_kecamatan: Annotated[str, StringConstraints(pattern=KECAMATAN_CODE)] | None = None
+    kode_kecamatan: KecamatanCode | None = None
     status: Literal["operasi", "perbaikan"]
 
 
-class TruckList(_Strict):
+class TruckList(StrictModel):
     data: list[Truck]
 
 
-class Tps(_Strict):
+class Tps(StrictModel):
     id: NonEmpty
     nama: NonEmpty
-    kode_kecamatan: Annotated[str, StringConstraints(pattern=KECAMATAN_CODE)]
-    kode_kelurahan: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)] | None = None
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
+    kode_kecamatan: KecamatanCode
+    kode_kelurahan: KelurahanCode | None = None
+    lat: Lat
+    lon: Lon
     kapasitas_m3: Annotated[float, Field(gt=0, le=1000)]
     terisi_persen: Annotated[float, Field(ge=0, le=100)]
     penuh: bool
@@ -55,16 +55,16 @@ class Tps(_Strict):
     id_rute: str | None = None
 
 
-class TpsList(_Strict):
+class TpsList(StrictModel):
     waktu: AwareDatetime | None = None  # when the fill levels were read
     data: list[Tps]
 
 
-class Route(_Strict):
+class Route(StrictModel):
     id: NonEmpty
     nama: NonEmpty
     id_truk: str | None
-    kode_kecamatan: Annotated[str, StringConstraints(pattern=KECAMATAN_CODE)] | None
+    kode_kecamatan: KecamatanCode | None
     status: Literal["belum", "berjalan", "selesai", "terlewat"]
     jumlah_tps: Annotated[int, Field(ge=0)]
     tps_terlayani: Annotated[int, Field(ge=0)]
@@ -73,41 +73,28 @@ class Route(_Strict):
     selesai: AwareDatetime | None
 
 
-class RouteDay(_Strict):
+class RouteDay(StrictModel):
     tanggal: date
     data: list[Route]
 
 
-class KebersihanClient:
-    def __init__(self, base_url: str, timeout_seconds: float = 10.0):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout_seconds
-
-    def _get(self, http: httpx.Client, path: str, params: dict | None = None) -> bytes:
-        return get_body(http, f"{self.base_url}{path}", application=APPLICATION, timeout=self.timeout,
-                        params=params)
-
-    @staticmethod
-    def _parse(model, body: bytes, what: str):
-        try:
-            return model.model_validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+class KebersihanClient(JsonClient):
+    application = APPLICATION
 
     def fetch(self, since_day: date | None) -> tuple[list[Truck], TpsList, list[RouteDay]]:
         """Roster, TPS, and the routes of today and of every day from ``since_day`` (at most
         ``MAX_DAYS_BACK`` days back) — so a day that ended during an outage gets its final state."""
-        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
-            trucks = self._parse(TruckList, self._get(http, "/api/armada"), "Kebersihan truck roster").data
-            tps_list = self._parse(TpsList, self._get(http, "/api/tps"), "Kebersihan TPS registry")
-            today = self._parse(RouteDay, self._get(http, "/api/rute"), "Kebersihan routes")
+        with self.session() as http:
+            trucks = self.get_model(http, "/api/armada", TruckList, "Kebersihan truck roster").data
+            tps_list = self.get_model(http, "/api/tps", TpsList, "Kebersihan TPS registry")
+            today = self.get_model(http, "/api/rute", RouteDay, "Kebersihan routes")
             days = [today]
             if since_day is not None and since_day < today.tanggal:
                 first = max(since_day, date.fromordinal(today.tanggal.toordinal() - MAX_DAYS_BACK))
                 for ordinal in range(first.toordinal(), today.tanggal.toordinal()):
                     day = date.fromordinal(ordinal)
-                    answer = self._parse(RouteDay, self._get(http, "/api/rute", {"tanggal": day.isoformat()}),
-                                         f"Kebersihan routes of {day}")
+                    answer = self.get_model(http, "/api/rute", RouteDay, f"Kebersihan routes of {day}",
+                                            {"tanggal": day.isoformat()})
                     if answer.tanggal != day:
                         raise SourceDataInvalid(f"Kebersihan sent the routes of {answer.tanggal} when asked for {day}")
                     days.insert(-1, answer)

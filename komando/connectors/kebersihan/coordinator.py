@@ -5,42 +5,42 @@ from __future__ import annotations
 
 from datetime import UTC, date
 
-from komando.fieldops.actions import RouteRow, do_record_waste
 from komando.connectors.kebersihan.client import KebersihanClient, Route, Tps, Truck
 from komando.connectors.kebersihan.config import KebersihanConfig
-from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
+from komando.fieldops.actions import RouteRow, do_record_waste
+from komando.sources.framework import AssetItem, BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_KEY = "routes_day"
 ROUTE_STATUS = {"belum": "scheduled", "berjalan": "in_progress", "selesai": "done", "terlewat": "missed"}
 
 
-def truck_item(truck: Truck) -> dict:
+def truck_item(truck: Truck) -> AssetItem:
     """A truck as an asset item; its position comes from the device ingest, not from here."""
-    return {
-        "source_ref": truck.id,
-        "name": truck.nama,
-        "region_code": truck.kode_kecamatan,
-        "online": truck.status == "operasi",
-        "attributes": {"plate": truck.nopol, "route": truck.rute, "capacity_m3": truck.kapasitas_m3,
-                       "in_repair": truck.status == "perbaikan"},
-    }
+    return AssetItem(
+        source_ref=truck.id,
+        name=truck.nama,
+        region_code=truck.kode_kecamatan,
+        online=truck.status == "operasi",
+        attributes={"plate": truck.nopol, "route": truck.rute, "capacity_m3": truck.kapasitas_m3,
+                    "in_repair": truck.status == "perbaikan"},
+    )
 
 
-def tps_item(tps: Tps) -> dict:
-    return {
-        "source_ref": tps.id,
-        "name": tps.nama,
-        "lat": tps.lat,
-        "lon": tps.lon,
-        "region_code": tps.kode_kelurahan or tps.kode_kecamatan,
-        "attributes": {
+def tps_item(tps: Tps) -> AssetItem:
+    return AssetItem(
+        source_ref=tps.id,
+        name=tps.nama,
+        lat=tps.lat,
+        lon=tps.lon,
+        region_code=tps.kode_kelurahan or tps.kode_kecamatan,
+        attributes={
             "capacity_m3": tps.kapasitas_m3,
             "fill_pct": tps.terisi_persen,
             "full": tps.penuh,
             "last_emptied_at": tps.terakhir_diangkut.astimezone(UTC).isoformat() if tps.terakhir_diangkut else None,
             "route_ref": tps.id_rute,
         },
-    }
+    )
 
 
 def route_row(day: date, route: Route) -> RouteRow:

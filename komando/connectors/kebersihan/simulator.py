@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 FULL_AT_PCT = 95.0
@@ -34,11 +35,11 @@ RETURN_TO_TPA = timedelta(minutes=40)
 
 class WasteModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        city = read_city(city_dir)
         data = json.loads((city_dir / "simulators" / "kebersihan.json").read_text(encoding="utf-8"))
         fleet = json.loads((city_dir / "simulators" / "fleet.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
-        self.seed = str(data.get("seed", city["code"]))
+        self.timezone = ZoneInfo(city.timezone)
+        self.seed = str(data.get("seed", city.code))
         self.tonnes_per_m3 = float(data.get("tonnes_per_m3", 0.35))
         self.trucks = {truck["device_id"]: truck for truck in fleet["trucks"]}
         self.tps = {row["id"]: row for row in data["tps"]}

@@ -10,87 +10,71 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from komando.sources.framework import SourceDataInvalid
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import (
+    JsonClient,
+    KecamatanCode,
+    NonEmpty,
+    StrictModel,
+)
 
 APPLICATION = "Ketertiban"
-KECAMATAN_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 MAX_DAYS_BACK = 7
 
 
-class _Strict(BaseModel):
-    # extra="ignore": fields we do not model (names, NIP, phone numbers) never leave the client.
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
-
-
-class Unit(_Strict):
+class Unit(StrictModel):
     id: NonEmpty
     nama_panggilan: NonEmpty  # the call sign, e.g. "Petugas Satpol PP 01"
     jenis: Literal["petugas", "patroli"]
     regu: NonEmpty
-    kode_kecamatan: Annotated[str, StringConstraints(pattern=KECAMATAN_CODE)] | None = None
+    kode_kecamatan: KecamatanCode | None = None
 
 
-class UnitList(_Strict):
+class UnitList(StrictModel):
     data: list[Unit]
 
 
-class UnitStatus(_Strict):
+class UnitStatus(StrictModel):
     id_unit: NonEmpty
     status: Literal["dinas", "lepas_dinas", "penugasan"]
     penugasan: Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)] | None = None
     sejak: AwareDatetime | None = None
 
 
-class StatusList(_Strict):
+class StatusList(StrictModel):
     waktu: AwareDatetime | None = None
     data: list[UnitStatus]
 
 
-class ActivityCount(_Strict):
+class ActivityCount(StrictModel):
     jenis: Literal["penertiban", "patroli", "pengamanan"]
     jumlah: Annotated[int, Field(ge=0, le=100000)]
 
 
-class ActivityDay(_Strict):
+class ActivityDay(StrictModel):
     tanggal: date
     data: list[ActivityCount]
 
 
-class KetertibanClient:
-    def __init__(self, base_url: str, timeout_seconds: float = 10.0):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout_seconds
-
-    def _get(self, http: httpx.Client, path: str, params: dict | None = None) -> bytes:
-        return get_body(http, f"{self.base_url}{path}", application=APPLICATION, timeout=self.timeout,
-                        params=params)
-
-    @staticmethod
-    def _parse(model, body: bytes, what: str):
-        try:
-            return model.model_validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+class KetertibanClient(JsonClient):
+    application = APPLICATION
 
     def fetch(self, since_day: date | None) -> tuple[list[Unit], StatusList, list[ActivityDay]]:
         """Roster, statuses, and the activity counts of today and of every day from ``since_day``
         (at most ``MAX_DAYS_BACK`` back), so a day that ended during an outage gets its final count."""
-        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
-            units = self._parse(UnitList, self._get(http, "/api/unit"), "Ketertiban unit roster").data
-            statuses = self._parse(StatusList, self._get(http, "/api/status"), "Ketertiban duty status")
-            today = self._parse(ActivityDay, self._get(http, "/api/kegiatan"), "Ketertiban activities")
+        with self.session() as http:
+            units = self.get_model(http, "/api/unit", UnitList, "Ketertiban unit roster").data
+            statuses = self.get_model(http, "/api/status", StatusList, "Ketertiban duty status")
+            today = self.get_model(http, "/api/kegiatan", ActivityDay, "Ketertiban activities")
             days = [today]
             if since_day is not None and since_day < today.tanggal:
                 first = max(since_day, date.fromordinal(today.tanggal.toordinal() - MAX_DAYS_BACK))
                 for ordinal in range(first.toordinal(), today.tanggal.toordinal()):
                     day = date.fromordinal(ordinal)
-                    answer = self._parse(ActivityDay, self._get(http, "/api/kegiatan", {"tanggal": day.isoformat()}),
-                                         f"Ketertiban activities of {day}")
+                    answer = self.get_model(http, "/api/kegiatan", ActivityDay, f"Ketertiban activities of {day}",
+                                            {"tanggal": day.isoformat()})
                     if answer.tanggal != day:
                         raise SourceDataInvalid(f"Ketertiban sent the activities of {answer.tanggal} when asked for {day}")
                     days.insert(-1, answer)

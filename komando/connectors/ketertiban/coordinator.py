@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from datetime import UTC, date
 
-from komando.fieldops.actions import ActivityRow, DutyRow, do_record_public_order
 from komando.connectors.ketertiban.client import KetertibanClient, Unit, UnitStatus
 from komando.connectors.ketertiban.config import KetertibanConfig
-from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
+from komando.fieldops.actions import ActivityRow, DutyRow, do_record_public_order
+from komando.sources.framework import AssetItem, BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_KEY = "activities_day"
 DUTY_STATUS = {"dinas": "on_duty", "lepas_dinas": "off_duty", "penugasan": "on_assignment"}
 
 
-def unit_item(unit: Unit) -> dict:
+def unit_item(unit: Unit) -> AssetItem:
     """A unit as an asset item: call sign and regu only; its position comes from the device ingest."""
-    return {
-        "source_ref": unit.id,
-        "name": unit.nama_panggilan,
-        "region_code": unit.kode_kecamatan,
-        "attributes": {"regu": unit.regu, "unit_type": "officer" if unit.jenis == "petugas" else "patrol"},
-    }
+    return AssetItem(
+        source_ref=unit.id,
+        name=unit.nama_panggilan,
+        region_code=unit.kode_kecamatan,
+        attributes={"regu": unit.regu, "unit_type": "officer" if unit.jenis == "petugas" else "patrol"},
+    )
 
 
 def duty_row(status: UnitStatus) -> DutyRow:

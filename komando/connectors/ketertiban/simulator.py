@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 HISTORY_DAYS = 7
@@ -31,11 +32,11 @@ KINDS = ("penertiban", "patroli", "pengamanan")
 
 class OrderModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        city = read_city(city_dir)
         data = json.loads((city_dir / "simulators" / "ketertiban.json").read_text(encoding="utf-8"))
         fleet = json.loads((city_dir / "simulators" / "fleet.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
-        self.seed = str(data.get("seed", city["code"]))
+        self.timezone = ZoneInfo(city.timezone)
+        self.seed = str(data.get("seed", city.code))
         self.block = timedelta(minutes=int(data.get("block_minutes", 30)))
         self.shifts = {regu: tuple(hours) for regu, hours in data["shifts"].items()}
         self.night = tuple(data.get("patrol_night_shift", [23, 7]))

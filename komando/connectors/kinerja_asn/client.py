@@ -10,21 +10,16 @@ from datetime import date
 from typing import Annotated
 
 import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field
 
 from komando.sources.framework import SourceDataInvalid
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import JsonClient, NonEmpty, StrictModel
 
 APPLICATION = "Kinerja ASN"
 Count = Annotated[int, Field(ge=0)]
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
-
-
-class AgencyRecap(_Strict):
+class AgencyRecap(StrictModel):
     kode_opd: NonEmpty
     jumlah_asn: Count
     hadir: Count
@@ -36,27 +31,20 @@ class AgencyRecap(_Strict):
     rata_rata_capaian_skp: Annotated[float, Field(ge=0, le=150)] | None
 
 
-class DayRecap(_Strict):
+class DayRecap(StrictModel):
     tanggal: Annotated[date, Field(strict=False)]
     hari_kerja: bool
     diperbarui: AwareDatetime
     data: list[AgencyRecap]
 
 
-class KinerjaAsnClient:
-    def __init__(self, base_url: str, timeout_seconds: float = 10.0):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout_seconds
+class KinerjaAsnClient(JsonClient):
+    application = APPLICATION
 
     def _recap(self, http: httpx.Client, day: date | None) -> DayRecap:
         params = {"tanggal": day.isoformat()} if day else None
-        body = get_body(http, f"{self.base_url}/api/v1/rekap-kehadiran", application=APPLICATION,
-                        timeout=self.timeout, params=params)
         what = f"Kinerja ASN recap of {day.isoformat() if day else 'today'}"
-        try:
-            recap = DayRecap.model_validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+        recap = self.get_model(http, "/api/v1/rekap-kehadiran", DayRecap, what, params)
         if day is not None and recap.tanggal != day:
             raise SourceDataInvalid(f"{what}: the answer is for {recap.tanggal.isoformat()}")
         check(recap)
@@ -65,7 +53,7 @@ class KinerjaAsnClient:
     def fetch(self, first_day: date | None, first_run_days: int, max_days: int) -> list[DayRecap]:
         """The recaps from ``first_day`` (None: the last ``first_run_days`` days) through the service's
         today, oldest first; at most ``max_days`` days before today are caught up."""
-        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
+        with self.session() as http:
             today = self._recap(http, None)
             start = first_day or date.fromordinal(today.tanggal.toordinal() - first_run_days + 1)
             start = max(start, date.fromordinal(today.tanggal.toordinal() - max_days))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date
 
-from komando.services.actions import do_record_attendance
-from komando.services.records import AttendanceRecord
 from komando.connectors.kinerja_asn.client import DayRecap, KinerjaAsnClient
 from komando.connectors.kinerja_asn.config import KinerjaAsnConfig
+from komando.services.actions import do_record_attendance
+from komando.services.records import AttendanceRecord
 from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_KEY = "date"

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 FIRST_CHECK_IN = 6.0  # local hours
@@ -40,10 +41,10 @@ def _ramp(hour: float, start: float, end: float) -> float:
 
 class AttendanceModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        city = read_city(city_dir)
         data = json.loads((city_dir / "simulators" / "kinerja-asn.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
-        self.seed = str(data.get("seed", city["code"]))
+        self.timezone = ZoneInfo(city.timezone)
+        self.seed = str(data.get("seed", city.code))
         self.operator = data.get("operator", "")
         self.agencies = {row["kode_opd"]: int(row["jumlah_asn"]) for row in data["opd"]}
         self.clock = clock

@@ -10,39 +10,34 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 import httpx
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, TypeAdapter
 
 from komando.sources.framework import SourceDataInvalid
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import JsonClient, KelurahanCode, Lat, Lon, NonEmpty, StrictModel, parse_json
 
 API_PREFIX = "/open311/v2"
-KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 MAX_PAGES = 50
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
-
-class Service(_Strict):
+class Service(StrictModel):
     service_code: NonEmpty
     service_name: NonEmpty
     description: str | None = None
     group: str | None = None
 
 
-class LaksaExtension(_Strict):
+class LaksaExtension(StrictModel):
     laksa_status: Literal["menunggu", "proses", "selesai"] | None = None
-    kode_kelurahan: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)] | None = None
+    kode_kelurahan: KelurahanCode | None = None
 
 
-class ServiceRequest(_Strict):
+class ServiceRequest(StrictModel):
     service_request_id: NonEmpty
     status: Literal["open", "closed"]
     status_notes: str | None = None
@@ -53,8 +48,8 @@ class ServiceRequest(_Strict):
     requested_datetime: AwareDatetime
     updated_datetime: AwareDatetime | None = None
     address: str | None = None
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    long: Annotated[float, Field(ge=-180, le=180)] | None = None
+    lat: Lat | None = None
+    long: Lon | None = None
     media_url: str | None = None
     extended_attributes: LaksaExtension | None = None
 
@@ -106,24 +101,21 @@ def xml_to_json(body: bytes, root: str, item: str, what: str) -> bytes:
     return json.dumps(rows).encode()
 
 
-class LaksaClient:
+class LaksaClient(JsonClient):
+    application = "LAKSA"
+
     def __init__(self, base_url: str, timeout_seconds: float = 10.0, jurisdiction_id: str = "", fmt: str = "json"):
-        self.base_url = base_url.rstrip("/") + API_PREFIX
-        self.timeout = timeout_seconds
+        super().__init__(base_url.rstrip("/") + API_PREFIX, timeout_seconds)
         self.jurisdiction_id = jurisdiction_id
         self.fmt = fmt
 
     def _get(self, http: httpx.Client, resource: str, root: str, item: str, adapter: TypeAdapter, what: str,
              params: dict | None = None) -> list:
         params = {**({"jurisdiction_id": self.jurisdiction_id} if self.jurisdiction_id else {}), **(params or {})}
-        body = get_body(http, f"{self.base_url}/{resource}.{self.fmt}", application="LAKSA", timeout=self.timeout,
-                        params=params)
+        body = self.get_body(http, f"/{resource}.{self.fmt}", params)
         if self.fmt == "xml":
             body = xml_to_json(body, root, item, what)
-        try:
-            return adapter.validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+        return parse_json(adapter, body, what)
 
     def services(self, http: httpx.Client) -> list[Service]:
         return self._get(http, "services", "services", "service", SERVICES, "LAKSA services")
@@ -135,9 +127,8 @@ class LaksaClient:
     def fetch(self, since: datetime | None) -> tuple[list[Service], list[ServiceRequest]]:
         """The service list and every request updated at or after ``since`` (None: LAKSA's default
         window), newest version of each, checked, sorted by last change."""
-        headers = {"Accept": "text/xml" if self.fmt == "xml" else "application/json"}
         found: dict[str, ServiceRequest] = {}
-        with httpx.Client(timeout=self.timeout, headers=headers) as http:
+        with self.session(Accept="text/xml" if self.fmt == "xml" else "application/json") as http:
             services = self.services(http)
             start = since
             for _ in range(MAX_PAGES):

@@ -31,6 +31,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 PREFIX = "/open311/v2"
@@ -48,12 +49,12 @@ def _read_csv(path: Path) -> list[dict]:
 
 class LaksaModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        city = read_city(city_dir)
         data = json.loads((city_dir / "simulators" / "laksa.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
-        self.city_name, self.province = city["name"], city.get("province", "")
+        self.timezone = ZoneInfo(city.timezone)
+        self.city_name, self.province = city.name, city.province
         self.seed = str(data["seed"])
-        self.jurisdiction_id = data.get("jurisdiction_id", city.get("open311_jurisdiction_id", ""))
+        self.jurisdiction_id = data.get("jurisdiction_id", city.open311_jurisdiction_id)
         self.history = timedelta(days=float(data.get("history_days", 3)))
         self.chance_per_minute = 1 / float(data.get("mean_minutes_between_reports", 4))
         self.max_results = int(data.get("max_results", 1000))

@@ -16,31 +16,28 @@ from datetime import datetime
 from typing import Annotated, Literal, Protocol
 
 import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field, StringConstraints
 
-from komando.sources.framework import SourceAuthFailed, SourceDataInvalid, SourceServerError, SourceUnreachable
-from komando.sources.http import describe_validation_error
+from komando.sources.framework import SourceAuthFailed, SourceDataInvalid
+from komando.sources.http import KelurahanCode, Lat, Lon, NonEmpty, StrictModel, check_status, parse_json, send
+
+APPLICATION = "SP4N-LAPOR!"
 
 # LAPOR! status → komando.complaints.models.ComplaintStatus value (reports disposed to the city only).
 LAPOR_STATUSES = {"didisposisikan": "waiting", "ditindaklanjuti": "in_progress", "selesai": "resolved"}
 FOLLOW_UP_STATUSES = ("ditindaklanjuti", "selesai")
-KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 MAX_PAGES = 100
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
-
-class LaporLocation(_Strict):
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
-    kode_kelurahan: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)] | None = None
+class LaporLocation(StrictModel):
+    lat: Lat | None = None
+    lon: Lon | None = None
+    kode_kelurahan: KelurahanCode | None = None
     alamat: str | None = None
 
 
-class LaporReport(_Strict):
+class LaporReport(StrictModel):
     """A report disposed to the city, as Komando needs it. ``pelapor`` (the reporter) is not read:
     extra fields are ignored, so a reporter's identity never leaves this module."""
 
@@ -59,20 +56,20 @@ class LaporReport(_Strict):
     tindak_lanjut_terakhir: str | None = None
 
 
-class Topic(_Strict):
+class Topic(StrictModel):
     id: NonEmpty
     parent: str | None = None
     topic_name: NonEmpty
 
 
-class _WirePage(_Strict):
+class _WirePage(StrictModel):
     status: Literal["ok"]
     halaman: Annotated[int, Field(ge=1)]
     jumlah_halaman: Annotated[int, Field(ge=0)]
     data: list[LaporReport]
 
 
-class _WireAck(_Strict):
+class _WireAck(StrictModel):
     status: Literal["ok"]
     tracking_id: str
 
@@ -103,35 +100,15 @@ class HttpLaporGateway:
         if not self.keytoken:
             raise SourceAuthFailed("SP4N-LAPOR! KEYTOKEN is not set (KOMANDO_LAPOR_KEYTOKEN)")
         url = f"{self.base_url}{path}"
-        try:
-            response = http.post(url, json=body, headers={"KEYTOKEN": self.keytoken, "Accept": "application/json"})
-        except httpx.TimeoutException as error:
-            raise SourceUnreachable(f"SP4N-LAPOR! did not answer within {self.timeout:g} s ({url})") from error
-        except httpx.HTTPError as error:
-            raise SourceUnreachable(f"SP4N-LAPOR! is unreachable at {url}: {error}") from error
-        if response.status_code in (401, 403):
-            raise SourceAuthFailed(f"SP4N-LAPOR! refused the KEYTOKEN (HTTP {response.status_code}) at {url}")
-        if response.status_code >= 500:
-            raise SourceServerError(f"SP4N-LAPOR! server error: HTTP {response.status_code} from {url}")
-        if response.status_code != 200:
-            raise SourceServerError(f"SP4N-LAPOR! answered HTTP {response.status_code} to {url}: {response.text[:200]}")
-        return response.content
-
-    @staticmethod
-    def _parse(model, body: bytes, what: str):
-        try:
-            return model.model_validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+        response = send(http, "POST", url, application=APPLICATION, timeout=self.timeout, json=body,
+                        headers={"KEYTOKEN": self.keytoken, "Accept": "application/json"})
+        return check_status(response, url, application=APPLICATION, refused="the KEYTOKEN", show_body=True)
 
     def topics(self, http: httpx.Client) -> list[Topic]:
         from pydantic import TypeAdapter
 
-        body = self._post(http, "/api/services/f01/gettopics", {})
-        try:
-            return TypeAdapter(list[Topic]).validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, "SP4N-LAPOR! topics")) from error
+        return parse_json(TypeAdapter(list[Topic]), self._post(http, "/api/services/f01/gettopics", {}),
+                          "SP4N-LAPOR! topics")
 
     def fetch_disposed(self, since: datetime | None) -> list[LaporReport]:
         reports: dict[str, LaporReport] = {}
@@ -144,8 +121,8 @@ class HttpLaporGateway:
                 body = {"instansi_id": self.instansi_id, "halaman": page}
                 if since is not None:
                     body["sejak"] = since.isoformat()
-                answer = self._parse(_WirePage, self._post(http, "/api/integrasi/laporan/disposisi", body),
-                                     "SP4N-LAPOR! disposed reports")
+                answer = parse_json(_WirePage, self._post(http, "/api/integrasi/laporan/disposisi", body),
+                                    "SP4N-LAPOR! disposed reports")
                 if answer.halaman != page:
                     raise SourceDataInvalid(f"SP4N-LAPOR! disposed reports: asked page {page}, got {answer.halaman}")
                 pages = answer.jumlah_halaman
@@ -166,7 +143,7 @@ class HttpLaporGateway:
         with httpx.Client(timeout=self.timeout) as http:
             body = self._post(http, f"/api/integrasi/laporan/{tracking_id}/tindaklanjut",
                               {"instansi_id": self.instansi_id, "status": status, "isi": text})
-        ack = self._parse(_WireAck, body, "SP4N-LAPOR! follow-up answer")
+        ack = parse_json(_WireAck, body, "SP4N-LAPOR! follow-up answer")
         if ack.tracking_id != tracking_id:
             raise SourceDataInvalid(f"SP4N-LAPOR! acknowledged report {ack.tracking_id}, not {tracking_id}")
 

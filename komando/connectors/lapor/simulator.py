@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Request, Response, SimulatorApp
 
 KEYTOKEN_VARIABLE = "KOMANDO_LAPOR_KEYTOKEN"
@@ -44,9 +45,9 @@ def _read_csv(path: Path) -> list[dict]:
 
 class LaporModel:
     def __init__(self, city_dir: Path, clock: Callable[[], float] = time.time):
-        city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        city = read_city(city_dir)
         data = json.loads((city_dir / "simulators" / "lapor.json").read_text(encoding="utf-8"))
-        self.timezone = ZoneInfo(city.get("timezone", "Asia/Jakarta"))
+        self.timezone = ZoneInfo(city.timezone)
         self.data = data
         self.seed = str(data["seed"])
         self.instansi_id = data["instansi_id"]

@@ -10,61 +10,46 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field
 
 from komando.sources.framework import SourceDataInvalid
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import (
+    JsonClient,
+    KelurahanCode,
+    NonEmpty,
+    StrictModel,
+)
 
-KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
-NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 APPLICATION = "Perizinan"
 
 
-class _Strict(BaseModel):
-    # extra="ignore": fields not named here (the applicant's name, NIK, phone) are dropped on parsing.
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
-
-
-class PermitTypeRecord(_Strict):
+class PermitTypeRecord(StrictModel):
     kode: NonEmpty
     nama: NonEmpty
     sla_hari: Annotated[int, Field(ge=0, le=365)]
 
 
-class PermitTypeList(_Strict):
+class PermitTypeList(StrictModel):
     data: list[PermitTypeRecord]
 
 
-class Application(_Strict):
+class Application(StrictModel):
     nomor_permohonan: NonEmpty
     jenis_izin: NonEmpty
-    kode_kelurahan: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)]
+    kode_kelurahan: KelurahanCode
     tanggal_pengajuan: AwareDatetime
     status: Literal["diajukan", "verifikasi", "terbit", "ditolak"]
     tanggal_selesai: AwareDatetime | None = None
     diperbarui: AwareDatetime
 
 
-class ApplicationPage(_Strict):
+class ApplicationPage(StrictModel):
     ada_berikutnya: bool
     data: list[Application]
 
 
-class PerizinanClient:
-    def __init__(self, base_url: str, timeout_seconds: float = 10.0):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout_seconds
-
-    def _get(self, http: httpx.Client, path: str, params: dict | None = None) -> bytes:
-        return get_body(http, f"{self.base_url}{path}", application=APPLICATION, timeout=self.timeout, params=params)
-
-    @staticmethod
-    def _parse(model, body: bytes, what: str):
-        try:
-            return model.model_validate_json(body)
-        except ValidationError as error:
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+class PerizinanClient(JsonClient):
+    application = APPLICATION
 
     def fetch(self, since: datetime | None, after: str, page_size: int, max_pages: int
               ) -> tuple[list[PermitTypeRecord], list[Application], bool]:
@@ -72,8 +57,8 @@ class PerizinanClient:
         ``max_pages`` pages. Returns (types, applications, whether more remain)."""
         applications: list[Application] = []
         more = False
-        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
-            types = self._parse(PermitTypeList, self._get(http, "/api/v1/jenis-izin"), "Perizinan permit types").data
+        with self.session() as http:
+            types = self.get_model(http, "/api/v1/jenis-izin", PermitTypeList, "Perizinan permit types").data
             check(types, [])
             for _ in range(max_pages):
                 params: dict[str, str | int] = {"batas": page_size}
@@ -81,8 +66,7 @@ class PerizinanClient:
                     params["diperbarui_sejak"] = since.isoformat()
                     if after:
                         params["setelah"] = after
-                page = self._parse(ApplicationPage, self._get(http, "/api/v1/permohonan", params),
-                                   "Perizinan applications")
+                page = self.get_model(http, "/api/v1/permohonan", ApplicationPage, "Perizinan applications", params)
                 check(types, page.data)
                 applications.extend(page.data)
                 more = page.ada_berikutnya

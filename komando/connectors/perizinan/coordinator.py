@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from komando.connectors.perizinan.client import Application, PerizinanClient, PermitTypeRecord
+from komando.connectors.perizinan.config import PerizinanConfig
 from komando.services.actions import do_sync_permits
 from komando.services.models import PermitStatus
 from komando.services.records import PermitRecord, PermitTypeItem
-from komando.connectors.perizinan.client import Application, PerizinanClient, PermitTypeRecord
-from komando.connectors.perizinan.config import PerizinanConfig
 from komando.sources.framework import BaseCoordinator, FetchResult, SourceDataInvalid
 
 CURSOR_TIME = "updated_at"

@@ -10,36 +10,30 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from komando.sources.framework import (
     SourceDataInvalid,
 )
-from komando.sources.http import describe_validation_error, get_body
+from komando.sources.http import JsonClient, KecamatanCode, KelurahanCode, StrictModel
 
-KELURAHAN_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
-KECAMATAN_CODE = r"^\d{2}\.\d{2}\.\d{2}$"
 AGE_GROUP = r"^\d{1,3}(-\d{1,3}|\+)$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
-
-
-class AgeSexCount(_Strict):
+class AgeSexCount(StrictModel):
     jenis_kelamin: Literal["L", "P"]
     kelompok_umur: Annotated[str, StringConstraints(pattern=AGE_GROUP)]
     jumlah: Annotated[int, Field(ge=0)]
 
 
-class KelurahanAggregate(_Strict):
-    kode_wilayah: Annotated[str, StringConstraints(pattern=KELURAHAN_CODE)]
+class KelurahanAggregate(StrictModel):
+    kode_wilayah: KelurahanCode
     nama: Annotated[str, StringConstraints(min_length=1)]
-    kode_kecamatan: Annotated[str, StringConstraints(pattern=KECAMATAN_CODE)]
+    kode_kecamatan: KecamatanCode
     rincian: list[AgeSexCount]
 
 
-class KelurahanPage(_Strict):
+class KelurahanPage(StrictModel):
     tanggal_data: date
     versi_data: Annotated[str, StringConstraints(min_length=1)]
     diperbarui_pada: AwareDatetime | None = None
@@ -58,28 +52,19 @@ class PopulationSnapshot(BaseModel):
     kelurahan: list[KelurahanAggregate]
 
 
+class SiakClient(JsonClient):
+    application = "SIAK"
 
-
-class SiakClient:
     def __init__(self, base_url: str, timeout_seconds: float = 10.0, page_size: int = 100,
                  consistent_read_attempts: int = 3):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout_seconds
+        super().__init__(base_url, timeout_seconds)
         self.page_size = page_size
         self.attempts = max(1, consistent_read_attempts)
 
-    def _get(self, http: httpx.Client, path: str, params: dict) -> bytes:
-        return get_body(http, f"{self.base_url}{path}", application="SIAK", timeout=self.timeout,
-                        params=params)
-
     def _page(self, http: httpx.Client, number: int) -> KelurahanPage:
         params = {"halaman": number, "per_halaman": self.page_size}
-        body = self._get(http, "/api/v1/agregat/kelurahan", params)
-        try:
-            return KelurahanPage.model_validate_json(body)
-        except ValidationError as error:
-            what = f"SIAK kelurahan page {number}"
-            raise SourceDataInvalid(describe_validation_error(error, what)) from error
+        return self.get_model(http, "/api/v1/agregat/kelurahan", KelurahanPage, f"SIAK kelurahan page {number}",
+                              params)
 
     def _read_once(self, http: httpx.Client) -> PopulationSnapshot | None:
         first = self._page(http, 1)
@@ -97,7 +82,7 @@ class SiakClient:
                                   updated_at=first.diperbarui_pada, kelurahan=rows)
 
     def fetch_population(self) -> PopulationSnapshot:
-        with httpx.Client(timeout=self.timeout, headers={"Accept": "application/json"}) as http:
+        with self.session() as http:
             for _ in range(self.attempts):
                 snapshot = self._read_once(http)
                 if snapshot is not None:

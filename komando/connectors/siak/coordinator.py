@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from komando.metrics.actions.population import PopulationRow, do_replace_population
 from komando.connectors.siak.client import PopulationSnapshot, SiakClient
 from komando.connectors.siak.config import SiakConfig
+from komando.metrics.actions.population import PopulationRow, do_replace_population
 from komando.sources.framework import BaseCoordinator, FetchResult
 
 WIB = ZoneInfo("Asia/Jakarta")

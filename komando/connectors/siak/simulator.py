@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 MAX_PAGE_SIZE = 100
@@ -51,12 +52,12 @@ class PopulationRegistry:
     def __init__(self, city_dir: Path, *, tick_seconds: float | None = None,
                  clock: Callable[[], float] = time.time):
         city_dir = Path(city_dir)
-        self.city = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
+        self.city = read_city(city_dir)
         settings = json.loads((city_dir / "simulators" / "siak.json").read_text(encoding="utf-8"))
         with open(city_dir / "regions.csv", newline="", encoding="utf-8") as handle:
             regions = list(csv.DictReader(handle))
-        self.timezone = ZoneInfo(self.city.get("timezone", "Asia/Jakarta"))
-        self.seed = str(settings.get("seed", self.city["code"]))
+        self.timezone = ZoneInfo(self.city.timezone)
+        self.seed = str(settings.get("seed", self.city.code))
         self.tick_seconds = float(tick_seconds or settings.get("tick_seconds", 60))
         self.clock = clock
         self.age_groups: list[str] = list(settings["age_groups"])
@@ -79,7 +80,7 @@ class PopulationRegistry:
                 kelurahan_weight[member["code"]] = float(kecamatan_weights.get(code, 1)) * weight / sum(raw)
         codes = [r["code"] for r in self.kelurahan]
         cells: dict[tuple[str, str, str], int] = {}
-        totals = (("L", int(self.city["population_male"])), ("P", int(self.city["population_female"])))
+        totals = (("L", int(self.city.get("population_male"))), ("P", int(self.city.get("population_female"))))
         for sex, total in totals:
             per_kelurahan = apportion(total, [kelurahan_weight[c] * rng.uniform(0.985, 1.015) for c in codes])
             pyramid = settings["age_pyramid"][sex]
@@ -174,8 +175,8 @@ def build_simulator(city_dir, tick_seconds: float | None = None, clock: Callable
         female = sum(v for (_, sex, _), v in cells.items() if sex == "P")
         return Response.json({
             "status": "OK",
-            "kode_wilayah": registry.city["code"],
-            "nama_wilayah": registry.city["name"],
+            "kode_wilayah": registry.city.code,
+            "nama_wilayah": registry.city.name,
             "tanggal_data": day,
             "versi_data": version,
             "diperbarui_pada": registry.updated_at(),

@@ -82,3 +82,22 @@ def camera_snapshot_upstream(camera_id: int) -> str | None:
         return None
     url = (camera.attributes or {}).get("snapshot_url")
     return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+
+
+def cameras_layer() -> dict[str, Any]:
+    """The traffic cameras as a GeoJSON FeatureCollection ([lon, lat]), coloured by congestion."""
+    panel = traffic_panel()
+    features = []
+    for camera in panel["cameras"]:
+        if camera["lat"] is None or camera["lon"] is None:
+            continue
+        tone = {"macet": "bad", "padat": "warn"}.get(camera["congestion"] or "", "")
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [camera["lon"], camera["lat"]]},
+            "properties": {"id": camera["id"], "name": camera["name"], "kind": "camera",
+                           "status": camera["congestion"] if camera["online"] else "offline",
+                           "tone": tone if camera["online"] else "bad", "source": panel["source"],
+                           "observed_at": camera["observed_at"], "snapshot_url": camera["snapshot_url"]},
+        })
+    return {"type": "FeatureCollection", "features": features}

@@ -1,20 +1,20 @@
 """The cameras API and the snapshot proxy, filled by the ATCS connector from its simulator."""
 
 import io
-import socket
 
 import pytest
 from django.conf import settings
 from PIL import Image
 
 from komando.assets.models import Asset
-from komando.metrics.selectors.traffic import traffic_panel
 from komando.connectors.atcs.coordinator import Coordinator
 from komando.connectors.atcs.simulator import build_simulator
+from komando.metrics.selectors.traffic import traffic_panel
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import closed_port
 
 
 @pytest.fixture
@@ -87,10 +87,8 @@ def test_snapshot_proxy_reports_a_camera_without_picture_as_bad_gateway(client, 
 @pytest.mark.django_db
 def test_snapshot_proxy_reports_an_unreachable_source_as_bad_gateway(client, cameras, simulator):
     camera = online_camera(simulator)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    camera.attributes["snapshot_url"] = f"http://127.0.0.1:{closed_port}/snapshot/x.jpg"
+    port = closed_port()
+    camera.attributes["snapshot_url"] = f"http://127.0.0.1:{port}/snapshot/x.jpg"
     camera.save()
     indonesian = client.get(f"/api/cameras/{camera.pk}/snapshot.jpg")  # the installation's language
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

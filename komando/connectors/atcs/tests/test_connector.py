@@ -1,7 +1,5 @@
 """ATCS connector against its simulator over real HTTP."""
 
-import json
-import socket
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,31 +7,19 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset
-from komando.metrics.models import TrafficObservation
-from komando.metrics.selectors.traffic import traffic_panel
 from komando.connectors.atcs.coordinator import Coordinator
 from komando.connectors.atcs.simulator import build_simulator
+from komando.metrics.models import TrafficObservation
+from komando.metrics.selectors.traffic import traffic_panel
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting, published_per_run, refused_and_nothing_stored
 
 WIB = ZoneInfo("Asia/Jakarta")
 # A Wednesday in the morning rush hour.
 RUSH_HOUR = datetime(2026, 11, 25, 8, 2, 30, tzinfo=WIB)
-
-
-class Clock:
-    """The simulator's idea of now, moved by the test."""
-
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -65,24 +51,6 @@ def stored_state():
         sorted(Asset.objects.values_list("source_ref", "name", "online", "lat", "lon", "region__code")),
         sorted(TrafficObservation.objects.values_list("camera__source_ref", "observed_at", "vehicles", "congestion")),
     )
-
-
-def served(app, request):
-    for method, pattern, handler in app.routes:
-        match = pattern.match(request.path)
-        if match and method == request.method:
-            return handler(request, **match.groupdict())
-    raise AssertionError(f"no route for {request.path}")
-
-
-def corrupting(app, path_part, mutate):
-    def fault(request):
-        if path_part not in request.path:
-            return None
-        body = json.loads(served(app, request).body)
-        mutate(body)
-        return Response.json(body)
-    return fault
 
 
 @pytest.mark.django_db
@@ -243,20 +211,13 @@ def _status_unknown(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(atcs, simulator, clock, path_part, mutate, message):
     source, url = atcs
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
 
-    clock.advance(minutes=10)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=10)
+        simulator.fault = corrupting(simulator, path_part, mutate)
 
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 @pytest.mark.django_db
@@ -273,16 +234,14 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(atcs, simulator, clock, pa
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(atcs, simulator, clock, fault, kind, message):
     source, url = atcs
-    run_source(source, coordinator(url))
-    before = stored_state()
 
-    clock.advance(minutes=10)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=10)
+        simulator.fault = fault
 
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
@@ -290,11 +249,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(atcs):
     source, url = atcs
     run_source(source, coordinator(url))
     before = stored_state()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
 
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
 
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable"
@@ -305,13 +262,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(atcs):
 @pytest.mark.django_db
 def test_new_observations_publish_the_traffic_panel_once(atcs, clock, django_capture_on_commit_callbacks):
     source, url = atcs
-    with django_capture_on_commit_callbacks() as first:
-        run_source(source, coordinator(url))
-    with django_capture_on_commit_callbacks() as unchanged:
-        run_source(source, coordinator(url))
-    clock.advance(minutes=5)
-    with django_capture_on_commit_callbacks() as next_interval:
-        run_source(source, coordinator(url))
-    assert len(first) == 2  # panel.traffic + source.health
-    assert len(unchanged) == 1  # source.health only
-    assert len(next_interval) == 2
+    first, unchanged, next_interval = published_per_run(
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
+        lambda: clock.advance(minutes=5))
+    assert first == 2  # panel.traffic + source.health
+    assert unchanged == 1  # source.health only
+    assert next_interval == 2

@@ -7,16 +7,22 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset
+from komando.connectors.banjir.coordinator import Coordinator
+from komando.connectors.banjir.simulator import build_simulator
 from komando.fieldops.actions import do_record_gauge_level
 from komando.fieldops.flood import siaga_status
 from komando.fieldops.selectors import flood_panel, flood_tile, gauge_layer, pump_layer, sluice_gate_layer
-from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, slow, truncating
-from komando.connectors.banjir.coordinator import Coordinator
-from komando.connectors.banjir.simulator import build_simulator
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import (
+    Clock,
+    corrupting,
+    published_per_run,
+    refused_and_nothing_stored,
+    truncated_slow_and_unreachable,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 GATE_STATUS = {"terbuka": "open", "tertutup": "closed", "perbaikan": "maintenance"}
@@ -265,15 +271,13 @@ def _duplicate_pump(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(banjir, clock, simulator, path_part, mutate, message):
     source, url = banjir
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    clock.advance(hours=5)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
+
+    def breaks():
+        clock.advance(hours=5)
+        simulator.fault = corrupting(simulator, path_part, mutate)
+
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks)
 
 
 @pytest.mark.django_db
@@ -291,50 +295,32 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(banjir, clock, simulator, 
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(banjir, simulator, clock, fault, kind, message):
     source, url = banjir
-    run_source(source, coordinator(url))
-    before = stored_state()
-    clock.advance(hours=5)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+
+    def breaks():
+        clock.advance(hours=5)
+        simulator.fault = fault
+
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
 def test_truncated_json_timeout_and_unreachable_keep_what_is_stored(banjir, simulator, clock):
     source, url = banjir
-    run_source(source, coordinator(url))
-    before = stored_state()
-    clock.advance(hours=5)
-
-    simulator.fault = truncating(simulator, "/api/tma")
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid" and "malformed JSON" in source.last_error
-
-    simulator.fault = slow("/api/pintu-air", 2)
-    assert run_source(source, coordinator(url, timeout_seconds=0.5)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "unreachable" and "did not answer within 0.5 s" in source.last_error
-
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port()}", timeout_seconds=2)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "unreachable" and "Banjir is unreachable" in source.last_error
-    assert stored_state() == before
+    truncated_slow_and_unreachable(source, lambda url=url, **options: run_source(source, coordinator(url, **options)),
+                                   stored_state, simulator, truncate="/api/tma", slow_path="/api/pintu-air",
+                                   application="Banjir",
+                                   between=lambda: clock.advance(hours=5))
 
 
 @pytest.mark.django_db
 def test_new_levels_publish_the_flood_tile_once(banjir, clock, django_capture_on_commit_callbacks):
     source, url = banjir
-    with django_capture_on_commit_callbacks() as first:
-        run_source(source, coordinator(url))
-    with django_capture_on_commit_callbacks() as unchanged:
-        run_source(source, coordinator(url))
-    clock.advance(minutes=10)
-    with django_capture_on_commit_callbacks() as next_reading:
-        run_source(source, coordinator(url))
-    assert (len(first), len(unchanged), len(next_reading)) == (2, 1, 2)
+    first, unchanged, next_reading = published_per_run(
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
+        lambda: clock.advance(minutes=10))
+    assert (first, unchanged, next_reading) == (2, 1, 2)
 
 
 def test_levels_change_slowly_and_peak_in_the_afternoon(simulator):

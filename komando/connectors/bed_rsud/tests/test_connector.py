@@ -1,7 +1,5 @@
 """Bed availability connector against its simulator over real HTTP."""
 
-import json
-import socket
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -11,28 +9,18 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset
-from komando.services.models import BedSnapshot
-from komando.services.selectors import beds_summary, beds_tile, hospitals_layer, latest_beds
 from komando.connectors.bed_rsud.coordinator import Coordinator
 from komando.connectors.bed_rsud.simulator import build_simulator
+from komando.services.models import BedSnapshot
+from komando.services.selectors import beds_summary, beds_tile, hospitals_layer, latest_beds
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting, published_per_run, refused_and_nothing_stored
 
 WIB = ZoneInfo("Asia/Jakarta")
 AFTERNOON = datetime(2026, 11, 25, 14, 31, tzinfo=WIB)
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -193,19 +181,6 @@ def test_tile_is_absent_before_any_report(reference_data):
     assert hospitals_layer() == {"type": "FeatureCollection", "features": []}
 
 
-def corrupting(app, path_part, mutate):
-    def fault(request):
-        if path_part not in request.path:
-            return None
-        for _method, pattern, handler in app.routes:
-            if pattern.match(request.path):
-                body = json.loads(handler(request).body)
-                mutate(body)
-                return Response.json(body)
-        raise AssertionError(request.path)
-    return fault
-
-
 def _unknown_region(body):
     body["data"][0]["kode_kelurahan"] = "36.71.01.1999"
 
@@ -255,20 +230,13 @@ def _count_as_float(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(beds, simulator, clock, path_part, mutate, message):
     source, url = beds
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
 
-    clock.advance(minutes=10)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=10)
+        simulator.fault = corrupting(simulator, path_part, mutate)
 
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 def _slow(request):
@@ -291,27 +259,24 @@ def _slow(request):
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(beds, simulator, clock, fault, options, kind, message):
     source, url = beds
-    run_source(source, coordinator(url))
-    before = stored_state()
 
-    clock.advance(minutes=10)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url, **options)) is False
+    def breaks():
+        clock.advance(minutes=10)
+        simulator.fault = fault
+        return options
 
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
 def test_after_an_outage_the_next_run_brings_the_current_state(beds, simulator, clock):
     source, url = beds
     run_source(source, coordinator(url))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
     clock.advance(minutes=20)
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
     source.refresh_from_db()
     assert (source.last_error_kind, "Bed availability is unreachable" in source.last_error) == ("unreachable", True)
 
@@ -323,11 +288,7 @@ def test_after_an_outage_the_next_run_brings_the_current_state(beds, simulator, 
 @pytest.mark.django_db
 def test_new_reports_publish_the_beds_tile_once(beds, clock, django_capture_on_commit_callbacks):
     source, url = beds
-    with django_capture_on_commit_callbacks() as first:
-        run_source(source, coordinator(url))
-    with django_capture_on_commit_callbacks() as unchanged:
-        run_source(source, coordinator(url))
-    clock.advance(minutes=5)
-    with django_capture_on_commit_callbacks() as later:
-        run_source(source, coordinator(url))
-    assert (len(first), len(unchanged), len(later)) == (2, 1, 2)
+    first, unchanged, later = published_per_run(
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
+        lambda: clock.advance(minutes=5))
+    assert (first, unchanged, later) == (2, 1, 2)

@@ -1,34 +1,23 @@
 """BMKG connector against its simulator over real HTTP."""
 
 import json
-import socket
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 
-from komando.hazards.models import Earthquake, WeatherWarning
-from komando.hazards.selectors import hazards_panel
 from komando.connectors.bmkg.coordinator import Coordinator
 from komando.connectors.bmkg.simulator import build_simulator
+from komando.hazards.models import Earthquake, WeatherWarning
+from komando.hazards.selectors import hazards_panel
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, served
 
 START = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, hours: float) -> None:
-        self.now += hours * 3600
 
 
 def moment_with_a_warning_over_the_city() -> datetime:
@@ -39,7 +28,7 @@ def moment_with_a_warning_over_the_city() -> datetime:
         active = model.active_warnings()
         if any(w.over_city for w in active) and any(not w.over_city for w in active):
             return datetime.fromtimestamp(clock.now, UTC)
-        clock.advance(1)
+        clock.advance(hours=1)
     raise AssertionError("the simulator never warned the city in 200 hours")
 
 
@@ -74,14 +63,6 @@ def stored_state():
 def truth_refs(model) -> set[str]:
     quakes = model.quakes(1) + model.quakes(15, lambda q: q.magnitude >= 5) + model.quakes(15, lambda q: bool(q.felt))
     return {f"{q.at:%Y-%m-%dT%H:%M:%SZ} {q.lat:.2f},{q.lon:.2f}" for q in quakes}
-
-
-def served(app, request):
-    for method, pattern, handler in app.routes:
-        match = pattern.match(request.path)
-        if match and method == request.method:
-            return handler(request, **match.groupdict())
-    raise AssertionError(f"no route for {request.path}")
 
 
 @pytest.mark.django_db
@@ -128,7 +109,7 @@ def test_later_runs_add_new_quakes_and_keep_expired_warnings_out_of_the_panel(bm
     source, url = bmkg
     assert run_source(source, coordinator(url))
     refs_before = set(Earthquake.objects.values_list("source_ref", flat=True))
-    clock.advance(6)
+    clock.advance(hours=6)
     assert run_source(source, coordinator(url))
     refs_after = set(Earthquake.objects.values_list("source_ref", flat=True))
     assert refs_before < refs_after  # new quakes in six hours, none lost
@@ -202,7 +183,7 @@ def test_bad_input_fails_clearly_and_changes_nothing(bmkg, simulator, clock, pat
     source, url = bmkg
     assert run_source(source, coordinator(url))
     before = stored_state()
-    clock.advance(6)  # new quakes and warnings are waiting: none of them may be stored
+    clock.advance(hours=6)  # new quakes and warnings are waiting: none of them may be stored
     simulator.fault = fault_on(simulator, path_part, make(simulator))
     assert run_source(source, coordinator(url)) is False
     source.refresh_from_db()
@@ -219,9 +200,7 @@ def test_unreachable_feed_fails_clearly_and_changes_nothing(bmkg):
     source, url = bmkg
     assert run_source(source, coordinator(url))
     before = stored_state()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_port()
     assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable"

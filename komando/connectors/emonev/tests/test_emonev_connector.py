@@ -8,9 +8,6 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from komando.development.models import ProgressMonth, Project
-from komando.development.progress import STATUSES
-from komando.development.selectors import development_panel_for_scope
 from komando.connectors.emonev.config import EmonevConfig
 from komando.connectors.emonev.simulator import build_simulator, progress_rows
 from komando.connectors.emonev.tests.conftest import (
@@ -20,6 +17,9 @@ from komando.connectors.emonev.tests.conftest import (
     make_coordinator,
     tamper_kegiatan,
 )
+from komando.development.models import ProgressMonth, Project
+from komando.development.progress import STATUSES
+from komando.development.selectors import development_panel_for_scope
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response

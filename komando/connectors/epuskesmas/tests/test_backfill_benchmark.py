@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.db.models import Sum
 
-from komando.metrics.models import DiagnosisCount, PrescriptionCount, VisitCount
 from komando.connectors.epuskesmas.simulator import _us, build_simulator
+from komando.metrics.models import DiagnosisCount, PrescriptionCount, VisitCount
 from komando.sources.runner import run_source
 from komando.sources.simulation import running_simulator
 

@@ -12,8 +12,8 @@ from django.core.serializers import serialize
 from django.db.models import Sum
 
 from komando.assets.models import Asset
-from komando.metrics.models import DiagnosisCount, PrescriptionCount, VisitCount
 from komando.connectors.epuskesmas.tests.conftest import SimulatorReader
+from komando.metrics.models import DiagnosisCount, PrescriptionCount, VisitCount
 from komando.sources.models import Source, SourceRun
 from komando.sources.runner import run_source
 

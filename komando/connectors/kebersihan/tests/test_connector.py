@@ -7,16 +7,16 @@ import pytest
 from django.conf import settings
 
 from komando.assets.models import Asset
-from komando.fieldops.models import WasteRouteDay
-from komando.fieldops.selectors import tps_layer, waste_panel, waste_tile
-from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, slow, truncating
-from komando.regions.models import Region
 from komando.connectors.kebersihan.coordinator import Coordinator
 from komando.connectors.kebersihan.simulator import build_simulator
+from komando.fieldops.models import WasteRouteDay
+from komando.fieldops.selectors import tps_layer, waste_panel, waste_tile
+from komando.regions.models import Region
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting, refused_and_nothing_stored, slow, truncating
 
 WIB = ZoneInfo("Asia/Jakarta")
 STATUS = {"belum": "scheduled", "berjalan": "in_progress", "selesai": "done", "terlewat": "missed"}
@@ -239,20 +239,13 @@ def _capacity_negative(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(kebersihan, clock, simulator, path_part, mutate, message):
     source, url = kebersihan
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
 
-    clock.advance(minutes=45)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=45)
+        simulator.fault = corrupting(simulator, path_part, mutate)
 
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 @pytest.mark.django_db
@@ -271,14 +264,14 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(kebersihan, clock, simulat
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(kebersihan, simulator, clock, fault, kind, message):
     source, url = kebersihan
-    run_source(source, coordinator(url))
-    before = stored_state()
-    clock.advance(minutes=45)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+
+    def breaks():
+        clock.advance(minutes=45)
+        simulator.fault = fault
+
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db

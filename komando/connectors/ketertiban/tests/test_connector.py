@@ -8,15 +8,21 @@ from django.conf import settings
 from django.db import connection
 
 from komando.assets.models import Asset
-from komando.fieldops.models import OrderActivityDay, UnitDuty
-from komando.fieldops.selectors import public_order_panel, public_order_tile
-from komando.fieldops.tests.helpers import Clock, closed_port, corrupting, served, slow, truncating
 from komando.connectors.ketertiban.coordinator import Coordinator
 from komando.connectors.ketertiban.simulator import build_simulator
+from komando.fieldops.models import OrderActivityDay, UnitDuty
+from komando.fieldops.selectors import public_order_panel, public_order_tile
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import (
+    Clock,
+    corrupting,
+    refused_and_nothing_stored,
+    served,
+    truncated_slow_and_unreachable,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 STATUS = {"dinas": "on_duty", "lepas_dinas": "off_duty", "penugasan": "on_assignment"}
@@ -199,18 +205,13 @@ def _naive_since(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(ketertiban, clock, simulator, path_part, mutate, message):
     source, url = ketertiban
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
-    clock.advance(hours=2)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+
+    def breaks():
+        clock.advance(hours=2)
+        simulator.fault = corrupting(simulator, path_part, mutate)
+
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 @pytest.mark.django_db
@@ -225,37 +226,23 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(ketertiban, clock, simulat
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(ketertiban, simulator, clock, fault, kind, message):
     source, url = ketertiban
-    run_source(source, coordinator(url))
-    before = stored_state()
-    clock.advance(hours=2)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+
+    def breaks():
+        clock.advance(hours=2)
+        simulator.fault = fault
+
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
 def test_truncated_json_timeout_and_unreachable_keep_what_is_stored(ketertiban, simulator, clock):
     source, url = ketertiban
-    run_source(source, coordinator(url))
-    before = stored_state()
-    clock.advance(hours=2)
-
-    simulator.fault = truncating(simulator, "/api/status")
-    assert run_source(source, coordinator(url)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid" and "malformed JSON" in source.last_error
-
-    simulator.fault = slow("/api/kegiatan", 2)
-    assert run_source(source, coordinator(url, timeout_seconds=0.5)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "unreachable" and "did not answer within 0.5 s" in source.last_error
-
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port()}", timeout_seconds=2)) is False
-    source.refresh_from_db()
-    assert source.last_error_kind == "unreachable" and "Ketertiban is unreachable" in source.last_error
-    assert stored_state() == before
+    truncated_slow_and_unreachable(source, lambda url=url, **options: run_source(source, coordinator(url, **options)),
+                                   stored_state, simulator, truncate="/api/status", slow_path="/api/kegiatan",
+                                   application="Ketertiban",
+                                   between=lambda: clock.advance(hours=2))
 
 
 @pytest.mark.django_db

@@ -1,40 +1,26 @@
 """Kinerja ASN connector against its simulator over real HTTP."""
 
 import json
-import socket
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 
-from komando.services.models import AttendanceDay
-from komando.services.selectors import workforce_summary, workforce_tile
 from komando.connectors.kinerja_asn.coordinator import Coordinator
 from komando.connectors.kinerja_asn.simulator import build_simulator
+from komando.services.models import AttendanceDay
+from komando.services.selectors import workforce_summary, workforce_tile
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, published_per_run, refused_and_nothing_stored
 
 WIB = ZoneInfo("Asia/Jakarta")
 # A Wednesday, mid-morning: everyone who comes has checked in.
 MORNING = datetime(2026, 11, 25, 10, 15, tzinfo=WIB)
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def moment(self) -> datetime:
-        return datetime.fromtimestamp(self.now, UTC)
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -296,16 +282,15 @@ def _slow(request):
 def test_broken_responses_are_refused_and_keep_what_is_stored(kinerja, simulator, clock, fault, options, kind,
                                                               message):
     source, url = kinerja
-    run_source(source, coordinator(url))
-    before = stored_state()
 
-    clock.advance(minutes=60)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url, **options)) is False
+    def breaks():
+        clock.advance(minutes=60)
+        simulator.fault = fault
+        return options
 
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
@@ -313,11 +298,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(kinerja):
     source, url = kinerja
     run_source(source, coordinator(url))
     before = stored_state()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
 
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
 
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable"
@@ -328,11 +311,7 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(kinerja):
 @pytest.mark.django_db
 def test_changes_publish_the_workforce_tile_to_staff_once(kinerja, clock, django_capture_on_commit_callbacks):
     source, url = kinerja
-    with django_capture_on_commit_callbacks() as first:
-        run_source(source, coordinator(url))
-    with django_capture_on_commit_callbacks() as unchanged:
-        run_source(source, coordinator(url))
-    clock.advance(minutes=5)
-    with django_capture_on_commit_callbacks() as later:
-        run_source(source, coordinator(url))
-    assert (len(first), len(unchanged), len(later)) == (2, 1, 2)
+    first, unchanged, later = published_per_run(
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
+        lambda: clock.advance(minutes=5))
+    assert (first, unchanged, later) == (2, 1, 2)

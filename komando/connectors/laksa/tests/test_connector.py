@@ -1,7 +1,6 @@
 """LAKSA connector (Open311 GeoReport v2) against its simulator over real HTTP, JSON and XML."""
 
 import json
-import socket
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,20 +14,10 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting, refused_and_nothing_stored
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 25, 10, 0, 30, tzinfo=WIB)
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -65,24 +54,6 @@ def truth(simulator) -> dict[str, dict]:
 def stored_state():
     return sorted(Complaint.objects.values_list("source_ref", "status", "source_status", "source_updated_at",
                                                 "category_code", "kelurahan__code", "lat", "lon"))
-
-
-def served(app, request):
-    for method, pattern, handler in app.routes:
-        match = pattern.match(request.path)
-        if match and method == request.method:
-            return handler(request, **match.groupdict())
-    raise AssertionError(f"no route for {request.path}")
-
-
-def corrupting(app, path_part, mutate):
-    def fault(request):
-        if path_part not in request.path:
-            return None
-        body = json.loads(served(app, request).body)
-        mutate(body)
-        return Response.json(body)
-    return fault
 
 
 @pytest.mark.django_db
@@ -247,20 +218,13 @@ def _services_code_as_number(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(laksa, simulator, clock, path_part, mutate, message):
     source, url = laksa
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
 
-    clock.advance(minutes=120)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=120)
+        simulator.fault = corrupting(simulator, path_part, mutate)
 
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 XML_REQUESTS = "/open311/v2/requests.xml"
@@ -318,10 +282,8 @@ def test_timeout_and_unreachable_are_reported(laksa, simulator):
     assert run_source(source, coordinator(url, timeout_seconds=0.5)) is False
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable" and "did not answer within 0.5 s" in source.last_error
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    port = closed_port()
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable" and "LAKSA is unreachable" in source.last_error
     assert stored_state() == before

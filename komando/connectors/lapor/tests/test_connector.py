@@ -1,7 +1,6 @@
 """SP4N-LAPOR! connector and follow-ups against the simulator over real HTTP."""
 
 import json
-import socket
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,21 +18,11 @@ from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 25, 10, 0, 30, tzinfo=WIB)
 KEY = "test-keytoken-lapor"
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -298,10 +287,8 @@ def test_timeout_and_unreachable(lapor, simulator):
     assert run_source(source, coordinator(url, timeout_seconds=0.5)) is False
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable" and "did not answer within 0.5 s" in source.last_error
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    port = closed_port()
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable" and "SP4N-LAPOR! is unreachable" in source.last_error
     assert Complaint.objects.count() == 0

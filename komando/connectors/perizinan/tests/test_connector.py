@@ -1,7 +1,5 @@
 """Perizinan connector against its simulator over real HTTP."""
 
-import json
-import socket
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -11,33 +9,20 @@ import pytest
 from django.conf import settings
 from django.core import serializers
 
-from komando.services.models import PermitApplication, PermitType
-from komando.services.selectors import permits_summary, permits_tile
 from komando.connectors.perizinan.coordinator import Coordinator
 from komando.connectors.perizinan.simulator import build_simulator
+from komando.services.models import PermitApplication, PermitType
+from komando.services.selectors import permits_summary, permits_tile
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import Clock, closed_port, corrupting, published_per_run, refused_and_nothing_stored
 
 WIB = ZoneInfo("Asia/Jakarta")
 # A Wednesday morning: the service counter is open.
 MORNING = datetime(2026, 11, 25, 10, 30, tzinfo=WIB)
 STATUS = {"diajukan": "submitted", "verifikasi": "in_process", "terbit": "issued", "ditolak": "rejected"}
-
-
-class Clock:
-    def __init__(self, moment: datetime):
-        self.now = moment.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def moment(self) -> datetime:
-        return datetime.fromtimestamp(self.now, UTC)
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
 
 
 @pytest.fixture
@@ -82,24 +67,6 @@ def stored_state():
         sorted(PermitApplication.objects.values_list("source_ref", "permit_type__code", "region__code", "status",
                                                      "applied_at", "issued_at", "within_sla", "source_updated_at")),
     )
-
-
-def served(app, request):
-    for method, pattern, handler in app.routes:
-        match = pattern.match(request.path)
-        if match and method == request.method:
-            return handler(request, **match.groupdict())
-    raise AssertionError(f"no route for {request.path}")
-
-
-def corrupting(app, path_part, mutate):
-    def fault(request):
-        if path_part not in request.path:
-            return None
-        body = json.loads(served(app, request).body)
-        mutate(body)
-        return Response.json(body)
-    return fault
 
 
 def assert_stored_equals(expected: dict[str, dict], sla: dict[str, int]):
@@ -319,20 +286,13 @@ def _naive_time(body):
 )
 def test_bad_data_is_refused_and_keeps_what_is_stored(perizinan, simulator, clock, path_part, mutate, message):
     source, url = perizinan
-    assert run_source(source, coordinator(url)) is True
-    before = stored_state()
-    source.refresh_from_db()
-    cursor = source.cursor
 
-    clock.advance(minutes=60)
-    simulator.fault = corrupting(simulator, path_part, mutate)
-    assert run_source(source, coordinator(url)) is False
+    def breaks():
+        clock.advance(minutes=60)
+        simulator.fault = corrupting(simulator, path_part, mutate)
 
-    source.refresh_from_db()
-    assert source.last_error_kind == "invalid"
-    assert message in source.last_error, source.last_error
-    assert stored_state() == before
-    assert source.cursor == cursor
+    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
+                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
 
 
 def _slow(request):
@@ -357,16 +317,15 @@ def _slow(request):
 def test_broken_responses_are_refused_and_keep_what_is_stored(perizinan, simulator, clock, fault, options, kind,
                                                               message):
     source, url = perizinan
-    run_source(source, coordinator(url))
-    before = stored_state()
 
-    clock.advance(minutes=60)
-    simulator.fault = fault
-    assert run_source(source, coordinator(url, **options)) is False
+    def breaks():
+        clock.advance(minutes=60)
+        simulator.fault = fault
+        return options
 
-    source.refresh_from_db()
-    assert (source.last_error_kind, message in source.last_error) == (kind, True), source.last_error
-    assert stored_state() == before
+    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
+                               stored_state, kind=kind, message=message, breaks=breaks,
+                               first_must_succeed=False)
 
 
 @pytest.mark.django_db
@@ -374,11 +333,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(perizinan):
     source, url = perizinan
     run_source(source, coordinator(url))
     before = stored_state()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
 
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}", timeout_seconds=2)) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}", timeout_seconds=2)) is False
 
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable"
@@ -389,13 +346,9 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(perizinan):
 @pytest.mark.django_db
 def test_changes_publish_the_permits_tile_once(perizinan, clock, django_capture_on_commit_callbacks):
     source, url = perizinan
-    with django_capture_on_commit_callbacks() as first:
-        run_source(source, coordinator(url))
-    with django_capture_on_commit_callbacks() as unchanged:
-        run_source(source, coordinator(url))
-    clock.advance(minutes=30)
-    with django_capture_on_commit_callbacks() as later:
-        run_source(source, coordinator(url))
-    assert len(first) == 2  # tile.permits + source.health
-    assert len(unchanged) == 1  # source.health only
-    assert len(later) == 2
+    first, unchanged, later = published_per_run(
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
+        lambda: clock.advance(minutes=30))
+    assert first == 2  # tile.permits + source.health
+    assert unchanged == 1  # source.health only
+    assert later == 2

@@ -3,9 +3,9 @@
 import pytest
 from django.conf import settings
 
-from komando.metrics.selectors.population import population_panel
 from komando.connectors.siak.coordinator import Coordinator
 from komando.connectors.siak.simulator import build_simulator
+from komando.metrics.selectors.population import population_panel
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

@@ -1,7 +1,6 @@
 """SIAK connector against its simulator over real HTTP."""
 
 import json
-import socket
 import time
 from collections import Counter
 from datetime import datetime
@@ -9,14 +8,15 @@ from datetime import datetime
 import pytest
 from django.conf import settings
 
-from komando.metrics.models import PopulationCount
-from komando.metrics.selectors.population import population_panel
 from komando.connectors.siak.coordinator import Coordinator
 from komando.connectors.siak.simulator import build_simulator
+from komando.metrics.models import PopulationCount
+from komando.metrics.selectors.population import population_panel
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source
 from komando.sources.simulation import Response, running_simulator
+from komando.sources.testing import closed_port, served
 
 STILL = 10**9  # a tick so long the simulated registry does not change during a test
 
@@ -38,15 +38,6 @@ def coordinator(url, **options):
 
 def stored_cells():
     return sorted(PopulationCount.objects.values_list("region__code", "sex", "age_group", "count", "as_of"))
-
-
-def served(app, request):
-    """What the simulator serves for ``request`` without the fault in place."""
-    for method, pattern, handler in app.routes:
-        match = pattern.match(request.path)
-        if match and method == request.method:
-            return handler(request, **match.groupdict())
-    raise AssertionError(f"no route for {request.path}")
 
 
 def corrupting(app, mutate):
@@ -241,15 +232,13 @@ def test_unreachable_server_is_reported_and_keeps_stored_population(siak):
     source, url = siak
     run_source(source, coordinator(url))
     before = stored_cells()
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    port = closed_port()
 
-    assert run_source(source, coordinator(f"http://127.0.0.1:{closed_port}")) is False
+    assert run_source(source, coordinator(f"http://127.0.0.1:{port}")) is False
 
     source.refresh_from_db()
     assert source.last_error_kind == "unreachable"
-    assert f"127.0.0.1:{closed_port}" in source.last_error
+    assert f"127.0.0.1:{port}" in source.last_error
     assert stored_cells() == before
 
 
