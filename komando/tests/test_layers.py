@@ -22,17 +22,7 @@ STILL_TO_UNTANGLE: set[str] = {
     'optional-import: komando/development/selectors.py: komando.alerts.selectors under except ImportError',
     'optional-import: komando/reports/selectors.py: komando.alerts.selectors under except ImportError',
     'optional-import: komando/wall/selectors.py: komando.alerts.selectors under except ImportError',
-    'upward: komando/complaints/actions.py: complaints imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/complaints/selectors.py: complaints imports komando.dashboard.tiles (a higher layer)',
     'upward: komando/development/selectors.py: development imports komando.alerts.selectors (a higher layer)',
-    'upward: komando/fieldops/actions.py: fieldops imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/fieldops/selectors.py: fieldops imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/hazards/actions.py: hazards imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/hazards/selectors.py: hazards imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/incidents/public/views.py: incidents imports komando.dashboard.selectors (a higher layer)',
-    'upward: komando/incidents/scorecard/views.py: incidents imports komando.dashboard.selectors (a higher layer)',
-    'upward: komando/services/actions.py: services imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/services/selectors.py: services imports komando.dashboard.tiles (a higher layer)',
     'upward: komando/situation/selectors.py: situation imports komando.operator_map.layers (a higher layer)',
 }
 
