@@ -15,7 +15,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from lxml import etree
 
-from komando.alerts.models import Alert, RuleKind
+from komando.alerts.choices import RuleKind
+from komando.alerts.models import Alert
 from komando.core.city import current_city
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"

@@ -16,13 +16,8 @@ from komando.tests.architecture import LAYERS, check
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 STILL_TO_UNTANGLE: set[str] = {
-    'cycle: komando.alerts.models ↔ komando.alerts.rules ↔ komando.alerts.selectors ↔ komando.development.selectors: modules import each other',  # noqa: E501
     'cycle: komando.imports.formats ↔ komando.imports.formats.revenue: modules import each other',
     'cycle: komando.sources.registry ↔ komando.sources.selectors: modules import each other',
-    'optional-import: komando/development/selectors.py: komando.alerts.selectors under except ImportError',
-    'optional-import: komando/reports/selectors.py: komando.alerts.selectors under except ImportError',
-    'optional-import: komando/wall/selectors.py: komando.alerts.selectors under except ImportError',
-    'upward: komando/development/selectors.py: development imports komando.alerts.selectors (a higher layer)',
     'upward: komando/situation/selectors.py: situation imports komando.operator_map.layers (a higher layer)',
 }
 

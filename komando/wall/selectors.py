@@ -209,12 +209,9 @@ def development_progress(user) -> dict[str, Any] | None:
 
 
 def alert_strip(user) -> dict[str, Any]:
-    """Open alerts (``komando.alerts.selectors.open_alerts``); ``available`` False while the alerts
-    app does not provide it (the panel stays hidden then)."""
-    try:
-        from komando.alerts.selectors import open_alerts
-    except ImportError:
-        return {"source": KOMANDO, "as_of": None, "available": False, "alerts": []}
+    """Open alerts (``komando.alerts.selectors.open_alerts``)."""
+    from komando.alerts.selectors import open_alerts
+
     alerts = open_alerts(user)
     return {"source": KOMANDO, "as_of": max((a["last_seen_at"] or a["raised_at"] for a in alerts), default=None),
             "available": True, "alerts": alerts[:20], "total": len(alerts)}
