@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from komando.audit.actions import record_audit
 from komando.core.tiles import publish_tile
 from komando.imports import limits
-from komando.imports.formats import get_template
 from komando.imports.formats.base import ImportTemplate, RowError
+from komando.imports.formats.registry import get_template
 from komando.imports.models import BatchStatus, ImportBatch
 from komando.imports.parsing import FileRejected, read_table
 from komando.imports.selectors import REVENUE_SOURCE

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from komando.core.events import STAFF
 from komando.core.tiles import Figure, Tile
-from komando.imports.formats import all_templates
+from komando.imports.formats.registry import all_templates
 from komando.imports.models import ImportBatch, RevenueRealisation
 
 REVENUE_SOURCE = "pendapatan"

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from komando.core.city import city_data_dir
-from komando.imports.formats import register
 from komando.imports.formats.base import (
     CellProblem,
     Column,
@@ -47,7 +46,6 @@ def read_type_code(value) -> str:
     return code
 
 
-@register
 class RevenueRealisationTemplate(ImportTemplate):
     slug = "pendapatan-bulanan"
     source_slug = "pendapatan"
