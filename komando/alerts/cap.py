@@ -15,7 +15,9 @@ from django.conf import settings
 from django.utils import timezone, translation
 from lxml import etree
 
-from komando.alerts.models import Alert, RuleKind
+from komando.alerts.choices import RuleKind
+from komando.alerts.models import Alert
+from komando.core.city import current_city
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -30,15 +32,9 @@ def cap_time(value: datetime) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S+07:00")
 
 
-def _city() -> dict:
-    import json
-
-    return json.loads((settings.KOMANDO_CITY_DIR / "city.json").read_text())
-
-
 def identifier(alert: Alert, cancel: bool = False) -> str:
-    city = _city()
-    return f"komando.{city['code']}.alert.{alert.pk}" + (".cancel" if cancel else "")
+    city = current_city()
+    return f"komando.{city.code}.alert.{alert.pk}" + (".cancel" if cancel else "")
 
 
 def _sub(parent, name: str, text=None):
@@ -80,7 +76,7 @@ def _polygons(alert: Alert) -> list[str]:
 def alert_element(alert: Alert) -> etree._Element:
     from komando.alerts.selectors import alert_dict
 
-    city = _city()
+    city = current_city()
     cancel = alert.cleared_at is not None
     with translation.override("id"):
         shown = alert_dict(alert)
@@ -106,20 +102,20 @@ def alert_element(alert: Alert) -> etree._Element:
         _sub(info, "expires", cap_time(datetime.fromisoformat(expires)))
     elif cancel:
         _sub(info, "expires", cap_time(alert.cleared_at + timedelta(hours=1)))
-    _sub(info, "senderName", f"Komando {city['name']}")
+    _sub(info, "senderName", f"Komando {city.name}")
     headline = ("Berakhir: " if cancel else "") + shown["title"]
     _sub(info, "headline", headline[:160])
     _sub(info, "description", shown["detail"] or shown["title"])
     base = settings.KOMANDO_PUBLIC_URL.rstrip("/")
     _sub(info, "web", f"{base}/peringatan/cap/{alert.pk}.xml")
     area = _sub(info, "area")
-    _sub(area, "areaDesc", f"{alert.subject}, {city['name']}" if alert.subject else city["name"])
+    _sub(area, "areaDesc", f"{alert.subject}, {city.name}" if alert.subject else city.name)
     for polygon in _polygons(alert):
         _sub(area, "polygon", polygon)
     if alert.lat is not None and alert.lon is not None:
         _sub(area, "circle", f"{alert.lat:.5f},{alert.lon:.5f} {CIRCLE_RADIUS_KM.get(alert.rule.kind, 1.0)}")
     elif not _polygons(alert):
-        center = city["center"]
+        center = city.center
         _sub(area, "circle", f"{center['lat']:.5f},{center['lon']:.5f} 10")
     return root
 
@@ -129,7 +125,7 @@ def alert_document(alert: Alert) -> bytes:
 
 
 def atom_index(alerts: list[Alert]) -> bytes:
-    city = _city()
+    city = current_city()
     base = settings.KOMANDO_PUBLIC_URL.rstrip("/")
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
 
@@ -140,12 +136,12 @@ def atom_index(alerts: list[Alert]) -> bytes:
         return element
 
     sub(feed, "id", f"{base}/peringatan/cap.xml")
-    sub(feed, "title", f"Peringatan Komando {city['name']} (CAP 1.2)")
+    sub(feed, "title", f"Peringatan Komando {city.name} (CAP 1.2)")
     newest = max((a.cleared_at or a.raised_at for a in alerts), default=timezone.now())
     sub(feed, "updated", cap_time(newest))
     sub(feed, "link", rel="self", href=f"{base}/peringatan/cap.xml")
     author = sub(feed, "author")
-    sub(author, "name", f"Komando {city['name']}")
+    sub(author, "name", f"Komando {city.name}")
     from komando.alerts.selectors import alert_title
 
     with translation.override("id"):

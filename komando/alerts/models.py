@@ -7,28 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class RuleKind(models.TextChoices):
-    METRIC_THRESHOLD = "metric_threshold", _("Threshold on a metric")
-    SENSOR_THRESHOLD = "sensor_threshold", _("Water level at a gauge")
-    SLA_BREACH = "sla_breach", _("Incidents past their SLA deadline")
-    SOURCE_DOWN = "source_down", _("Source down")
-    PROJECT_KRITIS = "project_kritis", _("Development project kritis")
-    BMKG_WARNING = "bmkg_warning", _("BMKG warning for the city")
-
-
-class Severity(models.TextChoices):
-    INFO = "info", _("Info")
-    WARNING = "warning", _("Warning")
-    CRITICAL = "critical", _("Critical")
-
-
-SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
-class Audience(models.TextChoices):
-    STAFF = "staff", _("Command room staff")
-    EXECUTIVES = "executives", _("Executives")
+from komando.alerts.choices import Audience, Channel, DeliveryStatus, RuleKind, Severity
 
 
 class AlertRule(models.Model):
@@ -97,17 +76,6 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.rule.slug} {self.subject_key} @ {self.raised_at:%Y-%m-%d %H:%M}"
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    WEBHOOK = "webhook", _("Webhook")
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
 
 
 class Notification(models.Model):

@@ -25,7 +25,8 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from komando.alerts.models import Channel, DeliveryStatus, Notification
+from komando.alerts.choices import Channel, DeliveryStatus
+from komando.alerts.models import Notification
 
 logger = logging.getLogger("komando.alerts.notify")
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from komando.alerts.models import RuleKind
+from komando.alerts.choices import RuleKind
 
 SIAGA_LEVELS = ("siaga_3", "siaga_2", "siaga_1")  # siaga 3 is the first alert level, siaga 1 the highest
 METRICS = ("traffic.vehicles", "traffic.average_speed_kmh")
@@ -254,14 +254,11 @@ def conditions_source_down(rule, now: datetime) -> dict[str, Condition]:
 
 def conditions_project_kritis(rule, now: datetime) -> dict[str, Condition]:
     from komando.development.progress import KRITIS
-    from komando.development.selectors import _project_rows, _scoped_projects, reporting_period
+    from komando.development.selectors import projects_as_of, reporting_period
 
     fiscal_year, as_of = reporting_period()
-    projects = _scoped_projects(None)
-    if rule.parameters.get("agencies"):
-        projects = projects.filter(agency__code__in=rule.parameters["agencies"])
     result = {}
-    for row in _project_rows(projects, fiscal_year, as_of):
+    for row in projects_as_of(fiscal_year, as_of, agency_codes=rule.parameters.get("agencies") or None):
         if row["status"] != KRITIS:
             continue
         result[f"project:{row['id']}"] = Condition(

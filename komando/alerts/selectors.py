@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from komando.alerts.access import alert_scope
-from komando.alerts.models import SEVERITY_RANK, Alert, RuleKind
+from komando.alerts.choices import SEVERITY_RANK, RuleKind
+from komando.alerts.models import Alert
 
 RECENT_LIMIT = 50
 
@@ -144,6 +145,12 @@ def open_alerts(user=None) -> list[dict]:
     before cleared, then most severe, then newest."""
     queryset = _base().filter(Q(cleared_at__isnull=True) | Q(acknowledged_at__isnull=True))
     return _sorted(_scoped(queryset, user))
+
+
+def open_kritis_project_alerts(user) -> list[dict]:
+    """The open alerts about kritis development projects ``user`` may see (the development watch pages
+    show them beside their projects; registered with ``komando.development.selectors`` when ready)."""
+    return [alert for alert in open_alerts(user) if alert["kind"] == RuleKind.PROJECT_KRITIS]
 
 
 def recent_alerts(user=None, limit: int = RECENT_LIMIT) -> list[dict]:

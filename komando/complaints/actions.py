@@ -14,7 +14,7 @@ from komando.agencies.models import Agency
 from komando.complaints.models import Channel, Complaint, ComplaintStatus, EmergencyCall, LaporFollowUp
 from komando.complaints.records import ComplaintRecord, EmergencyCallRecord, mask_phone_numbers
 from komando.core.city import current_city
-from komando.dashboard.tiles import publish_tile
+from komando.core.tiles import publish_tile
 from komando.regions.models import Region, RegionLevel
 from komando.sources.framework import SourceDataInvalid
 

@@ -22,7 +22,7 @@ from komando.complaints.models import (
     EmergencyKind,
 )
 from komando.core.events import STAFF
-from komando.dashboard.tiles import Figure, Tile
+from komando.core.tiles import Figure, Tile
 
 LAKSA_SOURCE = "laksa"
 LAPOR_SOURCE = "lapor"

@@ -35,6 +35,10 @@ class City:
     def center(self) -> dict[str, float]:
         return {"lat": self.center_lat, "lon": self.center_lon}
 
+    def summary(self) -> dict[str, Any]:
+        """What a screen embeds in its JSON state: code, name, map centre and time zone."""
+        return {"code": self.code, "name": self.name, "center": self.center, "timezone": self.timezone}
+
     def get(self, key: str, default: Any = None) -> Any:
         """Any other fact of ``city.json`` (population totals and their reference, for example)."""
         return self.facts.get(key, default)

@@ -8,15 +8,13 @@ suppressed for the public ("<5") and exact for staff (``can_view_internal``).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from functools import cache
 
-from django.conf import settings
 from django.utils import timezone
 
 from komando.accounts.access import can_view_development, can_view_internal
+from komando.core.city import current_city
 from komando.dashboard import tiles
 from komando.development.selectors import development_panel
 from komando.metrics.selectors.health import health_panel
@@ -45,14 +43,6 @@ def _call_selector(selector: Callable, *args, **kwargs) -> dict | None:
         return None
 
 
-@cache
-def city_profile() -> dict:
-    """Name and map centre of the city this installation serves (from the city's data files)."""
-    data = json.loads((settings.KOMANDO_CITY_DIR / "city.json").read_text(encoding="utf-8"))
-    return {"code": data["code"], "name": data["name"], "center": data.get("center"),
-            "timezone": data.get("timezone", settings.TIME_ZONE)}
-
-
 def development_scope_codes(user) -> list[str] | None:
     """Agency codes an OPD officer may see (None: all). Used by the page to filter live events too."""
     from komando.accounts.access import development_agency_scope
@@ -65,7 +55,7 @@ def development_scope_codes(user) -> list[str] | None:
 
 
 def pis_initial_state(user) -> dict:
-    state: dict = {"city": city_profile(), "server_time": timezone.now()}
+    state: dict = {"city": current_city().summary(), "server_time": timezone.now()}
     staff = can_view_internal(user)
     state["exact_counts"] = staff
     for panel, selector in PUBLIC_PANELS.items():
@@ -76,6 +66,6 @@ def pis_initial_state(user) -> dict:
     state["development_scope"] = development_scope_codes(user) if allowed else None
     state["can_view_internal"] = staff
     state["tiles"] = tiles.visible_tiles(staff)
-    state["tile_order"] = list(tiles.TILE_SELECTORS)  # a tile first sent live still takes its place
+    state["tile_order"] = tiles.tile_order()  # a tile first sent live still takes its place
     state["sources"] = all_source_health()
     return state

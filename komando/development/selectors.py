@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -83,6 +84,18 @@ def _project_rows(projects, fiscal_year: int, as_of) -> list[dict]:
     return rows
 
 
+def projects_as_of(fiscal_year: int, as_of, *, agency_id: int | None = None,
+                   agency_codes: Iterable[str] | None = None) -> list[dict]:
+    """One row per project of ``fiscal_year`` with its cumulative progress at month ``as_of`` (usually
+    ``reporting_period()``): every OPD's, one OPD's (``agency_id``) or those of some OPDs
+    (``agency_codes``). No access check: for callers without a user (alert rules, the daily report);
+    pages go through the ``development_*`` selectors, which scope by the viewer."""
+    projects = _scoped_projects(agency_id)
+    if agency_codes is not None:
+        projects = projects.filter(agency__code__in=list(agency_codes))
+    return _project_rows(projects, fiscal_year, as_of)
+
+
 def _weighted(rows: list[dict], key: str) -> Decimal:
     total_budget = sum(row["budget"] for row in rows)
     if total_budget:
@@ -119,7 +132,7 @@ def development_panel_for_scope(agency_id: int | None) -> dict:
     """The panel for one OPD (``agency_id``) or for every OPD (None). No access check: callers
     decide who may see it (``development_panel`` for users, the sync action for the live bus)."""
     fiscal_year, as_of = reporting_period()
-    rows = _project_rows(_scoped_projects(agency_id), fiscal_year, as_of)
+    rows = projects_as_of(fiscal_year, as_of, agency_id=agency_id)
     by_agency = _agency_rows(rows)
     return {
         "source": PANEL_SOURCE,
@@ -365,7 +378,7 @@ def development_watch(user, agency_code: str | None = None) -> dict:
     projects = _scoped_projects(agency.id if agency else scope).filter(fiscal_year=fiscal_year)
     rows = _project_rows(projects, fiscal_year, as_of)
     # One OPD's page keeps its place in the ranking of every OPD the user may see.
-    ranked_rows = _project_rows(_scoped_projects(scope), fiscal_year, as_of) if agency else rows
+    ranked_rows = projects_as_of(fiscal_year, as_of, agency_id=scope) if agency else rows
     ranking = absorption_ranking(ranked_rows)
     absorption = {row["agency_code"]: row for row in ranking if agency is None or row["agency_code"] == agency.code}
     by_agency = [row | {key: absorption[row["agency_code"]][key] for key in
@@ -440,15 +453,23 @@ def project_watch(user, project_id: int) -> dict:
     }
 
 
+# The open alerts about kritis projects come from the alerts app, a layer above development: it
+# registers the function that lists them for a user when it is ready (``komando.alerts.apps``).
+KritisAlertLister = Callable[[object], list[dict]]
+_kritis_alert_listers: list[KritisAlertLister] = []
+
+
+def register_kritis_alerts(lister: KritisAlertLister) -> None:
+    """Called once by the alerts app: ``lister(user)`` returns the open kritis-project alerts ``user`` may see."""
+    if lister not in _kritis_alert_listers:
+        _kritis_alert_listers.append(lister)
+
+
 def open_kritis_alerts(user, *, agency: str | None = None, project_id: int | None = None) -> list[dict]:
     """The open alerts about kritis projects that ``user`` may see (active, or cleared but not yet
-    acknowledged), from the alerts app (``komando.alerts.selectors.open_alerts``) when it is
-    installed; only one OPD's (``agency``: short name) or one project's when asked."""
-    try:
-        from komando.alerts.selectors import open_alerts
-    except ImportError:
-        return []
-    alerts = [alert for alert in open_alerts(user) if alert.get("kind") == "project_kritis"]
+    acknowledged), as the registered lister gives them (``komando.alerts.selectors.open_kritis_project_alerts``);
+    only one OPD's (``agency``: short name) or one project's when asked."""
+    alerts = [alert for lister in _kritis_alert_listers for alert in lister(user)]
     if agency is not None:
         alerts = [alert for alert in alerts if alert.get("agency") == agency]
     if project_id is not None:

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from komando.assets.actions import do_sync_assets
 from komando.assets.models import Asset, AssetKind
-from komando.dashboard.tiles import build_tile, publish_tile
+from komando.core.tiles import build_tile, publish_tile
 from komando.fieldops.flood import with_level
 from komando.fieldops.models import (
     ActivityKind,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from komando.assets.models import Asset, AssetKind
 from komando.core.events import PUBLIC, STAFF
-from komando.dashboard.tiles import Figure, Tile
+from komando.core.tiles import Figure, Tile
 from komando.fieldops.flood import NORMAL, TONES, parse_observed_at, severity, siaga_status
 from komando.fieldops.models import ActivityKind, DutyStatus, OrderActivityDay, RouteStatus, UnitDuty, WasteRouteDay
 from komando.regions.models import RegionLevel

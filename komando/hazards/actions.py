@@ -10,7 +10,7 @@ from typing import NamedTuple
 from django.db import transaction
 
 from komando.core.events import LiveEvent, send_event_on_commit
-from komando.dashboard.tiles import publish_tile
+from komando.core.tiles import publish_tile
 from komando.hazards.geography import CityFootprint, distance_from_city_km
 from komando.hazards.models import Earthquake, WeatherWarning
 from komando.hazards.selectors import hazards_panel

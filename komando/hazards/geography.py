@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from shapely.geometry import shape
 from shapely.ops import unary_union
 
+from komando.core.city import current_city
 from komando.regions.models import Region, RegionLevel
 
 EARTH_RADIUS_KM = 6371.0088
@@ -25,14 +22,9 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-@cache
-def _city(city_dir: Path) -> dict:
-    return json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
-
-
 def city_centre() -> tuple[float, float]:
-    centre = _city(Path(settings.KOMANDO_CITY_DIR))["center"]
-    return float(centre["lat"]), float(centre["lon"])
+    city = current_city()
+    return city.center_lat, city.center_lon
 
 
 def distance_from_city_km(lat: float, lon: float) -> float:
@@ -49,7 +41,7 @@ class CityFootprint:
         self.area = unary_union(shapes) if shapes else None
         city = Region.objects.filter(level=RegionLevel.KOTA).only("name").first()
         names = {region.name for region in kecamatan}
-        names.add(city.name if city else _city(Path(settings.KOMANDO_CITY_DIR))["name"])
+        names.add(city.name if city else current_city().name)
         alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True) if name)
         self.names = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE) if alternatives else None
 

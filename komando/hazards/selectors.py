@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from komando.core.events import PUBLIC
-from komando.dashboard.tiles import Figure, Tile
+from komando.core.tiles import Figure, Tile
 from komando.hazards.geography import CityFootprint
 from komando.hazards.models import Earthquake, WeatherWarning
 

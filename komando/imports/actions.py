@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komando.audit.actions import record_audit
-from komando.dashboard.tiles import publish_tile
+from komando.core.tiles import publish_tile
 from komando.imports import limits
-from komando.imports.formats import get_template
 from komando.imports.formats.base import ImportTemplate, RowError
+from komando.imports.formats.registry import get_template
 from komando.imports.models import BatchStatus, ImportBatch
 from komando.imports.parsing import FileRejected, read_table
 from komando.imports.selectors import REVENUE_SOURCE

@@ -1,7 +1,9 @@
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
-from komando.imports.formats import all_templates
+from komando.core.events import STAFF
+from komando.core.tiles import Figure, Tile
+from komando.imports.formats.registry import all_templates
 from komando.imports.models import ImportBatch, RevenueRealisation
 
 REVENUE_SOURCE = "pendapatan"
@@ -17,9 +19,6 @@ def recent_batches(limit: int = 10):
 
 def revenue_tile():
     """Staff tile: the year's regional revenue collected against target, from Bapenda's monthly files."""
-    from komando.core.events import STAFF
-    from komando.dashboard.tiles import Figure, Tile
-
     latest = RevenueRealisation.objects.aggregate(year=Max("year"))["year"]
     if latest is None:
         return None

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from komando.imports.access import can_import_files
 from komando.imports.actions import do_import_file
 from komando.imports.blank import blank_csv, blank_xlsx
-from komando.imports.formats import TEMPLATES, all_templates
+from komando.imports.formats.registry import TEMPLATES, all_templates
 from komando.imports.forms import ImportForm
 from komando.imports.selectors import recent_batches
 

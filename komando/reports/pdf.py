@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from komando.dashboard.selectors import city_profile
+from komando.core.city import current_city
 
 PDF_LANGUAGE = "id"
 
@@ -18,7 +18,7 @@ def siaga_gauges(report: dict) -> int:
 def render_html(report: dict, *, generated_at: str, version: int | None = None) -> str:
     with translation.override(PDF_LANGUAGE):
         return render_to_string("reports/pdf.html", {
-            "report": report, "generated_at": generated_at, "version": version, "city": city_profile(),
+            "report": report, "generated_at": generated_at, "version": version, "city": current_city(),
             "siaga_gauges": siaga_gauges(report)})
 
 

@@ -261,12 +261,12 @@ def _kecamatan_name(region) -> str:
 # --- 5. development deviations -----------------------------------------------------------------
 
 def development_section(window: Window, agency_id: int | None = None) -> dict:
-    # The private row builders are the same ones /pembangunan/ uses; there is no user here (the report
-    # is also made by the schedule), so the scope is passed as the agency id, as the panel sync does.
-    from komando.development.selectors import _project_rows, _scoped_projects, reporting_period, source_freshness
+    # The same rows /pembangunan/ shows; there is no user here (the report is also made by the
+    # schedule), so the scope is passed as the agency id, as the panel sync does.
+    from komando.development.selectors import projects_as_of, reporting_period, source_freshness
 
     fiscal_year, as_of_month = reporting_period()
-    rows = [row for row in _project_rows(_scoped_projects(agency_id), fiscal_year, as_of_month)
+    rows = [row for row in projects_as_of(fiscal_year, as_of_month, agency_id=agency_id)
             if row["status"] in DEVIATION_STATUSES]
     rows.sort(key=lambda row: (DEVIATION_STATUSES.index(row["status"]), row["deviation_physical"], row["name"]))
     freshness = source_freshness()
@@ -379,12 +379,10 @@ def outages_section(window: Window) -> dict:
 # --- 7. alerts ---------------------------------------------------------------------------------
 
 def alerts_section(window: Window, agency_id: int | None = None) -> dict:
-    """Alerts raised during the day (``komando.alerts.selectors.alerts_between``, when that app provides
-    it). Scoped to one OPD: only the alerts about that OPD."""
-    try:
-        from komando.alerts.selectors import alerts_between
-    except ImportError:
-        return {"available": False, "source": "komando.alerts", "as_of": iso(window.as_of), "rows": []}
+    """Alerts raised during the day (``komando.alerts.selectors.alerts_between``). Scoped to one OPD:
+    only the alerts about that OPD."""
+    from komando.alerts.selectors import alerts_between
+
     scope_name = None
     if agency_id is not None:
         from komando.agencies.models import Agency

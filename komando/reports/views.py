@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
-from komando.dashboard.selectors import city_profile
+from komando.core.city import current_city
 from komando.reports.access import can_generate_reports, can_view_reports, report_scope
 from komando.reports.actions import do_generate_daily_report, latest_for_day
 from komando.reports.models import DailyReport
@@ -35,7 +35,7 @@ def past_reports() -> list[dict]:
 
 
 def _bad_day(request, error: BadDay):
-    return render(request, "reports/daily.html", {"error": str(error), "past": past_reports(), "city": city_profile(),
+    return render(request, "reports/daily.html", {"error": str(error), "past": past_reports(), "city": current_city(),
                                                   "latest_day": yesterday_wib().isoformat()}, status=400)
 
 
@@ -67,7 +67,7 @@ def report_page(request, day: str | None = None):
         "scoped": scope is not None,
         "pdf_url": reverse("reports:pdf", args=[parsed.isoformat()]),
         "latest_day": yesterday_wib().isoformat(),
-        "city": city_profile(),
+        "city": current_city(),
     })
 
 

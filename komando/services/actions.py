@@ -14,7 +14,7 @@ from django.db import transaction
 from komando.agencies.models import Agency
 from komando.assets.actions import do_sync_assets
 from komando.assets.models import Asset, AssetKind
-from komando.dashboard.tiles import publish_tile
+from komando.core.tiles import publish_tile
 from komando.regions.models import Region, RegionLevel
 from komando.services.models import AttendanceDay, BedSnapshot, PermitApplication, PermitType, Ward
 from komando.services.records import AttendanceRecord, BedRecord, PermitRecord, PermitTypeItem

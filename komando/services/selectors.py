@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from komando.assets.models import Asset, AssetKind
 from komando.core.events import PUBLIC, STAFF
-from komando.dashboard.tiles import Figure, Tile
+from komando.core.tiles import Figure, Tile
 from komando.services.models import AttendanceDay, BedSnapshot, PermitApplication, PermitStatus, Ward
 
 PERMITS_SOURCE = "perizinan"

@@ -10,6 +10,9 @@ can be rotated:
 - Rotation: put the new key first (``KOMANDO_SECRETS_KEY=new,old``), run
   ``komando secrets-key reencrypt``, then drop the old key.
 
+``stored_credentials(source)`` reads a source's stored values back, decrypted (the connector registry
+lays them over the environment's config).
+
 No plaintext is ever logged or audited; a token that no configured key opens raises
 ``SecretsKeyError`` with a message that says what to do.
 """
@@ -82,3 +85,19 @@ def reencrypt(token: str, what: str = "a stored credential") -> str:
 
 def generate_key() -> str:
     return Fernet.generate_key().decode()
+
+
+def stored_credentials(source) -> dict[str, str]:
+    """The decrypted credentials stored for ``source`` (they override the environment). A value no
+    configured key opens is reported as an authentication failure on the source's health."""
+    from komando.sources.framework import SourceAuthFailed
+    from komando.sources.models import SourceCredential
+
+    values = {}
+    for credential in SourceCredential.objects.filter(source_id=source.pk):
+        try:
+            values[credential.field] = decrypt(credential.ciphertext, f"stored credential {credential.field!r} "
+                                                                      f"of {source.slug}")
+        except SecretsKeyError as error:
+            raise SourceAuthFailed(str(error)) from error
+    return values

@@ -43,7 +43,7 @@ def coordinator_for(slug: str, config=None, source=None) -> BaseCoordinator:
     if config is None:
         overrides = {}
         if source is not None:
-            from komando.sources.selectors import stored_credentials
+            from komando.sources.credentials import stored_credentials
 
             overrides = stored_credentials(source)
         config = coordinator_cls.config_class.from_environment(manifest, overrides=overrides)

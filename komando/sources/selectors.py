@@ -185,23 +185,6 @@ def credential_fields(source: Source) -> list[str]:
     return config_class.credential_fields()
 
 
-def stored_credentials(source: Source) -> dict[str, str]:
-    """The decrypted credentials stored for ``source`` (they override the environment). A value no
-    configured key opens is reported as an authentication failure on the source's health."""
-    from komando.sources.credentials import SecretsKeyError, decrypt
-    from komando.sources.framework import SourceAuthFailed
-    from komando.sources.models import SourceCredential
-
-    values = {}
-    for credential in SourceCredential.objects.filter(source_id=source.pk):
-        try:
-            values[credential.field] = decrypt(credential.ciphertext, f"stored credential {credential.field!r} "
-                                                                      f"of {source.slug}")
-        except SecretsKeyError as error:
-            raise SourceAuthFailed(str(error)) from error
-    return values
-
-
 def credential_status_by_source() -> dict[int, list[dict]]:
     """Per source id: every credential field with when and by whom it was set (never the value)."""
     from komando.sources.models import SourceCredential

@@ -15,25 +15,7 @@ from komando.tests.architecture import LAYERS, check
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
-STILL_TO_UNTANGLE: set[str] = {
-    'cycle: komando.alerts.models ↔ komando.alerts.rules ↔ komando.alerts.selectors ↔ komando.development.selectors: modules import each other',  # noqa: E501
-    'cycle: komando.imports.formats ↔ komando.imports.formats.revenue: modules import each other',
-    'cycle: komando.sources.registry ↔ komando.sources.selectors: modules import each other',
-    'optional-import: komando/development/selectors.py: komando.alerts.selectors under except ImportError',
-    'optional-import: komando/reports/selectors.py: komando.alerts.selectors under except ImportError',
-    'optional-import: komando/wall/selectors.py: komando.alerts.selectors under except ImportError',
-    'upward: komando/complaints/actions.py: complaints imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/complaints/selectors.py: complaints imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/development/selectors.py: development imports komando.alerts.selectors (a higher layer)',
-    'upward: komando/fieldops/actions.py: fieldops imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/fieldops/selectors.py: fieldops imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/hazards/actions.py: hazards imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/hazards/selectors.py: hazards imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/incidents/public/views.py: incidents imports komando.dashboard.selectors (a higher layer)',
-    'upward: komando/incidents/scorecard/views.py: incidents imports komando.dashboard.selectors (a higher layer)',
-    'upward: komando/services/actions.py: services imports komando.dashboard.tiles (a higher layer)',
-    'upward: komando/services/selectors.py: services imports komando.dashboard.tiles (a higher layer)',
-}
+STILL_TO_UNTANGLE: set[str] = set()
 
 
 def _key(violation) -> str:

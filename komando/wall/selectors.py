@@ -110,7 +110,7 @@ def open_incidents_layer() -> dict[str, Any]:
 def city_map(include_boundaries: bool = True) -> dict[str, Any]:
     """The map panel: open incidents, field units, gauges and cameras (the operator map's layers),
     and the kecamatan boundaries from our own GeoJSON (no tile server)."""
-    from komando.dashboard.selectors import city_profile
+    from komando.core.city import current_city
     from komando.operator_map.layers import layer_by_key, layer_geojson
     from komando.sources.models import Source
 
@@ -121,7 +121,7 @@ def city_map(include_boundaries: bool = True) -> dict[str, Any]:
     newest = Source.objects.filter(slug__in=("ketertiban", "kebersihan", "banjir", "atcs")) \
         .aggregate(latest=Max("last_success_at"))["latest"]
     data: dict[str, Any] = {"source": "ketertiban, kebersihan, banjir, atcs, komando", "as_of": _iso(newest),
-                            "center": city_profile().get("center"), "layers": layers,
+                            "center": current_city().center, "layers": layers,
                             "counts": {key: len(value["features"]) for key, value in layers.items()}}
     if include_boundaries:
         from komando.regions.models import RegionLevel
@@ -209,12 +209,9 @@ def development_progress(user) -> dict[str, Any] | None:
 
 
 def alert_strip(user) -> dict[str, Any]:
-    """Open alerts (``komando.alerts.selectors.open_alerts``); ``available`` False while the alerts
-    app does not provide it (the panel stays hidden then)."""
-    try:
-        from komando.alerts.selectors import open_alerts
-    except ImportError:
-        return {"source": KOMANDO, "as_of": None, "available": False, "alerts": []}
+    """Open alerts (``komando.alerts.selectors.open_alerts``)."""
+    from komando.alerts.selectors import open_alerts
+
     alerts = open_alerts(user)
     return {"source": KOMANDO, "as_of": max((a["last_seen_at"] or a["raised_at"] for a in alerts), default=None),
             "available": True, "alerts": alerts[:20], "total": len(alerts)}

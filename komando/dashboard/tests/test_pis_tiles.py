@@ -13,13 +13,12 @@ from django.db import connection, transaction
 from django.test import Client
 
 from komando.asgi import application
+from komando.core import tiles
 from komando.core.events import PUBLIC, STAFF
-from komando.dashboard import tiles
+from komando.core.tiles import Figure, Tile
 from komando.dashboard.selectors import pis_initial_state
 from komando.dashboard.tests.test_pis_page import embedded_state
-from komando.dashboard.tiles import Figure, Tile
 
-HERE = "komando.dashboard.tests.test_pis_tiles"
 HEADERS = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
 COUNTER = {"permits": 7}
 AS_OF = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
@@ -45,10 +44,10 @@ def broken_tile():
 
 @pytest.fixture
 def service_tiles(monkeypatch):
-    monkeypatch.setattr(tiles, "TILE_SELECTORS", {
-        "alpha": f"{HERE}.public_tile", "secret": f"{HERE}.staff_tile", "empty": f"{HERE}.empty_tile",
-        "broken": f"{HERE}.broken_tile",
-    })
+    monkeypatch.setattr(tiles, "_registered", {})
+    for key, selector in {"alpha": public_tile, "secret": staff_tile, "empty": empty_tile,
+                          "broken": broken_tile}.items():
+        tiles.register_tile(key, selector)
     COUNTER["permits"] = 7
 
 
@@ -148,3 +147,11 @@ def test_the_state_the_script_reads_after_connecting_is_the_embedded_one(service
         assert [tile["key"] for tile in fresh["tiles"]] == tile_keys
         assert {k: v for k, v in fresh.items() if k != "server_time"} == \
             {k: v for k, v in embedded.items() if k != "server_time"}
+
+
+def test_the_pis_shows_the_domain_tiles_in_its_order_then_the_revenue_tile():
+    from komando.dashboard.tiles import TILE_SELECTORS, tile_order
+    from komando.imports.selectors import revenue_tile
+
+    assert tile_order() == [*TILE_SELECTORS, "revenue"]
+    assert tiles._registered["revenue"] is revenue_tile

@@ -1,4 +1,4 @@
-"""Template filters of the development watch: Rupiah and percentages in the page's language."""
+"""Template filters of the development watch: months and times (Rupiah and percentages: ``numbers``)."""
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -6,35 +6,8 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils import formats, timezone
 
-from komando.development import formatting
-
 register = template.Library()
 WIB = ZoneInfo("Asia/Jakarta")
-
-
-@register.filter
-def rupiah(value):
-    return formatting.rupiah(value)
-
-
-@register.filter
-def rupiah_compact(value):
-    return formatting.rupiah_compact(value)
-
-
-@register.filter
-def percent(value, decimals=2):
-    return formatting.percent(value, int(decimals))
-
-
-@register.filter
-def points(value):
-    return formatting.points(value)
-
-
-@register.filter
-def signed_points(value):
-    return formatting.points(value, signed=True)
 
 
 @register.filter

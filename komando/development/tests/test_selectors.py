@@ -10,7 +10,10 @@ from komando.development.selectors import (
     development_panel,
     development_panel_for_scope,
     development_projects,
+    open_kritis_alerts,
     project_curve,
+    projects_as_of,
+    reporting_period,
 )
 from komando.development.tests.conftest import PROJECTS, record
 
@@ -112,3 +115,31 @@ def test_sync_reports_whether_anything_changed(development_data, emonev_source):
     changed = [record("DK-1", "dinkes", 3_000_000_000, [(10, 10), (20, 22), (40, 45), (60, None)]), *PROJECTS[1:]]
     assert do_sync_development(emonev_source, changed) is True
     assert Project.objects.get(source_ref="DK-1").progress.get(month__month=3).realised_physical == 45
+
+
+def test_projects_as_of_gives_every_opds_or_some_opds_projects_without_a_user(development_data):
+    from komando.agencies.models import Agency
+
+    fiscal_year, as_of = reporting_period()
+    every = {row["source_ref"]: row for row in projects_as_of(fiscal_year, as_of)}
+    assert sorted(every) == ["DH-1", "DK-1", "DK-2", "PU-1"]
+    assert (every["DK-2"]["status"], float(every["DK-2"]["deviation_physical"])) == ("kritis", -12.0)
+    dinkes = Agency.objects.get(code="dinkes")
+    assert sorted(row["source_ref"] for row in projects_as_of(fiscal_year, as_of, agency_id=dinkes.id)) == ["DK-1", "DK-2"]
+    assert sorted(row["source_ref"] for row in projects_as_of(fiscal_year, as_of, agency_codes=["pupr", "dishub"])) == [
+        "DH-1", "PU-1"]
+    assert projects_as_of(fiscal_year - 1, as_of) == []
+
+
+def test_kritis_alerts_come_from_whoever_registered_them(monkeypatch, personas):
+    from komando.alerts.selectors import open_kritis_project_alerts
+    from komando.development import selectors
+
+    assert selectors._kritis_alert_listers == [open_kritis_project_alerts]  # the alerts app, when it was ready
+    listed = [{"kind": "project_kritis", "agency": "Dinkes", "url": "/pembangunan/proyek/7/"},
+              {"kind": "project_kritis", "agency": "PUPR", "url": "/pembangunan/proyek/8/"}]
+    monkeypatch.setattr(selectors, "_kritis_alert_listers", [])
+    assert open_kritis_alerts(personas["executive"]) == []
+    selectors.register_kritis_alerts(lambda user: listed)
+    assert open_kritis_alerts(personas["executive"], agency="PUPR") == [listed[1]]
+    assert open_kritis_alerts(personas["executive"], project_id=7) == [listed[0]]

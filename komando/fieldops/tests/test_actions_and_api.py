@@ -169,7 +169,7 @@ def test_openapi_documents_the_field_operation_endpoints(client, reference_data)
 @pytest.mark.django_db
 def test_public_order_tile_goes_to_staff_and_waste_tile_to_everyone(reference_data, monkeypatch,
                                                                     django_capture_on_commit_callbacks):
-    import komando.dashboard.tiles as tiles
+    import komando.core.tiles as tiles
 
     sent = []
     monkeypatch.setattr(tiles, "send_event_on_commit", sent.append)

@@ -94,7 +94,7 @@ def test_quake_felt_in_the_city_long_ago_is_calm(bmkg):
 
 def test_recording_sends_the_hazards_tile_to_the_public(bmkg, monkeypatch, django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr("komando.dashboard.tiles.send_event_on_commit", sent.append)
+    monkeypatch.setattr("komando.core.tiles.send_event_on_commit", sent.append)
     with django_capture_on_commit_callbacks(execute=False):
         do_record_hazards(bmkg, [quake()], [])
     assert [(event.type, event.audience) for event in sent] == [("tile.hazards", PUBLIC)]
@@ -106,7 +106,7 @@ def test_recording_sends_the_hazards_tile_to_the_public(bmkg, monkeypatch, djang
 
 def test_the_tile_is_listed_and_visible_to_everyone(bmkg):
     do_record_hazards(bmkg, [quake()], [])
-    assert tiles.TILE_SELECTORS["hazards"] == "komando.hazards.selectors.hazards_tile"
+    assert tiles.TILE_SELECTORS["hazards"] is hazards_tile
     public = [tile for tile in tiles.visible_tiles(staff=False) if tile["key"] == "hazards"]
     assert len(public) == 1 and public[0]["figures"][0]["value"] == 5.4
 

@@ -10,12 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from komando.imports.formats import register
+from komando.core.city import city_data_dir
 from komando.imports.formats.base import (
     CellProblem,
     Column,
@@ -36,7 +35,7 @@ def _types_from(path: Path) -> dict[str, str]:
 
 
 def revenue_types() -> dict[str, str]:
-    city_file = Path(settings.KOMANDO_CITY_DIR) / "imports" / "revenue_types.csv"
+    city_file = city_data_dir() / "imports" / "revenue_types.csv"
     return _types_from(city_file if city_file.is_file() else DEFAULT_TYPES_FILE)
 
 
@@ -47,7 +46,6 @@ def read_type_code(value) -> str:
     return code
 
 
-@register
 class RevenueRealisationTemplate(ImportTemplate):
     slug = "pendapatan-bulanan"
     source_slug = "pendapatan"

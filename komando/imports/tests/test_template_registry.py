@@ -3,8 +3,8 @@
 import pytest
 
 from komando.imports.actions import do_import_file
-from komando.imports.formats import TEMPLATES, register
 from komando.imports.formats.base import Column, ImportTemplate, read_whole_number
+from komando.imports.formats.registry import TEMPLATES, register
 from komando.imports.models import BatchStatus
 from komando.imports.tests.factories import upload
 

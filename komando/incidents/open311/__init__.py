@@ -9,7 +9,7 @@ GeoReport v2 client.
 - ``requests``: incidents as GeoReport service requests (no personal data, ever).
 - ``render``: XML (lxml, the mandatory format) and JSON, errors included.
 - ``config``: API keys (settings ``KOMANDO_OPEN311_API_KEYS``, ``name=key`` pairs) and the
-  jurisdiction id (the city's ``city.json``).
+  jurisdiction id (the city's, from ``komando.core.city``).
 
 A service request is an incident; its ``service_request_id`` is the incident's ticket number.
 """

@@ -10,12 +10,10 @@ The client name is what Komando records as the report's origin; keys are never e
 from __future__ import annotations
 
 import hmac
-import json
-from functools import lru_cache
-from pathlib import Path
 
 from django.conf import settings
 
+from komando.core.city import current_city
 from komando.core.env import env_str
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -56,16 +54,6 @@ def client_for_key(key: str | None) -> str | None:
     return found
 
 
-@lru_cache(maxsize=8)
-def _city(city_dir: str) -> dict:
-    path = Path(city_dir) / "city.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
-def city() -> dict:
-    return _city(str(settings.KOMANDO_CITY_DIR))
-
-
 def jurisdiction_id() -> str:
-    """``KOMANDO_OPEN311_JURISDICTION_ID``, else ``open311_jurisdiction_id`` of the city's ``city.json``."""
-    return str(getattr(settings, "KOMANDO_OPEN311_JURISDICTION_ID", "") or city().get("open311_jurisdiction_id") or "")
+    """``KOMANDO_OPEN311_JURISDICTION_ID``, else the city's ``open311_jurisdiction_id`` (``komando.core.city``)."""
+    return str(getattr(settings, "KOMANDO_OPEN311_JURISDICTION_ID", "") or current_city().open311_jurisdiction_id)

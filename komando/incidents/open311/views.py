@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from komando.core.city import current_city
 from komando.incidents.actions import do_report_incident
 from komando.incidents.choices import Channel
 from komando.incidents.errors import IncidentError, UnknownCategory
@@ -77,11 +78,11 @@ def endpoint_url(request) -> str:
 @open311_view("GET")
 def discovery(request, fmt):
     changed = PlaybookVersion.objects.aggregate(at=Max("created_at"))["at"]
-    city = config.city()
+    city = current_city()
     changeset = requests.w3c(changed) if changed else "2026-01-01T00:00:00+07:00"
     body = {
         "changeset": changeset,
-        "contact": city.get("open311_contact") or _("Command center of %(city)s") % {"city": city.get("name", "")},
+        "contact": city.get("open311_contact") or _("Command center of %(city)s") % {"city": city.name},
         "key_service": city.get("open311_key_service") or _("API keys are issued by the city's command center "
                                                              "administrators on request."),
         "endpoints": [{

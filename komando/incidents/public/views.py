@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from komando.dashboard.selectors import city_profile
+from komando.core.city import current_city
 from komando.incidents.actions import do_report_incident
 from komando.incidents.actions.photos import do_add_incident_photo
 from komando.incidents.choices import Channel
@@ -42,7 +42,7 @@ def map_labels() -> dict[str, str]:
 
 
 def _page(request, template: str, context: dict, status: int = 200):
-    return render(request, template, {"city": city_profile(), **context}, status=status)
+    return render(request, template, {"city": current_city(), **context}, status=status)
 
 
 def _form_page(request, form: ReportForm, status: int = 200):

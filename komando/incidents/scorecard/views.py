@@ -11,7 +11,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from komando.dashboard.selectors import city_profile
+from komando.core.city import current_city
 from komando.incidents.scorecard import selectors
 from komando.incidents.scorecard.selectors import WIB, BadPeriod
 
@@ -82,11 +82,11 @@ def scorecard_page(request):
         period = selectors.parse_period(request.GET.get(PERIOD_PARAMETER))
     except BadPeriod as error:
         return render(request, "incidents/scorecard/kinerja.html", {
-            "city": city_profile(), "error": str(error), "months": month_choices(selectors.RECENT_KEY),
+            "city": current_city(), "error": str(error), "months": month_choices(selectors.RECENT_KEY),
             "json_url": reverse("scorecard:data")}, status=400)
     data = selectors.scorecard(period)
     return render(request, "incidents/scorecard/kinerja.html", {
-        "city": city_profile(),
+        "city": current_city(),
         "data": data,
         "period_label": period_label(data["period"]),
         "total": shown(data["city"]),
@@ -115,9 +115,9 @@ def scorecard_json(request):
     except BadPeriod as error:
         return _json({"error": str(error), "parameter": PERIOD_PARAMETER}, status=400)
     data = selectors.scorecard(period)
-    city = city_profile()
+    city = current_city()
     return _json({
-        "city": {"code": city["code"], "name": city["name"]},
+        "city": {"code": city.code, "name": city.name},
         "period": {"key": data["period"]["key"], "label": period_label(data["period"]), "start": data["period"]["start"],
                    "end": data["period"]["end"], "timezone": "Asia/Jakarta"},
         "computed_at": data["computed_at"],

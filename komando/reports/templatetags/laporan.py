@@ -1,4 +1,5 @@
-"""Filters of the daily report templates: the report's ISO times in WIB, its day in words, figures."""
+"""Filters of the daily report templates: the report's ISO times in WIB, its day in words, metres,
+durations and words (Rupiah, percentages and points: ``numbers``)."""
 
 from __future__ import annotations
 
@@ -43,16 +44,6 @@ def day_words(value) -> str:
 
 
 @register.filter
-def percent(value) -> str:
-    return "—" if value is None else f"{number_format(value, 1)}%"
-
-
-@register.filter
-def points(value) -> str:
-    return "—" if value is None else number_format(value, 2)
-
-
-@register.filter
 def metres(value) -> str:
     return "—" if value is None else f"{number_format(value, 2)} m"
 
@@ -64,11 +55,6 @@ def duration(minutes) -> str:
     if hours:
         return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": rest}
     return gettext("%(minutes)d min") % {"minutes": rest}
-
-
-@register.filter
-def rupiah(value) -> str:
-    return "Rp " + f"{int(value or 0):,}".replace(",", ".")
 
 
 @register.filter

@@ -10,12 +10,13 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from komando.audit.models import AuditRecord
-from komando.sources import credentials as secrets
 from komando.connectors.emonev.simulator import build_simulator as build_emonev
+from komando.sources import credentials as secrets
+from komando.sources.credentials import stored_credentials
 from komando.sources.models import Source, SourceCredential
 from komando.sources.registry import coordinator_class, coordinator_for
 from komando.sources.runner import run_source
-from komando.sources.selectors import credential_fields, stored_credentials
+from komando.sources.selectors import credential_fields
 from komando.sources.simulation import running_simulator
 
 pytestmark = pytest.mark.django_db

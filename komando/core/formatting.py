@@ -1,6 +1,6 @@
-"""Numbers as the development watch writes them: Indonesian by default (Rp 1.234.567.890, 37,75%),
-English when the page is in English (Rp 1,234,567,890, 37.75%). Pure functions, language given
-or taken from the active translation."""
+"""Numbers as every page writes them: Indonesian by default (Rp 1.234.567.890, 37,75%), English
+when the page is in English (Rp 1,234,567,890, 37.75%). Pure functions, language given or taken
+from the active translation; templates use them through ``{% load numbers %}``."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Rupiah and percentages as the development watch writes them, Indonesian and English."""
+"""Rupiah and percentages as every page writes them, Indonesian and English."""
 
 import pytest
 
-from komando.development.formatting import percent, points, rupiah, rupiah_compact
+from komando.core.formatting import percent, points, rupiah, rupiah_compact
 
 
 @pytest.mark.parametrize(("value", "indonesian", "english"), [
@@ -37,3 +37,16 @@ def test_percent_and_points():
     assert points(-12, language="id", signed=True) == "−12,00"
     assert points(2.5, language="en", signed=True) == "+2.50"
     assert points(0, language="id", signed=True) == "0,00"
+
+
+def test_the_numbers_template_library_writes_them_in_the_page_language():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    page = Template("{% load numbers %}{{ budget|rupiah }} · {{ budget|rupiah_compact }} · {{ share|percent }} · "
+                    "{{ share|percent:1 }} · {{ gap|points }} · {{ gap|signed_points }} · {{ missing|percent }}")
+    context = Context({"budget": 1_250_000_000, "share": 37.75, "gap": 2.5, "missing": None})
+    with translation.override("id"):
+        assert page.render(context) == "Rp 1.250.000.000 · Rp 1,3 M · 37,75% · 37,8% · 2,50 · +2,50 · –"
+    with translation.override("en"):
+        assert page.render(context) == "Rp 1,250,000,000 · Rp 1.3 bn · 37.75% · 37.8% · 2.50 · +2.50 · –"
