@@ -57,6 +57,21 @@ def post_open311(system, **fields) -> str:
         return json.loads(response.read())[0]["service_request_id"]
 
 
+def wait_until_live_settles(page, quiet_ms: int = 2000) -> None:
+    """An incident event makes the console re-read the open incident a moment later and draw it
+    again (the note and comment fields with it): wait until no event has come for ``quiet_ms``, so
+    that what the test types next is not drawn away under it (two shared cores: events may lag)."""
+    page.evaluate("""(quiet) => new Promise((resolve) => {
+        let seen = window.KOMANDO_CONSOLE.live.events, since = Date.now();
+        const check = () => {
+            const now = window.KOMANDO_CONSOLE.live.events;
+            if (now !== seen) { seen = now; since = Date.now(); }
+            if (Date.now() - since >= quiet && !document.body.dataset.busy) resolve(); else setTimeout(check, 100);
+        };
+        check();
+    })""", quiet_ms)
+
+
 def queue_tickets(page) -> list[str]:
     return page.eval_on_selector_all("#queue [data-ticket]", "rows => rows.map(row => row.dataset.ticket)")
 
@@ -123,10 +138,12 @@ def test_an_operator_works_a_new_report_live_without_reload(system, browser):
         page.wait_for_selector(f'{row}[data-status="ditugaskan"]')
 
         # An SOP step ticked with a note, and a comment.
+        wait_until_live_settles(page)
         page.fill("input[name=checklist-note]", "Lokasi dicek lewat CCTV")
         first_step = page.get_attribute(".checklist li[data-step]", "data-step")
         page.locator(f'.checklist li[data-step="{first_step}"] [data-action="checklist"]').click()
         page.wait_for_selector(f'.checklist li.done[data-step="{first_step}"]')
+        wait_until_live_settles(page)
         page.fill('[data-form="comment"] input[name=text]', "Truk DLH 21 menuju lokasi")
         page.locator('[data-form="comment"] button[type=submit]').click()
         page.wait_for_selector('#timeline li[data-kind="comment"]')
