@@ -27,7 +27,6 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda number: f"pengguna-{number}")
-    first_name = factory.LazyAttribute(lambda user: user.username.replace("-", " ").replace(".", " ").title())
     password = factory.django.Password(PASSWORD)
 
     @classmethod
