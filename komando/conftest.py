@@ -87,7 +87,9 @@ def restore_initial_rows() -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     result = yield
-    if flushes_the_database(item):  # the flush emptied every table: the next test finds them as set up
+    # The flush emptied every table: the next test finds them as set up (after the last test the
+    # test database is gone already).
+    if flushes_the_database(item) and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
