@@ -105,6 +105,21 @@ def reference_data(db):
 
 
 @pytest.fixture
+def without_reference_data(db):
+    """The test database as migrations leave it, without the city's reference data (for a test that
+    loads another city): the preloaded rows are deleted in the test's transaction, so they are back
+    for the next test."""
+    from komando.agencies.models import Agency
+    from komando.regions.models import Region
+    from komando.sources.models import Source
+
+    Source.objects.all().delete()
+    Agency.objects.all().delete()
+    while Region.objects.exists():  # a region's parent is protected: the leaves first
+        Region.objects.filter(children__isnull=True).delete()
+
+
+@pytest.fixture
 def personas(reference_data):
     """Users per role: operator, opd_officer (Dinkes), executive, administrator, outsider (no role)."""
     from django.contrib.auth.models import Group, User
