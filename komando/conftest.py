@@ -229,8 +229,3 @@ def browser():
         chromium.close()
         playwright.stop()
 
-
-def pytest_collection_modifyitems(config, items):
-    """Browser tests first (in their order, then the others in theirs): with pytest-xdist the longest
-    modules start at once and the short ones fill the workers around them."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
