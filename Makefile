@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+# pytest-xdist workers per suite (each has a test database of its own; a module stays on one worker).
+TEST_WORKERS ?= 3
 
 .PHONY: demo test setup setup-test assets translations services browser lint clean
 
@@ -15,14 +17,14 @@ demo: setup
 	$(BIN)/komando create-demo-users
 	$(BIN)/komando demo --port $(PORT)
 
-## Run the whole test suite: SQLite (with the browser tests), then PostgreSQL.
+## Run the whole test suite, in parallel: SQLite (with the browser tests), then PostgreSQL.
 test: setup-test services browser
 	$(BIN)/ruff check komando bench
 	$(BIN)/komando check --fail-level WARNING
 	$(BIN)/komando makemigrations --check --dry-run -v1
 	$(BIN)/komando spectacular --validate --fail-on-warn --file /dev/null
-	$(BIN)/pytest
-	DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -n $(TEST_WORKERS)
+	DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -n $(TEST_WORKERS) -m "not browser"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

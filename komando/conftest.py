@@ -38,8 +38,7 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@pytest.fixture
-def reference_data(db):
+def load_reference_data() -> None:
     """The city's regions, OPDs and sources, loaded as `komando load-reference-data` does."""
     from komando.agencies.actions import do_load_agencies
     from komando.regions.actions import do_load_regions
@@ -49,6 +48,75 @@ def reference_data(db):
     do_load_regions(city / "regions.csv")
     do_load_agencies(city / "agencies.csv")
     do_load_sources(city / "sources.csv")
+
+
+def flushes_the_database(item: pytest.Item) -> bool:
+    """A transactional test (``django_db(transaction=True)``, ``transactional_db``, ``live_server``):
+    pytest-django empties every table after it instead of rolling back."""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in names or "live_server" in names
+
+
+_initial_rows: list = []  # (model, rows) of the test database as set up: migrations' data and reference data
+
+
+def remember_initial_rows() -> None:
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    _initial_rows.clear()
+    for model in apps.get_models(include_auto_created=True):
+        if model in (ContentType, Permission) or model._meta.proxy or not model._meta.managed:
+            continue  # content types and permissions are made again after a flush (post_migrate)
+        rows = list(model._base_manager.order_by("pk").values())
+        if rows:
+            _initial_rows.append((model, rows))
+
+
+def restore_initial_rows() -> None:
+    """The rows the database was set up with, with their ids (rows that refer to them stay valid)."""
+    from django.db import transaction
+
+    with transaction.atomic():  # foreign keys are checked at commit: any order of tables is fine
+        for model, rows in _initial_rows:
+            model._base_manager.bulk_create([model(**row) for row in rows])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    # The flush emptied every table: the next test finds them as set up (after the last test the
+    # test database is gone already).
+    if flushes_the_database(item) and nextitem is not None:
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_initial_rows()
+    return result
+
+
+@pytest.fixture
+def reference_data(db):
+    """The city's regions, OPDs and sources (as `komando load-reference-data` loads them). Loaded once
+    into each test database (``django_db_setup``): every test's rollback keeps it, and it is put back
+    after each transactional test's flush."""
+
+
+@pytest.fixture
+def without_reference_data(db):
+    """The test database as migrations leave it, without the city's reference data (for a test that
+    loads another city): the preloaded rows are deleted in the test's transaction, so they are back
+    for the next test."""
+    from komando.agencies.models import Agency
+    from komando.regions.models import Region
+    from komando.sources.models import Source
+
+    Source.objects.all().delete()
+    Agency.objects.all().delete()
+    while Region.objects.exists():  # a region's parent is protected: the leaves first
+        Region.objects.filter(children__isnull=True).delete()
 
 
 @pytest.fixture
@@ -100,8 +168,13 @@ def _fresh_intake_caches():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """PostgreSQL's connection pool keeps connections to the test database open; they are closed before
+    """The test database with the city's reference data, loaded once (each pytest-xdist worker has a
+    database of its own); after a transactional test's flush, the rows it was set up with come back.
+    PostgreSQL's connection pool keeps connections to the test database open; they are closed before
     pytest-django drops it (else: "database is being accessed by other users" and a leftover database)."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+        remember_initial_rows()
     yield
     from django.db import connections
 
@@ -155,3 +228,4 @@ def browser():
     finally:
         chromium.close()
         playwright.stop()
+

@@ -356,7 +356,7 @@ def start_live_system(directory: Path, template: Path, *, seed: Callable | None 
         if broken:
             system.call(pause_sources, broken)
         if seed is not None:
-            system.seeded = system.call(seed)
+            system.seeded = system.call(seed, timeout=600)
         if server:
             system.start_server()
     except BaseException:

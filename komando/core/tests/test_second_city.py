@@ -42,7 +42,7 @@ def forget_city_data() -> None:
 
 
 @pytest.fixture
-def kota_contoh(settings, db):
+def kota_contoh(settings, without_reference_data):
     settings.KOMANDO_CITY_DIR = CONTOH
     forget_city_data()
     out = StringIO()

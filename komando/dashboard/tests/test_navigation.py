@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from komando.accounts.models import Profile, Role
-from komando.assets.models import Asset, AssetKind
+from komando.accounts.models import Role
+from komando.assets.models import AssetKind
 from komando.dashboard.navigation import MENU, menu_for
-from komando.sources.models import Source
+from komando.tests.factories import AssetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def field_officer(personas):
-    truck = Asset.objects.create(kind=AssetKind.TRUCK, source=Source.objects.get(slug="kebersihan"),
-                                 source_ref="Truk DLH 07", name="Truk DLH 07", lat=-6.17, lon=106.63)
-    user = User.objects.create_user(username="petugas", password="correct-horse-battery")
-    user.groups.add(Group.objects.get(name=Role.FIELD_OFFICER))
-    Profile.objects.create(user=user, unit=truck)
-    return user
+    truck = AssetFactory(kind=AssetKind.TRUCK, source_slug="kebersihan", source_ref="Truk DLH 07", name="Truk DLH 07",
+                         lat=-6.17, lon=106.63)
+    return UserFactory(username="petugas", password="correct-horse-battery", role=Role.FIELD_OFFICER, unit=truck)
 
 
 def labels(user) -> set[str]:

@@ -1,222 +1,51 @@
-"""The PIS in Debian's Chromium, against the real system: simulators, connectors and the ASGI server.
-
-pytest-django's live_server speaks WSGI only (no WebSocket), so a session fixture starts what
-`make demo` starts, in processes of its own, on free ports, with a fresh SQLite database in a
-temporary directory and every schedule sped up ten times (KOMANDO_SCHEDULE_SCALE=0.1).
+"""The PIS in Debian's Chromium, against the real system: every simulator, the connectors and the
+ASGI server with its in-process ingest (``live_system``), every schedule sped up ten times
+(KOMANDO_SCHEDULE_SCALE=0.1).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import functools
 import json
-import os
 import re
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
 import warnings
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
-from django.conf import settings
+
+from komando.accounts.models import Role
+from komando.tests.browser import SCREENSHOTS, VIEWPORT, open_context
+from komando.tests.live import LiveSystem
+from komando.tests.seeds import add_user
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 SCHEDULE_SCALE = 0.1
-# The README's screenshots are refreshed with KOMANDO_UPDATE_SCREENSHOTS=1; ordinary runs write
-# theirs to var/ so that running the tests leaves the work tree clean.
-SCREENSHOTS = (Path(settings.PROJECT_DIR) / "docs" / "screenshots" if os.environ.get("KOMANDO_UPDATE_SCREENSHOTS")
-               else Path(settings.VAR_DIR) / "screenshots")
-SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-VIEWPORT = {"width": 1920, "height": 1080}
 FILL_TIMEOUT_SECONDS = 180  # fourteen sources share four ingest workers; e-Puskesmas reads the whole day first
 USERNAME, PASSWORD = "kepala.dinas", "browser-test-" + secrets.token_urlsafe(8)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{url}: process exited with {process.returncode}:\n{tail(log)}", pytrace=False)
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    pytest.fail(f"{url} did not answer within {timeout} s:\n{tail(log)}", pytrace=False)
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-@dataclass
-class System:
-    base_url: str
-    directory: Path
-    env: dict[str, str]
-    simulator_ports: dict[str, int]
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
-
-    def komando(self, *args: str, timeout: float = 120) -> str:
-        result = subprocess.run([sys.executable, "-m", "komando.cli", *args], env=self.env, capture_output=True,
-                                text=True, timeout=timeout)
-        assert result.returncode == 0, f"komando {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-        return result.stdout
-
-    def log(self, name: str) -> Path:
-        return self.directory / f"{name}.log"
-
-    def start(self, name: str, *args: str) -> subprocess.Popen:
-        handle = open(self.log(name), "ab")  # noqa: SIM115  (closed with the process at teardown)
-        process = subprocess.Popen([sys.executable, "-m", "komando.cli", *args], env=self.env,
-                                   stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
-        self.processes[name] = process
-        return process
-
-    def start_simulator(self, slug: str) -> None:
-        process = self.start(f"simulator-{slug}", "simulate", slug, "--port", str(self.simulator_ports[slug]))
-        wait_for_http(f"http://127.0.0.1:{self.simulator_ports[slug]}/", process, self.log(f"simulator-{slug}"))
-
-    def stop(self, name: str) -> None:
-        process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-
-    def stop_all(self) -> None:
-        for name in list(self.processes):
-            self.stop(name)
-
-    def source_health(self) -> dict[str, dict]:
-        return {s["slug"]: s for s in httpx.get(f"{self.base_url}/api/sources/", timeout=10).json()}
-
-    def diagnostics(self) -> str:
-        try:
-            health = self.source_health()
-            lines = [f"  {slug}: {h['status']} {h['last_error_kind']} {h['last_error'][:200]}"
-                     for slug, h in health.items() if h["connected"]]
-        except Exception as error:  # the report must not hide the original failure
-            lines = [f"  (source health unavailable: {error})"]
-        return "sources:\n" + "\n".join(lines) + "\nserver log:\n" + tail(self.log("server"))
-
-
-def connector_credentials(slugs: list[str], env: dict[str, str]) -> dict[str, str]:
-    """A fresh value for every credential a connector (and its simulator) reads from the environment,
-    unless already set: the simulator and the connector read the same variable, so they agree."""
-    import importlib
-
-    from komando.sources import registry
-
-    credentials = {}
-    for slug in slugs:
-        config_class = importlib.import_module(registry.package_name(slug) + ".coordinator").Coordinator.config_class
-        for name in config_class.credential_fields():
-            variable = f"KOMANDO_{slug.upper().replace('-', '_')}_{name.upper()}"
-            if variable not in env:
-                credentials[variable] = "komando-browser" if name == "username" else secrets.token_urlsafe(16)
-    return credentials
-
-
 @pytest.fixture(scope="module")
-def system(tmp_path_factory) -> System:
-    from komando.sources import registry
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; `make browser` installs Debian's Chromium", pytrace=False)
-    directory = tmp_path_factory.mktemp("pis-system")
-    # Every connector that ships a simulator (a connector still being written may not have one yet).
-    slugs = sorted(slug for slug in registry.manifests()
-                   if importlib.util.find_spec(registry.package_name(slug) + ".simulator") is not None)
-    ports = {slug: free_port() for slug in slugs}
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)  # the browser tests run on the embedded SQLite database
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "komando.settings",
-        "SQLITE_PATH": str(directory / "db.sqlite3"),
-        "KOMANDO_VAR_DIR": str(directory / "var"),
-        "KOMANDO_SCHEDULE_SCALE": str(SCHEDULE_SCALE),
-        "KOMANDO_EMONEV_USERNAME": "komando-browser",
-        "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
-        "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
-        "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16),
-        "PYTHONUNBUFFERED": "1",
-    })
-    server_port = free_port()
-    for slug, port in ports.items():
-        env[f"KOMANDO_{slug.upper().replace('-', '_')}_BASE_URL"] = f"http://127.0.0.1:{port}"
-    env.update(connector_credentials(slugs, env))
-    env["KOMANDO_CALL_112_TARGET_URL"] = f"http://127.0.0.1:{server_port}/api/webhooks/call-112/"
-    running = System(base_url=f"http://127.0.0.1:{server_port}", directory=directory, env=env,
-                     simulator_ports=ports)
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        running.komando("shell", "-c", (
-            "from django.contrib.auth.models import Group, User\n"
-            "from komando.accounts.actions import do_ensure_role_groups\n"
-            "from komando.accounts.models import Profile, Role\n"
-            "do_ensure_role_groups()\n"
-            f"user = User.objects.create_user({USERNAME!r}, password={PASSWORD!r}, first_name='Kepala Dinas')\n"
-            "user.groups.add(Group.objects.get(name=Role.EXECUTIVE))\n"
-            "Profile.objects.create(user=user)\n"
-        ))
-        for slug in slugs:
-            running.start_simulator(slug)
-        server = running.start("server", "serve", "--port", str(server_port))
-        wait_for_http(running.base_url + "/", server, running.log("server"), timeout=60)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def browser(system):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def system(live_system) -> LiveSystem:
+    return live_system(
+        seed=functools.partial(add_user, USERNAME, PASSWORD, Role.EXECUTIVE, first_name="Kepala Dinas"),
+        simulators="all", workers=True,
+        env={"KOMANDO_SCHEDULE_SCALE": str(SCHEDULE_SCALE),
+             "KOMANDO_EMONEV_USERNAME": "komando-browser", "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
+             "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
+             "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16),
+             "KOMANDO_CALL_112_TARGET_URL": "{base_url}/api/webhooks/call-112/"})
 
 
 class WatchedPage:
     """A page with every console error and uncaught exception collected."""
 
-    def __init__(self, browser, system: System):
+    def __init__(self, browser, system: LiveSystem):
         # An English browser: the PIS must still speak Bahasa Indonesia until the person switches.
-        self.context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="en-US",
-                                           timezone_id="Asia/Jakarta")
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", lambda message: self.errors.append(f"console: {message.text}")
-                     if message.type == "error" else None)
-        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        self.context, self.page = open_context(browser, VIEWPORT, device_scale_factor=1, locale="en-US")
+        self.errors: list[str] = self.page.errors
         self.system = system
 
     def open(self, path: str = "/"):
@@ -245,7 +74,7 @@ WAITING_PANELS_JS = """() => [...document.querySelectorAll('.panel')]
     .map(panel => panel.id)"""
 
 
-def wait_until_filled(page, system: System, timeout: float = FILL_TIMEOUT_SECONDS) -> None:
+def wait_until_filled(page, system: LiveSystem, timeout: float = FILL_TIMEOUT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     waiting: list[str] = []
     while time.monotonic() < deadline:
@@ -280,7 +109,7 @@ def assert_fits_the_screen(page) -> None:
     assert layout == {"clipped": [], "scrolls": False}
 
 
-def visible_tile_keys(system: System, staff: bool) -> list[str]:
+def visible_tile_keys(system: LiveSystem, staff: bool) -> list[str]:
     """What the server's tiles say a viewer may see now (read from the system's own database)."""
     output = system.komando("shell", "-c", (
         "import json\nfrom komando.dashboard.tiles import visible_tiles\n"
@@ -288,7 +117,7 @@ def visible_tile_keys(system: System, staff: bool) -> list[str]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def wait_for_tiles(page, system: System, staff: bool, timeout: float = FILL_TIMEOUT_SECONDS) -> list[str]:
+def wait_for_tiles(page, system: LiveSystem, staff: bool, timeout: float = FILL_TIMEOUT_SECONDS) -> list[str]:
     """Wait until the page shows every tile the server would show, in its order (tiles come with the
     sources' first runs, live). A tile whose domain never sent it live shows after a reload: that is
     the domain's missing ``publish_tile`` call, reported as a warning, not this page's failure."""
@@ -321,7 +150,7 @@ def wait_for_camera_pictures(page) -> None:
     }""", timeout=20_000)
 
 
-def log_in(page, system: System) -> None:
+def log_in(page, system: LiveSystem) -> None:
     page.goto(system.base_url + "/akun/masuk/")
     page.fill("#id_username", USERNAME)
     page.fill("#id_password", PASSWORD)

@@ -3,10 +3,11 @@
 Everything is real: a Mosquitto broker configured as deploy/mosquitto/komando.conf recommends
 (the system broker keeps Mosquitto's default of 1000 queued messages per offline session), the
 `komando ingest-mqtt` process, and a database of its own on the same engine as this test run
-(a SQLite file, or a fresh PostgreSQL database)."""
+(a SQLite file copied from the live systems' migrated template, or a fresh PostgreSQL database)."""
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -31,7 +32,7 @@ KOMANDO = [sys.executable, "-m", "komando.cli"]
 class IsolatedDatabase:
     """The engine this test run uses, with a database that only this test's processes share."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, template):
         db = settings.DATABASES["default"]
         self.postgres = db["ENGINE"].endswith("postgresql")
         if self.postgres:
@@ -43,7 +44,13 @@ class IsolatedDatabase:
             self.env = {"DATABASE_URL": f"postgres://{credentials}@{self.server['host']}:{self.server['port']}/{self.name}"}
         else:
             self.path = tmp_path / "kill.sqlite3"
+            shutil.copyfile(template, self.path)  # migrated, with the city's reference data
             self.env = {"SQLITE_PATH": str(self.path), "DATABASE_URL": ""}
+
+    def set_up(self, env):
+        if self.postgres:
+            run_komando(env, "migrate", "--no-input", "-v", "0")
+            run_komando(env, "load-reference-data")
 
     def _admin(self, statement):
         import psycopg
@@ -91,15 +98,14 @@ def stored_count(database):
     return database.query("SELECT count(*) FROM devices_position")[0][0]
 
 
-def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(tmp_path):
+def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(tmp_path, live_template):
     with PrivateMosquitto() as broker:
-        database = IsolatedDatabase(tmp_path)
+        database = IsolatedDatabase(tmp_path, live_template)
         log = open(tmp_path / "ingest.log", "w")
         ingest = None
         try:
             env = {**os.environ, **database.env, "KOMANDO_VAR_DIR": str(tmp_path), "KOMANDO_MQTT_URL": ""}
-            run_komando(env, "migrate", "--no-input", "-v", "0")
-            run_komando(env, "load-reference-data")
+            database.set_up(env)
             client_id = f"komando-kill-{uuid.uuid4().hex[:6]}"
             ingest = start_ingest(env, broker.url, client_id, log)
             wait_until(lambda: database.query(

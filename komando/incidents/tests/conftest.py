@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from komando.conftest import reference_data  # noqa: F401  (imported from here by other apps' conftests)
 from komando.incidents.choices import Status
 
 SUKARASA = (-6.17288, 106.63185)  # centroid of kelurahan Sukarasa, kecamatan Tangerang (36.71.01.1001)
@@ -18,42 +19,13 @@ MONAS = (-6.17539, 106.82716)  # Jakarta: outside Kota Tangerang
 JAVA_SEA = (-5.90, 106.64)  # the Java Sea, north of the coast
 
 
-_loaded: dict = {}  # rows of the first load, by table
+_loaded: dict = {}  # rows of the first load, by table (the city's reference data is in every test database)
 
 
 @pytest.fixture
-def reference_data(db):
-    """The city's regions, OPDs and sources as `komando load-reference-data` writes them (overrides the
-    project fixture for these tests, ``personas`` included). The first test loads them through the
-    real actions; later tests put the same rows back in one insert per table, which saves most of
-    a second per test (drawing the schematic boundaries is the slow part) over a few hundred tests."""
-    from komando.agencies.models import Agency
-    from komando.regions.models import Region
-    from komando.sources.models import Source
-
-    models = [("regions", Region), ("agencies", Agency), ("sources", Source)]
-    if not _loaded:
-        from komando.agencies.actions import do_load_agencies
-        from komando.regions.actions import do_load_regions
-        from komando.sources.actions import do_load_sources
-
-        city = settings.KOMANDO_CITY_DIR
-        do_load_regions(city / "regions.csv")
-        do_load_agencies(city / "agencies.csv")
-        do_load_sources(city / "sources.csv")
-        for name, model in models:
-            _loaded[name] = list(model.objects.order_by("pk").values())
-        return
-    levels = ["provinsi", "kota", "kecamatan", "kelurahan"]
-    Region.objects.bulk_create([Region(**row) for row in sorted(_loaded["regions"], key=lambda r: levels.index(r["level"]))])
-    Agency.objects.bulk_create([Agency(**row) for row in _loaded["agencies"]])
-    Source.objects.bulk_create([Source(**row) for row in _loaded["sources"]])
-
-
-@pytest.fixture
-def incident_data(reference_data):
+def incident_data(reference_data):  # noqa: F811  (the project fixture, imported above)
     """The city's incident categories and SOP playbooks (seed), loaded as `komando load-reference-data`
-    loads them; restored from the first load's rows in later tests, as ``reference_data`` is."""
+    loads them; restored from the first load's rows in later tests (one insert per table)."""
     from komando.incidents.actions import do_load_incident_reference_data
     from komando.incidents.models import Category, Playbook, PlaybookVersion
 

@@ -1,10 +1,7 @@
 """The people and the unit of the end-to-end browser test, on a database that holds the city's
 reference data: an operator, a DLH garbage truck with a live position near Sukarasa, and a field
-officer who works as that truck. Run in the server's database::
-
-    system.komando("shell", "-c", "from komando.incidents.tests.e2e_setup import main; main()")
-
-prints one JSON line: ``{"operator", "officer", "password", "unit", "unit_id"}``."""
+officer who works as that truck. Run in the live system's database (``live_system(seed=set_up)``);
+returns ``{"operator", "officer", "password", "unit", "unit_id"}``."""
 
 from __future__ import annotations
 

@@ -10,73 +10,34 @@
 6. the operator ticks the SOP's mandatory steps and closes it from the "resolved, to be closed" list.
 
 Real parts: `komando serve` (ASGI, WebSocket) on a fresh SQLite database with the city's reference
-data; the people and the truck are set up by ``komando.incidents.tests.e2e_setup``. Screenshots of
+data (``live_system``); the people and the truck are set up by ``komando.incidents.tests.e2e_setup``. Screenshots of
 each step go to docs/screenshots/e2e-*.png."""
 
 from __future__ import annotations
 
 import io
-import json
-import os
 
 import pytest
 from PIL import Image
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.incidents.tests import e2e_setup
 from komando.incidents.tests.conftest import SUKARASA
+from komando.tests.browser import PHONE, SCREENSHOTS, open_context
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 SCREEN = {"width": 1920, "height": 1080}
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("e2e-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "PYTHONUNBUFFERED": "1"})
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        output = running.komando("shell", "-c", "from komando.incidents.tests.e2e_setup import main; main()")
-        running.people = json.loads(output.strip().splitlines()[-1])
-        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
-        wait_for_http(running.base_url + "/lapor/", server, running.log("server"), timeout=60)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
-
-
-def new_page(browser, **options):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", **options)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return context, page
+def system(live_system):
+    return live_system(seed=e2e_setup.set_up)
 
 
 def log_in(page, system, username: str, next_path: str) -> None:
     page.goto(f"{system.base_url}/akun/masuk/?next={next_path}")
     page.fill("#id_username", username)
-    page.fill("#id_password", system.people["password"])
+    page.fill("#id_password", system.seeded["password"])
     page.locator("button[type=submit].primary-button").click()
     page.wait_for_url(f"{system.base_url}{next_path}", wait_until="domcontentloaded")
 
@@ -92,14 +53,14 @@ def shot(page, name: str) -> None:
 
 
 def test_a_report_goes_from_a_resident_to_a_resolved_incident_on_record(system, browser):
-    people = system.people
+    people = system.seeded
     # 1. The operator's console is open, live.
-    operator_context, console = new_page(browser, viewport=SCREEN)
+    operator_context, console = open_context(browser, SCREEN, console_errors=False)
     log_in(console, system, people["operator"], "/konsol/")
     console.wait_for_function("document.getElementById('connection').dataset.state === 'live'", timeout=20_000)
 
     # 2. A resident reports on a phone.
-    resident_context, phone = new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    resident_context, phone = open_context(browser, PHONE, phone=True, console_errors=False)
     phone.goto(system.base_url + "/lapor/")
     phone.select_option("#id_category", "SAMPAH")
     phone.fill("#id_description", "Sampah menumpuk di depan pasar, sudah tiga hari tidak diangkut.")
@@ -135,7 +96,7 @@ def test_a_report_goes_from_a_resident_to_a_resolved_incident_on_record(system, 
     shot(console, "3-console-dispatched")
 
     # 4. The truck's officer works it on a phone.
-    officer_context, field = new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    officer_context, field = open_context(browser, PHONE, phone=True, console_errors=False)
     log_in(field, system, people["officer"], "/petugas/")
     card = "[data-dispatch]"
     field.wait_for_selector(card)

@@ -1,26 +1,18 @@
 """The operator map in Chromium: units move and gauges change live, over the real MQTT path.
 
-Real parts: Mosquitto at 127.0.0.1:1883 (a topic prefix of this run alone), the simulated fleet
+Real parts: Mosquitto at 127.0.0.1:1883 (a topic prefix and client id of this system alone), the simulated fleet
 publishing to it, `komando serve` with its in-process MQTT ingest, the WebSocket."""
 
 from __future__ import annotations
 
-import os
+import functools
 import secrets
-import uuid
 
 import pytest
 
-from komando.conftest import require_service
-from komando.dashboard.tests.test_pis_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SCREENSHOTS,
-    VIEWPORT,
-    System,
-    free_port,
-    wait_for_http,
-)
+from komando.accounts.models import Role
+from komando.tests.browser import SCREENSHOTS, VIEWPORT, open_context
+from komando.tests.seeds import add_user
 
 pytestmark = pytest.mark.browser
 
@@ -28,61 +20,20 @@ OPERATOR, PASSWORD = "operator.peta", "peta-" + secrets.token_urlsafe(8)
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    require_service("Mosquitto", "127.0.0.1", 1883)
-    directory = tmp_path_factory.mktemp("peta-system")
-    prefix = f"peta{uuid.uuid4().hex[:8]}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "komando.settings",
-        "SQLITE_PATH": str(directory / "db.sqlite3"),
-        "KOMANDO_VAR_DIR": str(directory / "var"),
-        "KOMANDO_MQTT_URL": "mqtt://127.0.0.1:1883",
-        "KOMANDO_MQTT_TOPIC_PREFIX": prefix,
-        "KOMANDO_MQTT_CLIENT_ID": f"komando-{prefix}",
-        "KOMANDO_INGEST_IN_PROCESS": "1",
-        "PYTHONUNBUFFERED": "1",
-    })
-    server_port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{server_port}", directory=directory, env=env, simulator_ports={})
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        running.komando("shell", "-c", (
-            "from django.contrib.auth.models import Group, User\n"
-            "from komando.accounts.actions import do_ensure_role_groups\n"
-            "from komando.accounts.models import Profile, Role\n"
-            "do_ensure_role_groups()\n"
-            f"user = User.objects.create_user({OPERATOR!r}, password={PASSWORD!r}, first_name='Operator Peta')\n"
-            "user.groups.add(Group.objects.get(name=Role.OPERATOR))\n"
-            "Profile.objects.create(user=user)\n"
-        ))
-        server = running.start("server", "serve", "--port", str(server_port))
-        wait_for_http(running.base_url + "/akun/masuk/", server, running.log("server"), timeout=60)
-        running.start("fleet", "simulate-devices", "--interval", "1")
-        yield running
-    finally:
-        running.stop_all()
+def system(live_system):
+    system = live_system(seed=functools.partial(add_user, OPERATOR, PASSWORD, Role.OPERATOR, first_name="Operator Peta"),
+                         mqtt="system", workers=True, env={"KOMANDO_INGEST_IN_PROCESS": "1"})
+    system.start("fleet", "simulate-devices", "--interval", "1")
+    return system
 
 
 @pytest.fixture(scope="module")
-def page(system):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+def page(system, browser):
+    context, page = open_context(browser, VIEWPORT)
     try:
         yield page
     finally:
         context.close()
-        browser.close()
-        playwright.stop()
 
 
 def test_the_map_needs_an_operations_role(system, page):

@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import uuid
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -84,7 +85,7 @@ def test_events_cross_processes_over_the_redis_layer(settings):
     require_service("Redis", "127.0.0.1", 6379)
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"],
-                                                      "prefix": f"komando-test-{threading.get_ident()}"}}}
+                                                      "prefix": f"komando-test-{uuid.uuid4().hex}"}}}
     channel_layers.backends.clear()
     try:
         from channels.layers import get_channel_layer

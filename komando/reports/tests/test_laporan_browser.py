@@ -11,9 +11,8 @@ through pdftoppm)."""
 
 from __future__ import annotations
 
+import functools
 import io
-import json
-import os
 import shutil
 import subprocess
 from datetime import timedelta
@@ -22,8 +21,9 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
 from komando.reports.selectors import WIB
+from komando.reports.tests import demo
+from komando.tests.browser import SCREENSHOTS, open_context
 
 pytestmark = pytest.mark.browser
 
@@ -41,9 +41,9 @@ def count_reports(system) -> int:
 
 
 def start_server(system):
-    server = system.start("server", "serve", "--port", str(system.port))
-    wait_for_http(system.base_url + "/akun/masuk/", server, system.log("server"), timeout=60)
+    system.start_server()
     # The schedule's first check runs as the server starts; wait for it (bounded), then go on.
+    server = system.processes["server"]
     for _attempt in range(120):
         if count_reports(system):
             return
@@ -53,49 +53,19 @@ def start_server(system):
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("laporan-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "PYTHONUNBUFFERED": "1",
-                "KOMANDO_INGEST_IN_PROCESS": "0", "KOMANDO_ESCALATION_IN_PROCESS": "0", "KOMANDO_ALERTS_IN_PROCESS": "0",
-                "KOMANDO_DAILY_REPORT_IN_PROCESS": "1", "KOMANDO_DAILY_REPORT_AT": "00:00"})
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    running.port = port
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        output = running.komando("shell", "-c", f"from komando.reports.tests import demo; demo.main({YESTERDAY!r})")
-        running.people = json.loads(output.strip().splitlines()[-1])
-        start_server(running)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def system(live_system):
+    system = live_system(seed=functools.partial(demo.main, YESTERDAY), workers=True, server=False, env={
+        "KOMANDO_INGEST_IN_PROCESS": "0", "KOMANDO_ESCALATION_IN_PROCESS": "0", "KOMANDO_ALERTS_IN_PROCESS": "0",
+        "KOMANDO_DAILY_REPORT_IN_PROCESS": "1", "KOMANDO_DAILY_REPORT_AT": "00:00"})
+    start_server(system)
+    return system
 
 
 def logged_in(browser, system, who: str = "operator"):
-    context = browser.new_context(viewport=SCREEN, locale="id-ID", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    context, page = open_context(browser, SCREEN, console_errors=False)
     page.goto(f"{system.base_url}/akun/masuk/?next=/laporan-harian/")
-    page.fill("#id_username", system.people[who])
-    page.fill("#id_password", system.people["password"])
+    page.fill("#id_username", system.seeded[who])
+    page.fill("#id_password", system.seeded["password"])
     page.locator("button[type=submit].primary-button").click()
     page.wait_for_url(f"{system.base_url}/laporan-harian/", wait_until="domcontentloaded")
     return context, page
@@ -103,7 +73,7 @@ def logged_in(browser, system, who: str = "operator"):
 
 def test_the_schedule_made_one_report_and_a_restart_makes_no_second(system):
     assert count_reports(system) == 1
-    system.stop("server")
+    system.stop_server()
     start_server(system)
     assert count_reports(system) == 1
 
@@ -134,7 +104,7 @@ def test_operator_reads_regenerates_and_downloads_the_report(system, browser):
         page.locator("#lh-regenerate").click()
         page.wait_for_url(f"{system.base_url}/laporan-harian/{YESTERDAY}/", wait_until="domcontentloaded")
         meta = page.locator(".lh-meta").inner_text()
-        assert "versi 2" in meta and system.people["operator"] in meta
+        assert "versi 2" in meta and system.seeded["operator"] in meta
         assert page.locator(f"[data-past='{YESTERDAY}-v2']").is_visible()
         assert page.locator(f"[data-past='{YESTERDAY}-v1']").is_visible()
         # The executive's page offers the new version without a reload.

@@ -1,11 +1,8 @@
 """What the situation room's browser test needs in a running system's database (one holding the
 city's reference data): a chair (operator) and an executive who follows the session from another
 screen, flood and medical incidents in Kecamatan Periuk, a field unit and a water-level gauge nearby.
-Run in the server's database::
-
-    komando shell -c "from komando.situation.tests.browser_setup import main; main()"
-
-prints one JSON line: ``{"chair", "viewer", "password", "incidents": [tickets], "opd_officer"}``."""
+Run in the live system's database (``live_system(seed=set_up)``); returns
+``{"chair", "viewer", "password", "incidents": [tickets], "opd_officer"}``."""
 
 from __future__ import annotations
 

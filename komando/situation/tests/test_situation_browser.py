@@ -12,13 +12,12 @@ notulen-*.png (with KOMANDO_UPDATE_SCREENSHOTS=1)."""
 from __future__ import annotations
 
 import io
-import json
-import os
 import subprocess
 
 import pytest
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.situation.tests import browser_setup
+from komando.tests.browser import SCREENSHOTS, open_context
 
 pytestmark = pytest.mark.browser
 
@@ -26,52 +25,18 @@ SCREEN = {"width": 1920, "height": 1080}
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("ruang-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "PYTHONUNBUFFERED": "1"})
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        output = running.komando("shell", "-c", "from komando.situation.tests.browser_setup import main; main()")
-        running.people = json.loads(output.strip().splitlines()[-1])
-        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
-        wait_for_http(running.base_url + "/akun/masuk/", server, running.log("server"), timeout=60)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def system(live_system):
+    return live_system(seed=browser_setup.set_up)
 
 
 def new_page(browser):
-    context = browser.new_context(viewport=SCREEN, locale="id-ID", timezone_id="Asia/Jakarta", accept_downloads=True)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    return context, page
+    return open_context(browser, SCREEN, accept_downloads=True)
 
 
 def log_in(page, system, username: str, next_path: str) -> None:
     page.goto(f"{system.base_url}/akun/masuk/?next={next_path}")
     page.fill("#id_username", username)
-    page.fill("#id_password", system.people["password"])
+    page.fill("#id_password", system.seeded["password"])
     page.locator("button[type=submit].primary-button").click()
     page.wait_for_url(f"{system.base_url}{next_path}", wait_until="domcontentloaded")
 
@@ -90,12 +55,12 @@ def test_the_situation_room_needs_a_login(system, browser):
 
 
 def test_a_session_from_opening_to_the_minutes(system, browser):
-    first, second = system.people["incidents"][0], system.people["incidents"][1]
+    first, second = system.seeded["incidents"][0], system.seeded["incidents"][1]
     chair_context, chair = new_page(browser)
     viewer_context, viewer = new_page(browser)
     try:
         # The chair opens the session from the list.
-        log_in(chair, system, system.people["chair"], "/ruang/")
+        log_in(chair, system, system.seeded["chair"], "/ruang/")
         assert chair.locator("#open-form").is_visible()
         chair.fill("#open-title", "Banjir Kecamatan Periuk")
         chair.select_option("#open-kecamatan", label="Periuk")
@@ -106,7 +71,7 @@ def test_a_session_from_opening_to_the_minutes(system, browser):
         assert chair.locator("#session-title").inner_text() == "Banjir Kecamatan Periuk"
 
         # An executive follows the same session on another screen.
-        log_in(viewer, system, system.people["viewer"], session_path)
+        log_in(viewer, system, system.seeded["viewer"], session_path)
         wait_live(viewer)
         assert viewer.locator("#decision-form").is_hidden()  # not the chair
         assert viewer.locator("#link-form").is_visible()  # but may link incidents
@@ -205,7 +170,7 @@ def test_an_opd_officer_sees_only_sessions_of_their_opd(system, browser):
     incident of Dinkes, so it is listed; they may update the item but record no decision."""
     context, page = new_page(browser)
     try:
-        log_in(page, system, system.people["opd_officer"], "/ruang/")
+        log_in(page, system, system.seeded["opd_officer"], "/ruang/")
         assert page.locator("#open-form").count() == 0
         page.locator("a.session-link", has_text="Banjir Kecamatan Periuk").first.click()
         page.wait_for_selector("#actions li[data-action]")

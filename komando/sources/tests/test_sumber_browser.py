@@ -8,24 +8,16 @@ opens after 3 failures with a 4 s cool-down so that the whole story takes second
 
 from __future__ import annotations
 
-import importlib.util
-import os
+import functools
 import secrets
-from pathlib import Path
 
 import pytest
 
-from komando.dashboard.tests.test_pis_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SCREENSHOTS,
-    VIEWPORT,
-    System,
-    free_port,
-    wait_for_http,
-)
+from komando.accounts.models import Role
 from komando.sources.faults import FaultMode, FaultProxy
 from komando.sources.simulation import running_simulator
+from komando.tests.browser import SCREENSHOTS, VIEWPORT, open_context
+from komando.tests.seeds import add_user
 
 pytestmark = pytest.mark.browser
 
@@ -33,81 +25,29 @@ ADMIN, ADMIN_PASSWORD = "admin.sumber", "browser-test-" + secrets.token_urlsafe(
 
 
 @pytest.fixture(scope="module")
-def sumber_system(tmp_path_factory):
-    from komando.sources import registry
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; `make browser` installs Debian's Chromium", pytrace=False)
-    directory = tmp_path_factory.mktemp("sumber-system")
-    slugs = sorted(slug for slug in registry.manifests()
-                   if importlib.util.find_spec(registry.package_name(slug) + ".simulator") is not None)
-    ports = {slug: free_port() for slug in slugs}
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "komando.settings",
-        "SQLITE_PATH": str(directory / "db.sqlite3"),
-        "KOMANDO_VAR_DIR": str(directory / "var"),
-        "KOMANDO_SCHEDULE_SCALE": "0.1",
-        "KOMANDO_CIRCUIT_FAILURES": "3",
-        "KOMANDO_CIRCUIT_COOLDOWN_SECONDS": "4",
-        "KOMANDO_EMONEV_USERNAME": "komando-browser",
-        "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
-        "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
-        "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16),
-        "PYTHONUNBUFFERED": "1",
-    })
-    for slug, port in ports.items():
-        env[f"KOMANDO_{slug.upper().replace('-', '_')}_BASE_URL"] = f"http://127.0.0.1:{port}"
-    server_port = free_port()
-    system = System(base_url=f"http://127.0.0.1:{server_port}", directory=directory, env=env, simulator_ports=ports)
-    try:
-        system.komando("migrate", "--noinput", "-v0")
-        system.komando("load-reference-data")
-        system.komando("shell", "-c", (
-            "from django.contrib.auth.models import Group, User\n"
-            "from komando.accounts.actions import do_ensure_role_groups\n"
-            "from komando.accounts.models import Profile, Role\n"
-            "do_ensure_role_groups()\n"
-            f"user = User.objects.create_user({ADMIN!r}, password={ADMIN_PASSWORD!r}, first_name='Admin Sumber')\n"
-            "user.groups.add(Group.objects.get(name=Role.ADMINISTRATOR))\n"
-            "Profile.objects.create(user=user)\n"
-        ))
-        # A connector still being written elsewhere may need settings this test does not know:
-        # its source is paused instead of failing on every run.
-        broken = []
-        for slug in slugs:
-            try:
-                system.start_simulator(slug)
-            except pytest.fail.Exception:
-                system.stop(f"simulator-{slug}")
-                broken.append(slug)
-        if broken:
-            system.komando("shell", "-c", "from komando.sources.models import Source\n"
-                           f"Source.objects.filter(connector__in={broken!r}).update(enabled=False)\n")
-        proxy = FaultProxy(f"http://127.0.0.1:{ports['atcs']}")
-        with running_simulator(proxy.app) as proxy_url:
-            system.env["KOMANDO_ATCS_BASE_URL"] = proxy_url
-            server = system.start("server", "serve", "--port", str(server_port))
-            wait_for_http(system.base_url + "/", server, system.log("server"), timeout=60)
-            system.proxy = proxy
-            yield system
-            proxy.close()
-    finally:
+def sumber_system(live_system):
+    # A connector still being written elsewhere may need settings this test does not know: its
+    # source is paused instead of failing on every run (tolerate_broken_simulators).
+    system = live_system(
+        seed=functools.partial(add_user, ADMIN, ADMIN_PASSWORD, Role.ADMINISTRATOR, first_name="Admin Sumber"),
+        simulators="all", tolerate_broken_simulators=True, workers=True, server=False,
+        env={"KOMANDO_SCHEDULE_SCALE": "0.1", "KOMANDO_CIRCUIT_FAILURES": "3", "KOMANDO_CIRCUIT_COOLDOWN_SECONDS": "4",
+             "KOMANDO_EMONEV_USERNAME": "komando-browser", "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
+             "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
+             "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16)})
+    proxy = FaultProxy(system.simulator_url("atcs"))
+    with running_simulator(proxy.app) as proxy_url:
+        system.env["KOMANDO_ATCS_BASE_URL"] = proxy_url
+        system.start_server()
+        system.proxy = proxy
+        yield system
         system.stop_all()
+        proxy.close()
 
 
 @pytest.fixture
-def admin_page(sumber_system):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="en-US", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+def admin_page(sumber_system, browser):
+    context, page = open_context(browser, VIEWPORT, device_scale_factor=1, locale="en-US")
     try:
         page.goto(sumber_system.base_url + "/akun/masuk/?next=/sumber/")
         page.fill("#id_username", ADMIN)
@@ -117,8 +57,6 @@ def admin_page(sumber_system):
         yield page
     finally:
         context.close()
-        chromium.close()
-        playwright.stop()
 
 
 def row_state(page, slug="atcs"):

@@ -59,7 +59,9 @@ def _cameras(atcs_url: str) -> int:
     from komando.metrics.models import TrafficObservation
 
     atcs = Source.objects.get(slug="atcs")
-    cameras = httpx.get(f"{atcs_url}/api/cameras", timeout=10).json()["data"]
+    # Those online now (the simulator takes a few offline for half an hour at a time, by the clock).
+    cameras = [camera for camera in httpx.get(f"{atcs_url}/api/cameras", timeout=10).json()["data"]
+               if camera["status"] == "online"]
     now = timezone.now()
     levels = ["lancar", "ramai", "padat", "macet"]
     for index, camera in enumerate(cameras[:9]):

@@ -1,6 +1,7 @@
 """Set up what the operator console needs in a running system's database (one that holds the city's
 reference data: ``komando load-reference-data``): an operator who may log in, and field units with a
-live position the console can recommend and dispatch. Reusable from a shell script::
+live position the console can recommend and dispatch (``live_system(seed=set_up)``; with a few open
+incidents: ``set_up_with_sample_incidents``). Reusable from a shell script::
 
     komando shell -c "from komando.incidents.console.tests.setup import main; main()"
 
@@ -101,6 +102,11 @@ def set_up() -> dict:
                             SUKARASA[0] + 400 * METRE, SUKARASA[1] - 300 * METRE)
     return {"operator": OPERATOR, "password": PASSWORD,
             "units": {"near": near.pk, "far": far.pk, "stale": stale.pk, "satpol": satpol.pk}}
+
+
+def set_up_with_sample_incidents() -> dict:
+    """``set_up()``'s people and units, and ``open_sample_incidents()`` as ``"incidents"``."""
+    return {**set_up(), "incidents": open_sample_incidents()}
 
 
 def main() -> dict:

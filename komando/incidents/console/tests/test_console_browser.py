@@ -13,15 +13,15 @@ docs/screenshots/konsol-queue.png and konsol-detail.png."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.incidents.console.tests import setup
 from komando.incidents.tests.conftest import SUKARASA
+from komando.tests.browser import SCREENSHOTS, open_context
 
 pytestmark = pytest.mark.browser
 
@@ -30,57 +30,19 @@ OPEN311_KEY = "konsol-" + secrets.token_hex(12)
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("konsol-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "KOMANDO_OPEN311_API_KEYS": f"konsoltest={OPEN311_KEY}",
-                "PYTHONUNBUFFERED": "1"})
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        output = running.komando("shell", "-c", (
-            "import json\n"
-            "from komando.incidents.console.tests import setup\n"
-            "people = setup.set_up()\n"
-            "print(json.dumps({**people, 'incidents': setup.open_sample_incidents()}))\n"))
-        running.people = json.loads(output.strip().splitlines()[-1])
-        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
-        wait_for_http(running.base_url + "/akun/masuk/", server, running.log("server"), timeout=60)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def system(live_system):
+    return live_system(seed=setup.set_up_with_sample_incidents,
+                       env={"KOMANDO_OPEN311_API_KEYS": f"konsoltest={OPEN311_KEY}"})
 
 
 def new_page(browser):
-    context = browser.new_context(viewport=SCREEN, locale="id-ID", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    return context, page
+    return open_context(browser, SCREEN)
 
 
 def log_in(page, system) -> None:
     page.goto(f"{system.base_url}/akun/masuk/?next=/konsol/")
-    page.fill("#id_username", system.people["operator"])
-    page.fill("#id_password", system.people["password"])
+    page.fill("#id_username", system.seeded["operator"])
+    page.fill("#id_password", system.seeded["password"])
     page.locator("button[type=submit].primary-button").click()
     page.wait_for_url(f"{system.base_url}/konsol/", wait_until="domcontentloaded")
 
@@ -93,6 +55,21 @@ def post_open311(system, **fields) -> str:
     with urllib.request.urlopen(request, timeout=20) as response:
         assert response.status == 201
         return json.loads(response.read())[0]["service_request_id"]
+
+
+def wait_until_live_settles(page, quiet_ms: int = 2000) -> None:
+    """An incident event makes the console re-read the open incident a moment later and draw it
+    again (the note and comment fields with it): wait until no event has come for ``quiet_ms``, so
+    that what the test types next is not drawn away under it (two shared cores: events may lag)."""
+    page.evaluate("""(quiet) => new Promise((resolve) => {
+        let seen = window.KOMANDO_CONSOLE.live.events, since = Date.now();
+        const check = () => {
+            const now = window.KOMANDO_CONSOLE.live.events;
+            if (now !== seen) { seen = now; since = Date.now(); }
+            if (Date.now() - since >= quiet && !document.body.dataset.busy) resolve(); else setTimeout(check, 100);
+        };
+        check();
+    })""", quiet_ms)
 
 
 def queue_tickets(page) -> list[str]:
@@ -120,7 +97,7 @@ def test_the_console_needs_a_login(system, browser):
 
 
 def test_an_operator_works_a_new_report_live_without_reload(system, browser):
-    people, samples = system.people, system.people["incidents"]
+    people, samples = system.seeded, system.seeded["incidents"]
     context, page = new_page(browser)
     try:
         log_in(page, system)
@@ -161,10 +138,12 @@ def test_an_operator_works_a_new_report_live_without_reload(system, browser):
         page.wait_for_selector(f'{row}[data-status="ditugaskan"]')
 
         # An SOP step ticked with a note, and a comment.
+        wait_until_live_settles(page)
         page.fill("input[name=checklist-note]", "Lokasi dicek lewat CCTV")
         first_step = page.get_attribute(".checklist li[data-step]", "data-step")
         page.locator(f'.checklist li[data-step="{first_step}"] [data-action="checklist"]').click()
         page.wait_for_selector(f'.checklist li.done[data-step="{first_step}"]')
+        wait_until_live_settles(page)
         page.fill('[data-form="comment"] input[name=text]', "Truk DLH 21 menuju lokasi")
         page.locator('[data-form="comment"] button[type=submit]').click()
         page.wait_for_selector('#timeline li[data-kind="comment"]')

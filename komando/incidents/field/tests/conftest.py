@@ -7,11 +7,11 @@ import io
 import uuid
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from PIL import Image
 
 from komando.accounts.actions import do_ensure_role_groups
-from komando.accounts.models import Profile, Role
+from komando.accounts.models import Role
 from komando.assets.models import Asset, AssetKind
 from komando.incidents.choices import Status
 from komando.incidents.tests.conftest import (  # noqa: F401  (fixtures shared with the incidents tests)
@@ -24,7 +24,7 @@ from komando.incidents.tests.conftest import (  # noqa: F401  (fixtures shared w
     reference_data,
     report,
 )
-from komando.sources.models import Source
+from komando.tests.factories import AssetFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
 
@@ -43,8 +43,8 @@ def files_in(root) -> list:
 @pytest.fixture
 def make_unit(reference_data):  # noqa: F811
     def make(name: str, *, source: str = "kebersihan", kind: str = AssetKind.TRUCK) -> Asset:
-        return Asset.objects.create(kind=kind, source=Source.objects.get(slug=source), source_ref=name, name=name,
-                                    lat=SUKARASA[0] + 0.009, lon=SUKARASA[1])
+        return AssetFactory(kind=kind, source_slug=source, source_ref=name, name=name, lat=SUKARASA[0] + 0.009,
+                            lon=SUKARASA[1])
 
     return make
 
@@ -54,10 +54,7 @@ def make_officer(personas):
     do_ensure_role_groups()
 
     def make(username: str, unit: Asset | None) -> User:
-        user = User.objects.create_user(username=username, password=PASSWORD)
-        user.groups.add(Group.objects.get(name=Role.FIELD_OFFICER))
-        Profile.objects.create(user=user, unit=unit)
-        return user
+        return UserFactory(username=username, password=PASSWORD, role=Role.FIELD_OFFICER, unit=unit)
 
     return make
 

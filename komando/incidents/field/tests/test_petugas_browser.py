@@ -10,72 +10,32 @@ actions (``komando.incidents.field.tests.setup``)."""
 from __future__ import annotations
 
 import io
-import json
-import os
-import sqlite3
 
 import pytest
 from PIL import Image
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.incidents.field.tests import setup
+from komando.tests.browser import PHONE, SCREENSHOTS, open_context
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+
+@pytest.fixture(scope="module")
+def system(live_system):
+    return live_system(seed=setup.set_up_field_task)
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("petugas-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "komando.settings",
-        "SQLITE_PATH": str(directory / "db.sqlite3"),
-        "KOMANDO_VAR_DIR": str(directory / "var"),
-        "PYTHONUNBUFFERED": "1",
-    })
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        output = running.komando("shell", "-c", "from komando.incidents.field.tests.setup import main; main()")
-        running.task = json.loads(output.strip().splitlines()[-1])
-        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
-        wait_for_http(running.base_url + "/petugas/manifest.webmanifest", server, running.log("server"), timeout=60)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def phone(system):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
-                                  locale="id-ID", timezone_id="Asia/Jakarta", service_workers="allow")
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+def phone(system, browser):
+    context, page = open_context(browser, PHONE, phone=True, device_scale_factor=2, service_workers="allow")
     try:
         yield context, page
     finally:
         context.close()
-        browser.close()
-        playwright.stop()
-
-
-def database(system) -> sqlite3.Connection:
-    return sqlite3.connect(system.env["SQLITE_PATH"])
 
 
 def rows(system, sql: str, *params) -> list[tuple]:
-    with database(system) as connection:
-        return connection.execute(sql, params).fetchall()
+    return system.query(sql, *params)
 
 
 def server_state(system, dispatch: int) -> dict:
@@ -104,7 +64,7 @@ def queue_count(page) -> int:
 
 def test_an_officer_works_offline_and_the_queue_syncs_once_the_network_is_back(system, phone):
     context, page = phone
-    task = system.task
+    task = system.seeded
     dispatch = task["dispatch"]
     card = f'[data-dispatch="{dispatch}"]'
 
@@ -209,9 +169,7 @@ def test_an_update_the_server_refuses_is_shown_and_dropped(system, phone):
     """The command room cancels the unit's task while the officer is offline: the queued step is
     refused, shown to the officer and taken off the queue (not retried forever)."""
     context, page = phone
-    second = json.loads(system.komando("shell", "-c", (
-        "from komando.incidents.field.tests.setup import main; main(address='Jl. Perintis Kemerdekaan')")
-    ).strip().splitlines()[-1])
+    second = system.call(setup.set_up_field_task, address="Jl. Perintis Kemerdekaan")
     dispatch = second["dispatch"]
     card = f'[data-dispatch="{dispatch}"]'
     page.goto(system.base_url + "/petugas/")

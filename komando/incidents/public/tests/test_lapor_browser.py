@@ -6,59 +6,26 @@ reference data, as `make demo` has it; no feeds are needed, so the server runs w
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
 from komando.incidents.public.tests.conftest import CONTACT, SUKARASA
+from komando.tests.browser import PHONE, SCREENSHOTS, open_context
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+
+@pytest.fixture(scope="module")
+def system(live_system):
+    return live_system()
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("lapor-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "komando.settings",
-        "SQLITE_PATH": str(directory / "db.sqlite3"),
-        "KOMANDO_VAR_DIR": str(directory / "var"),
-        "PYTHONUNBUFFERED": "1",
-    })
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
-        wait_for_http(running.base_url + "/lapor/", server, running.log("server"), timeout=60)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def phone(system):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
-                                  locale="id-ID", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+def phone(system, browser):
+    context, page = open_context(browser, PHONE, phone=True, device_scale_factor=2)
     try:
         yield page
     finally:
         context.close()
-        browser.close()
-        playwright.stop()
 
 
 def fits_the_screen(page) -> bool:

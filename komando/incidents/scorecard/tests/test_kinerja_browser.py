@@ -5,13 +5,12 @@ works, and no reporter's details are on the page. Screenshots kinerja and kinerj
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import functools
 
 import pytest
 
-from komando.dashboard.tests.test_pis_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, System, free_port, wait_for_http
+from komando.incidents.scorecard.tests import populate
+from komando.tests.browser import SCREENSHOTS, open_context
 
 pytestmark = pytest.mark.browser
 
@@ -20,51 +19,12 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("kinerja-system")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
-    env.pop("DATABASE_URL", None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "komando.settings",
-        "SQLITE_PATH": str(directory / "db.sqlite3"),
-        "KOMANDO_VAR_DIR": str(directory / "var"),
-        "PYTHONUNBUFFERED": "1",
-    })
-    port = free_port()
-    running = System(base_url=f"http://127.0.0.1:{port}", directory=directory, env=env, simulator_ports={})
-    try:
-        running.komando("migrate", "--noinput", "-v0")
-        running.komando("load-reference-data")
-        result = subprocess.run([sys.executable, "-m", "komando.incidents.scorecard.tests.populate", "160"],
-                                env=env, capture_output=True, text=True, timeout=600)
-        assert result.returncode == 0, result.stdout + result.stderr
-        server = running.start("server", "serve", "--port", str(port), "--no-ingest")
-        wait_for_http(running.base_url + "/kinerja/", server, running.log("server"), timeout=60)
-        yield running
-    finally:
-        running.stop_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
+def system(live_system):
+    return live_system(seed=functools.partial(populate.populate, 160))
 
 
 def open_page(browser, viewport, **options):
-    context = browser.new_context(viewport=viewport, locale="id-ID", timezone_id="Asia/Jakarta", **options)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return context, page
+    return open_context(browser, viewport, **options)
 
 
 def fits_the_screen(page) -> bool:
