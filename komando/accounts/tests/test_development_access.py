@@ -9,9 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from komando.accounts.access import can_view_development, development_agency_scope
 from komando.agencies.models import Agency
-from komando.development.models import ProgressMonth, Project
 from komando.connectors.emonev.coordinator import Coordinator
 from komando.connectors.emonev.simulator import build_simulator
+from komando.development.models import ProgressMonth, Project
 from komando.sources.models import Source
 from komando.sources.registry import manifests
 from komando.sources.runner import run_source

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from komando.metrics.models import TrafficObservation
 from komando.connectors.atcs.simulator import build_simulator
+from komando.metrics.models import TrafficObservation
 from komando.sources.faults import FaultMode, FaultProxy
 from komando.sources.models import Source, SourceRun
 from komando.sources.runner import IngestScheduler

@@ -8,10 +8,10 @@ import pytest
 from django.conf import settings
 
 from komando.audit.models import AuditRecord
-from komando.connectors.lapor.follow_up import do_send_lapor_follow_up
 from komando.complaints.models import Channel, Complaint, LaporFollowUp
 from komando.connectors.lapor.client import HttpLaporGateway
 from komando.connectors.lapor.coordinator import Coordinator
+from komando.connectors.lapor.follow_up import do_send_lapor_follow_up
 from komando.connectors.lapor.simulator import build_simulator
 from komando.sources.framework import SourceAuthFailed
 from komando.sources.models import Source

@@ -10,12 +10,12 @@ from django.conf import settings
 from django.core import serializers
 
 from komando.complaints.models import EmergencyCall
+from komando.connectors.call_112.client import SIGNATURE_HEADER, sign
+from komando.connectors.call_112.simulator import CallModel, run_pusher
 from komando.incidents.bridges.complaints import bridge_call
 from komando.incidents.choices import Channel
 from komando.incidents.models import IncidentReport, TimelineEntry
 from komando.regions.models import Region
-from komando.connectors.call_112.client import SIGNATURE_HEADER, sign
-from komando.connectors.call_112.simulator import CallModel, run_pusher
 from komando.sources.models import Source
 
 URL = "/api/webhooks/call-112/"

@@ -7,9 +7,9 @@ import json
 import pytest
 from django.conf import settings
 
+from komando.connectors.call_112.client import KINDS
 from komando.incidents.bridges.mapping import MappingError, load_mapping, mapped_category_codes, parse_mapping
 from komando.incidents.choices import Priority
-from komando.connectors.call_112.client import KINDS
 
 
 def city_file(name):
