@@ -20,6 +20,7 @@ demo: setup
 ## Run the whole test suite, in parallel: SQLite (with the browser tests), then PostgreSQL.
 test: setup-test services browser
 	$(BIN)/ruff check komando bench
+	$(BIN)/ruff format --check komando bench
 	$(BIN)/komando check --fail-level WARNING
 	$(BIN)/komando makemigrations --check --dry-run -v1
 	$(BIN)/komando spectacular --validate --fail-on-warn --file /dev/null
@@ -66,6 +67,7 @@ browser:
 
 lint: setup-test
 	$(BIN)/ruff check komando bench
+	$(BIN)/ruff format --check komando bench
 	$(BIN)/ruff format --check komando
 
 clean:

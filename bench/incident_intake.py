@@ -95,17 +95,23 @@ class Server:
         return self.directory / "server.log"
 
     def komando(self, *args: str, timeout: float = 300) -> str:
-        result = subprocess.run([sys.executable, "-m", "komando.cli", *args], env=self.env, cwd=ROOT,
-                                capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            [sys.executable, "-m", "komando.cli", *args], env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        )
         if result.returncode != 0:
             sys.exit(f"komando {' '.join(args[:2])} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
     def start(self) -> None:
         handle = open(self.log, "ab")  # noqa: SIM115  (closed with the process)
-        self.process = subprocess.Popen([sys.executable, "-m", "komando.cli", "serve", "--port", str(self.port),
-                                         "--no-ingest"], env=self.env, cwd=ROOT, stdout=handle,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "komando.cli", "serve", "--port", str(self.port), "--no-ingest"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -177,14 +183,16 @@ def prepare_server(database_url: str, password: str, api_key: str) -> tuple[Serv
     directory = Path(tempfile.mkdtemp(prefix="komando-bench-intake-"))
     env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
     env.pop("DATABASE_URL", None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.intake_settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-        "KOMANDO_VAR_DIR": str(directory / "var"),
-        "KOMANDO_OPEN311_API_KEYS": f"bench={api_key}",
-        "PYTHONUNBUFFERED": "1",
-        "DEBUG": "0",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.intake_settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+            "KOMANDO_VAR_DIR": str(directory / "var"),
+            "KOMANDO_OPEN311_API_KEYS": f"bench={api_key}",
+            "PYTHONUNBUFFERED": "1",
+            "DEBUG": "0",
+        }
+    )
     if database_url:
         env["DATABASE_URL"] = database_url
     else:
@@ -207,9 +215,11 @@ async def log_in(base_url: str, password: str) -> str:
     async with httpx.AsyncClient(base_url=base_url) as client:
         page = await client.get("/akun/masuk/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        answer = await client.post("/akun/masuk/", data={"username": USERNAME, "password": password,
-                                                         "csrfmiddlewaretoken": token, "next": "/"},
-                                   headers={"Referer": base_url + "/akun/masuk/"})
+        answer = await client.post(
+            "/akun/masuk/",
+            data={"username": USERNAME, "password": password, "csrfmiddlewaretoken": token, "next": "/"},
+            headers={"Referer": base_url + "/akun/masuk/"},
+        )
         session = client.cookies.get("sessionid")
         if answer.status_code != 302 or not session:
             sys.exit(f"logging in failed: {answer.status_code}")
@@ -281,15 +291,25 @@ class Workload:
     errors: int = 0
 
     def summary(self) -> dict:
-        return {"requests": len(self.latencies), "errors": self.errors,
-                "throughput": statistics.median(self.rates) if self.rates else 0.0,
-                "p50_ms": 1000 * percentile(self.latencies, 0.50) if self.latencies else float("nan"),
-                "p95_ms": 1000 * percentile(self.latencies, 0.95) if self.latencies else float("nan")}
+        return {
+            "requests": len(self.latencies),
+            "errors": self.errors,
+            "throughput": statistics.median(self.rates) if self.rates else 0.0,
+            "p50_ms": 1000 * percentile(self.latencies, 0.50) if self.latencies else float("nan"),
+            "p95_ms": 1000 * percentile(self.latencies, 0.95) if self.latencies else float("nan"),
+        }
 
 
 class Bench:
-    def __init__(self, client: httpx.AsyncClient, watch: EventWatch, api_key: str,
-                 services: list[tuple[str, dict[str, str]]], points: list[tuple[float, float]], seed: int):
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        watch: EventWatch,
+        api_key: str,
+        services: list[tuple[str, dict[str, str]]],
+        points: list[tuple[float, float]],
+        seed: int,
+    ):
         self.client, self.watch, self.api_key = client, watch, api_key
         self.services, self.points = services, points
         self.random = random.Random(seed)
@@ -300,13 +320,17 @@ class Bench:
         code, answers = self.random.choice(self.services)
         lat, lon = self.random.choice(self.points)
         return {
-            "api_key": self.api_key, "service_code": code,
+            "api_key": self.api_key,
+            "service_code": code,
             "lat": f"{lat + self.random.uniform(-0.0008, 0.0008):.6f}",
             "long": f"{lon + self.random.uniform(-0.0008, 0.0008):.6f}",
             "address_string": f"Jl. Bench No. {self.sent}",
             "description": self.random.choice(DESCRIPTIONS),
-            "email": f"warga{self.sent}@example.org", "first_name": "Warga", "last_name": f"Bench {self.sent}",
-            "phone": f"0812{self.sent:08d}", **answers,
+            "email": f"warga{self.sent}@example.org",
+            "first_name": "Warga",
+            "last_name": f"Bench {self.sent}",
+            "phone": f"0812{self.sent:08d}",
+            **answers,
         }
 
     async def open311_once(self) -> float:
@@ -351,9 +375,12 @@ class Bench:
         workload.latencies.extend(latencies)
         workload.errors += len(errors)
         workload.rates.append(len(latencies) / elapsed)
-        print(f"  {workload.name:<8} {len(latencies) / elapsed:8.1f} req/s  p50 {1000 * percentile(latencies, 0.5):7.1f} ms"
-              f"  p95 {1000 * percentile(latencies, 0.95):7.1f} ms  errors {len(errors)}"
-              + (f" (first: {errors[0]})" if errors else ""), flush=True)
+        print(
+            f"  {workload.name:<8} {len(latencies) / elapsed:8.1f} req/s  p50 {1000 * percentile(latencies, 0.5):7.1f} ms"
+            f"  p95 {1000 * percentile(latencies, 0.95):7.1f} ms  errors {len(errors)}"
+            + (f" (first: {errors[0]})" if errors else ""),
+            flush=True,
+        )
 
 
 async def run(server: Server, password: str, api_key: str, points, args) -> dict[str, dict]:
@@ -361,8 +388,9 @@ async def run(server: Server, password: str, api_key: str, points, args) -> dict
 
     session = await log_in(server.base_url, password)
     ws_url = server.base_url.replace("http://", "ws://") + "/ws/live/"
-    async with websockets.connect(ws_url, additional_headers={"Cookie": f"sessionid={session}"},
-                                  origin=server.base_url, max_size=None) as websocket:
+    async with websockets.connect(
+        ws_url, additional_headers={"Cookie": f"sessionid={session}"}, origin=server.base_url, max_size=None
+    ) as websocket:
         hello = json.loads(await websocket.recv())
         if "live.staff" not in hello.get("data", {}).get("groups", []):
             sys.exit(f"the WebSocket did not join the staff group: {hello}")
@@ -372,8 +400,11 @@ async def run(server: Server, password: str, api_key: str, points, args) -> dict
         async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as client:
             services = await open311_services(client)
             bench = Bench(client, watch, api_key, services, points, seed=args.seed)
-            print(f"{len(services)} services, {len(points)} kelurahan, {args.clients} clients, "
-                  f"{args.requests} requests a round, {args.rounds} rounds each", flush=True)
+            print(
+                f"{len(services)} services, {len(points)} kelurahan, {args.clients} clients, "
+                f"{args.requests} requests a round, {args.rounds} rounds each",
+                flush=True,
+            )
             await bench.round(None, bench.open311_once, args.warmup, args.clients)
             await bench.round(None, bench.bare_once, args.warmup, args.clients)
             open311, bare = Workload("open311"), Workload("bare")
@@ -389,17 +420,22 @@ def report(results: dict, args) -> bool:
     share = open311["throughput"] / bare["throughput"] if bare["throughput"] else 0.0
     factor = open311["p95_ms"] / bare["p95_ms"] if bare["p95_ms"] else float("inf")
     database = "PostgreSQL" if args.database_url else "SQLite (WAL)"
-    print(f"\nOpen311 POST → stored → incidents.changed on the staff WebSocket, beside a bare one-INSERT view; "
-          f"{args.clients} concurrent clients, {database}, daphne, one process")
+    print(
+        f"\nOpen311 POST → stored → incidents.changed on the staff WebSocket, beside a bare one-INSERT view; "
+        f"{args.clients} concurrent clients, {database}, daphne, one process"
+    )
     print(f"{'':<10}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'requests':>10}{'errors':>8}")
     for name, row in (("open311", open311), ("bare", bare)):
-        print(f"{name:<10}{row['throughput']:>10.1f}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}"
-              f"{row['requests']:>10}{row['errors']:>8}")
+        print(
+            f"{name:<10}{row['throughput']:>10.1f}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}"
+            f"{row['requests']:>10}{row['errors']:>8}"
+        )
     throughput_ok = share >= TARGET_THROUGHPUT_SHARE
     p95_ok = factor <= TARGET_P95_FACTOR
     errors_ok = open311["errors"] == 0 and bare["errors"] == 0
-    print(f"throughput open311/bare = {share:.0%} (target ≥ {TARGET_THROUGHPUT_SHARE:.0%}): "
-          f"{'met' if throughput_ok else 'NOT met'}")
+    print(
+        f"throughput open311/bare = {share:.0%} (target ≥ {TARGET_THROUGHPUT_SHARE:.0%}): {'met' if throughput_ok else 'NOT met'}"
+    )
     print(f"p95 open311/bare = {factor:.2f}× (target ≤ {TARGET_P95_FACTOR:.0f}×): {'met' if p95_ok else 'NOT met'}")
     if not errors_ok:
         print("errors: some requests failed (see the rounds above)")
@@ -413,9 +449,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each workload, interleaved")
     parser.add_argument("--warmup", type=int, default=40, help="requests of each workload before measuring")
     parser.add_argument("--seed", type=int, default=311)
-    parser.add_argument("--database-url", default="",
-                        help="a PostgreSQL server (the URL of any database on it) instead of a fresh SQLite file: "
-                             "the bench creates a fresh database there and drops it afterwards")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL server (the URL of any database on it) instead of a fresh SQLite file: "
+        "the bench creates a fresh database there and drops it afterwards",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server log)")
     args = parser.parse_args()
 

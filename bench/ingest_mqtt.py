@@ -55,10 +55,20 @@ def messages(count: int, prefix: str) -> list[tuple[str, bytes]]:
     devices = 100
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=20)
     return [
-        (telemetry_topic(prefix, "kebersihan", "36.71.01", f"{prefix}-{n % devices:03d}"),
-         json.dumps({"_type": "location", "lat": -6.17 - (n % devices) / 10000, "lon": 106.63 + n / 10_000_000,
-                     "tst": int((start + timedelta(seconds=n // devices)).timestamp()), "vel": n % 60,
-                     "cog": n % 360, "batt": 80}).encode())
+        (
+            telemetry_topic(prefix, "kebersihan", "36.71.01", f"{prefix}-{n % devices:03d}"),
+            json.dumps(
+                {
+                    "_type": "location",
+                    "lat": -6.17 - (n % devices) / 10000,
+                    "lon": 106.63 + n / 10_000_000,
+                    "tst": int((start + timedelta(seconds=n // devices)).timestamp()),
+                    "vel": n % 60,
+                    "cog": n % 360,
+                    "batt": 80,
+                }
+            ).encode(),
+        )
         for n in range(count)
     ]
 
@@ -170,11 +180,15 @@ def main() -> None:
             batch = messages(args.messages, f"bench{uuid.uuid4().hex[:6]}{number}")  # new devices every round and run
             bare.append(bare_round(broker.port, batch))
             komando.append(komando_round(broker.port, batch))
-            print(f"round {number + 1}: bare subscriber {bare[-1]:>9,.0f} msg/s   "
-                  f"komando ingest {komando[-1]:>9,.0f} msg/s   ratio {komando[-1] / bare[-1]:.2f}")
+            print(
+                f"round {number + 1}: bare subscriber {bare[-1]:>9,.0f} msg/s   "
+                f"komando ingest {komando[-1]:>9,.0f} msg/s   ratio {komando[-1] / bare[-1]:.2f}"
+            )
     bare_median, komando_median = statistics.median(bare), statistics.median(komando)
-    print(f"median: bare subscriber {bare_median:,.0f} msg/s; komando ingest (validate + store + live event) "
-          f"{komando_median:,.0f} msg/s; ratio {komando_median / bare_median:.2f}")
+    print(
+        f"median: bare subscriber {bare_median:,.0f} msg/s; komando ingest (validate + store + live event) "
+        f"{komando_median:,.0f} msg/s; ratio {komando_median / bare_median:.2f}"
+    )
 
 
 if __name__ == "__main__":

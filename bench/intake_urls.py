@@ -11,8 +11,10 @@ from django.views.decorators.csrf import csrf_exempt
 from komando.urls import urlpatterns as komando_urlpatterns
 
 BARE_TABLE = "bench_bare_insert"
-CREATE_BARE_TABLE = (f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} "
-                     "(id INTEGER PRIMARY KEY {autoincrement}, label VARCHAR(40) NOT NULL, created_at VARCHAR(40) NOT NULL)")
+CREATE_BARE_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} "
+    "(id INTEGER PRIMARY KEY {autoincrement}, label VARCHAR(40) NOT NULL, created_at VARCHAR(40) NOT NULL)"
+)
 
 
 def create_bare_table() -> None:
@@ -27,8 +29,10 @@ def bare_insert(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {BARE_TABLE} (label, created_at) VALUES (%s, %s)",
-                       [request.POST.get("label", "")[:40], timezone.now().isoformat()])
+        cursor.execute(
+            f"INSERT INTO {BARE_TABLE} (label, created_at) VALUES (%s, %s)",
+            [request.POST.get("label", "")[:40], timezone.now().isoformat()],
+        )
     return HttpResponse(status=201)
 
 

@@ -20,8 +20,7 @@ def require_service(name: str, host: str, port: int) -> None:
         with socket.create_connection((host, port), timeout=2):
             return
     except OSError as error:
-        pytest.fail(f"{name} at {host}:{port} is not reachable ({error}); `make services` starts it",
-                    pytrace=False)
+        pytest.fail(f"{name} at {host}:{port} is not reachable ({error}); `make services` starts it", pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -228,4 +227,3 @@ def browser():
     finally:
         chromium.close()
         playwright.stop()
-

@@ -121,9 +121,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Live bus: in-memory by default, Redis across processes.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -236,8 +234,7 @@ KOMANDO_ALERTS_NOTIFY_ATTEMPTS = env_int("KOMANDO_ALERTS_NOTIFY_ATTEMPTS", 5)  #
 KOMANDO_ALERTS_RETRY_SECONDS = env_float("KOMANDO_ALERTS_RETRY_SECONDS", 60.0)  # first retry; doubles after
 KOMANDO_ALERTS_WEBHOOK_SECRET = env_str("KOMANDO_ALERTS_WEBHOOK_SECRET", "")  # HMAC-SHA256 of webhook bodies
 # CAP <sender>: blank = komando@ the city's Open311 jurisdiction (its web root), e.g. komando@tangerangkota.go.id.
-KOMANDO_ALERTS_CAP_SENDER = env_str("KOMANDO_ALERTS_CAP_SENDER",
-                                    f"komando@{city_fact('open311_jurisdiction_id', 'localhost')}")
+KOMANDO_ALERTS_CAP_SENDER = env_str("KOMANDO_ALERTS_CAP_SENDER", f"komando@{city_fact('open311_jurisdiction_id', 'localhost')}")
 KOMANDO_PUBLIC_URL = env_str("KOMANDO_PUBLIC_URL", "http://127.0.0.1:8000")  # links in notifications and CAP
 # Outgoing e-mail (alert notifications): Django's backend, SMTP by default.
 EMAIL_BACKEND = env_str("KOMANDO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -19,8 +19,14 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL)
-    unit = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             help_text="The field unit a field officer works as (their tasks are its dispatches)")
+    unit = models.ForeignKey(
+        "assets.Asset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The field unit a field officer works as (their tasks are its dispatches)",
+    )
 
     def __str__(self):
         return f"{self.user} ({self.agency or '-'})"

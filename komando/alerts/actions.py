@@ -49,8 +49,9 @@ def _announce_on_commit() -> None:
 def _queue_notifications(alert: Alert, event: str, now: datetime) -> list[int]:
     ids = []
     for target in alert.rule.recipients or []:
-        notification = Notification.objects.create(alert=alert, event=event, channel=channel_of(target),
-                                                   target=target, created_at=now, next_attempt_at=now)
+        notification = Notification.objects.create(
+            alert=alert, event=event, channel=channel_of(target), target=target, created_at=now, next_attempt_at=now
+        )
         ids.append(notification.pk)
     return ids
 
@@ -59,9 +60,19 @@ def _raise(rule: AlertRule, key: str, condition: Condition, now: datetime, run: 
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                rule=rule, subject_key=key, subject=condition.subject[:200], severity=rule.severity,
-                facts=condition.facts, agency_id=condition.agency_id, lat=condition.lat, lon=condition.lon,
-                url=condition.url, raised_at=now, last_value=condition.value, last_seen_at=now)
+                rule=rule,
+                subject_key=key,
+                subject=condition.subject[:200],
+                severity=rule.severity,
+                facts=condition.facts,
+                agency_id=condition.agency_id,
+                lat=condition.lat,
+                lon=condition.lon,
+                url=condition.url,
+                raised_at=now,
+                last_value=condition.value,
+                last_seen_at=now,
+            )
     except IntegrityError:
         return None  # another evaluator opened this episode a moment ago: one alert per episode
     queued = _queue_notifications(alert, "raised", now)
@@ -73,8 +84,9 @@ def _raise(rule: AlertRule, key: str, condition: Condition, now: datetime, run: 
 def do_evaluate_rule(rule: AlertRule, now: datetime, run: EvaluationRun) -> None:
     """Reconcile one rule's open alerts with its condition at ``now``."""
     with transaction.atomic():
-        open_by_key = {alert.subject_key: alert for alert in
-                       Alert.objects.select_for_update().filter(rule=rule, cleared_at__isnull=True)}
+        open_by_key = {
+            alert.subject_key: alert for alert in Alert.objects.select_for_update().filter(rule=rule, cleared_at__isnull=True)
+        }
         current = CONDITIONS[rule.kind](rule, now) if rule.enabled else {}
         for key, alert in open_by_key.items():
             if key not in current:
@@ -98,7 +110,7 @@ def do_evaluate_rules(now: datetime | None = None, rules=None) -> EvaluationRun:
     """Evaluate every rule (or ``rules``). A rule whose evaluation fails is logged and skipped: it
     never stops the others, and its open alerts stay as they are until it evaluates again."""
     run = EvaluationRun(now=now or timezone.now())
-    for rule in (rules if rules is not None else AlertRule.objects.all()):
+    for rule in rules if rules is not None else AlertRule.objects.all():
         if validate_parameters(rule.kind, rule.parameters):
             logger.error("alert rule %s has invalid parameters; skipped", rule.slug)
             run.failed_rules.append(rule.slug)
@@ -138,17 +150,20 @@ def do_acknowledge_alert(alert_id: int, user, comment: str, *, channel: str = "u
             raise Alert.DoesNotExist(f"No alert {alert_id} for this user.")
         if alert.acknowledged_at is not None:
             by = alert.acknowledged_by.get_full_name() or alert.acknowledged_by.username
-            raise AlertRefused(f"This alert was already acknowledged by {by} "
-                               f"at {timezone.localtime(alert.acknowledged_at):%d-%m-%Y %H:%M} WIB.")
+            raise AlertRefused(
+                f"This alert was already acknowledged by {by} at {timezone.localtime(alert.acknowledged_at):%d-%m-%Y %H:%M} WIB."
+            )
         before = snapshot(alert)
         now = timezone.now()
         updated = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-            acknowledged_by=user, acknowledged_at=now, ack_comment=comment)
+            acknowledged_by=user, acknowledged_at=now, ack_comment=comment
+        )
         if updated != 1:
             raise AlertRefused("This alert was acknowledged by someone else a moment ago.")
         alert.refresh_from_db()
-        record_audit(actor=user, channel=channel, action="alert.acknowledge", instance=alert,
-                     before=before, after=snapshot(alert))
+        record_audit(
+            actor=user, channel=channel, action="alert.acknowledge", instance=alert, before=before, after=snapshot(alert)
+        )
         _announce_on_commit()
     return alert
 
@@ -159,6 +174,12 @@ def do_save_rule(user, rule: AlertRule, *, channel: str = "admin", created: bool
     before = None if created else snapshot(AlertRule.objects.get(pk=rule.pk))
     with transaction.atomic():
         rule.save()
-        record_audit(actor=user, channel=channel, action="alert_rule.create" if created else "alert_rule.update",
-                     instance=rule, before=before, after=snapshot(rule))
+        record_audit(
+            actor=user,
+            channel=channel,
+            action="alert_rule.create" if created else "alert_rule.update",
+            instance=rule,
+            before=before,
+            after=snapshot(rule),
+        )
     return rule

@@ -19,8 +19,9 @@ class AlertRule(models.Model):
     parameters = models.JSONField(default=dict, blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     enabled = models.BooleanField(default=True)
-    recipients = models.JSONField(default=list, blank=True,
-                                  help_text=_("E-mail addresses and webhook URLs (http/https), one per item"))
+    recipients = models.JSONField(
+        default=list, blank=True, help_text=_("E-mail addresses and webhook URLs (http/https), one per item")
+    )
     audience = models.CharField(max_length=12, choices=Audience.choices, default=Audience.STAFF)
     public = models.BooleanField(default=False, help_text=_("Publish its alerts in the public CAP feed"))
     updated_at = models.DateTimeField(auto_now=True)
@@ -57,8 +58,9 @@ class Alert(models.Model):
     cleared_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_value = models.FloatField(null=True, blank=True)
     last_seen_at = models.DateTimeField()
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     ack_comment = models.TextField(blank=True)
 
@@ -66,10 +68,10 @@ class Alert(models.Model):
         ordering = ["-raised_at", "-pk"]
         constraints = [
             # One open episode per rule and subject, on SQLite and PostgreSQL alike.
-            models.UniqueConstraint(fields=["rule", "subject_key"], condition=Q(cleared_at__isnull=True),
-                                    name="alert_one_open_episode"),
-            models.CheckConstraint(condition=Q(acknowledged_at__isnull=True) | ~Q(ack_comment=""),
-                                   name="alert_ack_has_comment"),
+            models.UniqueConstraint(
+                fields=["rule", "subject_key"], condition=Q(cleared_at__isnull=True), name="alert_one_open_episode"
+            ),
+            models.CheckConstraint(condition=Q(acknowledged_at__isnull=True) | ~Q(ack_comment=""), name="alert_ack_has_comment"),
         ]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")

@@ -41,13 +41,16 @@ def message_for(notification: Notification) -> dict:
 
     with translation.override(settings.LANGUAGE_CODE):
         alert = alert_dict(notification.alert)
-        wib = timezone.localtime(notification.alert.cleared_at if notification.event == "cleared"
-                                 else notification.alert.raised_at)
-        label = _("CLEARED") if notification.event == "cleared" else {
-            "critical": _("CRITICAL"), "warning": _("WARNING"), "info": _("INFO")}.get(alert["severity"], "")
+        wib = timezone.localtime(
+            notification.alert.cleared_at if notification.event == "cleared" else notification.alert.raised_at
+        )
+        label = (
+            _("CLEARED")
+            if notification.event == "cleared"
+            else {"critical": _("CRITICAL"), "warning": _("WARNING"), "info": _("INFO")}.get(alert["severity"], "")
+        )
         subject = f"[Komando] {label}: {alert['title']}"
-        lines = [f"{label}: {alert['title']}", alert["detail"],
-                 _("Time: %(time)s WIB") % {"time": f"{wib:%d-%m-%Y %H:%M}"}]
+        lines = [f"{label}: {alert['title']}", alert["detail"], _("Time: %(time)s WIB") % {"time": f"{wib:%d-%m-%Y %H:%M}"}]
         if alert["url"]:
             base = settings.KOMANDO_PUBLIC_URL.rstrip("/")
             lines.append(_("Look: %(url)s") % {"url": f"{base}{alert['url']}"})
@@ -60,16 +63,21 @@ def sign(body: bytes, secret: str) -> str:
 
 
 def _send_email(notification: Notification, message: dict) -> None:
-    send_mail(message["subject"], message["text"], settings.DEFAULT_FROM_EMAIL, [notification.target],
-              fail_silently=False)
+    send_mail(message["subject"], message["text"], settings.DEFAULT_FROM_EMAIL, [notification.target], fail_silently=False)
 
 
 def _send_webhook(notification: Notification, message: dict) -> None:
-    body = json.dumps({"event": notification.event, "text": message["text"], "subject": message["subject"],
-                       "alert": message["alert"]}, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-    request = urllib.request.Request(notification.target, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8",
-                                              "User-Agent": "Komando-alerts/1"})
+    body = json.dumps(
+        {"event": notification.event, "text": message["text"], "subject": message["subject"], "alert": message["alert"]},
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+    ).encode()
+    request = urllib.request.Request(
+        notification.target,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "Komando-alerts/1"},
+    )
     secret = settings.KOMANDO_ALERTS_WEBHOOK_SECRET
     if secret:
         request.add_header(SIGNATURE_HEADER, sign(body, secret))
@@ -83,11 +91,13 @@ def deliver_notification(pk: int, now: datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic():
         claimed = Notification.objects.filter(pk=pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now).update(
-            next_attempt_at=None)  # claimed: no other thread attempts it meanwhile
+            next_attempt_at=None
+        )  # claimed: no other thread attempts it meanwhile
     if not claimed:
         return Notification.objects.filter(pk=pk).values_list("status", flat=True).first() or ""
-    notification = Notification.objects.select_related("alert", "alert__rule", "alert__agency",
-                                                       "alert__acknowledged_by").get(pk=pk)
+    notification = Notification.objects.select_related("alert", "alert__rule", "alert__agency", "alert__acknowledged_by").get(
+        pk=pk
+    )
     attempts = notification.attempts + 1
     try:
         message = message_for(notification)
@@ -100,20 +110,24 @@ def deliver_notification(pk: int, now: datetime | None = None) -> str:
         give_up = attempts >= settings.KOMANDO_ALERTS_NOTIFY_ATTEMPTS
         retry_at = now + timedelta(seconds=settings.KOMANDO_ALERTS_RETRY_SECONDS * 2 ** (attempts - 1))
         Notification.objects.filter(pk=pk).update(
-            attempts=attempts, error=f"{type(error).__name__}: {error}"[:1000],
+            attempts=attempts,
+            error=f"{type(error).__name__}: {error}"[:1000],
             status=DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
-            next_attempt_at=None if give_up else retry_at)
+            next_attempt_at=None if give_up else retry_at,
+        )
         return DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING
-    Notification.objects.filter(pk=pk).update(attempts=attempts, status=DeliveryStatus.SENT, sent_at=timezone.now(),
-                                              error="")
+    Notification.objects.filter(pk=pk).update(attempts=attempts, status=DeliveryStatus.SENT, sent_at=timezone.now(), error="")
     return DeliveryStatus.SENT
 
 
 def deliver_due_notifications(now: datetime | None = None, limit: int = 100) -> int:
     """Attempt every pending notification that is due (the worker's retries). Returns how many were attempted."""
     now = now or timezone.now()
-    ids = list(Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-               .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    ids = list(
+        Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     for pk in ids:
         deliver_notification(pk, now)
     return len(ids)
@@ -131,6 +145,7 @@ def _deliver_in_thread(ids: list[int]) -> None:
 
 def deliver_after_commit(ids: list[int]) -> None:
     """After the current transaction commits, make the first attempt in a background thread."""
+
     def start():
         thread = threading.Thread(target=_deliver_in_thread, args=(list(ids),), name="alert-notify", daemon=True)
         with _threads_lock:

@@ -35,6 +35,7 @@ class Condition:
 
 # --- validation ---------------------------------------------------------------------------------
 
+
 def _number(params: dict, key: str, errors: list, *, required=False, minimum=None):
     if key not in params:
         if required:
@@ -67,8 +68,7 @@ ALLOWED_KEYS = {
     RuleKind.SLA_BREACH: {"deadline", "min_count"},
     RuleKind.SOURCE_DOWN: {"stale_minutes", "failures", "sources"},
     RuleKind.PROJECT_KRITIS: {"agencies"},
-    RuleKind.BMKG_WARNING: {"weather", "earthquake_min_magnitude", "earthquake_max_distance_km",
-                            "earthquake_window_hours"},
+    RuleKind.BMKG_WARNING: {"weather", "earthquake_min_magnitude", "earthquake_max_distance_km", "earthquake_window_hours"},
 }
 
 
@@ -140,14 +140,18 @@ def channel_of(target: str) -> str:
 
 # --- conditions ---------------------------------------------------------------------------------
 
+
 def conditions_metric_threshold(rule, now: datetime) -> dict[str, Condition]:
     from komando.metrics.models import TrafficObservation
 
     params = rule.parameters
     field_name = params["metric"].split(".", 1)[1]
     since = now - timedelta(minutes=params.get("max_age_minutes", 60))
-    observations = (TrafficObservation.objects.filter(observed_at__gte=since, observed_at__lte=now)
-                    .select_related("camera", "camera__region", "camera__source").order_by("camera_id", "-observed_at"))
+    observations = (
+        TrafficObservation.objects.filter(observed_at__gte=since, observed_at__lte=now)
+        .select_related("camera", "camera__region", "camera__source")
+        .order_by("camera_id", "-observed_at")
+    )
     if params.get("cameras"):
         observations = observations.filter(camera__source_ref__in=params["cameras"])
     latest = {}
@@ -163,10 +167,21 @@ def conditions_metric_threshold(rule, now: datetime) -> dict[str, Condition]:
             camera = observation.camera
             region = camera.region.name if camera.region else ""
             result[f"camera:{camera.pk}"] = Condition(
-                subject=camera.name, value=float(value), lat=camera.lat, lon=camera.lon,
-                agency_id=camera.source.agency_id, url="/peta/",
-                facts={"metric": params["metric"], "operator": params["operator"], "threshold": params["threshold"],
-                       "value": value, "region": region, "observed_at": observation.observed_at.isoformat()})
+                subject=camera.name,
+                value=float(value),
+                lat=camera.lat,
+                lon=camera.lon,
+                agency_id=camera.source.agency_id,
+                url="/peta/",
+                facts={
+                    "metric": params["metric"],
+                    "operator": params["operator"],
+                    "threshold": params["threshold"],
+                    "value": value,
+                    "region": region,
+                    "observed_at": observation.observed_at.isoformat(),
+                },
+            )
     return result
 
 
@@ -192,10 +207,19 @@ def conditions_sensor_threshold(rule, now: datetime) -> dict[str, Condition]:
             threshold = float(threshold)
         if state.level_m >= threshold:
             result[f"gauge:{gauge.pk}"] = Condition(
-                subject=gauge.name, value=state.level_m, lat=state.lat if state.lat is not None else gauge.lat,
-                lon=state.lon if state.lon is not None else gauge.lon, url="/peta/",
-                facts={"level_m": state.level_m, "threshold_m": threshold, "level": params.get("level", ""),
-                       "river": (gauge.attributes or {}).get("river", ""), "observed_at": state.observed_at.isoformat()})
+                subject=gauge.name,
+                value=state.level_m,
+                lat=state.lat if state.lat is not None else gauge.lat,
+                lon=state.lon if state.lon is not None else gauge.lon,
+                url="/peta/",
+                facts={
+                    "level_m": state.level_m,
+                    "threshold_m": threshold,
+                    "level": params.get("level", ""),
+                    "river": (gauge.attributes or {}).get("river", ""),
+                    "observed_at": state.observed_at.isoformat(),
+                },
+            )
     return result
 
 
@@ -212,16 +236,24 @@ def conditions_sla_breach(rule, now: datetime) -> dict[str, Condition]:
     resolve = Q(resolve_due_at__lt=now)
     overdue = {"respond": respond, "resolve": resolve, "any": respond | resolve}[deadline]
     counts: dict[int, list[str]] = {}
-    for agency_id, ticket in (Incident.objects.filter(overdue, status__in=OPEN_STATUSES, agency__isnull=False)
-                              .order_by("agency_id", "reported_at").values_list("agency_id", "ticket")):
+    for agency_id, ticket in (
+        Incident.objects.filter(overdue, status__in=OPEN_STATUSES, agency__isnull=False)
+        .order_by("agency_id", "reported_at")
+        .values_list("agency_id", "ticket")
+    ):
         counts.setdefault(agency_id, []).append(ticket)
     minimum = params.get("min_count", 1)
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=counts)}
     return {
         f"agency:{agency_id}": Condition(
-            subject=agencies[agency_id].short_name, value=float(len(tickets)), agency_id=agency_id,
-            url="/konsol/", facts={"count": len(tickets), "tickets": tickets[:10], "deadline": deadline})
-        for agency_id, tickets in counts.items() if len(tickets) >= minimum
+            subject=agencies[agency_id].short_name,
+            value=float(len(tickets)),
+            agency_id=agency_id,
+            url="/konsol/",
+            facts={"count": len(tickets), "tickets": tickets[:10], "deadline": deadline},
+        )
+        for agency_id, tickets in counts.items()
+        if len(tickets) >= minimum
     }
 
 
@@ -243,12 +275,18 @@ def conditions_source_down(rule, now: datetime) -> dict[str, Condition]:
         never = source.last_success_at is None and source.last_attempt_at is not None and source.last_attempt_at < stale
         if failing or is_stale or never:
             result[f"source:{source.slug}"] = Condition(
-                subject=source.name, value=float(source.consecutive_failures), agency_id=source.agency_id,
+                subject=source.name,
+                value=float(source.consecutive_failures),
+                agency_id=source.agency_id,
                 url="/sumber/",
-                facts={"failing": failing, "consecutive_failures": source.consecutive_failures,
-                       "last_error": source.last_error[:300] if failing else "",
-                       "last_success_at": source.last_success_at.isoformat() if source.last_success_at else None,
-                       "stale_minutes": params.get("stale_minutes", 30)})
+                facts={
+                    "failing": failing,
+                    "consecutive_failures": source.consecutive_failures,
+                    "last_error": source.last_error[:300] if failing else "",
+                    "last_success_at": source.last_success_at.isoformat() if source.last_success_at else None,
+                    "stale_minutes": params.get("stale_minutes", 30),
+                },
+            )
     return result
 
 
@@ -262,12 +300,20 @@ def conditions_project_kritis(rule, now: datetime) -> dict[str, Condition]:
         if row["status"] != KRITIS:
             continue
         result[f"project:{row['id']}"] = Condition(
-            subject=row["name"], value=float(row["deviation_physical"]), agency_id=row["agency_id"],
-            lat=row["lat"], lon=row["lon"], url=f"/pembangunan/proyek/{row['id']}/",
-            facts={"agency": row["agency"], "planned_physical": float(row["planned_physical"]),
-                   "realised_physical": float(row["realised_physical"]),
-                   "deviation_physical": float(row["deviation_physical"]),
-                   "as_of_month": as_of.strftime("%Y-%m") if as_of else None})
+            subject=row["name"],
+            value=float(row["deviation_physical"]),
+            agency_id=row["agency_id"],
+            lat=row["lat"],
+            lon=row["lon"],
+            url=f"/pembangunan/proyek/{row['id']}/",
+            facts={
+                "agency": row["agency"],
+                "planned_physical": float(row["planned_physical"]),
+                "realised_physical": float(row["realised_physical"]),
+                "deviation_physical": float(row["deviation_physical"]),
+                "as_of_month": as_of.strftime("%Y-%m") if as_of else None,
+            },
+        )
     return result
 
 
@@ -280,26 +326,50 @@ def conditions_bmkg_warning(rule, now: datetime) -> dict[str, Condition]:
     result = {}
     if params.get("weather", True):
         warnings = WeatherWarning.objects.filter(affects_city=True, effective__lte=now).filter(
-            Q(expires__isnull=True) | Q(expires__gt=now))
+            Q(expires__isnull=True) | Q(expires__gt=now)
+        )
         for warning in warnings:
             result[f"warning:{warning.identifier}"] = Condition(
-                subject=warning.event, url="/", facts={
-                    "type": "weather", "event": warning.event, "headline": warning.headline,
-                    "description": warning.description[:1000], "area_desc": warning.area_desc,
-                    "bmkg_severity": warning.severity, "urgency": warning.urgency, "certainty": warning.certainty,
+                subject=warning.event,
+                url="/",
+                facts={
+                    "type": "weather",
+                    "event": warning.event,
+                    "headline": warning.headline,
+                    "description": warning.description[:1000],
+                    "area_desc": warning.area_desc,
+                    "bmkg_severity": warning.severity,
+                    "urgency": warning.urgency,
+                    "certainty": warning.certainty,
                     "expires": warning.expires.isoformat() if warning.expires else None,
-                    "polygons": warning.polygons})
+                    "polygons": warning.polygons,
+                },
+            )
     if "earthquake_min_magnitude" in params:
         since = now - timedelta(hours=params.get("earthquake_window_hours", 6))
-        quakes = Earthquake.objects.filter(magnitude__gte=params["earthquake_min_magnitude"],
-                                           distance_km__lte=params.get("earthquake_max_distance_km", 300),
-                                           occurred_at__gte=since, occurred_at__lte=now)
+        quakes = Earthquake.objects.filter(
+            magnitude__gte=params["earthquake_min_magnitude"],
+            distance_km__lte=params.get("earthquake_max_distance_km", 300),
+            occurred_at__gte=since,
+            occurred_at__lte=now,
+        )
         for quake in quakes:
             result[f"quake:{quake.pk}"] = Condition(
-                subject=quake.region, value=float(quake.magnitude), lat=quake.lat, lon=quake.lon, url="/",
-                facts={"type": "earthquake", "magnitude": float(quake.magnitude), "depth_km": float(quake.depth_km),
-                       "distance_km": round(quake.distance_km, 1), "occurred_at": quake.occurred_at.isoformat(),
-                       "tsunami_potential": quake.tsunami_potential, "felt": quake.felt})
+                subject=quake.region,
+                value=float(quake.magnitude),
+                lat=quake.lat,
+                lon=quake.lon,
+                url="/",
+                facts={
+                    "type": "earthquake",
+                    "magnitude": float(quake.magnitude),
+                    "depth_km": float(quake.depth_km),
+                    "distance_km": round(quake.distance_km, 1),
+                    "occurred_at": quake.occurred_at.isoformat(),
+                    "tsunami_potential": quake.tsunami_potential,
+                    "felt": quake.felt,
+                },
+            )
     return result
 
 

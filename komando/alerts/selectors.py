@@ -42,12 +42,18 @@ def alert_title(alert: Alert) -> str:
         level = facts.get("level")
         if level:
             return _("Water level at %(subject)s reached %(level)s") % {
-                "subject": alert.subject, "level": level.replace("_", " ").title()}
+                "subject": alert.subject,
+                "level": level.replace("_", " ").title(),
+            }
         return _("Water level at %(subject)s above %(threshold)s m") % {
-            "subject": alert.subject, "threshold": _number(facts.get("threshold_m"))}
+            "subject": alert.subject,
+            "threshold": _number(facts.get("threshold_m")),
+        }
     if kind == RuleKind.SLA_BREACH:
         return _("%(count)s incidents of %(subject)s past their SLA deadline") % {
-            "count": facts.get("count", "?"), "subject": alert.subject}
+            "count": facts.get("count", "?"),
+            "subject": alert.subject,
+        }
     if kind == RuleKind.SOURCE_DOWN:
         if facts.get("failing"):
             return _("Source %(subject)s is failing") % {"subject": alert.subject}
@@ -57,7 +63,9 @@ def alert_title(alert: Alert) -> str:
     if kind == RuleKind.BMKG_WARNING:
         if facts.get("type") == "earthquake":
             return _("Earthquake M%(magnitude)s, %(distance)s km from the city") % {
-                "magnitude": _number(facts.get("magnitude")), "distance": _number(facts.get("distance_km"))}
+                "magnitude": _number(facts.get("magnitude")),
+                "distance": _number(facts.get("distance_km")),
+            }
         return _("BMKG warning: %(subject)s") % {"subject": alert.subject}
     return alert.subject
 
@@ -68,31 +76,42 @@ def alert_detail(alert: Alert) -> str:
     kind = alert.rule.kind
     if kind == RuleKind.METRIC_THRESHOLD:
         return _("%(metric)s %(value)s (threshold %(operator)s %(threshold)s), %(region)s") % {
-            "metric": facts.get("metric"), "value": _number(facts.get("value")),
+            "metric": facts.get("metric"),
+            "value": _number(facts.get("value")),
             "operator": _("above") if facts.get("operator") == "above" else _("below"),
-            "threshold": _number(facts.get("threshold")), "region": facts.get("region") or "-"}
+            "threshold": _number(facts.get("threshold")),
+            "region": facts.get("region") or "-",
+        }
     if kind == RuleKind.SENSOR_THRESHOLD:
         return _("Level %(level)s m, threshold %(threshold)s m (river %(river)s)") % {
-            "level": _number(facts.get("level_m")), "threshold": _number(facts.get("threshold_m")),
-            "river": facts.get("river") or "-"}
+            "level": _number(facts.get("level_m")),
+            "threshold": _number(facts.get("threshold_m")),
+            "river": facts.get("river") or "-",
+        }
     if kind == RuleKind.SLA_BREACH:
         return _("Tickets: %(tickets)s") % {"tickets": ", ".join(facts.get("tickets", []))}
     if kind == RuleKind.SOURCE_DOWN:
         if facts.get("failing"):
             return _("%(count)s failed runs in a row: %(error)s") % {
-                "count": facts.get("consecutive_failures"), "error": facts.get("last_error") or "-"}
+                "count": facts.get("consecutive_failures"),
+                "error": facts.get("last_error") or "-",
+            }
         return _("No successful run for more than %(minutes)s minutes") % {"minutes": facts.get("stale_minutes")}
     if kind == RuleKind.PROJECT_KRITIS:
-        return _("%(agency)s: planned %(planned)s%%, realised %(realised)s%%, deviation %(deviation)s points "
-                 "(%(month)s)") % {
-            "agency": facts.get("agency"), "planned": _number(facts.get("planned_physical")),
-            "realised": _number(facts.get("realised_physical")), "deviation": _number(facts.get("deviation_physical")),
-            "month": facts.get("as_of_month") or "-"}
+        return _("%(agency)s: planned %(planned)s%%, realised %(realised)s%%, deviation %(deviation)s points (%(month)s)") % {
+            "agency": facts.get("agency"),
+            "planned": _number(facts.get("planned_physical")),
+            "realised": _number(facts.get("realised_physical")),
+            "deviation": _number(facts.get("deviation_physical")),
+            "month": facts.get("as_of_month") or "-",
+        }
     if kind == RuleKind.BMKG_WARNING:
         if facts.get("type") == "earthquake":
             return _("%(region)s, depth %(depth)s km. %(tsunami)s") % {
-                "region": alert.subject, "depth": _number(facts.get("depth_km")),
-                "tsunami": facts.get("tsunami_potential") or ""}
+                "region": alert.subject,
+                "depth": _number(facts.get("depth_km")),
+                "tsunami": facts.get("tsunami_potential") or "",
+            }
         return facts.get("headline") or facts.get("description") or alert.subject
     return ""
 
@@ -161,8 +180,7 @@ def recent_alerts(user=None, limit: int = RECENT_LIMIT) -> list[dict]:
 
 def alerts_between(start: datetime, end: datetime) -> list[dict]:
     """Alerts raised in ``[start, end)``, oldest first (the daily report)."""
-    return [alert_dict(alert) for alert in
-            _base().filter(raised_at__gte=start, raised_at__lt=end).order_by("raised_at", "pk")]
+    return [alert_dict(alert) for alert in _base().filter(raised_at__gte=start, raised_at__lt=end).order_by("raised_at", "pk")]
 
 
 def get_alert(pk: int) -> Alert | None:
@@ -177,5 +195,9 @@ def public_alerts(limit: int = 100) -> list[Alert]:
     from django.utils import timezone
 
     since = timezone.now() - timedelta(hours=24)
-    return list(_base().filter(rule__public=True).filter(Q(cleared_at__isnull=True) | Q(cleared_at__gte=since))
-                .order_by("-raised_at")[:limit])
+    return list(
+        _base()
+        .filter(rule__public=True)
+        .filter(Q(cleared_at__isnull=True) | Q(cleared_at__gte=since))
+        .order_by("-raised_at")[:limit]
+    )

@@ -24,11 +24,19 @@ def _require_viewer(request):
 
 
 def _texts() -> dict:
-    return {"live": _("Live"), "offline": _("Offline, reconnecting…"), "connecting": _("Connecting…"),
-            "critical": _("Alert level: critical"), "warning": _("Alert level: warning"),
-            "info": _("Alert level: info"), "raised": _("Raised"),
-            "cleared": _("cleared"), "active": _("still active"), "acknowledged": _("Acknowledged by"),
-            "look": _("Look")}
+    return {
+        "live": _("Live"),
+        "offline": _("Offline, reconnecting…"),
+        "connecting": _("Connecting…"),
+        "critical": _("Alert level: critical"),
+        "warning": _("Alert level: warning"),
+        "info": _("Alert level: info"),
+        "raised": _("Raised"),
+        "cleared": _("cleared"),
+        "active": _("still active"),
+        "acknowledged": _("Acknowledged by"),
+        "look": _("Look"),
+    }
 
 
 def _state(user) -> dict:
@@ -80,7 +88,8 @@ def _translate_refusal(text: str) -> str:
         return _("The comment is longer than 2000 characters.")
     if text.startswith("This alert was already acknowledged by "):
         return _("This alert was already acknowledged: %(detail)s") % {
-            "detail": text.removeprefix("This alert was already acknowledged by ")}
+            "detail": text.removeprefix("This alert was already acknowledged by ")
+        }
     if "someone else" in text:
         return _("This alert was acknowledged by someone else a moment ago.")
     return text

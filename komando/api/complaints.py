@@ -37,8 +37,9 @@ class ComplaintSerializer(serializers.Serializer):
     category_code = serializers.CharField(help_text="Open311 service_code or LAPOR! topic id")
     category = serializers.CharField()
     status = serializers.ChoiceField(choices=ComplaintStatus.choices)
-    source_status = serializers.CharField(help_text="In the source's words: menunggu/proses/selesai, "
-                                          "didisposisikan/ditindaklanjuti/selesai")
+    source_status = serializers.CharField(
+        help_text="In the source's words: menunggu/proses/selesai, didisposisikan/ditindaklanjuti/selesai"
+    )
     status_notes = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -57,8 +58,9 @@ class ComplaintSerializer(serializers.Serializer):
     disposed_at = serializers.DateTimeField(allow_null=True, help_text="LAPOR!: disposed to the city")
     source_updated_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
-    contact_name = serializers.CharField(required=False, help_text="Only for operators, administrators and "
-                                         "the OPD officer of the responsible OPD")
+    contact_name = serializers.CharField(
+        required=False, help_text="Only for operators, administrators and the OPD officer of the responsible OPD"
+    )
     contact_phone = serializers.CharField(required=False, help_text="Idem")
     contact_email = serializers.CharField(required=False, help_text="Idem")
 
@@ -77,8 +79,7 @@ class EmergencyCallSerializer(serializers.Serializer):
     lon = serializers.FloatField(allow_null=True)
     kelurahan_code = serializers.CharField(allow_null=True)
     kecamatan_code = serializers.CharField(allow_null=True)
-    note = serializers.CharField(help_text="The call taker's note; phone numbers masked. The caller's number is "
-                                 "never stored.")
+    note = serializers.CharField(help_text="The call taker's note; phone numbers masked. The caller's number is never stored.")
 
 
 class EmergencyCallListSerializer(serializers.Serializer):
@@ -101,7 +102,9 @@ class ComplaintListView(APIView):
     permission_classes = PERMISSIONS
 
     @extend_schema(
-        operation_id="complaints_list", tags=["complaints"], responses=ComplaintListSerializer,
+        operation_id="complaints_list",
+        tags=["complaints"],
+        responses=ComplaintListSerializer,
         summary="Complaints from LAKSA and SP4N-LAPOR!, newest first",
         parameters=[
             OpenApiParameter("channel", str, enum=list(Channel.values)),
@@ -114,31 +117,36 @@ class ComplaintListView(APIView):
         channel = request.query_params.get("channel") or None
         status = request.query_params.get("status") or None
         if channel is not None and channel not in Channel.values:
-            return Response({"detail": _("channel must be one of: %(choices)s") % {"choices": ", ".join(Channel.values)}},
-                            status=400)
+            return Response(
+                {"detail": _("channel must be one of: %(choices)s") % {"choices": ", ".join(Channel.values)}}, status=400
+            )
         if status is not None and status not in ComplaintStatus.values:
-            return Response({"detail": _("status must be one of: %(choices)s")
-                             % {"choices": ", ".join(ComplaintStatus.values)}}, status=400)
+            return Response(
+                {"detail": _("status must be one of: %(choices)s") % {"choices": ", ".join(ComplaintStatus.values)}}, status=400
+            )
         limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         if limit is None:
-            return Response({"detail": _("limit must be a whole number from 1 to %(max)d") % {"max": MAX_LIMIT}},
-                            status=400)
+            return Response({"detail": _("limit must be a whole number from 1 to %(max)d") % {"max": MAX_LIMIT}}, status=400)
         open_only = (request.query_params.get("open") or "").lower() in {"1", "true", "yes"}
         complaints = complaints_queryset(channel=channel, status=status, open_only=open_only)
-        return Response({
-            "count": complaints.count(),
-            "complaints": [complaint_dict(c, can_view_complaint_contact(request.user, c)) for c in complaints[:limit]],
-        })
+        return Response(
+            {
+                "count": complaints.count(),
+                "complaints": [complaint_dict(c, can_view_complaint_contact(request.user, c)) for c in complaints[:limit]],
+            }
+        )
 
 
 class ComplaintDetailView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="complaints_retrieve", tags=["complaints"], responses=ComplaintSerializer,
-                   summary="One complaint")
+    @extend_schema(
+        operation_id="complaints_retrieve", tags=["complaints"], responses=ComplaintSerializer, summary="One complaint"
+    )
     def get(self, request, complaint_id: int):
-        complaint = get_object_or_404(Complaint.objects.select_related("source", "agency", "kelurahan", "kecamatan"),
-                                      pk=complaint_id)
+        complaint = get_object_or_404(
+            Complaint.objects.select_related("source", "agency", "kelurahan", "kecamatan"), pk=complaint_id
+        )
         return Response(complaint_dict(complaint, can_view_complaint_contact(request.user, complaint)))
 
 
@@ -146,7 +154,9 @@ class EmergencyCallListView(APIView):
     permission_classes = PERMISSIONS
 
     @extend_schema(
-        operation_id="emergency_calls_list", tags=["complaints"], responses=EmergencyCallListSerializer,
+        operation_id="emergency_calls_list",
+        tags=["complaints"],
+        responses=EmergencyCallListSerializer,
         summary="Call Center 112 calls of the last hours, newest first",
         parameters=[OpenApiParameter("hours", int, description="1–168, default 24")],
     )

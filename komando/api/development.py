@@ -97,8 +97,12 @@ class ProjectCurveSerializer(ProjectIdentitySerializer):
 class DevelopmentPanelView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="development_panel", tags=["development"], responses=DevelopmentPanelSerializer,
-                   summary="Development progress per OPD (scoped to the user's OPD for OPD officers)")
+    @extend_schema(
+        operation_id="development_panel",
+        tags=["development"],
+        responses=DevelopmentPanelSerializer,
+        summary="Development progress per OPD (scoped to the user's OPD for OPD officers)",
+    )
     def get(self, request):
         return Response(development_panel(request.user))
 
@@ -107,7 +111,9 @@ class ProjectListView(APIView):
     permission_classes = PERMISSIONS
 
     @extend_schema(
-        operation_id="development_projects", tags=["development"], responses=ProjectListSerializer,
+        operation_id="development_projects",
+        tags=["development"],
+        responses=ProjectListSerializer,
         summary="Projects (kegiatan) with progress, deviation and status, worst first",
         parameters=[
             OpenApiParameter("agency", str, description="Only this OPD (agency code)"),
@@ -117,17 +123,19 @@ class ProjectListView(APIView):
     def get(self, request):
         status = request.query_params.get("status") or None
         if status is not None and status not in STATUSES:
-            return Response({"detail": _("status must be one of: %(choices)s") % {"choices": ", ".join(STATUSES)}},
-                            status=400)
-        return Response(development_projects(request.user, agency_code=request.query_params.get("agency") or None,
-                                             status=status))
+            return Response({"detail": _("status must be one of: %(choices)s") % {"choices": ", ".join(STATUSES)}}, status=400)
+        return Response(development_projects(request.user, agency_code=request.query_params.get("agency") or None, status=status))
 
 
 class ProjectCurveView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="development_project_curve", tags=["development"],
-                   responses=ProjectCurveSerializer, summary="Monthly Kurva S of one project")
+    @extend_schema(
+        operation_id="development_project_curve",
+        tags=["development"],
+        responses=ProjectCurveSerializer,
+        summary="Monthly Kurva S of one project",
+    )
     def get(self, request, project_id: int):
         return Response(project_curve(request.user, project_id))
 
@@ -135,6 +143,5 @@ class ProjectCurveView(APIView):
 urlpatterns = [
     path("development/", DevelopmentPanelView.as_view(), name="api-development"),
     path("development/projects/", ProjectListView.as_view(), name="api-development-projects"),
-    path("development/projects/<int:project_id>/curve/", ProjectCurveView.as_view(),
-         name="api-development-project-curve"),
+    path("development/projects/<int:project_id>/curve/", ProjectCurveView.as_view(), name="api-development-project-curve"),
 ]

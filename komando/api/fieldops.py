@@ -179,9 +179,12 @@ class FloodPanelSerializer(serializers.Serializer):
 class WastePanelView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="waste_retrieve",
-                   summary="Garbage collection today (DLH): routes done/missed, TPS fill status, trucks",
-                   responses={200: WastePanelSerializer}, tags=["field operations"])
+    @extend_schema(
+        operation_id="waste_retrieve",
+        summary="Garbage collection today (DLH): routes done/missed, TPS fill status, trucks",
+        responses={200: WastePanelSerializer},
+        tags=["field operations"],
+    )
     def get(self, request):
         return Response(waste_panel())
 
@@ -189,9 +192,12 @@ class WastePanelView(APIView):
 class PublicOrderPanelView(APIView):
     permission_classes = [IsAuthenticated, CanViewInternal]
 
-    @extend_schema(operation_id="public_order_retrieve",
-                   summary="Satpol PP today: duty status per unit and activities (staff only)",
-                   responses={200: PublicOrderPanelSerializer}, tags=["field operations"])
+    @extend_schema(
+        operation_id="public_order_retrieve",
+        summary="Satpol PP today: duty status per unit and activities (staff only)",
+        responses={200: PublicOrderPanelSerializer},
+        tags=["field operations"],
+    )
     def get(self, request):
         return Response(public_order_panel())
 
@@ -199,9 +205,12 @@ class PublicOrderPanelView(APIView):
 class FloodPanelView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="flood_retrieve",
-                   summary="Flood warning: gauges with level and siaga status, sluice gates, pumps",
-                   responses={200: FloodPanelSerializer}, tags=["field operations"])
+    @extend_schema(
+        operation_id="flood_retrieve",
+        summary="Flood warning: gauges with level and siaga status, sluice gates, pumps",
+        responses={200: FloodPanelSerializer},
+        tags=["field operations"],
+    )
     def get(self, request):
         return Response(flood_panel())
 

@@ -44,7 +44,8 @@ class WeatherWarningSerializer(serializers.Serializer):
     effective = serializers.DateTimeField()
     expires = serializers.DateTimeField(allow_null=True)
     affects_city = serializers.BooleanField(
-        help_text="The warning's polygons overlap the city's kecamatan, or it names the city or one of them")
+        help_text="The warning's polygons overlap the city's kecamatan, or it names the city or one of them"
+    )
     web = serializers.CharField(help_text="Infographic URL; may be empty")
     polygons = MultiPolygonField(allow_null=True, help_text="GeoJSON MultiPolygon, [lon, lat]")
 

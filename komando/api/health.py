@@ -18,12 +18,16 @@ from komando.metrics.selectors.health import health_panel
 
 
 def _coded(name: str, **extra) -> serializers.Serializer:
-    return inline_serializer(name=name, many=True, fields={
-        "code": serializers.CharField(),
-        "name": serializers.CharField(),
-        **extra,
-        "count": PublicCountField(),
-    })
+    return inline_serializer(
+        name=name,
+        many=True,
+        fields={
+            "code": serializers.CharField(),
+            "name": serializers.CharField(),
+            **extra,
+            "count": PublicCountField(),
+        },
+    )
 
 
 HealthPanelSchema = inline_serializer(
@@ -34,19 +38,26 @@ HealthPanelSchema = inline_serializer(
         "visits_total": PublicCountField(),
         "facilities_reporting": serializers.IntegerField(help_text="puskesmas with at least one visit"),
         "facilities_total": serializers.IntegerField(),
-        "by_poli": inline_serializer(name="HealthPoli", many=True, fields={
-            "poli": serializers.CharField(), "count": PublicCountField()}),
-        "top_diagnoses": _coded("HealthDiagnosis", name_id=serializers.CharField(
-            allow_null=True, help_text="Indonesian name (the coding's display is WHO English)")),
+        "by_poli": inline_serializer(
+            name="HealthPoli", many=True, fields={"poli": serializers.CharField(), "count": PublicCountField()}
+        ),
+        "top_diagnoses": _coded(
+            "HealthDiagnosis",
+            name_id=serializers.CharField(allow_null=True, help_text="Indonesian name (the coding's display is WHO English)"),
+        ),
         "top_drugs": _coded("HealthDrug"),
-        "by_facility": inline_serializer(name="HealthFacility", many=True, fields={
-            "id": serializers.IntegerField(),
-            "name": serializers.CharField(),
-            "lat": serializers.FloatField(allow_null=True),
-            "lon": serializers.FloatField(allow_null=True),
-            "kecamatan_code": serializers.CharField(allow_null=True, help_text="dotted Kemendagri code"),
-            "visits": PublicCountField(),
-        }),
+        "by_facility": inline_serializer(
+            name="HealthFacility",
+            many=True,
+            fields={
+                "id": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "lat": serializers.FloatField(allow_null=True),
+                "lon": serializers.FloatField(allow_null=True),
+                "kecamatan_code": serializers.CharField(allow_null=True, help_text="dotted Kemendagri code"),
+                "visits": PublicCountField(),
+            },
+        ),
     },
 )
 ErrorSchema = inline_serializer(name="HealthDateError", fields={"detail": serializers.CharField()})

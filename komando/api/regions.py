@@ -43,7 +43,10 @@ class RegionFeatureCollectionSchema(serializers.Serializer):
     summary="Regions of one level as a GeoJSON FeatureCollection",
     parameters=[
         OpenApiParameter(
-            "level", str, enum=[str(level) for level in MAP_LEVELS], default="kecamatan",
+            "level",
+            str,
+            enum=[str(level) for level in MAP_LEVELS],
+            default="kecamatan",
             description="kecamatan (districts) or kelurahan (villages)",
         )
     ],

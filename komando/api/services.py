@@ -98,8 +98,9 @@ class WorkforceSummarySerializer(serializers.Serializer):
 
 
 class WardBedsSerializer(serializers.Serializer):
-    ward = serializers.CharField(help_text="igd, icu, nicu, picu, hcu, isolasi, vip, kelas_1, kelas_2, kelas_3, "
-                                           "perinatologi, bersalin")
+    ward = serializers.CharField(
+        help_text="igd, icu, nicu, picu, hcu, isolasi, vip, kelas_1, kelas_2, kelas_3, perinatologi, bersalin"
+    )
     label = serializers.CharField()
     total = serializers.IntegerField()
     free = serializers.IntegerField()
@@ -136,8 +137,12 @@ class BedsSummarySerializer(serializers.Serializer):
 class PermitsView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="permits_summary", tags=["services"], responses=PermitsSummarySerializer,
-                   summary="Permits (DPMPTSP): applied and issued today, within service time, per type and kecamatan")
+    @extend_schema(
+        operation_id="permits_summary",
+        tags=["services"],
+        responses=PermitsSummarySerializer,
+        summary="Permits (DPMPTSP): applied and issued today, within service time, per type and kecamatan",
+    )
     def get(self, request):
         return Response(PermitsSummarySerializer(permits_summary()).data)
 
@@ -145,8 +150,12 @@ class PermitsView(APIView):
 class BedsView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="beds_summary", tags=["services"], responses=BedsSummarySerializer,
-                   summary="Free hospital beds per hospital and ward (the latest report of each ward)")
+    @extend_schema(
+        operation_id="beds_summary",
+        tags=["services"],
+        responses=BedsSummarySerializer,
+        summary="Free hospital beds per hospital and ward (the latest report of each ward)",
+    )
     def get(self, request):
         return Response(BedsSummarySerializer(beds_summary()).data)
 
@@ -155,7 +164,8 @@ class WorkforceView(APIView):
     permission_classes = [CanViewInternal]
 
     @extend_schema(
-        operation_id="workforce_summary", tags=["services"],
+        operation_id="workforce_summary",
+        tags=["services"],
         responses={200: WorkforceSummarySerializer, 400: ErrorSerializer, 403: ErrorSerializer},
         summary="Civil-servant attendance and performance per OPD on one day (internal)",
         parameters=[OpenApiParameter("date", str, description="YYYY-MM-DD (WIB); default today")],

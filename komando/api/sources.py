@@ -20,9 +20,7 @@ SourceHealthSchema = inline_serializer(
         "access_level": serializers.ChoiceField(choices=["public", "internal", "restricted"]),
         "connected": serializers.BooleanField(help_text="false: listed, not connected yet"),
         "enabled": serializers.BooleanField(),
-        "status": serializers.ChoiceField(
-            choices=["not_connected", "paused", "waiting", "ok", "stale", "failing"]
-        ),
+        "status": serializers.ChoiceField(choices=["not_connected", "paused", "waiting", "ok", "stale", "failing"]),
         "schedule_seconds": serializers.FloatField(help_text="effective interval between runs"),
         "stale_after_seconds": serializers.FloatField(),
         "last_attempt_at": serializers.DateTimeField(allow_null=True),
@@ -36,7 +34,8 @@ SourceHealthSchema = inline_serializer(
         "records_last_run": serializers.IntegerField(),
         "circuit_state": serializers.ChoiceField(
             choices=["closed", "open", "half_open"],
-            help_text="open: attempts stopped after repeated failures until the next probe; half_open: probing"),
+            help_text="open: attempts stopped after repeated failures until the next probe; half_open: probing",
+        ),
         "circuit_opened_at": serializers.DateTimeField(allow_null=True),
         "circuit_retry_at": serializers.DateTimeField(allow_null=True, help_text="when the next probe is allowed"),
         "circuit_trips": serializers.IntegerField(help_text="times the circuit opened since the last success"),

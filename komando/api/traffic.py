@@ -99,14 +99,17 @@ class CameraSnapshotView(APIView):
         try:
             answer = httpx.get(upstream, timeout=SNAPSHOT_TIMEOUT_SECONDS)
         except httpx.TimeoutException:
-            return self._error(502, _("The camera did not send a picture within %(seconds)s seconds.")
-                               % {"seconds": f"{SNAPSHOT_TIMEOUT_SECONDS:g}"})
+            return self._error(
+                502,
+                _("The camera did not send a picture within %(seconds)s seconds.") % {"seconds": f"{SNAPSHOT_TIMEOUT_SECONDS:g}"},
+            )
         except httpx.HTTPError:
             return self._error(502, _("The camera's source cannot be reached."))
         content_type = answer.headers.get("content-type", "").split(";")[0].strip()
         if answer.status_code != 200 or content_type != "image/jpeg":
-            return self._error(502, _("The camera's source answered HTTP %(status)s without a picture.")
-                               % {"status": answer.status_code})
+            return self._error(
+                502, _("The camera's source answered HTTP %(status)s without a picture.") % {"status": answer.status_code}
+            )
         response = HttpResponse(answer.content, content_type="image/jpeg")
         response["Cache-Control"] = "no-store"
         return response
@@ -116,6 +119,7 @@ class CameraSnapshotView(APIView):
         response = JsonResponse({"detail": message}, status=status)
         response["Cache-Control"] = "no-store"
         return response
+
 
 urlpatterns = [
     path("cameras/", TrafficPanelView.as_view(), name="api-cameras"),

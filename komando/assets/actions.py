@@ -29,8 +29,9 @@ def do_sync_assets(source, kind: str, items: Iterable[AssetItem]) -> dict[str, A
     regions = {region.code: region for region in Region.objects.filter(code__in=codes)}
     unknown = sorted(codes - regions.keys())
     if unknown:
-        raise SourceDataInvalid(f"unknown region code {unknown[0]!r}"
-                                + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
+        raise SourceDataInvalid(
+            f"unknown region code {unknown[0]!r}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+        )
 
     existing = {asset.source_ref: asset for asset in Asset.objects.filter(source=source)}
     synced: dict[str, Asset] = {}
@@ -47,8 +48,11 @@ def do_sync_assets(source, kind: str, items: Iterable[AssetItem]) -> dict[str, A
         asset = existing.get(ref)
         if asset is None:
             asset = Asset.objects.create(source=source, kind=kind, source_ref=ref, region=region, **values)
-        elif (asset.kind != kind or asset.region_id != (region.pk if region else None)
-              or any(getattr(asset, name) != values[name] for name in ASSET_FIELDS)):
+        elif (
+            asset.kind != kind
+            or asset.region_id != (region.pk if region else None)
+            or any(getattr(asset, name) != values[name] for name in ASSET_FIELDS)
+        ):
             asset.kind = kind
             for name, value in values.items():
                 setattr(asset, name, value)

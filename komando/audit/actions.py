@@ -40,8 +40,18 @@ def snapshot(instance, exclude=()) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
 
 
-def record_audit(*, actor, channel: str, action: str, instance=None, object_type: str = "",
-                 object_id: str = "", before=None, after=None, actor_username: str = "") -> AuditRecord:
+def record_audit(
+    *,
+    actor,
+    channel: str,
+    action: str,
+    instance=None,
+    object_type: str = "",
+    object_id: str = "",
+    before=None,
+    after=None,
+    actor_username: str = "",
+) -> AuditRecord:
     # SQLite would keep a longer action silently and PostgreSQL refuse it: refuse it everywhere.
     limit = AuditRecord._meta.get_field("action").max_length
     if not action or len(action) > limit:

@@ -20,16 +20,21 @@ class AuditedModelAdmin(admin.ModelAdmin):
             before = self._snapshot(previous) if previous is not None else None
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            record_audit(actor=request.user, channel="admin", action="update" if change else "create",
-                         instance=obj, before=before, after=self._snapshot(obj))
+            record_audit(
+                actor=request.user,
+                channel="admin",
+                action="update" if change else "create",
+                instance=obj,
+                before=before,
+                after=self._snapshot(obj),
+            )
 
     def save_related(self, request, form, formsets, change):
         before = self._snapshot(form.instance)
         super().save_related(request, form, formsets, change)
         after = self._snapshot(form.instance)
         if before != after:  # many-to-many changes (e.g. a user's groups)
-            record_audit(actor=request.user, channel="admin", action="update", instance=form.instance,
-                         before=before, after=after)
+            record_audit(actor=request.user, channel="admin", action="update", instance=form.instance, before=before, after=after)
 
     def save_formset(self, request, form, formset, change):
         """Inline rows: one record per created, changed or deleted row."""
@@ -44,14 +49,19 @@ class AuditedModelAdmin(admin.ModelAdmin):
         for inline_form in formset.deleted_forms:  # recorded before the row (and its pk) is gone
             obj = inline_form.instance
             if obj.pk in befores:
-                record_audit(actor=request.user, channel="admin", action="delete", instance=obj,
-                             before=befores[obj.pk])
+                record_audit(actor=request.user, channel="admin", action="delete", instance=obj, before=befores[obj.pk])
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
             record_audit(actor=request.user, channel="admin", action="create", instance=obj, after=snapshot(obj))
         for obj, _changed_fields in formset.changed_objects:
-            record_audit(actor=request.user, channel="admin", action="update", instance=obj,
-                         before=befores.get(obj.pk), after=snapshot(obj))
+            record_audit(
+                actor=request.user,
+                channel="admin",
+                action="update",
+                instance=obj,
+                before=befores.get(obj.pk),
+                after=snapshot(obj),
+            )
 
     def delete_model(self, request, obj):
         before = self._snapshot(obj)
@@ -62,8 +72,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
-                record_audit(actor=request.user, channel="admin", action="delete", instance=obj,
-                             before=self._snapshot(obj))
+                record_audit(actor=request.user, channel="admin", action="delete", instance=obj, before=self._snapshot(obj))
             super().delete_queryset(request, queryset)
 
 

@@ -25,5 +25,4 @@ def audit_logout(sender, request, user, **kwargs):
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     # ``credentials`` has the password already masked by Django; keep only the username.
     username = str(credentials.get("username", ""))[:150]
-    record_audit(actor=None, channel="ui", action="login_failed", object_type="auth.User",
-                 actor_username=username)
+    record_audit(actor=None, channel="ui", action="login_failed", object_type="auth.User", actor_username=username)

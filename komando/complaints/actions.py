@@ -48,8 +48,9 @@ class RegionIndex:
     def check(self, codes: Iterable[str], what: str) -> None:
         unknown = sorted({code for code in codes if code and code not in self.by_code})
         if unknown:
-            raise SourceDataInvalid(f"{what}: unknown region code {unknown[0]!r}"
-                                    + (f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""))
+            raise SourceDataInvalid(
+                f"{what}: unknown region code {unknown[0]!r}" + (f" and {len(unknown) - 1} more" if len(unknown) > 1 else "")
+            )
 
     def place(self, code: str, lat: float | None, lon: float | None) -> tuple[Region | None, Region | None]:
         """(kelurahan, kecamatan) of a code, else of the nearest kelurahan centroid to the point."""
@@ -74,9 +75,28 @@ def _agency_index() -> dict[str, Agency]:
     return index
 
 
-COMPARED_FIELDS = ("category_code", "category", "status", "source_status", "status_notes", "title", "description",
-                   "agency_id", "agency_name", "address", "lat", "lon", "kelurahan_id", "kecamatan_id", "media_url",
-                   "confidential", "reported_at", "disposed_at", "source_updated_at", "resolved_at")
+COMPARED_FIELDS = (
+    "category_code",
+    "category",
+    "status",
+    "source_status",
+    "status_notes",
+    "title",
+    "description",
+    "agency_id",
+    "agency_name",
+    "address",
+    "lat",
+    "lon",
+    "kelurahan_id",
+    "kecamatan_id",
+    "media_url",
+    "confidential",
+    "reported_at",
+    "disposed_at",
+    "source_updated_at",
+    "resolved_at",
+)
 
 
 @transaction.atomic
@@ -156,7 +176,8 @@ def do_record_emergency_call(source, record: EmergencyCallRecord) -> tuple[Emerg
     regions.check([record.region_code], "112 call")
     kelurahan, kecamatan = regions.place(record.region_code, record.lat, record.lon)
     call, created = EmergencyCall.objects.get_or_create(
-        source=source, call_id=record.call_id,
+        source=source,
+        call_id=record.call_id,
         defaults={
             "received_at": record.received_at,
             "kind": record.kind,
@@ -170,15 +191,21 @@ def do_record_emergency_call(source, record: EmergencyCallRecord) -> tuple[Emerg
     newest = None  # a repeated delivery says nothing new about the data
     if created:
         newest = max(call.received_at, source.data_as_of) if source.data_as_of else call.received_at
-    do_record_run_success(source, started_at=started, records=1 if created else 0,
-                          cursor={"last_call_at": timezone.now().isoformat()}, data_as_of=newest)
+    do_record_run_success(
+        source,
+        started_at=started,
+        records=1 if created else 0,
+        cursor={"last_call_at": timezone.now().isoformat()},
+        data_as_of=newest,
+    )
     if created:
         publish_tile("calls")
     return call, created
 
 
-def do_record_lapor_follow_up(complaint: Complaint, *, status: str, complaint_status: str, text: str, user,
-                              sent_at, error: str = "", channel: str = "ui") -> LaporFollowUp:
+def do_record_lapor_follow_up(
+    complaint: Complaint, *, status: str, complaint_status: str, text: str, user, sent_at, error: str = "", channel: str = "ui"
+) -> LaporFollowUp:
     """Record the city's follow-up (tindak lanjut) of a LAPOR! report as sent to SP4N-LAPOR! (by the
     LAPOR! connector, ``komando.connectors.lapor.follow_up``) and audit it. ``status`` is the LAPOR!
     status sent, ``complaint_status`` what it means here; ``error`` is why sending failed (the attempt
@@ -187,9 +214,15 @@ def do_record_lapor_follow_up(complaint: Complaint, *, status: str, complaint_st
     from komando.audit.actions import record_audit
 
     with transaction.atomic():
-        follow_up = LaporFollowUp.objects.create(complaint=complaint, status=status, text=text,
-                                                 sent_by=user if getattr(user, "is_authenticated", False) else None,
-                                                 sent_at=sent_at, ok=not error, error=error)
+        follow_up = LaporFollowUp.objects.create(
+            complaint=complaint,
+            status=status,
+            text=text,
+            sent_by=user if getattr(user, "is_authenticated", False) else None,
+            sent_at=sent_at,
+            ok=not error,
+            error=error,
+        )
         before = {"status": complaint.status, "source_status": complaint.source_status}
         if not error:
             complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
@@ -201,8 +234,19 @@ def do_record_lapor_follow_up(complaint: Complaint, *, status: str, complaint_st
                 complaint.resolved_at = complaint.resolved_at or sent_at
             complaint.save()
             publish_tile("lapor")
-        record_audit(actor=user, channel=channel, action="lapor.follow_up", instance=complaint,
-                     before=before, after={"status": complaint.status, "source_status": complaint.source_status,
-                                           "follow_up_status": status, "text": text, "ok": not error,
-                                           "error": error})
+        record_audit(
+            actor=user,
+            channel=channel,
+            action="lapor.follow_up",
+            instance=complaint,
+            before=before,
+            after={
+                "status": complaint.status,
+                "source_status": complaint.source_status,
+                "follow_up_status": status,
+                "text": text,
+                "ok": not error,
+                "error": error,
+            },
+        )
     return follow_up

@@ -34,8 +34,9 @@ OPEN_STATUSES = (ComplaintStatus.WAITING, ComplaintStatus.IN_PROGRESS)
 class Complaint(models.Model):
     channel = models.CharField(max_length=12, choices=Channel.choices)
     source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="complaints")
-    source_ref = models.CharField(max_length=64, help_text="The complaint's id at its source "
-                                 "(LAKSA service_request_id, LAPOR! Tracking ID)")
+    source_ref = models.CharField(
+        max_length=64, help_text="The complaint's id at its source (LAKSA service_request_id, LAPOR! Tracking ID)"
+    )
     category_code = models.CharField(max_length=40, blank=True, help_text="Open311 service_code or LAPOR! topic id")
     category = models.CharField(max_length=160, blank=True)
     status = models.CharField(max_length=12, choices=ComplaintStatus.choices, db_index=True)
@@ -43,8 +44,14 @@ class Complaint(models.Model):
     status_notes = models.TextField(blank=True)
     title = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
-    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="complaints", help_text="The OPD responsible")
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        help_text="The OPD responsible",
+    )
     agency_name = models.CharField(max_length=200, blank=True, help_text="The OPD as the source names it")
     address = models.CharField(max_length=300, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -115,8 +122,7 @@ class LaporFollowUp(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="lapor_follow_ups")
     status = models.CharField(max_length=40, help_text="LAPOR! status sent (ditindaklanjuti, selesai)")
     text = models.TextField()
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField()
     ok = models.BooleanField(default=False)
     error = models.TextField(blank=True)

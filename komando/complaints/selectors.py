@@ -31,9 +31,15 @@ RESOLVED_WINDOW_DAYS = 30
 LAPOR_FOLLOW_UP_WORKING_DAYS = 5  # SP4N-LAPOR!: the instansi follows up within 5 working days
 CALLS_LAYER_HOURS = 24
 STATUS_TONES = {ComplaintStatus.WAITING: "warn", ComplaintStatus.IN_PROGRESS: "", ComplaintStatus.RESOLVED: "ok"}
-KIND_TONES = {EmergencyKind.FIRE: "bad", EmergencyKind.MEDICAL: "bad", EmergencyKind.ACCIDENT: "bad",
-              EmergencyKind.DISASTER: "bad", EmergencyKind.CRIME: "warn", EmergencyKind.PRANK: "",
-              EmergencyKind.OTHER: ""}
+KIND_TONES = {
+    EmergencyKind.FIRE: "bad",
+    EmergencyKind.MEDICAL: "bad",
+    EmergencyKind.ACCIDENT: "bad",
+    EmergencyKind.DISASTER: "bad",
+    EmergencyKind.CRIME: "warn",
+    EmergencyKind.PRANK: "",
+    EmergencyKind.OTHER: "",
+}
 
 
 def _today_start(now: datetime) -> datetime:
@@ -55,6 +61,7 @@ def working_days_between(start: date, end: date) -> int:
 
 # --- Tiles ----------------------------------------------------------------------------------------
 
+
 def complaints_tile(now: datetime | None = None) -> Tile | None:
     """LAKSA: open complaints, new today, share selesai of those reported in the last 30 days; rows =
     the categories with most open complaints."""
@@ -67,8 +74,10 @@ def complaints_tile(now: datetime | None = None) -> Tile | None:
     open_ = laksa.filter(status__in=OPEN_STATUSES)
     waiting = open_.filter(status=ComplaintStatus.WAITING).count()
     resolved_pct = round(100.0 * counts["resolved"] / counts["total"], 1) if counts["total"] else None
-    rows = [Figure(label=row["category"] or row["category_code"], value=row["n"])
-            for row in open_.values("category_code", "category").annotate(n=Count("pk")).order_by("-n", "category")[:6]]
+    rows = [
+        Figure(label=row["category"] or row["category_code"], value=row["n"])
+        for row in open_.values("category_code", "category").annotate(n=Count("pk")).order_by("-n", "category")[:6]
+    ]
     return Tile(
         key="complaints",
         source=LAKSA_SOURCE,
@@ -76,8 +85,12 @@ def complaints_tile(now: datetime | None = None) -> Tile | None:
         figures=[
             Figure(_("Open"), open_.count(), tone="warn" if waiting else ""),
             Figure(_("New today"), laksa.filter(reported_at__gte=_today_start(now), reported_at__lte=now).count()),
-            Figure(_("Resolved, last 30 days"), resolved_pct, unit="%",
-                   tone="" if resolved_pct is None else ("ok" if resolved_pct >= 90 else "warn")),
+            Figure(
+                _("Resolved, last 30 days"),
+                resolved_pct,
+                unit="%",
+                tone="" if resolved_pct is None else ("ok" if resolved_pct >= 90 else "warn"),
+            ),
             Figure(_("Waiting"), waiting),
         ],
         rows=rows,
@@ -92,9 +105,11 @@ def lapor_overdue(now: datetime | None = None) -> QuerySet[Complaint]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     waiting = Complaint.objects.filter(channel=Channel.LAPOR, status=ComplaintStatus.WAITING)
-    late = [c.pk for c in waiting.only("pk", "disposed_at", "reported_at")
-            if working_days_between(timezone.localdate(c.disposed_at or c.reported_at), today)
-            > LAPOR_FOLLOW_UP_WORKING_DAYS]
+    late = [
+        c.pk
+        for c in waiting.only("pk", "disposed_at", "reported_at")
+        if working_days_between(timezone.localdate(c.disposed_at or c.reported_at), today) > LAPOR_FOLLOW_UP_WORKING_DAYS
+    ]
     return Complaint.objects.filter(pk__in=late)
 
 
@@ -107,9 +122,13 @@ def lapor_tile(now: datetime | None = None) -> Tile | None:
     overdue = lapor_overdue(now).count()
     by_status = dict(lapor.values_list("status").annotate(n=Count("pk")))
     labels = dict(ComplaintStatus.choices)
-    rows = [Figure(label=row["category"] or row["category_code"], value=row["n"])
-            for row in lapor.filter(status__in=OPEN_STATUSES).values("category_code", "category")
-            .annotate(n=Count("pk")).order_by("-n", "category")[:6]]
+    rows = [
+        Figure(label=row["category"] or row["category_code"], value=row["n"])
+        for row in lapor.filter(status__in=OPEN_STATUSES)
+        .values("category_code", "category")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category")[:6]
+    ]
     return Tile(
         key="lapor",
         source=LAPOR_SOURCE,
@@ -144,13 +163,16 @@ def calls_tile(now: datetime | None = None) -> Tile | None:
         title=_("Call Center 112"),
         figures=[
             Figure(_("Calls today"), today.count()),
-            Figure(_("Emergencies today"), today.exclude(kind__in=[EmergencyKind.PRANK, EmergencyKind.OTHER]).count(),
-                   tone="warn"),
+            Figure(
+                _("Emergencies today"), today.exclude(kind__in=[EmergencyKind.PRANK, EmergencyKind.OTHER]).count(), tone="warn"
+            ),
             Figure(_("Prank calls today"), pranks),
             Figure(_("Last call"), timezone.localtime(last).strftime("%H:%M")),
         ],
-        rows=[Figure(label=str(labels.get(row["kind"], row["kind"])), value=row["n"],
-                     tone=KIND_TONES.get(row["kind"], "")) for row in by_kind[:6]],
+        rows=[
+            Figure(label=str(labels.get(row["kind"], row["kind"])), value=row["n"], tone=KIND_TONES.get(row["kind"], ""))
+            for row in by_kind[:6]
+        ],
         rows_title=_("Today by kind"),
         data_as_of=last,
         audience=STAFF,
@@ -159,6 +181,7 @@ def calls_tile(now: datetime | None = None) -> Tile | None:
 
 # --- Map layers (GeoJSON, [lon, lat]) --------------------------------------------------------------
 
+
 def _collection(features: list[dict]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
@@ -166,29 +189,34 @@ def _collection(features: list[dict]) -> dict[str, Any]:
 def open_complaints_layer() -> dict[str, Any]:
     """Open complaints with a location, LAKSA and SP4N-LAPOR!; staff only (internal sources)."""
     features = []
-    complaints = (Complaint.objects.filter(status__in=OPEN_STATUSES, lat__isnull=False, lon__isnull=False)
-                  .select_related("source", "kelurahan", "kecamatan", "agency").order_by("-reported_at"))
+    complaints = (
+        Complaint.objects.filter(status__in=OPEN_STATUSES, lat__isnull=False, lon__isnull=False)
+        .select_related("source", "kelurahan", "kecamatan", "agency")
+        .order_by("-reported_at")
+    )
     for complaint in complaints:
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [complaint.lon, complaint.lat]},
-            "properties": {
-                "id": f"complaint-{complaint.pk}",
-                "name": complaint.category or complaint.title,
-                "kind": "complaint",
-                "channel": complaint.channel,
-                "status": complaint.status,
-                "tone": STATUS_TONES.get(complaint.status, ""),
-                "source": complaint.source.slug,
-                "source_ref": complaint.source_ref,
-                "observed_at": complaint.source_updated_at.isoformat(),
-                "reported_at": complaint.reported_at.isoformat(),
-                "category_code": complaint.category_code,
-                "agency": complaint.agency.short_name if complaint.agency else complaint.agency_name,
-                "kelurahan": complaint.kelurahan.name if complaint.kelurahan else None,
-                "kecamatan": complaint.kecamatan.name if complaint.kecamatan else None,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [complaint.lon, complaint.lat]},
+                "properties": {
+                    "id": f"complaint-{complaint.pk}",
+                    "name": complaint.category or complaint.title,
+                    "kind": "complaint",
+                    "channel": complaint.channel,
+                    "status": complaint.status,
+                    "tone": STATUS_TONES.get(complaint.status, ""),
+                    "source": complaint.source.slug,
+                    "source_ref": complaint.source_ref,
+                    "observed_at": complaint.source_updated_at.isoformat(),
+                    "reported_at": complaint.reported_at.isoformat(),
+                    "category_code": complaint.category_code,
+                    "agency": complaint.agency.short_name if complaint.agency else complaint.agency_name,
+                    "kelurahan": complaint.kelurahan.name if complaint.kelurahan else None,
+                    "kecamatan": complaint.kecamatan.name if complaint.kecamatan else None,
+                },
+            }
+        )
     return _collection(features)
 
 
@@ -197,8 +225,9 @@ def emergency_calls_layer(now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     labels = dict(EmergencyKind.choices)
     features = []
-    calls = (EmergencyCall.objects.filter(received_at__gt=now - timedelta(hours=CALLS_LAYER_HOURS), received_at__lte=now)
-             .select_related("source", "kelurahan", "kecamatan"))
+    calls = EmergencyCall.objects.filter(
+        received_at__gt=now - timedelta(hours=CALLS_LAYER_HOURS), received_at__lte=now
+    ).select_related("source", "kelurahan", "kecamatan")
     for call in calls:
         if call.lat is not None and call.lon is not None:
             coordinates, approximate = [call.lon, call.lat], False
@@ -206,27 +235,30 @@ def emergency_calls_layer(now: datetime | None = None) -> dict[str, Any]:
             coordinates, approximate = [call.kelurahan.centroid_lon, call.kelurahan.centroid_lat], True
         else:
             continue
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": coordinates},
-            "properties": {
-                "id": f"call-112-{call.pk}",
-                "name": str(labels.get(call.kind, call.kind)),
-                "kind": "emergency_call",
-                "status": call.kind,
-                "tone": KIND_TONES.get(call.kind, ""),
-                "source": call.source.slug,
-                "observed_at": call.received_at.isoformat(),
-                "call_id": call.call_id,
-                "approximate": approximate,
-                "kelurahan": call.kelurahan.name if call.kelurahan else None,
-                "kecamatan": call.kecamatan.name if call.kecamatan else None,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": coordinates},
+                "properties": {
+                    "id": f"call-112-{call.pk}",
+                    "name": str(labels.get(call.kind, call.kind)),
+                    "kind": "emergency_call",
+                    "status": call.kind,
+                    "tone": KIND_TONES.get(call.kind, ""),
+                    "source": call.source.slug,
+                    "observed_at": call.received_at.isoformat(),
+                    "call_id": call.call_id,
+                    "approximate": approximate,
+                    "kelurahan": call.kelurahan.name if call.kelurahan else None,
+                    "kecamatan": call.kecamatan.name if call.kecamatan else None,
+                },
+            }
+        )
     return _collection(features)
 
 
 # --- Lists for the API ------------------------------------------------------------------------------
+
 
 def complaints_queryset(*, channel: str | None = None, status: str | None = None, open_only: bool = False):
     complaints = Complaint.objects.select_related("source", "agency", "kelurahan", "kecamatan")
@@ -276,16 +308,22 @@ def complaint_dict(complaint: Complaint, with_contact: bool) -> dict[str, Any]:
 
 def recent_emergency_calls(now: datetime | None = None, hours: int = CALLS_LAYER_HOURS) -> list[dict[str, Any]]:
     now = now or timezone.now()
-    calls = (EmergencyCall.objects.filter(received_at__gt=now - timedelta(hours=hours), received_at__lte=now)
-             .select_related("kelurahan", "kecamatan").order_by("-received_at"))
-    return [{
-        "id": call.pk,
-        "call_id": call.call_id,
-        "received_at": call.received_at,
-        "kind": call.kind,
-        "lat": call.lat,
-        "lon": call.lon,
-        "kelurahan_code": call.kelurahan.code if call.kelurahan else None,
-        "kecamatan_code": call.kecamatan.code if call.kecamatan else None,
-        "note": call.note,
-    } for call in calls]
+    calls = (
+        EmergencyCall.objects.filter(received_at__gt=now - timedelta(hours=hours), received_at__lte=now)
+        .select_related("kelurahan", "kecamatan")
+        .order_by("-received_at")
+    )
+    return [
+        {
+            "id": call.pk,
+            "call_id": call.call_id,
+            "received_at": call.received_at,
+            "kind": call.kind,
+            "lat": call.lat,
+            "lon": call.lon,
+            "kelurahan_code": call.kelurahan.code if call.kelurahan else None,
+            "kecamatan_code": call.kecamatan.code if call.kecamatan else None,
+            "note": call.note,
+        }
+        for call in calls
+    ]

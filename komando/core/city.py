@@ -59,7 +59,7 @@ def read_city(city_dir: Path | str) -> City:
     try:
         lat, lon = float(data["center"]["lat"]), float(data["center"]["lon"])
     except (TypeError, KeyError, ValueError):
-        raise CityDataInvalid(f"{path}: center must be {{\"lat\": …, \"lon\": …}}") from None
+        raise CityDataInvalid(f'{path}: center must be {{"lat": …, "lon": …}}') from None
     return City(
         code=str(data["code"]),
         name=str(data["name"]),

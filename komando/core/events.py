@@ -40,8 +40,7 @@ class LiveEvent:
 
     def message(self) -> dict[str, Any]:
         # Round-trip through Django's encoder so dates, decimals and UUIDs are plain JSON.
-        body = json.loads(json.dumps({"type": self.type, "data": self.data, "meta": self.meta},
-                                     cls=DjangoJSONEncoder))
+        body = json.loads(json.dumps({"type": self.type, "data": self.data, "meta": self.meta}, cls=DjangoJSONEncoder))
         return {"type": "live.event", "event": body}
 
 

@@ -91,8 +91,14 @@ class PeriodicWorker:
             self.logger.exception("%s failed", self.work)
         else:
             error = sys.exc_info()[1]
-            self.logger.error("%s failed again (%d in a row; next try in %.1f s): %s: %s", self.work,
-                              self.consecutive_failures, self.wait_seconds(), type(error).__name__, error)
+            self.logger.error(
+                "%s failed again (%d in a row; next try in %.1f s): %s: %s",
+                self.work,
+                self.consecutive_failures,
+                self.wait_seconds(),
+                type(error).__name__,
+                error,
+            )
 
     def _succeeded(self) -> None:
         if self.consecutive_failures:

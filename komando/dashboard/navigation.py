@@ -23,12 +23,10 @@ class MenuEntry:
 
 MENU = [
     MenuEntry("console:page", _("Operator console"), "komando.incidents.access.can_view_incidents", "console"),
-    MenuEntry("operator_map:operator-map", _("Operations map"), "komando.accounts.access.can_view_operations",
-              "operator_map"),
+    MenuEntry("operator_map:operator-map", _("Operations map"), "komando.accounts.access.can_view_operations", "operator_map"),
     MenuEntry("situation:list", _("Situation room"), "komando.situation.access.can_use_situation_room", "situation"),
     MenuEntry("alerts:page", _("Alerts"), "komando.alerts.access.can_view_alerts", "alerts"),
-    MenuEntry("development:watch", _("Development"), "komando.development.access.can_view_development_watch",
-              "development"),
+    MenuEntry("development:watch", _("Development"), "komando.development.access.can_view_development_watch", "development"),
     MenuEntry("reports:latest", _("Daily report"), "komando.reports.access.can_view_reports", "reports"),
     MenuEntry("wall:index", _("Video wall"), "komando.wall.access.can_view_wall", "wall"),
     MenuEntry("sources:health", _("Sources"), "komando.sources.access.can_view_source_health", "sources"),
@@ -39,8 +37,11 @@ MENU = [
 def menu_for(user, current_app: str = "") -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
-    return [{"url": reverse(entry.url_name), "label": entry.label, "current": entry.app_name == current_app}
-            for entry in MENU if import_string(entry.rule)(user)]
+    return [
+        {"url": reverse(entry.url_name), "label": entry.label, "current": entry.app_name == current_app}
+        for entry in MENU
+        if import_string(entry.rule)(user)
+    ]
 
 
 def navigation(request) -> dict:

@@ -47,11 +47,11 @@ def _resolve_kelurahan(projects: list[ProjectRecord]) -> dict[str, int]:
 
 def _publish_panels(agency_ids: set[int]) -> None:
     """The unscoped panel to unscoped viewers, and each OPD's own panel to that OPD's officers."""
-    send_event_on_commit(LiveEvent(type=PANEL_EVENT, data=development_panel_for_scope(None),
-                                   audience=DEVELOPMENT_VIEWERS))
+    send_event_on_commit(LiveEvent(type=PANEL_EVENT, data=development_panel_for_scope(None), audience=DEVELOPMENT_VIEWERS))
     for agency_id in sorted(agency_ids):
-        send_event_on_commit(LiveEvent(type=PANEL_EVENT, data=development_panel_for_scope(agency_id),
-                                       audience=agency_audience(agency_id)))
+        send_event_on_commit(
+            LiveEvent(type=PANEL_EVENT, data=development_panel_for_scope(agency_id), audience=agency_audience(agency_id))
+        )
 
 
 @transaction.atomic
@@ -92,8 +92,7 @@ def do_sync_development(source, projects: list[ProjectRecord]) -> bool:
             project.save()
         to_compare.append((project, record))
 
-    stored = {(row.project_id, row.month): row
-              for row in ProgressMonth.objects.filter(project__in=[p for p, _ in to_compare])}
+    stored = {(row.project_id, row.month): row for row in ProgressMonth.objects.filter(project__in=[p for p, _ in to_compare])}
     creates, updates, seen = [], [], set()
     for project, record in to_compare:
         for month in record.months:
@@ -113,8 +112,7 @@ def do_sync_development(source, projects: list[ProjectRecord]) -> bool:
     ProgressMonth.objects.bulk_update(updates, PROGRESS_FIELDS)
     gone_months = [row.pk for key, row in stored.items() if key not in seen]
     if gone_months:
-        touched_agencies.update(ProgressMonth.objects.filter(pk__in=gone_months)
-                                .values_list("project__agency_id", flat=True))
+        touched_agencies.update(ProgressMonth.objects.filter(pk__in=gone_months).values_list("project__agency_id", flat=True))
         ProgressMonth.objects.filter(pk__in=gone_months).delete()
 
     years = {record.fiscal_year for record in projects}

@@ -30,7 +30,6 @@ class ProjectAdmin(ReadOnlyAuditedAdmin):
 
 @admin.register(ProgressMonth)
 class ProgressMonthAdmin(ReadOnlyAuditedAdmin):
-    list_display = ["project", "month", "planned_physical", "realised_physical", "planned_financial",
-                    "realised_financial"]
+    list_display = ["project", "month", "planned_physical", "realised_physical", "planned_financial", "realised_financial"]
     list_filter = ["month"]
     list_select_related = ["project"]

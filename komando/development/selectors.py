@@ -29,8 +29,9 @@ def reporting_period() -> tuple[int, object]:
     """(fiscal year, as-of month): the newest fiscal year, and its newest month with a realisation.
     The same for every viewer, so scoped and unscoped panels describe the same moment."""
     fiscal_year = Project.objects.aggregate(year=Max("fiscal_year"))["year"] or timezone.localdate().year
-    as_of = (ProgressMonth.objects.filter(project__fiscal_year=fiscal_year, realised_physical__isnull=False)
-             .aggregate(month=Max("month"))["month"])
+    as_of = ProgressMonth.objects.filter(project__fiscal_year=fiscal_year, realised_physical__isnull=False).aggregate(
+        month=Max("month")
+    )["month"]
     return fiscal_year, as_of
 
 
@@ -47,8 +48,9 @@ def _project_rows(projects, fiscal_year: int, as_of) -> list[dict]:
     projects = list(projects.filter(fiscal_year=fiscal_year))
     latest: dict[int, dict] = defaultdict(dict)
     if as_of is not None:
-        months = (ProgressMonth.objects.filter(project__in=[p.id for p in projects], month__lte=as_of)
-                  .order_by("project_id", "month"))
+        months = ProgressMonth.objects.filter(project__in=[p.id for p in projects], month__lte=as_of).order_by(
+            "project_id", "month"
+        )
         for row in months:
             figures = latest[row.project_id]
             figures["planned_physical"] = row.planned_physical
@@ -62,30 +64,33 @@ def _project_rows(projects, fiscal_year: int, as_of) -> list[dict]:
         figures = latest.get(project.id, {})
         planned = figures.get("planned_physical", ZERO)
         realised = figures.get("realised_physical", ZERO)
-        rows.append({
-            "id": project.id,
-            "source_ref": project.source_ref,
-            "name": project.name,
-            "agency_id": project.agency_id,
-            "agency_code": project.agency.code,
-            "agency": project.agency.short_name,
-            "fiscal_year": project.fiscal_year,
-            "budget": project.budget,
-            "kelurahan_code": project.region.code if project.region else None,
-            "lat": project.lat,
-            "lon": project.lon,
-            "planned_physical": planned,
-            "realised_physical": realised,
-            "planned_financial": figures.get("planned_financial", ZERO),
-            "realised_financial": figures.get("realised_financial", ZERO),
-            "deviation_physical": deviation(planned, realised),
-            "status": progress_status(planned, realised),
-        })
+        rows.append(
+            {
+                "id": project.id,
+                "source_ref": project.source_ref,
+                "name": project.name,
+                "agency_id": project.agency_id,
+                "agency_code": project.agency.code,
+                "agency": project.agency.short_name,
+                "fiscal_year": project.fiscal_year,
+                "budget": project.budget,
+                "kelurahan_code": project.region.code if project.region else None,
+                "lat": project.lat,
+                "lon": project.lon,
+                "planned_physical": planned,
+                "realised_physical": realised,
+                "planned_financial": figures.get("planned_financial", ZERO),
+                "realised_financial": figures.get("realised_financial", ZERO),
+                "deviation_physical": deviation(planned, realised),
+                "status": progress_status(planned, realised),
+            }
+        )
     return rows
 
 
-def projects_as_of(fiscal_year: int, as_of, *, agency_id: int | None = None,
-                   agency_codes: Iterable[str] | None = None) -> list[dict]:
+def projects_as_of(
+    fiscal_year: int, as_of, *, agency_id: int | None = None, agency_codes: Iterable[str] | None = None
+) -> list[dict]:
     """One row per project of ``fiscal_year`` with its cumulative progress at month ``as_of`` (usually
     ``reporting_period()``): every OPD's, one OPD's (``agency_id``) or those of some OPDs
     (``agency_codes``). No access check: for callers without a user (alert rules, the daily report);
@@ -111,19 +116,21 @@ def _agency_rows(project_rows: list[dict]) -> list[dict]:
     for rows in by_agency.values():
         planned = _weighted(rows, "planned_physical")
         realised = _weighted(rows, "realised_physical")
-        result.append({
-            "agency_code": rows[0]["agency_code"],
-            "agency": rows[0]["agency"],
-            "budget": sum(row["budget"] for row in rows),
-            "projects": len(rows),
-            "planned_physical": _as_float(planned),
-            "realised_physical": _as_float(realised),
-            "planned_financial": _as_float(_weighted(rows, "planned_financial")),
-            "realised_financial": _as_float(_weighted(rows, "realised_financial")),
-            "deviation_physical": _as_float(deviation(planned, realised)),
-            "status": progress_status(_as_float(planned), _as_float(realised)),
-            "kritis_projects": sum(1 for row in rows if row["status"] == KRITIS),
-        })
+        result.append(
+            {
+                "agency_code": rows[0]["agency_code"],
+                "agency": rows[0]["agency"],
+                "budget": sum(row["budget"] for row in rows),
+                "projects": len(rows),
+                "planned_physical": _as_float(planned),
+                "realised_physical": _as_float(realised),
+                "planned_financial": _as_float(_weighted(rows, "planned_financial")),
+                "realised_financial": _as_float(_weighted(rows, "realised_financial")),
+                "deviation_physical": _as_float(deviation(planned, realised)),
+                "status": progress_status(_as_float(planned), _as_float(realised)),
+                "kritis_projects": sum(1 for row in rows if row["status"] == KRITIS),
+            }
+        )
     result.sort(key=lambda row: row["agency"].casefold())
     return result
 
@@ -156,8 +163,7 @@ def development_panel(user) -> dict:
 
 def _public_project_row(row: dict) -> dict:
     shown = {key: value for key, value in row.items() if key != "agency_id"}
-    for key in ("planned_physical", "realised_physical", "planned_financial", "realised_financial",
-                "deviation_physical"):
+    for key in ("planned_physical", "realised_physical", "planned_financial", "realised_financial", "deviation_physical"):
         shown[key] = _as_float(shown[key])
     return shown
 
@@ -190,15 +196,17 @@ def project_curve(user, project_id: int) -> dict:
     months = []
     for row in project.progress.order_by("month"):
         realised = row.realised_physical
-        months.append({
-            "month": row.month.strftime("%Y-%m"),
-            "planned_physical": _as_float(row.planned_physical),
-            "realised_physical": _as_float(realised),
-            "planned_financial": _as_float(row.planned_financial),
-            "realised_financial": _as_float(row.realised_financial),
-            "deviation_physical": _as_float(deviation(row.planned_physical, realised)) if realised is not None else None,
-            "status": progress_status(row.planned_physical, realised) if realised is not None else None,
-        })
+        months.append(
+            {
+                "month": row.month.strftime("%Y-%m"),
+                "planned_physical": _as_float(row.planned_physical),
+                "realised_physical": _as_float(realised),
+                "planned_financial": _as_float(row.planned_financial),
+                "realised_financial": _as_float(row.realised_financial),
+                "deviation_physical": _as_float(deviation(row.planned_physical, realised)) if realised is not None else None,
+                "status": progress_status(row.planned_physical, realised) if realised is not None else None,
+            }
+        )
     return {
         "source": PANEL_SOURCE,
         "id": project.id,
@@ -254,8 +262,9 @@ def absorption_ranking(project_rows: list[dict]) -> list[dict]:
         by_agency[row["agency_id"]].append(row)
     ranking = []
     for rows in by_agency.values():
-        ranking.append({"agency_code": rows[0]["agency_code"], "agency": rows[0]["agency"], "projects": len(rows),
-                        **_absorption(rows)})
+        ranking.append(
+            {"agency_code": rows[0]["agency_code"], "agency": rows[0]["agency"], "projects": len(rows), **_absorption(rows)}
+        )
     ranking.sort(key=lambda row: (-row["realised_financial"], -row["gap_financial"], row["agency"].casefold()))
     for position, row in enumerate(ranking, start=1):
         row["rank"] = position
@@ -281,14 +290,16 @@ def _carried_series(progress: list, months: list, as_of) -> list[dict]:
                     realised_financial = row.realised_financial
             index += 1
         realised_known = as_of is not None and month <= as_of
-        series.append({
-            "month": month,
-            "planned_physical": planned_physical,
-            "planned_financial": planned_financial,
-            "realised_physical": realised_physical if realised_known else None,
-            "realised_financial": realised_financial if realised_known else None,
-            "carried": realised_known and not reported_this_month,
-        })
+        series.append(
+            {
+                "month": month,
+                "planned_physical": planned_physical,
+                "planned_financial": planned_financial,
+                "realised_physical": realised_physical if realised_known else None,
+                "realised_financial": realised_financial if realised_known else None,
+                "carried": realised_known and not reported_this_month,
+            }
+        )
     return series
 
 
@@ -315,13 +326,16 @@ def s_curve(projects, as_of) -> list[dict]:
             return _as_float(sum(Decimal(budget) * value for budget, value in values) / total_budget)
         return _as_float(sum(value for _, value in values) / len(values))
 
-    return [{
-        "month": month.strftime("%Y-%m"),
-        "planned_physical": weighted(index, "planned_physical"),
-        "realised_physical": weighted(index, "realised_physical"),
-        "planned_financial": weighted(index, "planned_financial"),
-        "realised_financial": weighted(index, "realised_financial"),
-    } for index, month in enumerate(months)]
+    return [
+        {
+            "month": month.strftime("%Y-%m"),
+            "planned_physical": weighted(index, "planned_physical"),
+            "realised_physical": weighted(index, "realised_physical"),
+            "planned_financial": weighted(index, "planned_financial"),
+            "realised_financial": weighted(index, "realised_financial"),
+        }
+        for index, month in enumerate(months)
+    ]
 
 
 def source_freshness() -> dict:
@@ -338,8 +352,12 @@ def source_freshness() -> dict:
 
 def _status_rule(row: dict) -> dict:
     rule = critical_rule(row["planned_physical"], row["realised_physical"])
-    return {"period": rule["period"], "limit": _as_float(rule["limit"]), "behind": _as_float(rule["behind"]),
-            "critical": rule["critical"]}
+    return {
+        "period": rule["period"],
+        "limit": _as_float(rule["limit"]),
+        "behind": _as_float(rule["behind"]),
+        "critical": rule["critical"],
+    }
 
 
 def _watch_project_row(row: dict) -> dict:
@@ -351,11 +369,15 @@ def _watch_project_row(row: dict) -> dict:
 
 def _totals(rows: list[dict]) -> dict:
     if not rows:
-        return {"projects": 0, "planned_physical": None, "realised_physical": None,
-                "deviation_physical": None, **_absorption([])}
+        return {"projects": 0, "planned_physical": None, "realised_physical": None, "deviation_physical": None, **_absorption([])}
     planned, realised = _weighted(rows, "planned_physical"), _weighted(rows, "realised_physical")
-    return {"projects": len(rows), "planned_physical": _as_float(planned), "realised_physical": _as_float(realised),
-            "deviation_physical": _as_float(realised - planned), **_absorption(rows)}
+    return {
+        "projects": len(rows),
+        "planned_physical": _as_float(planned),
+        "realised_physical": _as_float(realised),
+        "deviation_physical": _as_float(realised - planned),
+        **_absorption(rows),
+    }
 
 
 def watch_agency(user, agency_code: str):
@@ -381,9 +403,11 @@ def development_watch(user, agency_code: str | None = None) -> dict:
     ranked_rows = projects_as_of(fiscal_year, as_of, agency_id=scope) if agency else rows
     ranking = absorption_ranking(ranked_rows)
     absorption = {row["agency_code"]: row for row in ranking if agency is None or row["agency_code"] == agency.code}
-    by_agency = [row | {key: absorption[row["agency_code"]][key] for key in
-                        ("planned_rp", "realised_rp", "gap_rp", "gap_financial", "rank")}
-                 for row in _agency_rows(rows)]
+    by_agency = [
+        row
+        | {key: absorption[row["agency_code"]][key] for key in ("planned_rp", "realised_rp", "gap_rp", "gap_financial", "rank")}
+        for row in _agency_rows(rows)
+    ]
     counts = {status: 0 for status in STATUSES}
     for row in rows:
         counts[row["status"]] += 1

@@ -70,10 +70,20 @@ def _page_context(request, watch: dict, **alert_filter) -> dict:
 
 
 def _map_points(projects: list[dict]) -> list[dict]:
-    return [{"id": row["id"], "name": row["name"], "agency": row["agency"], "status": row["status"],
-             "deviation": row["deviation_physical"], "lat": row["lat"], "lon": row["lon"],
-             "url": reverse("development:project", args=[row["id"]])}
-            for row in projects if row["lat"] is not None and row["lon"] is not None]
+    return [
+        {
+            "id": row["id"],
+            "name": row["name"],
+            "agency": row["agency"],
+            "status": row["status"],
+            "deviation": row["deviation_physical"],
+            "lat": row["lat"],
+            "lon": row["lon"],
+            "url": reverse("development:project", args=[row["id"]]),
+        }
+        for row in projects
+        if row["lat"] is not None and row["lon"] is not None
+    ]
 
 
 def _render_watch(request, agency_code: str | None):
@@ -82,8 +92,7 @@ def _render_watch(request, agency_code: str | None):
     # Each kritis project's open alert beside it; alerts of projects no longer kritis listed apart.
     alerts = {alert["url"]: alert for alert in context["kritis_alerts"]}
     for row in watch["projects"]:
-        row["alert"] = alerts.pop(reverse("development:project", args=[row["id"]]), None) \
-            if row["status"] == "kritis" else None
+        row["alert"] = alerts.pop(reverse("development:project", args=[row["id"]]), None) if row["status"] == "kritis" else None
     context["kritis_alerts"] = list(alerts.values())
     context["agencies"] = _agency_choices(request.user, watch["fiscal_year"])
     context["unscoped"] = watch_scope(request.user) is None
@@ -123,11 +132,20 @@ def project_page(request, project_id: int):
     context["chart_data"] = {
         "kind": "project",
         "months": project["months"],
-        "points": [{"id": project["id"], "name": project["name"], "agency": project["agency"],
-                    "status": project["current"]["status"] if project["current"] else None,
-                    "deviation": project["current"]["deviation_physical"] if project["current"] else None,
-                    "lat": project["lat"], "lon": project["lon"], "url": ""}]
-        if project["lat"] is not None and project["lon"] is not None else [],
+        "points": [
+            {
+                "id": project["id"],
+                "name": project["name"],
+                "agency": project["agency"],
+                "status": project["current"]["status"] if project["current"] else None,
+                "deviation": project["current"]["deviation_physical"] if project["current"] else None,
+                "lat": project["lat"],
+                "lon": project["lon"],
+                "url": "",
+            }
+        ]
+        if project["lat"] is not None and project["lon"] is not None
+        else [],
         "kecamatan": region_feature_collection(RegionLevel.KECAMATAN),
     }
     context["agency_url"] = reverse("development:agency", args=[project["agency_code"]])

@@ -72,9 +72,14 @@ class DeviceDirectory:
             if source is None:
                 raise LookupError(f"source {key.domain!r} is not in the reference data")
             asset, _ = Asset.objects.get_or_create(
-                source=source, source_ref=key.device_id,
-                defaults={"kind": device_domains()[key.domain].asset_kind, "name": key.device_id,
-                          "region": Region.objects.filter(code=key.kecamatan_code).first()})
+                source=source,
+                source_ref=key.device_id,
+                defaults={
+                    "kind": device_domains()[key.domain].asset_kind,
+                    "name": key.device_id,
+                    "region": Region.objects.filter(code=key.kecamatan_code).first(),
+                },
+            )
             logger.info("registered unknown device %s/%s", key.domain, key.device_id)
             self._ids[(key.domain, key.device_id)] = asset.pk
 
@@ -90,16 +95,22 @@ def siaga_of(attributes: dict, level_m: float) -> str:
 
 
 @transaction.atomic
-def do_store_device_batch(messages: list[Message], rejections: list[Rejection], *,
-                          client_id: str = "", received_at: datetime | None = None) -> BatchResult:
+def do_store_device_batch(
+    messages: list[Message], rejections: list[Rejection], *, client_id: str = "", received_at: datetime | None = None
+) -> BatchResult:
     """Store one batch: positions and water levels (each once), the newest state per device,
     the rejected messages with their reasons; live events after commit."""
     received_at = received_at or timezone.now()
     result = BatchResult(rejected=len(rejections))
     if rejections:
-        RejectedMessage.objects.bulk_create([
-            RejectedMessage(received_at=received_at, topic=r.topic[:300], reason=r.reason[:300],
-                            payload_excerpt=r.payload_excerpt[:200]) for r in rejections])
+        RejectedMessage.objects.bulk_create(
+            [
+                RejectedMessage(
+                    received_at=received_at, topic=r.topic[:300], reason=r.reason[:300], payload_excerpt=r.payload_excerpt[:200]
+                )
+                for r in rejections
+            ]
+        )
         for rejection in rejections:
             logger.warning("rejected MQTT message on %s: %s", rejection.topic[:120], rejection.reason)
     if messages:
@@ -110,8 +121,19 @@ def do_store_device_batch(messages: list[Message], rejections: list[Rejection], 
         for message in messages:
             asset_id = ids[(message.device.domain, message.device.device_id)]
             if isinstance(message, PositionMessage):
-                positions.append((asset_id, adapt(message.observed_at), message.lat, message.lon, message.speed_kmh,
-                                  message.heading, message.battery, message.accuracy_m, received))
+                positions.append(
+                    (
+                        asset_id,
+                        adapt(message.observed_at),
+                        message.lat,
+                        message.lon,
+                        message.speed_kmh,
+                        message.heading,
+                        message.battery,
+                        message.accuracy_m,
+                        received,
+                    )
+                )
             else:
                 levels.append((asset_id, adapt(message.observed_at), message.level_m, received))
             current = newest.get(asset_id)
@@ -125,8 +147,9 @@ def do_store_device_batch(messages: list[Message], rejections: list[Rejection], 
         result.positions, result.levels = len(positions), len(levels)
         result.changed_devices, result.gauge_levels = _update_states(newest, received_at)
     if client_id:
-        _count(client_id, received=len(messages) + len(rejections), stored=len(messages),
-               rejected=len(rejections), at=received_at)
+        _count(
+            client_id, received=len(messages) + len(rejections), stored=len(messages), rejected=len(rejections), at=received_at
+        )
     if result.changed_devices:
         _announce(result.changed_devices)
     return result
@@ -135,16 +158,39 @@ def do_store_device_batch(messages: list[Message], rejections: list[Rejection], 
 # Plain SQL for the hot path (thousands of rows a second): the same statements on SQLite ≥ 3.24
 # and PostgreSQL. A repeated observation hits the unique (asset, observation time) and is skipped.
 # Tables as (name, ((column, PostgreSQL type), ...)).
-POSITION_TABLE = ("devices_position", (
-    ("asset_id", "bigint"), ("observed_at", "timestamptz"), ("lat", "float8"), ("lon", "float8"),
-    ("speed_kmh", "float8"), ("heading", "float8"), ("battery", "int"), ("accuracy_m", "float8"),
-    ("received_at", "timestamptz")))
-WATER_LEVEL_TABLE = ("devices_waterlevelreading", (
-    ("asset_id", "bigint"), ("observed_at", "timestamptz"), ("level_m", "float8"), ("received_at", "timestamptz")))
-STATE_TABLE = ("devices_devicestate", (
-    ("asset_id", "bigint"), ("observed_at", "timestamptz"), ("lat", "float8"), ("lon", "float8"),
-    ("speed_kmh", "float8"), ("heading", "float8"), ("battery", "int"), ("level_m", "float8"),
-    ("siaga", "text"), ("updated_at", "timestamptz")))
+POSITION_TABLE = (
+    "devices_position",
+    (
+        ("asset_id", "bigint"),
+        ("observed_at", "timestamptz"),
+        ("lat", "float8"),
+        ("lon", "float8"),
+        ("speed_kmh", "float8"),
+        ("heading", "float8"),
+        ("battery", "int"),
+        ("accuracy_m", "float8"),
+        ("received_at", "timestamptz"),
+    ),
+)
+WATER_LEVEL_TABLE = (
+    "devices_waterlevelreading",
+    (("asset_id", "bigint"), ("observed_at", "timestamptz"), ("level_m", "float8"), ("received_at", "timestamptz")),
+)
+STATE_TABLE = (
+    "devices_devicestate",
+    (
+        ("asset_id", "bigint"),
+        ("observed_at", "timestamptz"),
+        ("lat", "float8"),
+        ("lon", "float8"),
+        ("speed_kmh", "float8"),
+        ("heading", "float8"),
+        ("battery", "int"),
+        ("level_m", "float8"),
+        ("siaga", "text"),
+        ("updated_at", "timestamptz"),
+    ),
+)
 # The newest state per device; an older observation arriving late changes nothing.
 NEWER_STATE_WINS = (
     "ON CONFLICT (asset_id) DO UPDATE SET observed_at = excluded.observed_at, "
@@ -153,7 +199,8 @@ NEWER_STATE_WINS = (
     "level_m = COALESCE(excluded.level_m, devices_devicestate.level_m), "
     "siaga = CASE WHEN excluded.level_m IS NULL THEN devices_devicestate.siaga ELSE excluded.siaga END, "
     "updated_at = excluded.updated_at "
-    "WHERE excluded.observed_at > devices_devicestate.observed_at")
+    "WHERE excluded.observed_at > devices_devicestate.observed_at"
+)
 
 
 def _insert_many(cursor, table, rows: list[tuple], on_conflict: str) -> None:
@@ -169,8 +216,10 @@ def _insert_many(cursor, table, rows: list[tuple], on_conflict: str) -> None:
         # A server-side binding cursor with binary parameters: psycopg dumps each array in C
         # (Django's own cursor binds on the client, as text, element by element in Python).
         with psycopg.Cursor(connection.connection) as binary_cursor:
-            binary_cursor.execute(f"INSERT INTO {name} ({column_list}) SELECT * FROM unnest({arrays}) {on_conflict}",
-                                  [list(values) for values in zip(*rows, strict=True)])
+            binary_cursor.execute(
+                f"INSERT INTO {name} ({column_list}) SELECT * FROM unnest({arrays}) {on_conflict}",
+                [list(values) for values in zip(*rows, strict=True)],
+            )
     else:
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {name} ({column_list}) VALUES ({placeholders}) {on_conflict}", rows)
@@ -195,19 +244,45 @@ def _update_states(newest: dict[int, Message], now: datetime) -> tuple[list[int]
     """The newest state per device; a gauge's level also in its attributes. Returns the devices and
     the gauge levels changed."""
     adapt = _datetime_adapter()
-    gauges = {asset.pk: asset for asset in Asset.objects.filter(
-        pk__in=[pk for pk, m in newest.items() if isinstance(m, WaterLevelMessage)])}
+    gauges = {
+        asset.pk: asset
+        for asset in Asset.objects.filter(pk__in=[pk for pk, m in newest.items() if isinstance(m, WaterLevelMessage)])
+    }
     rows = []
     level_changes = []
     for asset_id, message in newest.items():
         if isinstance(message, PositionMessage):
-            rows.append((asset_id, adapt(message.observed_at), message.lat, message.lon, message.speed_kmh,
-                         message.heading, message.battery, None, "", adapt(now)))
+            rows.append(
+                (
+                    asset_id,
+                    adapt(message.observed_at),
+                    message.lat,
+                    message.lon,
+                    message.speed_kmh,
+                    message.heading,
+                    message.battery,
+                    None,
+                    "",
+                    adapt(now),
+                )
+            )
         else:
             gauge = gauges[asset_id]
             lat, lon = (message.lat, message.lon) if message.lat is not None else (gauge.lat, gauge.lon)
-            rows.append((asset_id, adapt(message.observed_at), lat, lon, None, None, None, message.level_m,
-                         siaga_of(gauge.attributes, message.level_m), adapt(now)))
+            rows.append(
+                (
+                    asset_id,
+                    adapt(message.observed_at),
+                    lat,
+                    lon,
+                    None,
+                    None,
+                    None,
+                    message.level_m,
+                    siaga_of(gauge.attributes, message.level_m),
+                    adapt(now),
+                )
+            )
             # The gauge's latest level also lives in its attributes (the banjir connector writes the same
             # keys from the application's HTTP API): newest wins, under a row lock, whoever writes.
             change = do_record_gauge_level(gauge, message.level_m, message.observed_at)
@@ -222,8 +297,11 @@ def _count(client_id: str, *, received: int, stored: int, rejected: int, at: dat
     from django.db.models import F
 
     IngestStatus.objects.filter(client_id=client_id).update(
-        received_total=F("received_total") + received, stored_total=F("stored_total") + stored,
-        rejected_total=F("rejected_total") + rejected, last_message_at=at)
+        received_total=F("received_total") + received,
+        stored_total=F("stored_total") + stored,
+        rejected_total=F("rejected_total") + rejected,
+        last_message_at=at,
+    )
 
 
 def _announce(asset_ids: list[int]) -> None:

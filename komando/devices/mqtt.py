@@ -74,9 +74,13 @@ class BrokerAddress:
         if not parts.hostname:
             raise ValueError(f"MQTT URL {url!r} has no host")
         tls = parts.scheme in ("mqtts", "ssl")
-        return cls(host=parts.hostname, port=parts.port or (8883 if tls else 1883),
-                   username=unquote(parts.username) if parts.username else None,
-                   password=unquote(parts.password) if parts.password else None, tls=tls)
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (8883 if tls else 1883),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            tls=tls,
+        )
 
     def display(self) -> str:
         return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
@@ -97,9 +101,19 @@ def default_store(messages, rejections, *, client_id):
 
 
 class MqttIngest:
-    def __init__(self, url: str, *, client_id: str = "komando-ingest", prefix: str = "komando", protocol: str = "5",
-                 bounds: PositionBounds = INDONESIA, batch_max: int = 2000, batch_wait_seconds: float = 0.05,
-                 store: Callable | None = None, record_connection: Callable | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        client_id: str = "komando-ingest",
+        prefix: str = "komando",
+        protocol: str = "5",
+        bounds: PositionBounds = INDONESIA,
+        batch_max: int = 2000,
+        batch_wait_seconds: float = 0.05,
+        store: Callable | None = None,
+        record_connection: Callable | None = None,
+    ):
         self.broker = BrokerAddress.parse(url)
         self.client_id = client_id
         self.prefix = prefix
@@ -165,8 +179,7 @@ class MqttIngest:
             try:
                 item = parse_message(topic, payload, self.prefix, datetime.now(UTC), self.bounds)
             except InvalidMessage as error:
-                item = Rejection(topic=topic, reason=str(error),
-                                 payload_excerpt=payload[:200].decode("utf-8", "replace"))
+                item = Rejection(topic=topic, reason=str(error), payload_excerpt=payload[:200].decode("utf-8", "replace"))
         generation = self._generation
         stored = self._pending_stored
         self._pending.append(item)
@@ -247,12 +260,16 @@ class MqttIngest:
         try:
             while not self._stop.is_set():
                 try:
-                    await self.client.connect(self.broker.host, self.broker.port, ssl=self.broker.tls, keepalive=30,
-                                              version=MQTTv50 if self.protocol == "5" else MQTTv311)
+                    await self.client.connect(
+                        self.broker.host,
+                        self.broker.port,
+                        ssl=self.broker.tls,
+                        keepalive=30,
+                        version=MQTTv50 if self.protocol == "5" else MQTTv311,
+                    )
                     break
                 except (OSError, MQTTConnectError) as error:
-                    logger.warning("MQTT broker %s unreachable (%s); trying again in %.0f s",
-                                   self.broker.display(), error, delay)
+                    logger.warning("MQTT broker %s unreachable (%s); trying again in %.0f s", self.broker.display(), error, delay)
                     await asyncio.sleep(delay * random.uniform(0.8, 1.2))
                     delay = min(delay * 2, 30.0)
             while not self._stop.is_set():
@@ -315,7 +332,11 @@ def ingest_from_settings(**overrides) -> MqttIngest:
 
     from komando.devices.actions import do_record_ingest_connection
 
-    options = {"client_id": settings.KOMANDO_MQTT_CLIENT_ID, "prefix": settings.KOMANDO_MQTT_TOPIC_PREFIX,
-               "protocol": settings.KOMANDO_MQTT_PROTOCOL, "bounds": city_position_bounds(),
-               "record_connection": do_record_ingest_connection} | overrides
+    options = {
+        "client_id": settings.KOMANDO_MQTT_CLIENT_ID,
+        "prefix": settings.KOMANDO_MQTT_TOPIC_PREFIX,
+        "protocol": settings.KOMANDO_MQTT_PROTOCOL,
+        "bounds": city_position_bounds(),
+        "record_connection": do_record_ingest_connection,
+    } | overrides
     return MqttIngest(settings.KOMANDO_MQTT_URL, **options)

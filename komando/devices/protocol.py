@@ -134,8 +134,9 @@ def parse_topic(topic: str, prefix: str) -> DeviceKey:
     return DeviceKey(domain, kecamatan_code, device_id)
 
 
-def _number(payload: dict, name: str, *, required: bool = False, low: float | None = None,
-            high: float | None = None) -> float | None:
+def _number(
+    payload: dict, name: str, *, required: bool = False, low: float | None = None, high: float | None = None
+) -> float | None:
     value = payload.get(name)
     if value is None:
         if required:
@@ -182,13 +183,19 @@ def _observed_at(payload: dict, now: datetime, *names: str) -> datetime:
 def _point(location, bounds: PositionBounds) -> tuple[float | None, float | None]:
     if location is None:
         return None, None
-    if (not isinstance(location, dict) or location.get("type") != "Point"
-            or not isinstance(location.get("coordinates"), list) or len(location["coordinates"]) != 2):
+    if (
+        not isinstance(location, dict)
+        or location.get("type") != "Point"
+        or not isinstance(location.get("coordinates"), list)
+        or len(location["coordinates"]) != 2
+    ):
         raise InvalidMessage("'location' must be a GeoJSON Point [lon, lat]")
     lon, lat = location["coordinates"]
     point = {"lon": lon, "lat": lat}
-    return (_number(point, "lat", required=True, low=bounds.lat[0], high=bounds.lat[1]),
-            _number(point, "lon", required=True, low=bounds.lon[0], high=bounds.lon[1]))
+    return (
+        _number(point, "lat", required=True, low=bounds.lat[0], high=bounds.lat[1]),
+        _number(point, "lon", required=True, low=bounds.lon[0], high=bounds.lon[1]),
+    )
 
 
 def parse_payload(device: DeviceKey, payload: bytes, now: datetime, bounds: PositionBounds = INDONESIA) -> Message:
@@ -225,11 +232,11 @@ def parse_payload(device: DeviceKey, payload: bytes, now: datetime, bounds: Posi
             device=device,
             observed_at=_observed_at(data, now, "dateObserved", "tst"),
             level_m=_number(data, "waterLevel", required=True, low=WATER_LEVEL_RANGE_M[0], high=WATER_LEVEL_RANGE_M[1]),
-            lat=lat, lon=lon,
+            lat=lat,
+            lon=lon,
         )
     raise InvalidMessage(f"unknown _type {str(kind)[:30]!r} (expected 'location' or 'waterLevel')")
 
 
-def parse_message(topic: str, payload: bytes, prefix: str, now: datetime,
-                  bounds: PositionBounds = INDONESIA) -> Message:
+def parse_message(topic: str, payload: bytes, prefix: str, now: datetime, bounds: PositionBounds = INDONESIA) -> Message:
     return parse_payload(parse_topic(topic, prefix), payload, now, bounds)

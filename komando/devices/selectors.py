@@ -12,8 +12,19 @@ from komando.devices.models import IngestStatus, RejectedMessage
 UNIT_KINDS = (AssetKind.TRUCK, AssetKind.OFFICER, AssetKind.PATROL)
 
 
-SHOWN_ATTRIBUTES = ("plate", "route", "regu", "river", "unit_type", "status", "assignment",
-                   "normal_m", "siaga_3_m", "siaga_2_m", "siaga_1_m")
+SHOWN_ATTRIBUTES = (
+    "plate",
+    "route",
+    "regu",
+    "river",
+    "unit_type",
+    "status",
+    "assignment",
+    "normal_m",
+    "siaga_3_m",
+    "siaga_2_m",
+    "siaga_1_m",
+)
 STATE_FIELDS = ("observed_at", "lat", "lon", "speed_kmh", "heading", "battery", "level_m", "siaga")
 
 
@@ -46,16 +57,34 @@ def device_states(asset_ids: list[int] | None = None, kinds=None) -> list[dict[s
         assets = assets.filter(pk__in=asset_ids)
     else:
         assets = assets.filter(kind__in=kinds or (*UNIT_KINDS, AssetKind.GAUGE))
-    fields = ("pk", "source_ref", "kind", "name", "source__slug", "lat", "lon", "attributes",
-              *(f"device_state__{name}" for name in STATE_FIELDS))
+    fields = (
+        "pk",
+        "source_ref",
+        "kind",
+        "name",
+        "source__slug",
+        "lat",
+        "lon",
+        "attributes",
+        *(f"device_state__{name}" for name in STATE_FIELDS),
+    )
     return [_row(values) for values in assets.order_by("kind", "name").values(*fields)]
 
 
 def ingest_status() -> dict[str, Any]:
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    clients = list(IngestStatus.objects.order_by("client_id").values(
-        "client_id", "broker", "connected", "connected_since", "last_message_at",
-        "received_total", "stored_total", "rejected_total"))
+    clients = list(
+        IngestStatus.objects.order_by("client_id").values(
+            "client_id",
+            "broker",
+            "connected",
+            "connected_since",
+            "last_message_at",
+            "received_total",
+            "stored_total",
+            "rejected_total",
+        )
+    )
     return {
         "clients": clients,
         "rejected_today": RejectedMessage.objects.filter(received_at__gte=today).count(),
@@ -69,21 +98,24 @@ SIAGA_TONES = {"siaga_3": "warn", "siaga_2": "bad", "siaga_1": "bad"}
 def _feature(row: dict[str, Any], tone: str = "", status: str = "") -> dict[str, Any] | None:
     if row["lat"] is None or row["lon"] is None:
         return None
-    return {"type": "Feature", "id": row["id"],
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-            "properties": {**{key: value for key, value in row.items() if key not in ("lat", "lon")},
-                           "tone": tone, "status": status}}
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+        "properties": {**{key: value for key, value in row.items() if key not in ("lat", "lon")}, "tone": tone, "status": status},
+    }
 
 
 def units_layer() -> dict[str, Any]:
     """Trucks, Satpol PP officers and patrol cars at their newest position (GeoJSON)."""
-    features = [_feature(row, status="reporting" if row["observed_at"] else "silent")
-                for row in device_states(kinds=UNIT_KINDS)]
+    features = [_feature(row, status="reporting" if row["observed_at"] else "silent") for row in device_states(kinds=UNIT_KINDS)]
     return {"type": "FeatureCollection", "features": [f for f in features if f]}
 
 
 def gauges_layer() -> dict[str, Any]:
     """Water-level gauges with their newest level and siaga status (GeoJSON)."""
-    features = [_feature(row, tone=SIAGA_TONES.get(row["siaga"], ""), status=row["siaga"] or "unknown")
-                for row in device_states(kinds=(AssetKind.GAUGE,))]
+    features = [
+        _feature(row, tone=SIAGA_TONES.get(row["siaga"], ""), status=row["siaga"] or "unknown")
+        for row in device_states(kinds=(AssetKind.GAUGE,))
+    ]
     return {"type": "FeatureCollection", "features": [f for f in features if f]}

@@ -32,8 +32,9 @@ def _stable_fraction(text: str) -> float:
     return (sum(ord(c) * (i + 1) for i, c in enumerate(text)) % 1000) / 1000.0
 
 
-def loop_position(home: dict, device_id: str, at: datetime, radius_m: float,
-                  lap_seconds: float) -> tuple[float, float, float, float]:
+def loop_position(
+    home: dict, device_id: str, at: datetime, radius_m: float, lap_seconds: float
+) -> tuple[float, float, float, float]:
     """(lat, lon, speed km/h, heading) on a wobbly loop around ``home``."""
     phase = _stable_fraction(device_id) * 2 * math.pi
     angle = phase + 2 * math.pi * (at.timestamp() % lap_seconds) / lap_seconds
@@ -64,21 +65,32 @@ def water_level_m(gauge: dict, at: datetime) -> float:
 
 def _position_message(device: dict, motion: dict, at: datetime) -> str:
     tst = int(at.timestamp())
-    lat, lon, vel, cog = loop_position(device["home"], device["device_id"], at, motion["radius_m"],
-                                       motion["lap_seconds"])
+    lat, lon, vel, cog = loop_position(device["home"], device["device_id"], at, motion["radius_m"], motion["lap_seconds"])
     battery = 100 - int((at.timestamp() / 600) % 60) if motion.get("battery_drains") else 100
-    message = {"_type": "location", "lat": lat, "lon": lon, "tst": tst, "vel": vel, "cog": cog, "batt": battery,
-               "acc": motion["accuracy_m"]}
+    message = {
+        "_type": "location",
+        "lat": lat,
+        "lon": lon,
+        "tst": tst,
+        "vel": vel,
+        "cog": cog,
+        "batt": battery,
+        "acc": motion["accuracy_m"],
+    }
     if motion.get("tracker_id"):
         message["tid"] = device["device_id"][-2:]
     return json.dumps(message)
 
 
 def _water_level_message(gauge: dict, at: datetime) -> str:
-    return json.dumps({"_type": "waterLevel", "waterLevel": water_level_m(gauge, at),
-                       "dateObserved": at.astimezone(WIB).isoformat(timespec="seconds"),
-                       "location": {"type": "Point", "coordinates": [gauge["location"]["lon"],
-                                                                     gauge["location"]["lat"]]}})
+    return json.dumps(
+        {
+            "_type": "waterLevel",
+            "waterLevel": water_level_m(gauge, at),
+            "dateObserved": at.astimezone(WIB).isoformat(timespec="seconds"),
+            "location": {"type": "Point", "coordinates": [gauge["location"]["lon"], gauge["location"]["lat"]]},
+        }
+    )
 
 
 def fleet_messages(fleet: dict, at: datetime, prefix: str) -> list[tuple[str, str]]:

@@ -31,7 +31,8 @@ class PrivateMosquitto:
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
             f"persistence {'true' if persistence else 'false'}\npersistence_location {self.directory}/\n"
             f"max_queued_messages {max_queued_messages}\nmax_queued_bytes 0\n"
-            f"log_dest file {self.directory / 'mosquitto.log'}\n")
+            f"log_dest file {self.directory / 'mosquitto.log'}\n"
+        )
         self.process: subprocess.Popen | None = None
 
     @property
@@ -41,8 +42,7 @@ class PrivateMosquitto:
     def start(self) -> PrivateMosquitto:
         if not Path(MOSQUITTO).exists():
             raise RuntimeError("mosquitto is not installed (apt install mosquitto)")
-        self.process = subprocess.Popen([MOSQUITTO, "-c", str(self.config)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE)
+        self.process = subprocess.Popen([MOSQUITTO, "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -98,8 +98,9 @@ def _publish_if_changed(key: str, before: dict | None) -> None:
         publish_tile(key)
 
 
-def _sync_registry(source, kind: str, items: Iterable[dict[str, Any]], *, moving: bool = False,
-                   levels: dict[str, LevelRow] | None = None) -> dict[str, Asset]:
+def _sync_registry(
+    source, kind: str, items: Iterable[dict[str, Any]], *, moving: bool = False, levels: dict[str, LevelRow] | None = None
+) -> dict[str, Asset]:
     """``do_sync_assets`` that keeps what other writers put on the same assets (see the module doc).
 
     ``moving``: keep the stored position when the registry gives none. ``levels``: water levels
@@ -111,8 +112,10 @@ def _sync_registry(source, kind: str, items: Iterable[dict[str, Any]], *, moving
         twice = sorted({ref for ref in refs if refs.count(ref) > 1})
         raise SourceDataInvalid(f"{kind} {twice[0]!r} is listed twice")
     # Lock the rows the device ingest may write at the same time (PostgreSQL; SQLite serialises writers).
-    existing = {asset.source_ref: asset for asset in
-                Asset.objects.select_for_update().filter(source=source, source_ref__in=refs).order_by("pk")}
+    existing = {
+        asset.source_ref: asset
+        for asset in Asset.objects.select_for_update().filter(source=source, source_ref__in=refs).order_by("pk")
+    }
     for item in items:
         asset = existing.get(str(item["source_ref"]))
         attributes = dict(item.get("attributes") or {})
@@ -147,9 +150,9 @@ def _save_if_changed(instance, values: dict[str, Any]) -> bool:
 
 # --- Kebersihan (DLH) ---------------------------------------------------------------------------
 
+
 @transaction.atomic
-def do_record_waste(source, trucks: Iterable[dict[str, Any]], tps: Iterable[dict[str, Any]],
-                    routes: Iterable[RouteRow]) -> int:
+def do_record_waste(source, trucks: Iterable[dict[str, Any]], tps: Iterable[dict[str, Any]], routes: Iterable[RouteRow]) -> int:
     """Sync the truck roster and the TPS registry (asset items), and upsert the routes of the day
     (one row per route and day, updated). A route with an unknown truck, region or status raises
     ``SourceDataInvalid`` and nothing changes. Publishes the ``waste`` tile when it changed.
@@ -169,8 +172,10 @@ def do_record_waste(source, trucks: Iterable[dict[str, Any]], tps: Iterable[dict
             raise SourceDataInvalid(f"route {row.route_ref} on {row.date} is reported twice")
         seen.add((row.route_ref, row.date))
     regions = _regions(row.kecamatan_code for row in routes)
-    stored = {(r.route_ref, r.date): r for r in WasteRouteDay.objects.select_for_update().filter(
-        source=source, date__in={row.date for row in routes})}
+    stored = {
+        (r.route_ref, r.date): r
+        for r in WasteRouteDay.objects.select_for_update().filter(source=source, date__in={row.date for row in routes})
+    }
     changed = 0
     for row in routes:
         values = {
@@ -196,9 +201,15 @@ def do_record_waste(source, trucks: Iterable[dict[str, Any]], tps: Iterable[dict
 
 # --- Ketertiban (Satpol PP) ---------------------------------------------------------------------
 
+
 @transaction.atomic
-def do_record_public_order(source, officers: Iterable[dict[str, Any]], patrols: Iterable[dict[str, Any]],
-                           duties: Iterable[DutyRow], activities: Iterable[ActivityRow]) -> int:
+def do_record_public_order(
+    source,
+    officers: Iterable[dict[str, Any]],
+    patrols: Iterable[dict[str, Any]],
+    duties: Iterable[DutyRow],
+    activities: Iterable[ActivityRow],
+) -> int:
     """Sync the officer and patrol roster (asset items), set each unit's duty status and the
     activity counts per day and kind. A status for a unit not in the roster, or an unknown status
     or kind, raises ``SourceDataInvalid`` and nothing changes. Publishes the ``public_order`` tile
@@ -218,25 +229,33 @@ def do_record_public_order(source, officers: Iterable[dict[str, Any]], patrols: 
         if row.count < 0:
             raise SourceDataInvalid(f"negative count of {row.kind} on {row.date}")
     changed = 0
-    stored = {duty.unit_id: duty for duty in UnitDuty.objects.select_for_update().filter(
-        unit__in=[units[row.unit_ref] for row in duties])}
+    stored = {
+        duty.unit_id: duty
+        for duty in UnitDuty.objects.select_for_update().filter(unit__in=[units[row.unit_ref] for row in duties])
+    }
     for row in duties:
         unit = units[row.unit_ref]
-        values = {"status": row.status, "assignment": row.assignment if row.status == DutyStatus.ON_ASSIGNMENT else "",
-                  "since": row.since}
+        values = {
+            "status": row.status,
+            "assignment": row.assignment if row.status == DutyStatus.ON_ASSIGNMENT else "",
+            "since": row.since,
+        }
         existing = stored.get(unit.pk)
         if existing is None:
             UnitDuty.objects.create(unit=unit, **values)
             changed += 1
         elif _save_if_changed(existing, values):
             changed += 1
-    counts = {(a.date, a.kind): a for a in OrderActivityDay.objects.select_for_update().filter(
-        source=source, date__in={row.date for row in activities})}
+    counts = {
+        (a.date, a.kind): a
+        for a in OrderActivityDay.objects.select_for_update().filter(source=source, date__in={row.date for row in activities})
+    }
     for row in activities:
         existing = counts.get((row.date, row.kind))
         if existing is None:
             counts[(row.date, row.kind)] = OrderActivityDay.objects.create(
-                source=source, date=row.date, kind=row.kind, count=row.count)
+                source=source, date=row.date, kind=row.kind, count=row.count
+            )
             changed += 1
         elif _save_if_changed(existing, {"count": row.count}):
             changed += 1
@@ -246,9 +265,15 @@ def do_record_public_order(source, officers: Iterable[dict[str, Any]], patrols: 
 
 # --- Banjir (PUPR/BPBD) -------------------------------------------------------------------------
 
+
 @transaction.atomic
-def do_record_flood(source, gauges: Iterable[dict[str, Any]], sluice_gates: Iterable[dict[str, Any]],
-                    pumps: Iterable[dict[str, Any]], levels: Iterable[LevelRow]) -> FloodStored:
+def do_record_flood(
+    source,
+    gauges: Iterable[dict[str, Any]],
+    sluice_gates: Iterable[dict[str, Any]],
+    pumps: Iterable[dict[str, Any]],
+    levels: Iterable[LevelRow],
+) -> FloodStored:
     """Sync gauges, sluice gates and pumps (asset items) and set each gauge's latest level
     (``level_m``, ``level_observed_at`` in its attributes) when it is newer than the stored one.
     A level of an unknown gauge raises ``SourceDataInvalid`` and nothing changes. Publishes the
@@ -268,8 +293,10 @@ def do_record_flood(source, gauges: Iterable[dict[str, Any]], sluice_gates: Iter
         by_gauge[row.gauge_ref] = row
     # The gauges locked (in the order ``_sync_registry`` locks them) before their levels are read, so
     # a concurrent writer of the same gauge (the device ingest) waits and every change is seen once.
-    previous = {asset.source_ref: dict(asset.attributes) for asset in Asset.objects.select_for_update().filter(
-        source=source, kind=AssetKind.GAUGE).order_by("pk")}
+    previous = {
+        asset.source_ref: dict(asset.attributes)
+        for asset in Asset.objects.select_for_update().filter(source=source, kind=AssetKind.GAUGE).order_by("pk")
+    }
     synced = _sync_registry(source, AssetKind.GAUGE, gauges, levels=by_gauge)
     _sync_registry(source, AssetKind.SLUICE_GATE, sluice_gates)
     _sync_registry(source, AssetKind.PUMP, pumps)
@@ -277,8 +304,9 @@ def do_record_flood(source, gauges: Iterable[dict[str, Any]], sluice_gates: Iter
     for ref, asset in synced.items():
         was = previous.get(ref, {})
         if asset.attributes.get("level_observed_at") != was.get("level_observed_at"):
-            stored.level_changes.append(GaugeLevelChange(gauge_id=asset.pk, gauge_ref=ref, before=was,
-                                                         after=dict(asset.attributes)))
+            stored.level_changes.append(
+                GaugeLevelChange(gauge_id=asset.pk, gauge_ref=ref, before=was, after=dict(asset.attributes))
+            )
     _publish_if_changed("flood", before)
     return stored
 
@@ -293,8 +321,9 @@ def do_record_gauge_level(asset: Asset, level_m: float, observed_at: datetime) -
     attributes = with_level(locked.attributes, level_m, observed_at)
     if attributes == locked.attributes:
         return None
-    change = GaugeLevelChange(gauge_id=locked.pk, gauge_ref=locked.source_ref, before=dict(locked.attributes),
-                              after=dict(attributes))
+    change = GaugeLevelChange(
+        gauge_id=locked.pk, gauge_ref=locked.source_ref, before=dict(locked.attributes), after=dict(attributes)
+    )
     locked.attributes = attributes
     locked.save(update_fields=["attributes", "updated_at"])
     asset.attributes = attributes

@@ -20,8 +20,7 @@ class WasteRouteDay(models.Model):
     route_ref = models.CharField(max_length=80, help_text=_("The route's id in the source application"))
     date = models.DateField(help_text=_("The day of the route (WIB)"))
     name = models.CharField(max_length=200)
-    truck = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="waste_routes")
+    truck = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="waste_routes")
     kecamatan = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(max_length=20, choices=RouteStatus.choices)
     tps_total = models.PositiveIntegerField(default=0)

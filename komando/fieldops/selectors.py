@@ -45,11 +45,11 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _assets(kind: str, source: str):
-    return (Asset.objects.filter(kind=kind, source__slug=source).select_related("region__parent")
-            .order_by("name", "pk"))
+    return Asset.objects.filter(kind=kind, source__slug=source).select_related("region__parent").order_by("name", "pk")
 
 
 # --- Waste ---------------------------------------------------------------------------------------
+
 
 def tps_status(attributes: dict) -> str:
     """TPS fill status: "full" (the source's full flag), "almost_full" (≥ 75 %), else "normal"."""
@@ -64,8 +64,11 @@ TPS_TONES = {"normal": "ok", "almost_full": "warn", "full": "bad"}
 
 def waste_panel(day: date | None = None) -> dict[str, Any]:
     day = day or timezone.localdate()
-    routes = list(WasteRouteDay.objects.filter(source__slug=WASTE_SOURCE, date=day)
-                  .select_related("truck", "kecamatan").order_by("route_ref"))
+    routes = list(
+        WasteRouteDay.objects.filter(source__slug=WASTE_SOURCE, date=day)
+        .select_related("truck", "kecamatan")
+        .order_by("route_ref")
+    )
     tps = list(_assets(AssetKind.TPS, WASTE_SOURCE))
     trucks = list(_assets(AssetKind.TRUCK, WASTE_SOURCE))
     by_status = {status: 0 for status in RouteStatus.values}
@@ -74,13 +77,22 @@ def waste_panel(day: date | None = None) -> dict[str, Any]:
     tps_rows = []
     for asset in tps:
         kecamatan = _kecamatan(asset)
-        tps_rows.append({
-            "id": asset.pk, "source_ref": asset.source_ref, "name": asset.name, "lat": asset.lat, "lon": asset.lon,
-            "kecamatan_code": kecamatan.code if kecamatan else None,
-            "capacity_m3": asset.attributes.get("capacity_m3"), "fill_pct": asset.attributes.get("fill_pct"),
-            "full": bool(asset.attributes.get("full")), "status": tps_status(asset.attributes),
-            "last_emptied_at": asset.attributes.get("last_emptied_at"), "route_ref": asset.attributes.get("route_ref"),
-        })
+        tps_rows.append(
+            {
+                "id": asset.pk,
+                "source_ref": asset.source_ref,
+                "name": asset.name,
+                "lat": asset.lat,
+                "lon": asset.lon,
+                "kecamatan_code": kecamatan.code if kecamatan else None,
+                "capacity_m3": asset.attributes.get("capacity_m3"),
+                "fill_pct": asset.attributes.get("fill_pct"),
+                "full": bool(asset.attributes.get("full")),
+                "status": tps_status(asset.attributes),
+                "last_emptied_at": asset.attributes.get("last_emptied_at"),
+                "route_ref": asset.attributes.get("route_ref"),
+            }
+        )
     return {
         "source": WASTE_SOURCE,
         "date": day.isoformat(),
@@ -94,19 +106,34 @@ def waste_panel(day: date | None = None) -> dict[str, Any]:
             "tps_total": len(tps),
             "tps_full": sum(1 for row in tps_rows if row["full"]),
         },
-        "routes": [{
-            "route_ref": route.route_ref, "name": route.name, "status": route.status,
-            "truck": route.truck.name if route.truck else None,
-            "kecamatan_code": route.kecamatan.code if route.kecamatan else None,
-            "tps_total": route.tps_total, "tps_served": route.tps_served, "tonnage_t": route.tonnage_t,
-            "started_at": _iso(route.started_at), "finished_at": _iso(route.finished_at),
-        } for route in routes],
+        "routes": [
+            {
+                "route_ref": route.route_ref,
+                "name": route.name,
+                "status": route.status,
+                "truck": route.truck.name if route.truck else None,
+                "kecamatan_code": route.kecamatan.code if route.kecamatan else None,
+                "tps_total": route.tps_total,
+                "tps_served": route.tps_served,
+                "tonnage_t": route.tonnage_t,
+                "started_at": _iso(route.started_at),
+                "finished_at": _iso(route.finished_at),
+            }
+            for route in routes
+        ],
         "tps": tps_rows,
-        "trucks": [{
-            "id": asset.pk, "source_ref": asset.source_ref, "name": asset.name, "online": asset.online,
-            "plate": asset.attributes.get("plate"), "route": asset.attributes.get("route"),
-            "capacity_m3": asset.attributes.get("capacity_m3"),
-        } for asset in trucks],
+        "trucks": [
+            {
+                "id": asset.pk,
+                "source_ref": asset.source_ref,
+                "name": asset.name,
+                "online": asset.online,
+                "plate": asset.attributes.get("plate"),
+                "route": asset.attributes.get("route"),
+                "capacity_m3": asset.attributes.get("capacity_m3"),
+            }
+            for asset in trucks
+        ],
     }
 
 
@@ -130,10 +157,14 @@ def waste_tile() -> Tile | None:
             per_kecamatan[route.kecamatan.code]["name"] = route.kecamatan.name
             per_kecamatan[route.kecamatan.code]["missed"] += 1
     ranked = sorted(per_kecamatan.items(), key=lambda item: (-item[1]["missed"], -item[1]["full"], item[0]))
-    rows = [Figure(label=info["name"],
-                   value=_("%(full)d full TPS, %(missed)d missed routes") % {"full": info["full"], "missed": info["missed"]},
-                   tone="bad" if info["missed"] else "warn")
-            for _code, info in ranked[:MAX_ROWS]]
+    rows = [
+        Figure(
+            label=info["name"],
+            value=_("%(full)d full TPS, %(missed)d missed routes") % {"full": info["full"], "missed": info["missed"]},
+            tone="bad" if info["missed"] else "warn",
+        )
+        for _code, info in ranked[:MAX_ROWS]
+    ]
     stamps = [route.updated_at for route in routes] + [asset.updated_at for asset in tps]
     return Tile(
         key="waste",
@@ -154,10 +185,14 @@ def waste_tile() -> Tile | None:
 
 # --- Public order (internal) ---------------------------------------------------------------------
 
+
 def public_order_panel(day: date | None = None) -> dict[str, Any]:
     day = day or timezone.localdate()
-    units = list(Asset.objects.filter(kind__in=[AssetKind.OFFICER, AssetKind.PATROL], source__slug=ORDER_SOURCE)
-                 .select_related("duty", "region__parent").order_by("kind", "name", "pk"))
+    units = list(
+        Asset.objects.filter(kind__in=[AssetKind.OFFICER, AssetKind.PATROL], source__slug=ORDER_SOURCE)
+        .select_related("duty", "region__parent")
+        .order_by("kind", "name", "pk")
+    )
     summary = {"units": len(units), "on_duty": 0, "on_assignment": 0, "off_duty": 0, "unknown": 0}
     rows = []
     for unit in units:
@@ -165,12 +200,19 @@ def public_order_panel(day: date | None = None) -> dict[str, Any]:
         status = duty.status if duty else None
         summary[status or "unknown"] += 1
         kecamatan = _kecamatan(unit)
-        rows.append({
-            "id": unit.pk, "source_ref": unit.source_ref, "name": unit.name, "kind": unit.kind,
-            "regu": unit.attributes.get("regu"), "kecamatan_code": kecamatan.code if kecamatan else None,
-            "status": status, "assignment": duty.assignment if duty else "",
-            "since": _iso(duty.since) if duty else None,
-        })
+        rows.append(
+            {
+                "id": unit.pk,
+                "source_ref": unit.source_ref,
+                "name": unit.name,
+                "kind": unit.kind,
+                "regu": unit.attributes.get("regu"),
+                "kecamatan_code": kecamatan.code if kecamatan else None,
+                "status": status,
+                "assignment": duty.assignment if duty else "",
+                "since": _iso(duty.since) if duty else None,
+            }
+        )
     counts = dict(OrderActivityDay.objects.filter(source__slug=ORDER_SOURCE, date=day).values_list("kind", "count"))
     return {
         "source": ORDER_SOURCE,
@@ -190,7 +232,7 @@ def public_order_tile() -> Tile | None:
     on_assignment = [duty for duty in duties if duty.status == DutyStatus.ON_ASSIGNMENT]
     working = sum(1 for duty in duties if duty.status in (DutyStatus.ON_DUTY, DutyStatus.ON_ASSIGNMENT))
     rows = [Figure(str(ActivityKind(kind).label), counts.get(kind, 0)) for kind in ActivityKind.values]
-    for duty in sorted(on_assignment, key=lambda d: (d.unit.name, d.pk))[:MAX_ROWS - len(rows)]:
+    for duty in sorted(on_assignment, key=lambda d: (d.unit.name, d.pk))[: MAX_ROWS - len(rows)]:
         rows.append(Figure(duty.unit.name, duty.assignment or str(DutyStatus.ON_ASSIGNMENT.label), tone="warn"))
     stamps = [duty.updated_at for duty in duties]
     activity_stamp = OrderActivityDay.objects.filter(source__slug=ORDER_SOURCE, date=day).aggregate(m=Max("updated_at"))["m"]
@@ -215,6 +257,7 @@ def public_order_tile() -> Tile | None:
 
 # --- Flood ---------------------------------------------------------------------------------------
 
+
 def gauge_state(asset: Asset) -> dict[str, Any]:
     """A gauge with its latest level and siaga status (None without a level yet)."""
     level = asset.attributes.get("level_m")
@@ -222,11 +265,17 @@ def gauge_state(asset: Asset) -> dict[str, Any]:
     status = siaga_status(asset.attributes, level) if has_level else None
     kecamatan = _kecamatan(asset)
     return {
-        "id": asset.pk, "source_ref": asset.source_ref, "name": asset.name, "lat": asset.lat, "lon": asset.lon,
+        "id": asset.pk,
+        "source_ref": asset.source_ref,
+        "name": asset.name,
+        "lat": asset.lat,
+        "lon": asset.lon,
         "kecamatan_code": kecamatan.code if kecamatan else None,
         "river": asset.attributes.get("river"),
-        "normal_m": asset.attributes.get("normal_m"), "siaga_3_m": asset.attributes.get("siaga_3_m"),
-        "siaga_2_m": asset.attributes.get("siaga_2_m"), "siaga_1_m": asset.attributes.get("siaga_1_m"),
+        "normal_m": asset.attributes.get("normal_m"),
+        "siaga_3_m": asset.attributes.get("siaga_3_m"),
+        "siaga_2_m": asset.attributes.get("siaga_2_m"),
+        "siaga_1_m": asset.attributes.get("siaga_1_m"),
         "level_m": level if has_level else None,
         "observed_at": asset.attributes.get("level_observed_at") if has_level else None,
         "status": status,
@@ -242,12 +291,31 @@ def _gauge_rank(state: dict) -> tuple:
 
 def flood_panel() -> dict[str, Any]:
     gauges = [gauge_state(asset) for asset in _assets(AssetKind.GAUGE, FLOOD_SOURCE)]
-    gates = [{"id": a.pk, "source_ref": a.source_ref, "name": a.name, "lat": a.lat, "lon": a.lon,
-              "river": a.attributes.get("river"), "opening_pct": a.attributes.get("opening_pct"),
-              "status": a.attributes.get("status")} for a in _assets(AssetKind.SLUICE_GATE, FLOOD_SOURCE)]
-    pumps = [{"id": a.pk, "source_ref": a.source_ref, "name": a.name, "lat": a.lat, "lon": a.lon,
-              "capacity_m3s": a.attributes.get("capacity_m3s"), "status": a.attributes.get("status")}
-             for a in _assets(AssetKind.PUMP, FLOOD_SOURCE)]
+    gates = [
+        {
+            "id": a.pk,
+            "source_ref": a.source_ref,
+            "name": a.name,
+            "lat": a.lat,
+            "lon": a.lon,
+            "river": a.attributes.get("river"),
+            "opening_pct": a.attributes.get("opening_pct"),
+            "status": a.attributes.get("status"),
+        }
+        for a in _assets(AssetKind.SLUICE_GATE, FLOOD_SOURCE)
+    ]
+    pumps = [
+        {
+            "id": a.pk,
+            "source_ref": a.source_ref,
+            "name": a.name,
+            "lat": a.lat,
+            "lon": a.lon,
+            "capacity_m3s": a.attributes.get("capacity_m3s"),
+            "status": a.attributes.get("status"),
+        }
+        for a in _assets(AssetKind.PUMP, FLOOD_SOURCE)
+    ]
     return {
         "source": FLOOD_SOURCE,
         "summary": {
@@ -283,11 +351,21 @@ def flood_tile() -> Tile | None:
     figures = [Figure(_("Gauges at siaga"), len(at_siaga), tone="ok" if not at_siaga else ("warn" if worst == 1 else "bad"))]
     if gauges:
         top = gauges[0]  # ranked worst first
-        figures.append(Figure(
-            _("Highest: %(gauge)s (siaga 3 at %(siaga)s m)") % {"gauge": top["name"], "siaga": top["siaga_3_m"]},
-            top["level_m"], unit="m", tone=TONES[top["status"]]))
-    figures.append(Figure(_("Pumps running / broken"), f"{summary['pumps_running']} / {summary['pumps_broken']}",
-                          tone="bad" if summary["pumps_broken"] else ""))
+        figures.append(
+            Figure(
+                _("Highest: %(gauge)s (siaga 3 at %(siaga)s m)") % {"gauge": top["name"], "siaga": top["siaga_3_m"]},
+                top["level_m"],
+                unit="m",
+                tone=TONES[top["status"]],
+            )
+        )
+    figures.append(
+        Figure(
+            _("Pumps running / broken"),
+            f"{summary['pumps_running']} / {summary['pumps_broken']}",
+            tone="bad" if summary["pumps_broken"] else "",
+        )
+    )
     figures.append(Figure(_("Sluice gates open"), f"{summary['sluice_gates_open']}/{len(panel['sluice_gates'])}"))
     rows = [Figure(g["name"], g["level_m"], unit="m", tone=TONES[g["status"]]) for g in gauges[:MAX_ROWS]]
     observed = [parse_observed_at(g["observed_at"]) for g in gauges]
@@ -310,19 +388,31 @@ def flood_tile() -> Tile | None:
 
 # --- Map layers (GeoJSON FeatureCollection, [lon, lat]) -------------------------------------------
 
+
 def _feature(asset: Asset, status: str | None, tone: str, observed_at: str | None, **extra) -> dict[str, Any]:
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [asset.lon, asset.lat]},
-        "properties": {"id": asset.pk, "name": asset.name, "kind": asset.kind, "status": status or "",
-                       "tone": tone, "source": asset.source.slug, "observed_at": observed_at,
-                       "source_ref": asset.source_ref, **extra},
+        "properties": {
+            "id": asset.pk,
+            "name": asset.name,
+            "kind": asset.kind,
+            "status": status or "",
+            "tone": tone,
+            "source": asset.source.slug,
+            "observed_at": observed_at,
+            "source_ref": asset.source_ref,
+            **extra,
+        },
     }
 
 
 def _located(kind: str, source: str):
-    return (Asset.objects.filter(kind=kind, source__slug=source, lat__isnull=False, lon__isnull=False)
-            .select_related("source").order_by("name", "pk"))
+    return (
+        Asset.objects.filter(kind=kind, source__slug=source, lat__isnull=False, lon__isnull=False)
+        .select_related("source")
+        .order_by("name", "pk")
+    )
 
 
 def _collection(features: list[dict]) -> dict[str, Any]:
@@ -334,30 +424,54 @@ def tps_layer() -> dict[str, Any]:
     features = []
     for asset in _located(AssetKind.TPS, WASTE_SOURCE):
         status = tps_status(asset.attributes)
-        features.append(_feature(asset, status, TPS_TONES[status], _iso(asset.updated_at),
-                                 fill_pct=asset.attributes.get("fill_pct"), full=bool(asset.attributes.get("full")),
-                                 capacity_m3=asset.attributes.get("capacity_m3"),
-                                 last_emptied_at=asset.attributes.get("last_emptied_at")))
+        features.append(
+            _feature(
+                asset,
+                status,
+                TPS_TONES[status],
+                _iso(asset.updated_at),
+                fill_pct=asset.attributes.get("fill_pct"),
+                full=bool(asset.attributes.get("full")),
+                capacity_m3=asset.attributes.get("capacity_m3"),
+                last_emptied_at=asset.attributes.get("last_emptied_at"),
+            )
+        )
     return _collection(features)
 
 
 def sluice_gate_layer() -> dict[str, Any]:
     """Sluice gates with opening % and status: open / closed / maintenance."""
     tones = {"open": "ok", "closed": "", "maintenance": "warn"}
-    return _collection([
-        _feature(asset, asset.attributes.get("status"), tones.get(asset.attributes.get("status"), ""),
-                 _iso(asset.updated_at), opening_pct=asset.attributes.get("opening_pct"),
-                 river=asset.attributes.get("river"))
-        for asset in _located(AssetKind.SLUICE_GATE, FLOOD_SOURCE)])
+    return _collection(
+        [
+            _feature(
+                asset,
+                asset.attributes.get("status"),
+                tones.get(asset.attributes.get("status"), ""),
+                _iso(asset.updated_at),
+                opening_pct=asset.attributes.get("opening_pct"),
+                river=asset.attributes.get("river"),
+            )
+            for asset in _located(AssetKind.SLUICE_GATE, FLOOD_SOURCE)
+        ]
+    )
 
 
 def pump_layer() -> dict[str, Any]:
     """Flood pumps (rumah pompa) with status: running / standby / broken."""
     tones = {PUMP_RUNNING: "ok", PUMP_STANDBY: "", PUMP_BROKEN: "bad"}
-    return _collection([
-        _feature(asset, asset.attributes.get("status"), tones.get(asset.attributes.get("status"), ""),
-                 _iso(asset.updated_at), capacity_m3s=asset.attributes.get("capacity_m3s"))
-        for asset in _located(AssetKind.PUMP, FLOOD_SOURCE)])
+    return _collection(
+        [
+            _feature(
+                asset,
+                asset.attributes.get("status"),
+                tones.get(asset.attributes.get("status"), ""),
+                _iso(asset.updated_at),
+                capacity_m3s=asset.attributes.get("capacity_m3s"),
+            )
+            for asset in _located(AssetKind.PUMP, FLOOD_SOURCE)
+        ]
+    )
 
 
 def gauge_layer() -> dict[str, Any]:
@@ -365,7 +479,17 @@ def gauge_layer() -> dict[str, Any]:
     features = []
     for asset in _located(AssetKind.GAUGE, FLOOD_SOURCE):
         state = gauge_state(asset)
-        features.append(_feature(asset, state["status"], TONES.get(state["status"], ""), state["observed_at"],
-                                 level_m=state["level_m"], river=state["river"], siaga_3_m=state["siaga_3_m"],
-                                 siaga_2_m=state["siaga_2_m"], siaga_1_m=state["siaga_1_m"]))
+        features.append(
+            _feature(
+                asset,
+                state["status"],
+                TONES.get(state["status"], ""),
+                state["observed_at"],
+                level_m=state["level_m"],
+                river=state["river"],
+                siaga_3_m=state["siaga_3_m"],
+                siaga_2_m=state["siaga_2_m"],
+                siaga_1_m=state["siaga_1_m"],
+            )
+        )
     return _collection(features)

@@ -51,14 +51,17 @@ class WarningRow(NamedTuple):
 def _record_earthquakes(source, earthquakes: list[EarthquakeRow]) -> int:
     """New quakes are added; a known quake only gains what it lacked (a later feed's felt report or
     shakemap). Returns how many rows were added or completed."""
-    known = {quake.source_ref: quake for quake in Earthquake.objects.filter(
-        source=source, source_ref__in=[row.source_ref for row in earthquakes])}
+    known = {
+        quake.source_ref: quake
+        for quake in Earthquake.objects.filter(source=source, source_ref__in=[row.source_ref for row in earthquakes])
+    }
     changed = 0
     for row in earthquakes:
         existing = known.get(row.source_ref)
         if existing is None:
             known[row.source_ref] = Earthquake.objects.create(
-                source=source, distance_km=distance_from_city_km(row.lat, row.lon), **row._asdict())
+                source=source, distance_km=distance_from_city_km(row.lat, row.lon), **row._asdict()
+            )
             changed += 1
             continue
         filled = [name for name in FILLABLE_QUAKE_FIELDS if not getattr(existing, name) and getattr(row, name)]
@@ -71,8 +74,11 @@ def _record_earthquakes(source, earthquakes: list[EarthquakeRow]) -> int:
 
 
 def _record_warnings(source, warnings: list[WarningRow]) -> int:
-    known = set(WeatherWarning.objects.filter(
-        source=source, identifier__in=[row.identifier for row in warnings]).values_list("identifier", flat=True))
+    known = set(
+        WeatherWarning.objects.filter(source=source, identifier__in=[row.identifier for row in warnings]).values_list(
+            "identifier", flat=True
+        )
+    )
     footprint = None
     added = 0
     for row in warnings:
@@ -80,7 +86,8 @@ def _record_warnings(source, warnings: list[WarningRow]) -> int:
             continue  # a CAP message never changes; an update comes as a new identifier
         footprint = footprint or CityFootprint()
         WeatherWarning.objects.create(
-            source=source, affects_city=footprint.affected_by(row.polygons, row.description), **row._asdict())
+            source=source, affects_city=footprint.affected_by(row.polygons, row.description), **row._asdict()
+        )
         known.add(row.identifier)
         added += 1
     return added

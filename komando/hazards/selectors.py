@@ -60,8 +60,9 @@ def warning_row(warning: WeatherWarning) -> dict:
 def active_warnings(now=None):
     """Warnings not expired at ``now`` (default: now), those over the city first, newest first."""
     now = now or timezone.now()
-    return (WeatherWarning.objects.filter(Q(expires__isnull=True) | Q(expires__gt=now))
-            .order_by("-affects_city", "-sent", "identifier"))
+    return WeatherWarning.objects.filter(Q(expires__isnull=True) | Q(expires__gt=now)).order_by(
+        "-affects_city", "-sent", "identifier"
+    )
 
 
 def hazards_panel(now=None) -> dict:
@@ -97,7 +98,7 @@ def _clock(moment: datetime) -> str:
 
 
 def wib(moment: datetime, now: datetime | None = None) -> str:
-    """"13.15 WIB", with the day ("27 Nov 13.15 WIB") when it is not today in WIB."""
+    """ "13.15 WIB", with the day ("27 Nov 13.15 WIB") when it is not today in WIB."""
     now = now or timezone.now()
     label = gettext("{time} WIB").format(time=_clock(moment))
     if timezone.localdate(moment) != timezone.localdate(now):
@@ -147,29 +148,51 @@ def hazards_tile(now: datetime | None = None) -> Tile | None:
         latest = recent[0]
         felt = felt_in_city(latest, footprint) and now - latest.occurred_at <= FELT_RECENTLY
         quake_tone = ("bad" if float(latest.magnitude) >= STRONG_MAGNITUDE else "warn") if felt else ""
-        figures.append(Figure(label=gettext("Latest earthquake (magnitude)"), value=float(latest.magnitude),
-                              tone=quake_tone))
+        figures.append(Figure(label=gettext("Latest earthquake (magnitude)"), value=float(latest.magnitude), tone=quake_tone))
         figures.append(Figure(label=gettext("from the city"), value=round(latest.distance_km), unit="km"))
         parts = [latest.region, wib(latest.occurred_at, now)]
         if felt:
             parts.append(gettext("felt in the city"))
         note = " · ".join(parts)
-    figures.append(Figure(label=gettext("Weather warnings for the city"), value=len(city_warnings),
-                          tone=_worst(_warning_tone(w) or "warn" for w in city_warnings) or "ok"))
+    figures.append(
+        Figure(
+            label=gettext("Weather warnings for the city"),
+            value=len(city_warnings),
+            tone=_worst(_warning_tone(w) or "warn" for w in city_warnings) or "ok",
+        )
+    )
     if city_warnings:
         rows_title = gettext("Weather warnings for the city")
-        rows = [Figure(label=f"{warning.event} ({SEVERITY_LABELS.get(warning.severity, warning.severity)})",
-                       value=gettext("until {time}").format(time=_until(warning.expires, now)) if warning.expires else "",
-                       tone=_warning_tone(warning) or "warn")
-                for warning in city_warnings[:6]]
+        rows = [
+            Figure(
+                label=f"{warning.event} ({SEVERITY_LABELS.get(warning.severity, warning.severity)})",
+                value=gettext("until {time}").format(time=_until(warning.expires, now)) if warning.expires else "",
+                tone=_warning_tone(warning) or "warn",
+            )
+            for warning in city_warnings[:6]
+        ]
     else:
         rows_title = gettext("Recent earthquakes") if len(recent) > 1 else ""
-        rows = [Figure(label=f"{_clock(quake.occurred_at)} · {quake.region}", value=float(quake.magnitude),
-                       tone="warn" if felt_in_city(quake, footprint) and now - quake.occurred_at <= FELT_RECENTLY else "")
-                for quake in recent[1:6]]
+        rows = [
+            Figure(
+                label=f"{_clock(quake.occurred_at)} · {quake.region}",
+                value=float(quake.magnitude),
+                tone="warn" if felt_in_city(quake, footprint) and now - quake.occurred_at <= FELT_RECENTLY else "",
+            )
+            for quake in recent[1:6]
+        ]
     moments = [quake.occurred_at for quake in recent[:1]] + [warning.sent for warning in warnings[:1]]
-    return Tile(key="hazards", source=SOURCE_SLUG, title=gettext("Earthquakes and weather"), figures=figures,
-                rows=rows, rows_title=rows_title, data_as_of=max(moments), audience=PUBLIC, note=note)
+    return Tile(
+        key="hazards",
+        source=SOURCE_SLUG,
+        title=gettext("Earthquakes and weather"),
+        figures=figures,
+        rows=rows,
+        rows_title=rows_title,
+        data_as_of=max(moments),
+        audience=PUBLIC,
+        note=note,
+    )
 
 
 def hazards_map_layer(now: datetime | None = None) -> dict:
@@ -179,37 +202,57 @@ def hazards_map_layer(now: datetime | None = None) -> dict:
     footprint = CityFootprint()
     features = []
     quakes = Earthquake.objects.filter(occurred_at__gte=now - timedelta(days=MAP_EARTHQUAKE_DAYS)).order_by(
-        "-occurred_at", "source_ref")
+        "-occurred_at", "source_ref"
+    )
     for quake in quakes:
         felt = felt_in_city(quake, footprint)
         magnitude = float(quake.magnitude)
-        features.append({
-            "type": "Feature",
-            "id": f"earthquake-{quake.pk}",
-            "geometry": {"type": "Point", "coordinates": [quake.lon, quake.lat]},
-            "properties": {
-                "id": quake.pk, "name": quake.region, "kind": "earthquake",
-                "status": "felt" if felt else "reported",
-                "tone": ("bad" if magnitude >= STRONG_MAGNITUDE else "warn") if felt else "",
-                "source": SOURCE_SLUG, "observed_at": quake.occurred_at.isoformat(),
-                "magnitude": magnitude, "depth_km": float(quake.depth_km), "distance_km": round(quake.distance_km, 1),
-                "felt": quake.felt, "felt_in_city": felt, "tsunami_potential": quake.tsunami_potential,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"earthquake-{quake.pk}",
+                "geometry": {"type": "Point", "coordinates": [quake.lon, quake.lat]},
+                "properties": {
+                    "id": quake.pk,
+                    "name": quake.region,
+                    "kind": "earthquake",
+                    "status": "felt" if felt else "reported",
+                    "tone": ("bad" if magnitude >= STRONG_MAGNITUDE else "warn") if felt else "",
+                    "source": SOURCE_SLUG,
+                    "observed_at": quake.occurred_at.isoformat(),
+                    "magnitude": magnitude,
+                    "depth_km": float(quake.depth_km),
+                    "distance_km": round(quake.distance_km, 1),
+                    "felt": quake.felt,
+                    "felt_in_city": felt,
+                    "tsunami_potential": quake.tsunami_potential,
+                },
+            }
+        )
     for warning in active_warnings(now):
         if not warning.polygons:
             continue
-        features.append({
-            "type": "Feature",
-            "id": f"weather-warning-{warning.pk}",
-            "geometry": warning.polygons,
-            "properties": {
-                "id": warning.pk, "name": warning.event, "kind": "weather_warning",
-                "status": warning.severity.lower(), "tone": _warning_tone(warning) or "warn",
-                "source": SOURCE_SLUG, "observed_at": warning.sent.isoformat(),
-                "expires": warning.expires.isoformat() if warning.expires else None,
-                "headline": warning.headline, "area": warning.area_desc, "affects_city": warning.affects_city,
-                "severity": warning.severity, "urgency": warning.urgency, "web": warning.web,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"weather-warning-{warning.pk}",
+                "geometry": warning.polygons,
+                "properties": {
+                    "id": warning.pk,
+                    "name": warning.event,
+                    "kind": "weather_warning",
+                    "status": warning.severity.lower(),
+                    "tone": _warning_tone(warning) or "warn",
+                    "source": SOURCE_SLUG,
+                    "observed_at": warning.sent.isoformat(),
+                    "expires": warning.expires.isoformat() if warning.expires else None,
+                    "headline": warning.headline,
+                    "area": warning.area_desc,
+                    "affects_city": warning.affects_city,
+                    "severity": warning.severity,
+                    "urgency": warning.urgency,
+                    "web": warning.web,
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}

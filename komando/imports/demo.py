@@ -12,8 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from komando.imports.formats.revenue import revenue_types
 
-HEADERS = ["tahun", "bulan", "kode_jenis", "jenis_pendapatan", "target_tahunan", "realisasi_bulan_ini",
-           "realisasi_kumulatif"]
+HEADERS = ["tahun", "bulan", "kode_jenis", "jenis_pendapatan", "target_tahunan", "realisasi_bulan_ini", "realisasi_kumulatif"]
 
 
 def demo_revenue_file(today: date) -> SimpleUploadedFile:
@@ -41,6 +40,7 @@ def import_demo_revenue(today: date) -> str:
     from komando.imports.actions import do_import_file
 
     administrator = User.objects.filter(is_superuser=True).order_by("pk").first()
-    result = do_import_file("pendapatan", "pendapatan-bulanan", demo_revenue_file(today), acting_user=administrator,
-                            channel="cli")
+    result = do_import_file(
+        "pendapatan", "pendapatan-bulanan", demo_revenue_file(today), acting_user=administrator, channel="cli"
+    )
     return result.message

@@ -49,15 +49,14 @@ class RevenueRealisation(models.Model):
     annual_target = models.BigIntegerField(help_text="Rupiah")
     realised_this_month = models.BigIntegerField(help_text="Rupiah")
     realised_cumulative = models.BigIntegerField(help_text="Rupiah, January up to this month")
-    import_batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+",
-                                     help_text="The import that last wrote this row")
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="+", help_text="The import that last wrote this row"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["year", "month", "type_code"]
-        constraints = [
-            models.UniqueConstraint(fields=["source", "year", "month", "type_code"], name="revenue_unique_cell")
-        ]
+        constraints = [models.UniqueConstraint(fields=["source", "year", "month", "type_code"], name="revenue_unique_cell")]
 
     def __str__(self):
         return f"{self.year}-{self.month:02d} {self.type_code}"

@@ -52,8 +52,7 @@ def file_kind(file_name: str) -> str:
     for extension in ACCEPTED_EXTENSIONS:
         if name.endswith(extension):
             return extension[1:]
-    raise FileRejected(_("Only CSV (.csv) and Excel (.xlsx) files can be imported; “%(name)s” is neither.")
-                       % {"name": file_name})
+    raise FileRejected(_("Only CSV (.csv) and Excel (.xlsx) files can be imported; “%(name)s” is neither.") % {"name": file_name})
 
 
 def read_table(file_name: str, data: bytes, *, max_rows: int) -> Table:
@@ -73,15 +72,16 @@ def read_table(file_name: str, data: bytes, *, max_rows: int) -> Table:
                 headers.pop()
             duplicates = sorted({h for h in headers if h and headers.count(h) > 1})
             if duplicates:
-                raise FileRejected(_("The header row names these columns more than once: %(columns)s.")
-                                   % {"columns": ", ".join(duplicates)})
+                raise FileRejected(
+                    _("The header row names these columns more than once: %(columns)s.") % {"columns": ", ".join(duplicates)}
+                )
             table = Table(headers=headers)
             continue
         if len(table.rows) >= max_rows:
-            raise FileRejected(_("The file has more than %(limit)s data rows; split it into smaller files.")
-                               % {"limit": max_rows})
-        values = {header: _clean(cells[index]) if index < len(cells) else None
-                  for index, header in enumerate(headers) if header}
+            raise FileRejected(
+                _("The file has more than %(limit)s data rows; split it into smaller files.") % {"limit": max_rows}
+            )
+        values = {header: _clean(cells[index]) if index < len(cells) else None for index, header in enumerate(headers) if header}
         table.rows.append((number, values))
     if table is None:
         raise FileRejected(_("The file is empty."))

@@ -30,20 +30,24 @@ def import_page(request):
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             template = TEMPLATES[form.cleaned_data["template"]]
-            result = do_import_file(template.source_slug, template, form.cleaned_data["file"],
-                                    acting_user=request.user)
+            result = do_import_file(template.source_slug, template, form.cleaned_data["file"], acting_user=request.user)
             form = ImportForm(initial={"template": template.slug})
     else:
         form = ImportForm()
     status = 200 if result is None or result.ok else 422
-    return render(request, "imports/import_page.html", {
-        "form": form,
-        "result": result,
-        "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
-        "errors_hidden": max(0, len(result.errors) - ERRORS_SHOWN) if result else 0,
-        "templates": all_templates(),
-        "batches": recent_batches(),
-    }, status=status)
+    return render(
+        request,
+        "imports/import_page.html",
+        {
+            "form": form,
+            "result": result,
+            "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
+            "errors_hidden": max(0, len(result.errors) - ERRORS_SHOWN) if result else 0,
+            "templates": all_templates(),
+            "batches": recent_batches(),
+        },
+        status=status,
+    )
 
 
 @login_required

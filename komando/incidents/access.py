@@ -58,16 +58,17 @@ def can_view_incident(user, incident) -> bool:
     scope = incident_scope(user) if can_view_incidents(user) else -1
     if scope is None or scope == incident.agency_id:
         return True
-    return scope != -1 and incident.handoffs.filter(to_agency_id=scope, acknowledged_at__isnull=True,
-                                                    withdrawn_at__isnull=True).exists()
+    return (
+        scope != -1
+        and incident.handoffs.filter(to_agency_id=scope, acknowledged_at__isnull=True, withdrawn_at__isnull=True).exists()
+    )
 
 
 def can_work_incident(user, incident) -> bool:
     """Comment, tick checklist steps, move it to in progress or resolved, dispatch its OPD's units."""
     if can_command(user):
         return True
-    return Role.OPD_OFFICER in roles_of(user) and _agency_id(user) is not None and \
-        _agency_id(user) == incident.agency_id
+    return Role.OPD_OFFICER in roles_of(user) and _agency_id(user) is not None and _agency_id(user) == incident.agency_id
 
 
 def can_transition(user, incident, new_status: str) -> bool:
@@ -81,15 +82,13 @@ def can_acknowledge_handoff(user, handoff) -> bool:
     hand-off (it records the acknowledgement of a kelurahan or an outside party, e.g. by phone)."""
     if can_command(user):
         return True
-    return (Role.OPD_OFFICER in roles_of(user) and handoff.to_agency_id is not None
-            and _agency_id(user) == handoff.to_agency_id)
+    return Role.OPD_OFFICER in roles_of(user) and handoff.to_agency_id is not None and _agency_id(user) == handoff.to_agency_id
 
 
 def can_view_reporter_contact(user, incident) -> bool:
     if can_command(user):
         return True
-    return Role.OPD_OFFICER in roles_of(user) and _agency_id(user) is not None and \
-        _agency_id(user) == incident.agency_id
+    return Role.OPD_OFFICER in roles_of(user) and _agency_id(user) is not None and _agency_id(user) == incident.agency_id
 
 
 def can_update_dispatch(user, dispatch) -> bool:

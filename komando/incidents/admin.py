@@ -52,8 +52,17 @@ class ReportInline(ReadOnlyInline):
 
 class HandoffInline(ReadOnlyInline):
     model = Handoff
-    fields = ["target", "to_agency", "to_kelurahan", "to_party", "reason", "requested_at", "acknowledged_at",
-              "acknowledgement_note", "withdrawn_at"]
+    fields = [
+        "target",
+        "to_agency",
+        "to_kelurahan",
+        "to_party",
+        "reason",
+        "requested_at",
+        "acknowledged_at",
+        "acknowledgement_note",
+        "withdrawn_at",
+    ]
 
 
 class ChecklistInline(ReadOnlyInline):
@@ -96,8 +105,17 @@ class PlaybookVersionAdmin(ReadOnlyAuditedAdmin):
 
 @admin.register(Incident)
 class IncidentAdmin(ReadOnlyAuditedAdmin):
-    list_display = ["ticket", "category", "priority", "status", "agency", "kecamatan", "reported_at", "resolve_due_at",
-                    "escalation_level"]
+    list_display = [
+        "ticket",
+        "category",
+        "priority",
+        "status",
+        "agency",
+        "kecamatan",
+        "reported_at",
+        "resolve_due_at",
+        "escalation_level",
+    ]
     list_filter = ["status", "priority", "agency", "category"]
     search_fields = ["ticket", "title", "description"]
     date_hierarchy = "reported_at"

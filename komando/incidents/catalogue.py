@@ -49,24 +49,28 @@ def _fingerprint() -> tuple:
     quote = connection.ops.quote_name
     category, playbook, version = (quote(model._meta.db_table) for model in (Category, Playbook, PlaybookVersion))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT COUNT(id) FROM {category}), (SELECT MAX(updated_at) FROM {category}), "
-                       f"(SELECT COUNT(id) FROM {playbook}), (SELECT MAX(id) FROM {version})")
+        cursor.execute(
+            f"SELECT (SELECT COUNT(id) FROM {category}), (SELECT MAX(updated_at) FROM {category}), "
+            f"(SELECT COUNT(id) FROM {playbook}), (SELECT MAX(id) FROM {version})"
+        )
         return tuple(cursor.fetchone())
 
 
 def _build(fingerprint: tuple) -> _Catalogue:
     categories = {category.pk: category for category in Category.objects.filter(active=True).select_related("parent")}
     current: dict[int, PlaybookVersion] = {}
-    for version in (PlaybookVersion.objects.filter(playbook__category__in=list(categories))
-                    .select_related("agency", "playbook").order_by("playbook__category_id", "number")):
+    for version in (
+        PlaybookVersion.objects.filter(playbook__category__in=list(categories))
+        .select_related("agency", "playbook")
+        .order_by("playbook__category_id", "number")
+    ):
         current[version.playbook.category_id] = version  # the highest number wins
     by_code = {category.code: Entry(category, current.get(pk)) for pk, category in categories.items()}
     by_lower_code: dict[str, list[Entry]] = {}
     for found in sorted(by_code.values(), key=lambda e: (e.category.sort_order, e.category.name, e.category.pk)):
         by_lower_code.setdefault(found.category.code.lower(), []).append(found)
     now = time.monotonic()
-    return _Catalogue(fingerprint=fingerprint, built_at=now, checked_at=now, by_code=by_code,
-                      by_lower_code=by_lower_code)
+    return _Catalogue(fingerprint=fingerprint, built_at=now, checked_at=now, by_code=by_code, by_lower_code=by_lower_code)
 
 
 def _current() -> _Catalogue:

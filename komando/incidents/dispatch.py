@@ -37,9 +37,17 @@ class UnitCandidate:
     stale: bool
 
     def as_dict(self) -> dict:
-        return {"unit_id": self.unit_id, "name": self.name, "kind": self.kind, "agency": self.agency,
-                "lat": self.lat, "lon": self.lon, "distance_m": round(self.distance_m),
-                "observed_at": self.observed_at.isoformat(), "stale": self.stale}
+        return {
+            "unit_id": self.unit_id,
+            "name": self.name,
+            "kind": self.kind,
+            "agency": self.agency,
+            "lat": self.lat,
+            "lon": self.lon,
+            "distance_m": round(self.distance_m),
+            "observed_at": self.observed_at.isoformat(),
+            "stale": self.stale,
+        }
 
 
 def fresh_within() -> timedelta:
@@ -50,16 +58,20 @@ def busy_unit_ids() -> set[int]:
     return set(Dispatch.objects.filter(status__in=ACTIVE_DISPATCH_STATUSES).values_list("unit_id", flat=True))
 
 
-def recommend_units(incident: Incident, *, limit: int = 5, now: datetime | None = None,
-                    any_agency: bool = False) -> list[UnitCandidate]:
+def recommend_units(
+    incident: Incident, *, limit: int = 5, now: datetime | None = None, any_agency: bool = False
+) -> list[UnitCandidate]:
     """Available units of the incident's OPD (every OPD with ``any_agency``), nearest first; fresh
     positions before stale ones. Units with no known position are never recommended."""
     now = now or timezone.now()
     oldest_fresh = now - fresh_within()
-    units = (Asset.objects.filter(kind__in=FIELD_UNIT_KINDS, online=True, device_state__isnull=False)
-             .exclude(pk__in=busy_unit_ids())
-             .values("pk", "name", "kind", "source__agency__code", "device_state__lat", "device_state__lon",
-                     "device_state__observed_at"))
+    units = (
+        Asset.objects.filter(kind__in=FIELD_UNIT_KINDS, online=True, device_state__isnull=False)
+        .exclude(pk__in=busy_unit_ids())
+        .values(
+            "pk", "name", "kind", "source__agency__code", "device_state__lat", "device_state__lon", "device_state__observed_at"
+        )
+    )
     if not any_agency:
         units = units.filter(source__agency_id=incident.agency_id)
     candidates = []
@@ -68,9 +80,18 @@ def recommend_units(incident: Incident, *, limit: int = 5, now: datetime | None 
         if lat is None or lon is None:
             continue
         observed_at = unit["device_state__observed_at"]
-        candidates.append(UnitCandidate(
-            unit_id=unit["pk"], name=unit["name"], kind=unit["kind"], agency=unit["source__agency__code"] or "",
-            lat=lat, lon=lon, distance_m=haversine_m(incident.lat, incident.lon, lat, lon),
-            observed_at=observed_at, stale=observed_at < oldest_fresh))
+        candidates.append(
+            UnitCandidate(
+                unit_id=unit["pk"],
+                name=unit["name"],
+                kind=unit["kind"],
+                agency=unit["source__agency__code"] or "",
+                lat=lat,
+                lon=lon,
+                distance_m=haversine_m(incident.lat, incident.lon, lat, lon),
+                observed_at=observed_at,
+                stale=observed_at < oldest_fresh,
+            )
+        )
     candidates.sort(key=lambda c: (c.stale, c.distance_m))
     return candidates[:limit]

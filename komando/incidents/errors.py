@@ -23,8 +23,10 @@ class IncidentError(ValueError):
         text = str(self.message)
         if not self.params:
             return text
-        return text % {key: (", ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value))
-                       for key, value in self.params.items()}
+        return text % {
+            key: (", ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value))
+            for key, value in self.params.items()
+        }
 
 
 class InvalidReport(IncidentError):

@@ -91,33 +91,48 @@ def _fingerprint() -> tuple:
     through the ORM each time cost more than running it."""
     table = connection.ops.quote_name(Region._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(id), MIN(id), MAX(id), SUM(CASE WHEN geometry_source = %s THEN 1 ELSE 0 END) "
-                       f"FROM {table} WHERE level = %s", [GeometrySource.OFFICIAL.value, RegionLevel.KELURAHAN.value])
+        cursor.execute(
+            f"SELECT COUNT(id), MIN(id), MAX(id), SUM(CASE WHEN geometry_source = %s THEN 1 ELSE 0 END) "
+            f"FROM {table} WHERE level = %s",
+            [GeometrySource.OFFICIAL.value, RegionLevel.KELURAHAN.value],
+        )
         n, lo, hi, official = cursor.fetchone()
     return n, lo, hi, official or 0
 
 
 def _build(fingerprint: tuple) -> _CityIndex:
     codes, shapes = [], []
-    for code, geometry in Region.objects.filter(level=RegionLevel.KELURAHAN).exclude(geometry=None).values_list(
-            "code", "geometry"):
+    for code, geometry in (
+        Region.objects.filter(level=RegionLevel.KELURAHAN).exclude(geometry=None).values_list("code", "geometry")
+    ):
         geom = shape(geometry)
         if not geom.is_valid:
             geom = geom.buffer(0)
         codes.append(code)
         shapes.append(geom)
     if not shapes:
-        raise OutsideCity(_("The city's kelurahan boundaries are not loaded, so no place can be checked "
-                            "(run komando load-reference-data)."))
+        raise OutsideCity(
+            _("The city's kelurahan boundaries are not loaded, so no place can be checked (run komando load-reference-data).")
+        )
     closed = unary_union(shapes).buffer(GAP_CLOSING_DEGREES).buffer(-GAP_CLOSING_DEGREES)
     parts = [closed] if closed.geom_type == "Polygon" else list(closed.geoms)
     outline = unary_union([Polygon(part.exterior) for part in parts])  # holes filled
     prepared = [prep(s) for s in shapes]
-    regions = {kelurahan.code: (kelurahan, kelurahan.parent)
-               for kelurahan in Region.objects.filter(code__in=codes).select_related("parent")}
+    regions = {
+        kelurahan.code: (kelurahan, kelurahan.parent)
+        for kelurahan in Region.objects.filter(code__in=codes).select_related("parent")
+    }
     now = time.monotonic()
-    return _CityIndex(fingerprint=fingerprint, built_at=now, checked_at=now, codes=codes, tree=STRtree(shapes),
-                      shapes=prepared, outline=prep(outline), regions=regions)
+    return _CityIndex(
+        fingerprint=fingerprint,
+        built_at=now,
+        checked_at=now,
+        codes=codes,
+        tree=STRtree(shapes),
+        shapes=prepared,
+        outline=prep(outline),
+        regions=regions,
+    )
 
 
 def _city_index() -> _CityIndex:
@@ -157,6 +172,10 @@ def locate(lat, lon) -> tuple[Region, Region]:
     kelurahan, kecamatan = index.regions.get(code, (None, None)) if code else (None, None)
     if kelurahan is None:
         city = Region.objects.filter(level=RegionLevel.KOTA).values_list("name", flat=True).first() or _("the city")
-        raise OutsideCity(_("The location %(lat)s, %(lon)s is outside %(city)s; incidents can only be reported "
-                            "inside the city."), lat=f"{lat:.5f}", lon=f"{lon:.5f}", city=city)
+        raise OutsideCity(
+            _("The location %(lat)s, %(lon)s is outside %(city)s; incidents can only be reported inside the city."),
+            lat=f"{lat:.5f}",
+            lon=f"{lon:.5f}",
+            city=city,
+        )
     return kelurahan, kecamatan

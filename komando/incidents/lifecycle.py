@@ -42,8 +42,7 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
 }
 
 # Work is still to be done by someone in the city (or awaited from an outside party).
-OPEN_STATUSES = frozenset({S.BARU, S.DIVERIFIKASI, S.DITUGASKAN, S.DALAM_PENANGANAN, S.DIALIHKAN,
-                           S.DIBUKA_KEMBALI})
+OPEN_STATUSES = frozenset({S.BARU, S.DIVERIFIKASI, S.DITUGASKAN, S.DALAM_PENANGANAN, S.DIALIHKAN, S.DIBUKA_KEMBALI})
 # Nothing more will happen unless someone reopens it (ditutup) or ever (ditolak, duplikat).
 FINAL_STATUSES = frozenset({S.DITUTUP, S.DITOLAK, S.DUPLIKAT})
 # Reaching one of these means the responsible OPD has taken the incident up (the response SLA is met).
@@ -88,11 +87,14 @@ def ensure_transition_allowed(old: str, new: str) -> None:
     options = sorted(allowed_next(old), key=Status.values.index)
     if not options:
         raise TransitionNotAllowed(
-            _("An incident that is %(old)s cannot change any more (asked: %(new)s)."),
-            old=label(old), new=label(new))
+            _("An incident that is %(old)s cannot change any more (asked: %(new)s)."), old=label(old), new=label(new)
+        )
     raise TransitionNotAllowed(
         _("An incident that is %(old)s cannot become %(new)s; it may become: %(options)s."),
-        old=label(old), new=label(new), options=[label(s) for s in options])
+        old=label(old),
+        new=label(new),
+        options=[label(s) for s in options],
+    )
 
 
 def ensure_reason_given(new: str, reason: str) -> None:
@@ -112,6 +114,7 @@ def ensure_can_close(steps: Iterable[Mapping], done_keys: Iterable[str]) -> None
     if missing:
         error = ChecklistIncomplete(
             _("The incident cannot be closed: mandatory SOP steps are not done: %(steps)s."),
-            steps=[step["title"] for step in missing])
+            steps=[step["title"] for step in missing],
+        )
         error.missing = [step["key"] for step in missing]
         raise error

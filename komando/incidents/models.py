@@ -38,7 +38,8 @@ class Category(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     default_priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.SEDANG)
     emergency = models.BooleanField(
-        default=False, help_text=_("Emergencies run on the wall clock (nights, weekends and holidays count)"))
+        default=False, help_text=_("Emergencies run on the wall clock (nights, weekends and holidays count)")
+    )
     active = models.BooleanField(default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True, help_text=_("Changed last (the intake catalogue's cache key)"))
@@ -87,16 +88,14 @@ class PlaybookVersion(models.Model):
 
     playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+",
-                               help_text=_("The OPD responsible"))
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", help_text=_("The OPD responsible"))
     steps = models.JSONField(default=list)
     sla = models.JSONField(default=dict, help_text=_("Time to resolve, per priority"))
     respond_sla = models.JSONField(default=dict, help_text=_("Time to respond, per priority"))
     escalation = models.JSONField(default=list)
     regulation = models.CharField(max_length=300, help_text=_("The regulation the SOP follows, e.g. a Perwal"))
     change_note = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ImmutableQuerySet.as_manager()
@@ -118,8 +117,14 @@ class PlaybookVersion(models.Model):
 
     def content(self) -> dict:
         """What an edit may change (and what the seed compares)."""
-        return {"agency": self.agency.code, "steps": self.steps, "sla": self.sla, "respond_sla": self.respond_sla,
-                "escalation": self.escalation, "regulation": self.regulation}
+        return {
+            "agency": self.agency.code,
+            "steps": self.steps,
+            "sla": self.sla,
+            "respond_sla": self.respond_sla,
+            "escalation": self.escalation,
+            "regulation": self.regulation,
+        }
 
 
 class TicketSequence(models.Model):
@@ -144,8 +149,9 @@ class Incident(models.Model):
     address = models.CharField(max_length=300, blank=True)
     kelurahan = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     kecamatan = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="incidents",
-                               help_text=_("The OPD responsible"))
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="incidents", help_text=_("The OPD responsible")
+    )
     playbook_version = models.ForeignKey(PlaybookVersion, on_delete=models.PROTECT, related_name="incidents")
 
     reported_at = models.DateTimeField(db_index=True, help_text=_("When the first report was made"))
@@ -154,7 +160,8 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("When the OPD first took it up (assigned, or a hand-off acknowledged)"))
+        null=True, blank=True, help_text=_("When the OPD first took it up (assigned, or a hand-off acknowledged)")
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, help_text=_("Closed, rejected or merged"))
     reopened_at = models.DateTimeField(null=True, blank=True, help_text=_("The last time it was reopened"))
@@ -164,19 +171,28 @@ class Incident(models.Model):
     respond_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     resolve_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(
-        default=0, help_text=_("0 = not escalated; n = escalated to the n-th rung of the ladder"))
-    next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True,
-                                              help_text=_("When the next rung of the ladder is due"))
+        default=0, help_text=_("0 = not escalated; n = escalated to the n-th rung of the ladder")
+    )
+    next_escalation_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text=_("When the next rung of the ladder is due")
+    )
 
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
     possible_duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text=_("An open incident nearby of the same category, proposed to the operator at intake"))
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("An open incident nearby of the same category, proposed to the operator at intake"),
+    )
 
     class Meta:
         ordering = ["-reported_at"]
-        indexes = [models.Index(fields=["category", "status", "last_reported_at"], name="incident_duplicate_idx"),
-                   models.Index(fields=["agency", "status"], name="incident_agency_status_idx")]
+        indexes = [
+            models.Index(fields=["category", "status", "last_reported_at"], name="incident_duplicate_idx"),
+            models.Index(fields=["agency", "status"], name="incident_agency_status_idx"),
+        ]
 
     def __str__(self):
         return self.ticket
@@ -201,8 +217,14 @@ class IncidentReport(models.Model):
     attributes = models.JSONField(default=dict, blank=True, help_text=_("Channel-specific answers (Open311 attributes)"))
     reported_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", help_text=_("The staff member who entered it, if any"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The staff member who entered it, if any"),
+    )
     # Personal: the reporter's contact, the only personal data of incidents. Nullable.
     contact_name = models.CharField(max_length=120, null=True, blank=True)
     contact_email = models.EmailField(null=True, blank=True)
@@ -230,8 +252,7 @@ class TimelineEntry(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_label = models.CharField(max_length=150, blank=True, help_text=_("Who, in words (a user, a channel, the system)"))
     kind = models.CharField(max_length=12, choices=TimelineKind.choices)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -271,11 +292,11 @@ class Handoff(models.Model):
     from_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.TextField()
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_note = models.TextField(blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -285,12 +306,15 @@ class Handoff(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="handoff_one_receiver",
-                condition=(models.Q(target=HandoffTarget.AGENCY, to_agency__isnull=False, to_kelurahan__isnull=True,
-                                    to_party="")
-                           | models.Q(target=HandoffTarget.KELURAHAN, to_agency__isnull=True,
-                                      to_kelurahan__isnull=False, to_party="")
-                           | (models.Q(target=HandoffTarget.EXTERNAL, to_agency__isnull=True, to_kelurahan__isnull=True)
-                              & ~models.Q(to_party="")))),
+                condition=(
+                    models.Q(target=HandoffTarget.AGENCY, to_agency__isnull=False, to_kelurahan__isnull=True, to_party="")
+                    | models.Q(target=HandoffTarget.KELURAHAN, to_agency__isnull=True, to_kelurahan__isnull=False, to_party="")
+                    | (
+                        models.Q(target=HandoffTarget.EXTERNAL, to_agency__isnull=True, to_kelurahan__isnull=True)
+                        & ~models.Q(to_party="")
+                    )
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -313,8 +337,7 @@ class ChecklistEntry(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="checklist")
     step_key = models.SlugField(max_length=60)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     done_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
 
@@ -333,23 +356,32 @@ class Dispatch(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="dispatches")
     unit = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="dispatches")
-    status = models.CharField(max_length=12, choices=DispatchStatus.choices, default=DispatchStatus.DISPATCHED,
-                              db_index=True)
-    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    status = models.CharField(max_length=12, choices=DispatchStatus.choices, default=DispatchStatus.DISPATCHED, db_index=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     dispatched_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     resolved_ref = models.CharField(
-        max_length=64, null=True, blank=True, unique=True,
-        help_text=_("The id the field app gave the request by which this unit's officer reported the incident "
-                    "resolved: sent again (offline queue), it changes nothing"))
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_(
+            "The id the field app gave the request by which this unit's officer reported the incident "
+            "resolved: sent again (offline queue), it changes nothing"
+        ),
+    )
 
     class Meta:
         ordering = ["-dispatched_at"]
         constraints = [
             # A unit works one incident at a time: at most one unfinished dispatch per unit.
-            models.UniqueConstraint(fields=["unit"], name="dispatch_one_active_per_unit",
-                                    condition=models.Q(status__in=["dispatched", "en_route", "on_scene"])),
+            models.UniqueConstraint(
+                fields=["unit"],
+                name="dispatch_one_active_per_unit",
+                condition=models.Q(status__in=["dispatched", "en_route", "on_scene"]),
+            ),
         ]
 
     def __str__(self):
@@ -365,8 +397,12 @@ class DispatchStatusChange(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(blank=True)
     client_ref = models.CharField(
-        max_length=64, null=True, blank=True, unique=True,
-        help_text=_("The id the field app gave this update: sent again (offline queue), it is the same row"))
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The id the field app gave this update: sent again (offline queue), it is the same row"),
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -406,12 +442,15 @@ class IncidentPhoto(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     note = models.TextField(blank=True)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     client_ref = models.CharField(
-        max_length=80, null=True, blank=True, unique=True,
-        help_text=_("The id the sender gave this photo: sent again, it is the same row"))
+        max_length=80,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The id the sender gave this photo: sent again, it is the same row"),
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

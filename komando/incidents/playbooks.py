@@ -25,8 +25,9 @@ def _rule(value, where: str, *, emergency: bool) -> dict:
     if unit not in UNITS:
         raise InvalidPlaybook(_("%(where)s: the unit must be one of %(units)s."), where=where, units=list(UNITS))
     if emergency and unit not in WALL_CLOCK_UNITS:
-        raise InvalidPlaybook(_("%(where)s: an emergency runs on the wall clock (minutes or hours), "
-                                "not on working days."), where=where)
+        raise InvalidPlaybook(
+            _("%(where)s: an emergency runs on the wall clock (minutes or hours), not on working days."), where=where
+        )
     return {"amount": amount, "unit": unit}
 
 
@@ -57,8 +58,9 @@ def clean_sla(sla, what: str, *, emergency: bool) -> dict:
     missing = [p for p in Priority.values if p not in sla]
     unknown = sorted(set(sla) - set(Priority.values))
     if missing or unknown:
-        raise InvalidPlaybook(_("The %(what)s SLA needs exactly the priorities %(priorities)s."),
-                              what=what, priorities=list(Priority.values))
+        raise InvalidPlaybook(
+            _("The %(what)s SLA needs exactly the priorities %(priorities)s."), what=what, priorities=list(Priority.values)
+        )
     return {p: _rule(sla[p], f"{what} SLA {p}", emergency=emergency) for p in Priority.values}
 
 
@@ -69,8 +71,7 @@ def clean_escalation(ladder, *, emergency: bool) -> list[dict]:
     for index, rung in enumerate(ladder, start=1):
         role = rung.get("role") if isinstance(rung, Mapping) else None
         if role not in ESCALATION_ORDER:
-            raise InvalidPlaybook(_("Escalation rung %(n)s: the role must be one of %(roles)s."),
-                                  n=index, roles=ESCALATION_ORDER)
+            raise InvalidPlaybook(_("Escalation rung %(n)s: the role must be one of %(roles)s."), n=index, roles=ESCALATION_ORDER)
         if ESCALATION_ORDER.index(role) <= last:
             raise InvalidPlaybook(_("The escalation ladder must go up: %(role)s cannot follow a higher rung."), role=role)
         last = ESCALATION_ORDER.index(role)

@@ -24,13 +24,20 @@ def duplicate_radius_m() -> float:
 
 
 def duplicate_window() -> timedelta:
-    return timedelta(hours=float(getattr(settings, "KOMANDO_INCIDENT_DUPLICATE_WINDOW_HOURS",
-                                         DEFAULT_DUPLICATE_WINDOW_HOURS)))
+    return timedelta(hours=float(getattr(settings, "KOMANDO_INCIDENT_DUPLICATE_WINDOW_HOURS", DEFAULT_DUPLICATE_WINDOW_HOURS)))
 
 
-def duplicate_candidates(category: Category, lat: float, lon: float, at: datetime, *, exclude: Incident | None = None,
-                         radius_m: float | None = None, window: timedelta | None = None,
-                         limit: int = 10) -> list[Incident]:
+def duplicate_candidates(
+    category: Category,
+    lat: float,
+    lon: float,
+    at: datetime,
+    *,
+    exclude: Incident | None = None,
+    radius_m: float | None = None,
+    window: timedelta | None = None,
+    limit: int = 10,
+) -> list[Incident]:
     """Open incidents of ``category`` within ``radius_m`` metres (haversine) of the point whose newest
     report is at most ``window`` before ``at`` (defaults: settings ``KOMANDO_INCIDENT_DUPLICATE_RADIUS_M``
     = 150 and ``KOMANDO_INCIDENT_DUPLICATE_WINDOW_HOURS`` = 72), nearest first, each with ``distance_m``."""
@@ -52,8 +59,16 @@ def nearest_duplicate(category: Category, lat: float, lon: float, at: datetime) 
     return (within[0][1], within[0][2]) if within else None
 
 
-def _nearby_open(category: Category, lat: float, lon: float, at: datetime, *, exclude: Incident | None = None,
-                 radius_m: float | None = None, window: timedelta | None = None) -> list[tuple[float, int, str]]:
+def _nearby_open(
+    category: Category,
+    lat: float,
+    lon: float,
+    at: datetime,
+    *,
+    exclude: Incident | None = None,
+    radius_m: float | None = None,
+    window: timedelta | None = None,
+) -> list[tuple[float, int, str]]:
     """(distance, id, ticket) of the open incidents of ``duplicate_candidates``, nearest first."""
     radius_m = duplicate_radius_m() if radius_m is None else radius_m
     window = duplicate_window() if window is None else window
@@ -62,11 +77,20 @@ def _nearby_open(category: Category, lat: float, lon: float, at: datetime, *, ex
     # Distances from plain values (a pile of garbage may have dozens of open reports nearby); only the
     # nearest few become model instances.
     statuses = sorted(status.value for status in OPEN_STATUSES)
-    sql = (f"SELECT id, lat, lon, ticket FROM {connection.ops.quote_name(Incident._meta.db_table)} "
-           f"WHERE category_id = %s AND status IN ({', '.join(['%s'] * len(statuses))}) AND last_reported_at >= %s "
-           f"AND lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s")
-    params = [category.pk, *statuses, connection.ops.adapt_datetimefield_value(at - window),
-              lat - dlat, lat + dlat, lon - dlon, lon + dlon]
+    sql = (
+        f"SELECT id, lat, lon, ticket FROM {connection.ops.quote_name(Incident._meta.db_table)} "
+        f"WHERE category_id = %s AND status IN ({', '.join(['%s'] * len(statuses))}) AND last_reported_at >= %s "
+        f"AND lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s"
+    )
+    params = [
+        category.pk,
+        *statuses,
+        connection.ops.adapt_datetimefield_value(at - window),
+        lat - dlat,
+        lat + dlat,
+        lon - dlon,
+        lon + dlon,
+    ]
     if exclude is not None:
         sql += " AND id <> %s"
         params.append(exclude.pk)
@@ -87,8 +111,11 @@ def current_playbook_version(category: Category) -> PlaybookVersion | None:
 
 
 def incident_by_ticket(ticket: str) -> Incident | None:
-    return (Incident.objects.select_related("category", "agency", "kelurahan", "kecamatan", "merged_into")
-            .filter(ticket=str(ticket or "").strip().upper()).first())
+    return (
+        Incident.objects.select_related("category", "agency", "kelurahan", "kecamatan", "merged_into")
+        .filter(ticket=str(ticket or "").strip().upper())
+        .first()
+    )
 
 
 def surviving_incident(incident: Incident) -> Incident:
@@ -106,9 +133,15 @@ def checklist_state(incident: Incident) -> list[dict]:
     rows = []
     for step in incident.playbook_version.steps:
         entry = done.get(step["key"])
-        rows.append({**step, "done": entry is not None, "done_at": entry.done_at if entry else None,
-                     "done_by": (entry.done_by.get_username() if entry and entry.done_by else None),
-                     "note": entry.note if entry else ""})
+        rows.append(
+            {
+                **step,
+                "done": entry is not None,
+                "done_at": entry.done_at if entry else None,
+                "done_by": (entry.done_by.get_username() if entry and entry.done_by else None),
+                "note": entry.note if entry else "",
+            }
+        )
     return rows
 
 
@@ -124,12 +157,13 @@ def escalation_due(now: datetime):
 def open_queue():
     """Open incidents as the operator's queue orders them: escalated and overdue first, then the most
     urgent priority, then the earliest deadline."""
-    rank = Case(*[When(priority=value, then=Value(order)) for value, order in PRIORITY_RANK.items()],
-                output_field=IntegerField())
-    return (Incident.objects.filter(status__in=OPEN_STATUSES)
-            .select_related("category", "agency", "kelurahan", "kecamatan")
-            .annotate(priority_rank=rank)
-            .order_by("-escalation_level", "priority_rank", "resolve_due_at", "reported_at"))
+    rank = Case(*[When(priority=value, then=Value(order)) for value, order in PRIORITY_RANK.items()], output_field=IntegerField())
+    return (
+        Incident.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("category", "agency", "kelurahan", "kecamatan")
+        .annotate(priority_rank=rank)
+        .order_by("-escalation_level", "priority_rank", "resolve_due_at", "reported_at")
+    )
 
 
 def _iso(value):
@@ -185,15 +219,17 @@ def public_timeline(incident: Incident) -> list[dict]:
             text = entry.comment
         else:
             text = str(entry.data.get("reason") or "")  # a rejection's or reopening's reason, never the comment
-        rows.append({
-            "at": entry.at,
-            "kind": entry.kind,
-            "from_status": entry.from_status,
-            "to_status": entry.to_status,
-            "status_label": str(Status(entry.to_status).label) if entry.to_status else "",
-            "text": mask_personal(text),
-            "merged_into": entry.data.get("into"),
-            "merged_from": entry.data.get("from"),
-            "handed_to": entry.data.get("receiver"),
-        })
+        rows.append(
+            {
+                "at": entry.at,
+                "kind": entry.kind,
+                "from_status": entry.from_status,
+                "to_status": entry.to_status,
+                "status_label": str(Status(entry.to_status).label) if entry.to_status else "",
+                "text": mask_personal(text),
+                "merged_into": entry.data.get("into"),
+                "merged_from": entry.data.get("from"),
+                "handed_to": entry.data.get("receiver"),
+            }
+        )
     return rows

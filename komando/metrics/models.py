@@ -20,9 +20,7 @@ class PopulationCount(models.Model):
     as_of = models.DateField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["region", "sex", "age_group"], name="population_unique_cell")
-        ]
+        constraints = [models.UniqueConstraint(fields=["region", "sex", "age_group"], name="population_unique_cell")]
 
 
 class VisitCount(models.Model):
@@ -49,9 +47,7 @@ class DiagnosisCount(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["date", "facility", "icd10_code"], name="diagnosis_unique_cell")
-        ]
+        constraints = [models.UniqueConstraint(fields=["date", "facility", "icd10_code"], name="diagnosis_unique_cell")]
 
 
 class PrescriptionCount(models.Model):
@@ -65,9 +61,7 @@ class PrescriptionCount(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["date", "facility", "kfa_code"], name="prescription_unique_cell")
-        ]
+        constraints = [models.UniqueConstraint(fields=["date", "facility", "kfa_code"], name="prescription_unique_cell")]
 
 
 class CongestionLevel(models.TextChoices):
@@ -89,6 +83,4 @@ class TrafficObservation(models.Model):
     congestion = models.CharField(max_length=10, choices=CongestionLevel.choices)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["camera", "observed_at"], name="traffic_unique_interval")
-        ]
+        constraints = [models.UniqueConstraint(fields=["camera", "observed_at"], name="traffic_unique_interval")]

@@ -35,8 +35,10 @@ class Layer:
 def layers() -> list[Layer]:
     """The map layers the connectors declare in their manifests (``map_layers``), in their order,
     titled in the active language."""
-    return [Layer(layer.key, localized(layer.title), slug, layer.selector, layer.default_on, layer.live_event)
-            for slug, layer in map_layers()]
+    return [
+        Layer(layer.key, localized(layer.title), slug, layer.selector, layer.default_on, layer.live_event)
+        for slug, layer in map_layers()
+    ]
 
 
 def layer_by_key(key: str) -> Layer | None:
@@ -66,5 +68,10 @@ def layer_geojson(layer: Layer) -> dict[str, Any]:
 
 
 def layer_meta(layer: Layer) -> dict[str, Any]:
-    return {"key": layer.key, "title": str(layer.title), "source": layer.source, "default_on": layer.default_on,
-            "live_event": layer.live_event}
+    return {
+        "key": layer.key,
+        "title": str(layer.title),
+        "source": layer.source,
+        "default_on": layer.default_on,
+        "live_event": layer.live_event,
+    }

@@ -53,11 +53,15 @@ def operator_map(request):
     if not can_view_operations(request.user):
         raise PermissionDenied
     language = get_language() or "id"
-    return render(request, "operator_map/peta.html", {
-        "state": operator_map_state(),
-        "labels": map_labels(),
-        "number_locale": "id-ID" if language.startswith("id") else "en-GB",
-    })
+    return render(
+        request,
+        "operator_map/peta.html",
+        {
+            "state": operator_map_state(),
+            "labels": map_labels(),
+            "number_locale": "id-ID" if language.startswith("id") else "en-GB",
+        },
+    )
 
 
 class CanViewOperations(BasePermission):
@@ -68,8 +72,12 @@ class CanViewOperations(BasePermission):
 class LayerListView(APIView):
     permission_classes = [CanViewOperations]
 
-    @extend_schema(operation_id="map_layers_list", tags=["operator map"], responses={200: OpenApiTypes.OBJECT},
-                   summary="The operator map's layers (key, title, source)")
+    @extend_schema(
+        operation_id="map_layers_list",
+        tags=["operator map"],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="The operator map's layers (key, title, source)",
+    )
     def get(self, request):
         return Response({"layers": [layer_meta(layer) for layer in available_layers()]})
 
@@ -77,8 +85,12 @@ class LayerListView(APIView):
 class LayerView(APIView):
     permission_classes = [CanViewOperations]
 
-    @extend_schema(operation_id="map_layer_geojson", tags=["operator map"], responses={200: OpenApiTypes.OBJECT},
-                   summary="One layer as a GeoJSON FeatureCollection ([lon, lat])")
+    @extend_schema(
+        operation_id="map_layer_geojson",
+        tags=["operator map"],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="One layer as a GeoJSON FeatureCollection ([lon, lat])",
+    )
     def get(self, request, key):
         layer = next((layer for layer in available_layers() if layer.key == key), None)
         if layer is None:

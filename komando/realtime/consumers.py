@@ -43,8 +43,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def live_event(self, message):
         event = message["event"]
         scope = getattr(self, "incident_agency", None)
-        if scope is not None and event.get("type") == "incidents.changed" and \
-                scope not in (event.get("data") or {}).get("agencies", ()):
+        if (
+            scope is not None
+            and event.get("type") == "incidents.changed"
+            and scope not in (event.get("data") or {}).get("agencies", ())
+        ):
             return  # an OPD officer hears only of their own OPD's incidents
         if event.get("type") == "alerts.changed" and getattr(self, "alerts_scoped", False):
             # The event carries every open alert; an OPD officer is sent only those they may see.

@@ -27,9 +27,7 @@ def do_load_regions(path: Path) -> int:
     rows.sort(key=lambda r: LEVEL_ORDER.index(r["level"]))
     by_code: dict[str, Region] = {}
     for row in rows:
-        parent = by_code.get(row["parent_code"]) or (
-            Region.objects.get(code=row["parent_code"]) if row["parent_code"] else None
-        )
+        parent = by_code.get(row["parent_code"]) or (Region.objects.get(code=row["parent_code"]) if row["parent_code"] else None)
         region, _ = Region.objects.update_or_create(
             code=row["code"],
             defaults={

@@ -33,8 +33,9 @@ def latest_for_day(day: date) -> DailyReport | None:
     return DailyReport.objects.filter(day=day).order_by("-version").first()
 
 
-def do_generate_daily_report(day: date, by=None, *, only_if_missing: bool = False, channel: str = "ui",
-                             now: datetime | None = None) -> tuple[DailyReport, bool]:
+def do_generate_daily_report(
+    day: date, by=None, *, only_if_missing: bool = False, channel: str = "ui", now: datetime | None = None
+) -> tuple[DailyReport, bool]:
     """(the report, whether it was made now). Raises ``BadDay`` for a day in the future."""
     now = now or timezone.now()
     if day > today_wib(now):
@@ -52,18 +53,37 @@ def do_generate_daily_report(day: date, by=None, *, only_if_missing: bool = Fals
         pdf = render_pdf(summary, generated_at=iso(now), version=version)
         try:
             with transaction.atomic():
-                report = DailyReport.objects.create(day=day, version=version, generated_at=now,
-                                                    generated_by=by if getattr(by, "is_authenticated", False) else None,
-                                                    summary=summary, pdf=pdf, pdf_bytes=len(pdf))
-                send_event_on_commit(LiveEvent("reports.generated", {
-                    "day": day.isoformat(), "version": version, "generated_at": iso(now),
-                    "by": getattr(by, "username", "") if report.generated_by_id else ""}, audience=STAFF))
+                report = DailyReport.objects.create(
+                    day=day,
+                    version=version,
+                    generated_at=now,
+                    generated_by=by if getattr(by, "is_authenticated", False) else None,
+                    summary=summary,
+                    pdf=pdf,
+                    pdf_bytes=len(pdf),
+                )
+                send_event_on_commit(
+                    LiveEvent(
+                        "reports.generated",
+                        {
+                            "day": day.isoformat(),
+                            "version": version,
+                            "generated_at": iso(now),
+                            "by": getattr(by, "username", "") if report.generated_by_id else "",
+                        },
+                        audience=STAFF,
+                    )
+                )
                 if report.generated_by_id is not None:
-                    record_audit(actor=by, channel=channel, action="reports.generate_daily_report", instance=report,
-                                 after={"day": day.isoformat(), "version": version, "pdf_bytes": len(pdf)})
+                    record_audit(
+                        actor=by,
+                        channel=channel,
+                        action="reports.generate_daily_report",
+                        instance=report,
+                        after={"day": day.isoformat(), "version": version, "pdf_bytes": len(pdf)},
+                    )
         except IntegrityError:  # another process stored this version first
             continue
-        logger.info("daily report %s v%d generated (%s, %d bytes)", day, version,
-                    getattr(by, "username", "schedule"), len(pdf))
+        logger.info("daily report %s v%d generated (%s, %d bytes)", day, version, getattr(by, "username", "schedule"), len(pdf))
         return report, True
     raise RuntimeError(f"could not store a new version of the daily report of {day}")

@@ -16,6 +16,12 @@ PROJECT_STATUSES = {"kritis": _("Kritis"), "terlambat": _("Terlambat")}
 
 
 def label(kind: str, code: str) -> str:
-    tables = {"priority": dict(Priority.choices), "status": dict(Status.choices), "siaga": SIAGA,
-              "outage": OUTAGE_KINDS, "severity": SEVERITIES, "project": PROJECT_STATUSES}
+    tables = {
+        "priority": dict(Priority.choices),
+        "status": dict(Status.choices),
+        "siaga": SIAGA,
+        "outage": OUTAGE_KINDS,
+        "severity": SEVERITIES,
+        "project": PROJECT_STATUSES,
+    }
     return str(tables.get(kind, {}).get(code, code or "—"))

@@ -14,8 +14,14 @@ class DailyReport(models.Model):
     day = models.DateField(db_index=True, help_text=_("The calendar day (WIB) the report describes"))
     version = models.PositiveSmallIntegerField(default=1)
     generated_at = models.DateTimeField()
-    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", help_text=_("Empty: made by the schedule"))
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty: made by the schedule"),
+    )
     summary = models.JSONField(help_text=_("The figures the PDF was rendered from"))
     pdf = models.BinaryField()
     pdf_bytes = models.PositiveIntegerField(default=0)

@@ -17,9 +17,16 @@ def siaga_gauges(report: dict) -> int:
 
 def render_html(report: dict, *, generated_at: str, version: int | None = None) -> str:
     with translation.override(PDF_LANGUAGE):
-        return render_to_string("reports/pdf.html", {
-            "report": report, "generated_at": generated_at, "version": version, "city": current_city(),
-            "siaga_gauges": siaga_gauges(report)})
+        return render_to_string(
+            "reports/pdf.html",
+            {
+                "report": report,
+                "generated_at": generated_at,
+                "version": version,
+                "city": current_city(),
+                "siaga_gauges": siaga_gauges(report),
+            },
+        )
 
 
 def render_pdf(report: dict, *, generated_at: str, version: int | None = None) -> bytes:

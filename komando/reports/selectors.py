@@ -110,6 +110,7 @@ def iso(moment: datetime | None) -> str | None:
 
 # --- 1. incidents ------------------------------------------------------------------------------
 
+
 def _day_incidents(window: Window, agency_id: int | None):
     from komando.incidents.models import Incident
 
@@ -142,6 +143,7 @@ def incidents_section(window: Window, agency_id: int | None = None) -> dict:
 
 # --- 2. SLA per OPD ----------------------------------------------------------------------------
 
+
 def sla_section(window: Window, agency_id: int | None = None) -> dict:
     from komando.agencies.models import Agency
     from komando.incidents.scorecard.selectors import Period, compute_scorecard
@@ -170,7 +172,9 @@ def _sum_rows(rows: list[dict]) -> dict:
 def _sla_row(row: dict) -> dict:
     settled = row["sla_settled"]
     return {
-        "code": row["code"], "short_name": row["short_name"], "name": row["name"],
+        "code": row["code"],
+        "short_name": row["short_name"],
+        "name": row["name"],
         **{key: row[key] for key in SLA_FIELDS},
         "resolved_late": row["resolved"] - row["resolved_within_sla"],
         "within_sla_percent": round(100 * row["resolved_within_sla"] / settled, 1) if settled else None,
@@ -179,32 +183,41 @@ def _sla_row(row: dict) -> dict:
 
 # --- 3. critical incidents still open ----------------------------------------------------------
 
+
 def critical_section(window: Window, agency_id: int | None = None) -> dict:
     from komando.incidents.lifecycle import OPEN_STATUSES
     from komando.incidents.models import Incident
 
-    incidents = (Incident.objects.filter(priority__in=CRITICAL_PRIORITIES, status__in=OPEN_STATUSES,
-                                         reported_at__lt=window.end, merged_into__isnull=True)
-                 .select_related("category", "kecamatan", "agency").order_by("reported_at", "pk"))
+    incidents = (
+        Incident.objects.filter(
+            priority__in=CRITICAL_PRIORITIES, status__in=OPEN_STATUSES, reported_at__lt=window.end, merged_into__isnull=True
+        )
+        .select_related("category", "kecamatan", "agency")
+        .order_by("reported_at", "pk")
+    )
     if agency_id is not None:
         incidents = incidents.filter(agency_id=agency_id)
-    rows = [{
-        "ticket": incident.ticket,
-        "title": incident.title,
-        "category": incident.category.name,
-        "priority": incident.priority,
-        "status": incident.status,
-        "kecamatan": incident.kecamatan.name,
-        "agency": incident.agency.short_name,
-        "reported_at": iso(incident.reported_at),
-        "resolve_due_at": iso(incident.resolve_due_at),
-        "overdue": incident.resolve_due_at is not None and incident.resolve_due_at < window.as_of,
-    } for incident in incidents]
+    rows = [
+        {
+            "ticket": incident.ticket,
+            "title": incident.title,
+            "category": incident.category.name,
+            "priority": incident.priority,
+            "status": incident.status,
+            "kecamatan": incident.kecamatan.name,
+            "agency": incident.agency.short_name,
+            "reported_at": iso(incident.reported_at),
+            "resolve_due_at": iso(incident.resolve_due_at),
+            "overdue": incident.resolve_due_at is not None and incident.resolve_due_at < window.as_of,
+        }
+        for incident in incidents
+    ]
     rows.sort(key=lambda row: (CRITICAL_PRIORITIES.index(row["priority"]), not row["overdue"], row["reported_at"]))
     return {"source": "komando.incidents", "as_of": iso(window.as_of), "rows": rows}
 
 
 # --- 4. water-level peaks ----------------------------------------------------------------------
+
 
 def water_section(window: Window) -> dict:
     from komando.assets.models import Asset, AssetKind
@@ -212,9 +225,11 @@ def water_section(window: Window) -> dict:
     from komando.fieldops.flood import STATUSES, THRESHOLDS, parse_observed_at, siaga_status
 
     gauges = list(Asset.objects.filter(kind=AssetKind.GAUGE).select_related("region").order_by("name"))
-    readings = (WaterLevelReading.objects.filter(asset__in=gauges, observed_at__gte=window.start,
-                                                 observed_at__lt=window.until)
-                .order_by("asset_id", "-level_m", "observed_at").values_list("asset_id", "level_m", "observed_at"))
+    readings = (
+        WaterLevelReading.objects.filter(asset__in=gauges, observed_at__gte=window.start, observed_at__lt=window.until)
+        .order_by("asset_id", "-level_m", "observed_at")
+        .values_list("asset_id", "level_m", "observed_at")
+    )
     peaks: dict[int, tuple[float, datetime]] = {}
     counts: Counter = Counter()
     for asset_id, level, observed_at in readings.iterator(chunk_size=5000):
@@ -228,28 +243,39 @@ def water_section(window: Window) -> dict:
         peak = peaks.get(gauge.pk)
         stored_at = parse_observed_at(attributes.get("level_observed_at"))
         stored_level = attributes.get("level_m")
-        if (stored_at is not None and window.start <= stored_at < window.until and isinstance(stored_level, int | float)
-                and not isinstance(stored_level, bool) and (peak is None or stored_level > peak[0])):
+        if (
+            stored_at is not None
+            and window.start <= stored_at < window.until
+            and isinstance(stored_level, int | float)
+            and not isinstance(stored_level, bool)
+            and (peak is None or stored_level > peak[0])
+        ):
             peak = (float(stored_level), stored_at)
             counts[gauge.pk] = max(counts[gauge.pk], 1)
         if peak is None:
             continue
         newest = max(newest, peak[1]) if newest else peak[1]
-        rows.append({
-            "code": gauge.source_ref,
-            "name": gauge.name,
-            "kecamatan": _kecamatan_name(gauge.region),
-            "peak_m": round(peak[0], 2),
-            "peak_at": iso(peak[1]),
-            "readings": counts[gauge.pk],
-            "siaga": siaga_status(attributes, peak[0]),
-            "thresholds": {status: attributes.get(key) for key, status in THRESHOLDS},
-        })
+        rows.append(
+            {
+                "code": gauge.source_ref,
+                "name": gauge.name,
+                "kecamatan": _kecamatan_name(gauge.region),
+                "peak_m": round(peak[0], 2),
+                "peak_at": iso(peak[1]),
+                "readings": counts[gauge.pk],
+                "siaga": siaga_status(attributes, peak[0]),
+                "thresholds": {status: attributes.get(key) for key, status in THRESHOLDS},
+            }
+        )
     rows.sort(key=lambda row: (-STATUSES.index(row["siaga"]), row["name"]))
     last_reading = WaterLevelReading.objects.filter(observed_at__lt=window.until).aggregate(at=Max("observed_at"))["at"]
-    return {"source": "komando.devices (WaterLevelReading), banjir", "as_of": iso(window.until),
-            "newest_reading_at": iso(max(filter(None, [newest, last_reading]), default=None)),
-            "gauges": len(gauges), "rows": rows}
+    return {
+        "source": "komando.devices (WaterLevelReading), banjir",
+        "as_of": iso(window.until),
+        "newest_reading_at": iso(max(filter(None, [newest, last_reading]), default=None)),
+        "gauges": len(gauges),
+        "rows": rows,
+    }
 
 
 def _kecamatan_name(region) -> str:
@@ -260,14 +286,14 @@ def _kecamatan_name(region) -> str:
 
 # --- 5. development deviations -----------------------------------------------------------------
 
+
 def development_section(window: Window, agency_id: int | None = None) -> dict:
     # The same rows /pembangunan/ shows; there is no user here (the report is also made by the
     # schedule), so the scope is passed as the agency id, as the panel sync does.
     from komando.development.selectors import projects_as_of, reporting_period, source_freshness
 
     fiscal_year, as_of_month = reporting_period()
-    rows = [row for row in projects_as_of(fiscal_year, as_of_month, agency_id=agency_id)
-            if row["status"] in DEVIATION_STATUSES]
+    rows = [row for row in projects_as_of(fiscal_year, as_of_month, agency_id=agency_id) if row["status"] in DEVIATION_STATUSES]
     rows.sort(key=lambda row: (DEVIATION_STATUSES.index(row["status"]), row["deviation_physical"], row["name"]))
     freshness = source_freshness()
     return {
@@ -277,15 +303,23 @@ def development_section(window: Window, agency_id: int | None = None) -> dict:
         "fiscal_year": fiscal_year,
         "kritis": sum(1 for row in rows if row["status"] == "kritis"),
         "terlambat": sum(1 for row in rows if row["status"] == "terlambat"),
-        "rows": [{
-            "name": row["name"], "agency": row["agency"], "budget": row["budget"], "status": row["status"],
-            "planned_physical": float(row["planned_physical"]), "realised_physical": float(row["realised_physical"]),
-            "deviation_physical": float(row["deviation_physical"]),
-        } for row in rows],
+        "rows": [
+            {
+                "name": row["name"],
+                "agency": row["agency"],
+                "budget": row["budget"],
+                "status": row["status"],
+                "planned_physical": float(row["planned_physical"]),
+                "realised_physical": float(row["realised_physical"]),
+                "deviation_physical": float(row["deviation_physical"]),
+            }
+            for row in rows
+        ],
     }
 
 
 # --- 6. source outages -------------------------------------------------------------------------
+
 
 @dataclass
 class _Down:
@@ -303,14 +337,22 @@ def source_outages(source, window: Window, stale_after: timedelta) -> tuple[bool
     page's rule). Periods shorter than ``MIN_OUTAGE_SECONDS`` are dropped."""
     from komando.sources.models import SourceRun
 
-    runs = list(SourceRun.objects.filter(source=source, finished_at__gte=window.start, finished_at__lt=window.until)
-                .order_by("finished_at", "pk").values_list("finished_at", "ok", "error_kind", "error"))
-    before = (SourceRun.objects.filter(source=source, finished_at__lt=window.start)
-              .order_by("-finished_at", "-pk").values_list("finished_at", "ok", "error_kind", "error").first())
+    runs = list(
+        SourceRun.objects.filter(source=source, finished_at__gte=window.start, finished_at__lt=window.until)
+        .order_by("finished_at", "pk")
+        .values_list("finished_at", "ok", "error_kind", "error")
+    )
+    before = (
+        SourceRun.objects.filter(source=source, finished_at__lt=window.start)
+        .order_by("-finished_at", "-pk")
+        .values_list("finished_at", "ok", "error_kind", "error")
+        .first()
+    )
     if before is None and not runs:
         return False, []
-    last_success = (SourceRun.objects.filter(source=source, ok=True, finished_at__lt=window.start)
-                    .aggregate(at=Max("finished_at"))["at"])
+    last_success = SourceRun.objects.filter(source=source, ok=True, finished_at__lt=window.start).aggregate(
+        at=Max("finished_at")
+    )["at"]
     failing = before is not None and not before[1]
     error_kind, error = (before[2], before[3]) if failing else ("", "")
     down: list[_Down] = []
@@ -363,20 +405,34 @@ def outages_section(window: Window) -> dict:
             without_history.append(source.name)
             continue
         for period in periods:
-            rows.append({
-                "slug": source.slug, "name": source.name, "agency": source.agency.short_name,
-                "kind": period.kind, "start": iso(period.start), "end": iso(period.end),
-                "ongoing": period.end >= window.until and not window.complete,
-                "minutes": round((period.end - period.start).total_seconds() / 60),
-                "failed_runs": period.failed_runs, "error_kind": period.error_kind, "error": period.error[:200],
-            })
+            rows.append(
+                {
+                    "slug": source.slug,
+                    "name": source.name,
+                    "agency": source.agency.short_name,
+                    "kind": period.kind,
+                    "start": iso(period.start),
+                    "end": iso(period.end),
+                    "ongoing": period.end >= window.until and not window.complete,
+                    "minutes": round((period.end - period.start).total_seconds() / 60),
+                    "failed_runs": period.failed_runs,
+                    "error_kind": period.error_kind,
+                    "error": period.error[:200],
+                }
+            )
     rows.sort(key=lambda row: (-row["minutes"], row["name"], row["start"]))
-    return {"source": "komando.sources (SourceRun)", "as_of": iso(window.until), "watched": watched,
-            "without_history": without_history, "rows": rows,
-            "total_minutes": sum(row["minutes"] for row in rows)}
+    return {
+        "source": "komando.sources (SourceRun)",
+        "as_of": iso(window.until),
+        "watched": watched,
+        "without_history": without_history,
+        "rows": rows,
+        "total_minutes": sum(row["minutes"] for row in rows),
+    }
 
 
 # --- 7. alerts ---------------------------------------------------------------------------------
+
 
 def alerts_section(window: Window, agency_id: int | None = None) -> dict:
     """Alerts raised during the day (``komando.alerts.selectors.alerts_between``). Scoped to one OPD:
@@ -393,16 +449,18 @@ def alerts_section(window: Window, agency_id: int | None = None) -> dict:
         agency = _field(alert, "agency")
         if scope_name is not None and str(agency or "") != scope_name:
             continue
-        rows.append({
-            "title": str(_field(alert, "title", "subject", "rule_name") or ""),
-            "rule": str(_field(alert, "rule_name", "rule", "kind") or ""),
-            "severity": str(_field(alert, "severity") or ""),
-            "agency": str(agency or ""),
-            "raised_at": _time_text(_field(alert, "raised_at")),
-            "acknowledged_by": str(_field(alert, "acknowledged_by") or ""),
-            "acknowledged": bool(_field(alert, "acknowledged_at")),
-            "cleared_at": _time_text(_field(alert, "cleared_at")),
-        })
+        rows.append(
+            {
+                "title": str(_field(alert, "title", "subject", "rule_name") or ""),
+                "rule": str(_field(alert, "rule_name", "rule", "kind") or ""),
+                "severity": str(_field(alert, "severity") or ""),
+                "agency": str(agency or ""),
+                "raised_at": _time_text(_field(alert, "raised_at")),
+                "acknowledged_by": str(_field(alert, "acknowledged_by") or ""),
+                "acknowledged": bool(_field(alert, "acknowledged_at")),
+                "cleared_at": _time_text(_field(alert, "cleared_at")),
+            }
+        )
     return {"available": True, "source": "komando.alerts", "as_of": iso(window.as_of), "rows": rows}
 
 
@@ -428,15 +486,18 @@ def _time_text(value) -> str | None:
 
 # --- the report --------------------------------------------------------------------------------
 
+
 def first_data_day() -> date | None:
     """The first WIB day with any incident, water-level reading or source run (None: no data at all)."""
     from komando.devices.models import WaterLevelReading
     from komando.incidents.models import Incident
     from komando.sources.models import SourceRun
 
-    firsts = [Incident.objects.order_by("reported_at").values_list("reported_at", flat=True).first(),
-              WaterLevelReading.objects.order_by("observed_at").values_list("observed_at", flat=True).first(),
-              SourceRun.objects.order_by("started_at").values_list("started_at", flat=True).first()]
+    firsts = [
+        Incident.objects.order_by("reported_at").values_list("reported_at", flat=True).first(),
+        WaterLevelReading.objects.order_by("observed_at").values_list("observed_at", flat=True).first(),
+        SourceRun.objects.order_by("started_at").values_list("started_at", flat=True).first(),
+    ]
     firsts = [moment for moment in firsts if moment is not None]
     return min(firsts).astimezone(WIB).date() if firsts else None
 
@@ -449,8 +510,11 @@ def daily_report(day: date, *, now: datetime | None = None, agency_id: int | Non
         from komando.agencies.models import Agency
 
         agency = Agency.objects.filter(pk=agency_id).first()
-        scope = {"code": agency.code if agency else "", "short_name": agency.short_name if agency else "",
-                 "name": agency.name if agency else ""}
+        scope = {
+            "code": agency.code if agency else "",
+            "short_name": agency.short_name if agency else "",
+            "name": agency.name if agency else "",
+        }
     first = first_data_day()
     return {
         "schema": SCHEMA_VERSION,
@@ -469,4 +533,3 @@ def daily_report(day: date, *, now: datetime | None = None, agency_id: int | Non
         "outages": outages_section(window),
         "alerts": alerts_section(window, agency_id),
     }
-

@@ -29,14 +29,19 @@ def _require_viewer(request) -> None:
 
 def past_reports() -> list[dict]:
     """The newest versions first, without their PDFs or summaries (those are large)."""
-    rows = (DailyReport.objects.order_by("-day", "-version")
-            .values("day", "version", "generated_at", "generated_by__username", "pdf_bytes")[:PAST_REPORTS_SHOWN])
+    rows = DailyReport.objects.order_by("-day", "-version").values(
+        "day", "version", "generated_at", "generated_by__username", "pdf_bytes"
+    )[:PAST_REPORTS_SHOWN]
     return [{**row, "generated_at": iso(row["generated_at"])} for row in rows]
 
 
 def _bad_day(request, error: BadDay):
-    return render(request, "reports/daily.html", {"error": str(error), "past": past_reports(), "city": current_city(),
-                                                  "latest_day": yesterday_wib().isoformat()}, status=400)
+    return render(
+        request,
+        "reports/daily.html",
+        {"error": str(error), "past": past_reports(), "city": current_city(), "latest_day": yesterday_wib().isoformat()},
+        status=400,
+    )
 
 
 @login_required
@@ -56,19 +61,23 @@ def report_page(request, day: str | None = None):
     else:
         report = daily_report(parsed, agency_id=scope)
         generated_at = report["as_of"]
-    return render(request, "reports/daily.html", {
-        "report": report,
-        "stored": stored,
-        "generated_at": generated_at,
-        "siaga_gauges": siaga_gauges(report),
-        "versions": DailyReport.objects.filter(day=parsed).count() if scope is None else 0,
-        "can_generate": can_generate_reports(request.user),
-        "past": past_reports() if scope is None else [],
-        "scoped": scope is not None,
-        "pdf_url": reverse("reports:pdf", args=[parsed.isoformat()]),
-        "latest_day": yesterday_wib().isoformat(),
-        "city": current_city(),
-    })
+    return render(
+        request,
+        "reports/daily.html",
+        {
+            "report": report,
+            "stored": stored,
+            "generated_at": generated_at,
+            "siaga_gauges": siaga_gauges(report),
+            "versions": DailyReport.objects.filter(day=parsed).count() if scope is None else 0,
+            "can_generate": can_generate_reports(request.user),
+            "past": past_reports() if scope is None else [],
+            "scoped": scope is not None,
+            "pdf_url": reverse("reports:pdf", args=[parsed.isoformat()]),
+            "latest_day": yesterday_wib().isoformat(),
+            "city": current_city(),
+        },
+    )
 
 
 @login_required

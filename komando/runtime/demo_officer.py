@@ -24,8 +24,12 @@ DEMO_FIELD_UNIT_KINDS = ("officer", "truck", "patrol")
 def demo_field_unit() -> Asset | None:
     """The unit the demo field officer works as: a Satpol PP officer, else a DLH truck (first by name)."""
     for kind in DEMO_FIELD_UNIT_KINDS:
-        unit = (Asset.objects.filter(kind=kind, source__agency__code__in=DEMO_FIELD_UNIT_AGENCIES)
-                .select_related("source").order_by("name", "pk").first())
+        unit = (
+            Asset.objects.filter(kind=kind, source__agency__code__in=DEMO_FIELD_UNIT_AGENCIES)
+            .select_related("source")
+            .order_by("name", "pk")
+            .first()
+        )
         if unit is not None:
             return unit
     return None
@@ -47,8 +51,9 @@ def do_bind_demo_field_officer() -> Asset | None:
     return unit
 
 
-def bind_demo_field_officer_when_units_appear(*, every_seconds: float = 5.0, give_up_after_seconds: float = 900.0,
-                                              log=print) -> threading.Thread:
+def bind_demo_field_officer_when_units_appear(
+    *, every_seconds: float = 5.0, give_up_after_seconds: float = 900.0, log=print
+) -> threading.Thread:
     """For `komando demo`: a daemon thread that links the demo field officer to the first field unit
     the ingest registers (it stops once linked, or after ``give_up_after_seconds``)."""
 

@@ -20,10 +20,18 @@ from komando.services.models import AttendanceDay, BedSnapshot, PermitApplicatio
 from komando.services.records import AttendanceRecord, BedRecord, PermitRecord, PermitTypeItem
 from komando.sources.framework import SourceDataInvalid
 
-PERMIT_FIELDS = ("permit_type_id", "region_id", "status", "applied_at", "issued_at", "within_sla",
-                 "source_updated_at")
-ATTENDANCE_FIELDS = ("asn_count", "present", "on_time", "late", "on_leave", "sick", "absent",
-                     "performance_score", "source_updated_at")
+PERMIT_FIELDS = ("permit_type_id", "region_id", "status", "applied_at", "issued_at", "within_sla", "source_updated_at")
+ATTENDANCE_FIELDS = (
+    "asn_count",
+    "present",
+    "on_time",
+    "late",
+    "on_leave",
+    "sick",
+    "absent",
+    "performance_score",
+    "source_updated_at",
+)
 
 
 def _unknown(kind: str, codes: Iterable[str]) -> SourceDataInvalid:
@@ -51,8 +59,9 @@ def do_sync_permits(source, types: Iterable[PermitTypeItem], applications: Itera
     for item in types:
         current = stored_types.get(item.code)
         if current is None:
-            stored_types[item.code] = PermitType.objects.create(source=source, code=item.code, name=item.name,
-                                                                sla_days=item.sla_days)
+            stored_types[item.code] = PermitType.objects.create(
+                source=source, code=item.code, name=item.name, sla_days=item.sla_days
+            )
         elif (current.name, current.sla_days) != (item.name, item.sla_days):
             current.name, current.sla_days = item.name, item.sla_days
             current.save(update_fields=["name", "sla_days"])
@@ -60,7 +69,8 @@ def do_sync_permits(source, types: Iterable[PermitTypeItem], applications: Itera
     existing = {
         row.source_ref: row
         for row in PermitApplication.objects.select_for_update().filter(
-            source=source, source_ref__in=[a.source_ref for a in applications])
+            source=source, source_ref__in=[a.source_ref for a in applications]
+        )
     }
     changed = 0
     new_rows = []
@@ -103,7 +113,8 @@ def do_record_attendance(source, records: Iterable[AttendanceRecord]) -> int:
     existing = {
         (row.agency_id, row.date): row
         for row in AttendanceDay.objects.select_for_update().filter(
-            agency_id__in=agencies.values(), date__in={r.date for r in records})
+            agency_id__in=agencies.values(), date__in={r.date for r in records}
+        )
     }
     changed = 0
     new_rows = []
@@ -141,13 +152,20 @@ def do_record_beds(source, hospitals: Iterable[dict], beds: Iterable[BedRecord])
     if wards:
         raise _unknown("ward", wards)
     present = set(
-        BedSnapshot.objects.filter(hospital__in=[assets[b.hospital_ref] for b in beds],
-                                   observed_at__in={b.observed_at for b in beds})
-        .values_list("hospital_id", "ward", "observed_at")
+        BedSnapshot.objects.filter(
+            hospital__in=[assets[b.hospital_ref] for b in beds], observed_at__in={b.observed_at for b in beds}
+        ).values_list("hospital_id", "ward", "observed_at")
     )
     new_rows = [
-        BedSnapshot(source=source, hospital=assets[b.hospital_ref], ward=b.ward, total=b.total,
-                    occupied=b.occupied, free=b.free, observed_at=b.observed_at)
+        BedSnapshot(
+            source=source,
+            hospital=assets[b.hospital_ref],
+            ward=b.ward,
+            total=b.total,
+            occupied=b.occupied,
+            free=b.free,
+            observed_at=b.observed_at,
+        )
         for b in beds
         if (assets[b.hospital_ref].pk, b.ward, b.observed_at) not in present
     ]

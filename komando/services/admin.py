@@ -23,8 +23,18 @@ class PermitApplicationAdmin(ReadOnlyAuditedAdmin):
 
 @admin.register(AttendanceDay)
 class AttendanceDayAdmin(ReadOnlyAuditedAdmin):
-    list_display = ["date", "agency", "asn_count", "present", "on_time", "late", "on_leave", "sick", "absent",
-                    "performance_score"]
+    list_display = [
+        "date",
+        "agency",
+        "asn_count",
+        "present",
+        "on_time",
+        "late",
+        "on_leave",
+        "sick",
+        "absent",
+        "performance_score",
+    ]
     list_filter = ["agency"]
     list_select_related = ["agency"]
     date_hierarchy = "date"

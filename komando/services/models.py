@@ -40,8 +40,12 @@ class PermitApplication(models.Model):
     source = models.ForeignKey("sources.Source", on_delete=models.PROTECT)
     source_ref = models.CharField(max_length=80, help_text=_("The application number in the permit system"))
     permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="applications")
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="permit_applications",
-                               help_text=_("Kelurahan of the building or business"))
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="permit_applications",
+        help_text=_("Kelurahan of the building or business"),
+    )
     status = models.CharField(max_length=12, choices=PermitStatus.choices, db_index=True)
     applied_at = models.DateTimeField(db_index=True)
     issued_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -71,8 +75,7 @@ class AttendanceDay(models.Model):
     on_leave = models.PositiveIntegerField(help_text=_("On leave (cuti)"))
     sick = models.PositiveIntegerField()
     absent = models.PositiveIntegerField(help_text=_("Absent without reason"))
-    performance_score = models.FloatField(null=True, blank=True,
-                                          help_text=_("Average SKP realisation in e-Kinerja, %"))
+    performance_score = models.FloatField(null=True, blank=True, help_text=_("Average SKP realisation in e-Kinerja, %"))
     source_updated_at = models.DateTimeField()
 
     class Meta:

@@ -34,6 +34,7 @@ def _percent(part: int, whole: int) -> float | None:
 
 # --- Perizinan ------------------------------------------------------------------------------------
 
+
 def permits_summary(now: datetime | None = None) -> dict:
     """Today's applied and issued permits, the share issued within the service time over the last 30
     days, and per type, per kecamatan and per day figures of the month so far (WIB)."""
@@ -48,17 +49,30 @@ def permits_summary(now: datetime | None = None) -> dict:
     month_applied = Q(applied_at__gte=month_start, applied_at__lt=day_end)
     month_issued = Q(status=PermitStatus.ISSUED, issued_at__gte=month_start, issued_at__lt=day_end)
     by_type = [
-        {"code": row["permit_type__code"], "name": row["permit_type__name"], "sla_days": row["permit_type__sla_days"],
-         "applied": row["applied"], "issued": row["issued"], "issued_within_sla": row["within"]}
+        {
+            "code": row["permit_type__code"],
+            "name": row["permit_type__name"],
+            "sla_days": row["permit_type__sla_days"],
+            "applied": row["applied"],
+            "issued": row["issued"],
+            "issued_within_sla": row["within"],
+        }
         for row in applications.filter(month_applied | month_issued)
         .values("permit_type__code", "permit_type__name", "permit_type__sla_days")
-        .annotate(applied=Count("pk", filter=month_applied), issued=Count("pk", filter=month_issued),
-                  within=Count("pk", filter=month_issued & Q(within_sla=True)))
+        .annotate(
+            applied=Count("pk", filter=month_applied),
+            issued=Count("pk", filter=month_issued),
+            within=Count("pk", filter=month_issued & Q(within_sla=True)),
+        )
         .order_by("-applied", "permit_type__code")
     ]
     by_kecamatan = [
-        {"code": row["region__parent__code"], "name": row["region__parent__name"], "applied": row["applied"],
-         "issued": row["issued"]}
+        {
+            "code": row["region__parent__code"],
+            "name": row["region__parent__name"],
+            "applied": row["applied"],
+            "issued": row["issued"],
+        }
         for row in applications.filter(month_applied | month_issued)
         .values("region__parent__code", "region__parent__name")
         .annotate(applied=Count("pk", filter=month_applied), issued=Count("pk", filter=month_issued))
@@ -67,11 +81,11 @@ def permits_summary(now: datetime | None = None) -> dict:
     days = [today - timedelta(days=offset) for offset in range(SLA_WINDOW_DAYS - 1, -1, -1)]
     first_start, _end = _local_day_bounds(days[0])
     daily = {day: {"date": day.isoformat(), "applied": 0, "issued": 0} for day in days}
-    for moment in applications.filter(applied_at__gte=first_start, applied_at__lt=day_end).values_list(
-            "applied_at", flat=True):
+    for moment in applications.filter(applied_at__gte=first_start, applied_at__lt=day_end).values_list("applied_at", flat=True):
         daily[timezone.localdate(moment)]["applied"] += 1
-    for moment in applications.filter(status=PermitStatus.ISSUED, issued_at__gte=first_start,
-                                      issued_at__lt=day_end).values_list("issued_at", flat=True):
+    for moment in applications.filter(status=PermitStatus.ISSUED, issued_at__gte=first_start, issued_at__lt=day_end).values_list(
+        "issued_at", flat=True
+    ):
         daily[timezone.localdate(moment)]["issued"] += 1
     latest = applications.aggregate(latest=Max("source_updated_at"))["latest"]
     return {
@@ -79,8 +93,7 @@ def permits_summary(now: datetime | None = None) -> dict:
         "date": today.isoformat(),
         "data_as_of": latest,
         "applied_today": applications.filter(applied_at__gte=day_start, applied_at__lt=day_end).count(),
-        "issued_today": applications.filter(status=PermitStatus.ISSUED, issued_at__gte=day_start,
-                                            issued_at__lt=day_end).count(),
+        "issued_today": applications.filter(status=PermitStatus.ISSUED, issued_at__gte=day_start, issued_at__lt=day_end).count(),
         "in_process": applications.filter(status__in=[PermitStatus.SUBMITTED, PermitStatus.IN_PROCESS]).count(),
         "issued_30_days": sla["total"],
         "issued_within_sla_30_days": sla["within"],
@@ -116,6 +129,7 @@ def permits_tile(now: datetime | None = None) -> Tile | None:
 
 # --- Kinerja ASN ----------------------------------------------------------------------------------
 
+
 def workforce_summary(day: date | None = None) -> dict:
     """Attendance and performance per OPD on ``day`` (default today, WIB), lowest attendance first."""
     day = day or timezone.localdate()
@@ -138,11 +152,12 @@ def workforce_summary(day: date | None = None) -> dict:
             }
             for row in rows
         ),
-        key=lambda item: (item["attendance_percent"] if item["attendance_percent"] is not None else 101.0,
-                          item["agency_code"]),
+        key=lambda item: (item["attendance_percent"] if item["attendance_percent"] is not None else 101.0, item["agency_code"]),
     )
-    totals = {name: sum(item[name] for item in agencies)
-              for name in ("asn_count", "present", "on_time", "late", "on_leave", "sick", "absent")}
+    totals = {
+        name: sum(item[name] for item in agencies)
+        for name in ("asn_count", "present", "on_time", "late", "on_leave", "sick", "absent")
+    }
     scores = [(row.performance_score, row.asn_count) for row in rows if row.performance_score is not None]
     weight = sum(count for _score, count in scores)
     return {
@@ -172,8 +187,7 @@ def workforce_tile(now: datetime | None = None) -> Tile | None:
     return Tile(
         key="workforce",
         source=WORKFORCE_SOURCE,
-        title=_("Civil servants today") if day == today else _("Civil servants on %(date)s") % {
-            "date": day.strftime("%d-%m-%Y")},
+        title=_("Civil servants today") if day == today else _("Civil servants on %(date)s") % {"date": day.strftime("%d-%m-%Y")},
         figures=[
             Figure(_("Attendance"), summary["attendance_percent"], unit="%"),
             Figure(_("Late"), summary["late"]),
@@ -198,8 +212,11 @@ def latest_beds() -> list[BedSnapshot]:
     newest = BedSnapshot.objects.aggregate(at=Max("observed_at"))["at"]
     if newest is None:
         return []
-    latest = (BedSnapshot.objects.filter(observed_at__gte=newest - timedelta(days=7))
-              .values("hospital_id", "ward").annotate(at=Max("observed_at")))
+    latest = (
+        BedSnapshot.objects.filter(observed_at__gte=newest - timedelta(days=7))
+        .values("hospital_id", "ward")
+        .annotate(at=Max("observed_at"))
+    )
     condition = Q()
     for row in latest:
         condition |= Q(hospital_id=row["hospital_id"], ward=row["ward"], observed_at=row["at"])
@@ -212,23 +229,40 @@ def beds_summary() -> dict:
     order = {ward: index for index, ward in enumerate(Ward.values)}
     hospitals: dict[int, dict] = {}
     for asset in Asset.objects.filter(kind=AssetKind.HOSPITAL, source__slug=BEDS_SOURCE).select_related("region"):
-        hospitals[asset.pk] = {"id": asset.pk, "code": asset.source_ref, "name": asset.name, "lat": asset.lat,
-                               "lon": asset.lon, "kelurahan_code": asset.region.code if asset.region else None,
-                               "online": asset.online, "total": 0, "free": 0, "updated_at": None, "wards": []}
+        hospitals[asset.pk] = {
+            "id": asset.pk,
+            "code": asset.source_ref,
+            "name": asset.name,
+            "lat": asset.lat,
+            "lon": asset.lon,
+            "kelurahan_code": asset.region.code if asset.region else None,
+            "online": asset.online,
+            "total": 0,
+            "free": 0,
+            "updated_at": None,
+            "wards": [],
+        }
     wards: dict[str, dict] = {}
     for snapshot in sorted(snapshots, key=lambda s: (s.hospital_id, order.get(s.ward, 99))):
         hospital = hospitals.get(snapshot.hospital_id)
         if hospital is None:
             continue
-        hospital["wards"].append({"ward": snapshot.ward, "label": str(Ward(snapshot.ward).label),
-                                  "total": snapshot.total, "free": snapshot.free,
-                                  "updated_at": snapshot.observed_at})
+        hospital["wards"].append(
+            {
+                "ward": snapshot.ward,
+                "label": str(Ward(snapshot.ward).label),
+                "total": snapshot.total,
+                "free": snapshot.free,
+                "updated_at": snapshot.observed_at,
+            }
+        )
         hospital["total"] += snapshot.total
         hospital["free"] += snapshot.free
         if hospital["updated_at"] is None or snapshot.observed_at > hospital["updated_at"]:
             hospital["updated_at"] = snapshot.observed_at
-        city = wards.setdefault(snapshot.ward, {"ward": snapshot.ward, "label": str(Ward(snapshot.ward).label),
-                                                "total": 0, "free": 0})
+        city = wards.setdefault(
+            snapshot.ward, {"ward": snapshot.ward, "label": str(Ward(snapshot.ward).label), "total": 0, "free": 0}
+        )
         city["total"] += snapshot.total
         city["free"] += snapshot.free
     listed = sorted(hospitals.values(), key=lambda h: h["name"])
@@ -292,23 +326,27 @@ def hospitals_layer() -> dict:
             status, tone = "limited", "warn"
         else:
             status, tone = "available", "ok"
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [hospital["lon"], hospital["lat"]]},
-            "properties": {
-                "id": hospital["id"],
-                "name": hospital["name"],
-                "kind": AssetKind.HOSPITAL.value,
-                "status": status,
-                "tone": tone,
-                "source": BEDS_SOURCE,
-                "observed_at": hospital["updated_at"].isoformat() if hospital["updated_at"] else None,
-                "free": hospital["free"],
-                "total": hospital["total"],
-                "free_icu": by_ward.get("icu"),
-                "free_igd": by_ward.get("igd"),
-                "wards": [{"ward": w["ward"], "label": w["label"], "free": w["free"], "total": w["total"]}
-                          for w in hospital["wards"]],
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [hospital["lon"], hospital["lat"]]},
+                "properties": {
+                    "id": hospital["id"],
+                    "name": hospital["name"],
+                    "kind": AssetKind.HOSPITAL.value,
+                    "status": status,
+                    "tone": tone,
+                    "source": BEDS_SOURCE,
+                    "observed_at": hospital["updated_at"].isoformat() if hospital["updated_at"] else None,
+                    "free": hospital["free"],
+                    "total": hospital["total"],
+                    "free_icu": by_ward.get("icu"),
+                    "free_igd": by_ward.get("igd"),
+                    "wards": [
+                        {"ward": w["ward"], "label": w["label"], "free": w["free"], "total": w["total"]}
+                        for w in hospital["wards"]
+                    ],
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}

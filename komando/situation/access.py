@@ -40,8 +40,11 @@ def visible_sessions(user, sessions):
     agency_id = _agency_id(user)
     if Role.OPD_OFFICER not in roles_of(user) or agency_id is None:
         return sessions.none()
-    return sessions.filter(Q(incident_links__incident__agency_id=agency_id) | Q(decisions__assigned_agency_id=agency_id)
-                           | Q(action_items__assigned_agency_id=agency_id)).distinct()
+    return sessions.filter(
+        Q(incident_links__incident__agency_id=agency_id)
+        | Q(decisions__assigned_agency_id=agency_id)
+        | Q(action_items__assigned_agency_id=agency_id)
+    ).distinct()
 
 
 def can_view_session(user, session) -> bool:

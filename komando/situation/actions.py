@@ -109,8 +109,9 @@ def do_open_session(title, *, acting_user, chair=None, kecamatan=None, kelurahan
         elif kelurahan.parent_id != kecamatan.pk:
             raise SituationError(_("The kelurahan is not in that kecamatan."))
     with transaction.atomic():
-        session = Session.objects.create(title=title, opened_by=acting_user, chair=chair, kecamatan=kecamatan,
-                                         kelurahan=kelurahan)
+        session = Session.objects.create(
+            title=title, opened_by=acting_user, chair=chair, kecamatan=kecamatan, kelurahan=kelurahan
+        )
         _timeline(session, TimelineKind.OPENED, acting_user, title)
         Attendee.objects.create(session=session, user=chair, added_by=acting_user)
         if acting_user.pk != chair.pk:
@@ -130,8 +131,7 @@ def do_add_attendee(session: Session, *, acting_user, user=None, name: str = "")
     if user is not None and session.attendees.filter(user=user).exists():
         raise SituationError(_("%(name)s is already listed as present.") % {"name": user.get_full_name() or user.username})
     with transaction.atomic():
-        attendee = Attendee.objects.create(session=session, user=user, name=name if user is None else "",
-                                           added_by=acting_user)
+        attendee = Attendee.objects.create(session=session, user=user, name=name if user is None else "", added_by=acting_user)
         _timeline(session, TimelineKind.ATTENDEE, acting_user, attendee.label)
         _audit(acting_user, "situation.attendee", attendee)
         _changed(session, "attendee")
@@ -149,13 +149,11 @@ def do_link_incident(session: Session, incident: Incident, *, acting_user) -> In
     try:
         with transaction.atomic():
             link = IncidentLink.objects.create(session=session, incident=incident, linked_by=acting_user)
-            _timeline(session, TimelineKind.INCIDENT, acting_user, f"{incident.ticket} {incident.title}",
-                      incident=incident)
+            _timeline(session, TimelineKind.INCIDENT, acting_user, f"{incident.ticket} {incident.title}", incident=incident)
             _audit(acting_user, "situation.link_incident", link)
             _changed(session, "incident")
     except IntegrityError as error:  # linked at the same moment by someone else
-        raise SituationError(_("Incident %(ticket)s is already linked to this session.")
-                             % {"ticket": incident.ticket}) from error
+        raise SituationError(_("Incident %(ticket)s is already linked to this session.") % {"ticket": incident.ticket}) from error
     return link
 
 
@@ -171,8 +169,18 @@ def do_add_note(session: Session, text, *, acting_user) -> TimelineEntry:
     return entry
 
 
-def do_record_decision(session: Session, text, *, acting_user, basis="", decided_by=None, assigned_agency=None,
-                       assigned_user=None, deadline=None, corrects: Decision | None = None) -> Decision:
+def do_record_decision(
+    session: Session,
+    text,
+    *,
+    acting_user,
+    basis="",
+    decided_by=None,
+    assigned_agency=None,
+    assigned_user=None,
+    deadline=None,
+    corrects: Decision | None = None,
+) -> Decision:
     """Record a decision of the session; with ``corrects``, a correction of an earlier one (which
     stays in the record, shown struck through with a link to this one)."""
     if not access.can_chair(acting_user, session):
@@ -193,8 +201,16 @@ def do_record_decision(session: Session, text, *, acting_user, basis="", decided
     try:
         with transaction.atomic():
             decision = Decision.objects.create(
-                session=session, text=text, basis=basis, decided_by=decided_by, assigned_agency=assigned_agency,
-                assigned_user=assigned_user, deadline=deadline, recorded_by=acting_user, corrects=corrects)
+                session=session,
+                text=text,
+                basis=basis,
+                decided_by=decided_by,
+                assigned_agency=assigned_agency,
+                assigned_user=assigned_user,
+                deadline=deadline,
+                recorded_by=acting_user,
+                corrects=corrects,
+            )
             kind = TimelineKind.CORRECTION if corrects else TimelineKind.DECISION
             _timeline(session, kind, acting_user, text, decision=decision)
             _audit(acting_user, "situation.correct_decision" if corrects else "situation.decision", decision)
@@ -204,8 +220,16 @@ def do_record_decision(session: Session, text, *, acting_user, basis="", decided
     return decision
 
 
-def do_add_action_item(session: Session, text, *, acting_user, assigned_agency=None, assigned_user=None,
-                       deadline=None, decision: Decision | None = None) -> ActionItem:
+def do_add_action_item(
+    session: Session,
+    text,
+    *,
+    acting_user,
+    assigned_agency=None,
+    assigned_user=None,
+    deadline=None,
+    decision: Decision | None = None,
+) -> ActionItem:
     if not access.can_chair(acting_user, session):
         raise SituationRefused(_("Only the chair (or an administrator) gives out action items."))
     _must_be_open(session)
@@ -217,9 +241,15 @@ def do_add_action_item(session: Session, text, *, acting_user, assigned_agency=N
     if decision is not None and (not isinstance(decision, Decision) or decision.session_id != session.pk):
         raise SituationError(_("The decision is not one of this session's."))
     with transaction.atomic():
-        item = ActionItem.objects.create(session=session, text=text, assigned_agency=assigned_agency,
-                                         assigned_user=assigned_user, deadline=deadline, decision=decision,
-                                         created_by=acting_user)
+        item = ActionItem.objects.create(
+            session=session,
+            text=text,
+            assigned_agency=assigned_agency,
+            assigned_user=assigned_user,
+            deadline=deadline,
+            decision=decision,
+            created_by=acting_user,
+        )
         ActionItemUpdate.objects.create(action_item=item, status=ActionStatus.OPEN, by=acting_user)
         _timeline(session, TimelineKind.ACTION, acting_user, text, action_item=item)
         _audit(acting_user, "situation.action_item", item)
@@ -244,8 +274,10 @@ def do_update_action_item(item: ActionItem, status, *, acting_user, note="") -> 
     with transaction.atomic():
         current = current_action_status(ActionItem.objects.select_for_update().get(pk=item.pk))
         if status not in ACTION_TRANSITIONS[ActionStatus(current)]:
-            raise SituationError(_("An action item that is %(current)s cannot become %(status)s.")
-                                 % {"current": ActionStatus(current).label, "status": ActionStatus(status).label})
+            raise SituationError(
+                _("An action item that is %(current)s cannot become %(status)s.")
+                % {"current": ActionStatus(current).label, "status": ActionStatus(status).label}
+            )
         update = ActionItemUpdate.objects.create(action_item=item, status=status, note=note, by=acting_user)
         text = item.text[:200] + (f" — {note}" if note else "")
         _timeline(session, TimelineKind.ACTION_UPDATE, acting_user, text, action_item=item, action_status=status)

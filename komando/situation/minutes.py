@@ -47,8 +47,10 @@ class Projection:
         self.offset_y = MARGIN + (inner_h - (self.north - self.south) * self.scale_y) / 2
 
     def point(self, lon, lat) -> tuple[float, float]:
-        return (round(self.offset_x + (lon - self.west) * self.scale_x, 1),
-                round(self.offset_y + (self.north - lat) * self.scale_y, 1))
+        return (
+            round(self.offset_x + (lon - self.west) * self.scale_x, 1),
+            round(self.offset_y + (self.north - lat) * self.scale_y, 1),
+        )
 
     def contains(self, lon, lat) -> bool:
         return self.west <= lon <= self.east and self.south <= lat <= self.north
@@ -70,34 +72,40 @@ def map_svg(state: dict) -> str:
     if not area["bbox"]:
         return ""
     projection = Projection(area["bbox"])
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{projection.width}" height="{projection.height}" '
-             f'viewBox="0 0 {projection.width} {projection.height}" font-family="DejaVu Sans, sans-serif">',
-             f'<rect width="{projection.width}" height="{projection.height}" fill="#f4f6f9" stroke="#8a94a6"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{projection.width}" height="{projection.height}" '
+        f'viewBox="0 0 {projection.width} {projection.height}" font-family="DejaVu Sans, sans-serif">',
+        f'<rect width="{projection.width}" height="{projection.height}" fill="#f4f6f9" stroke="#8a94a6"/>',
+    ]
     for region in area["regions"]:
         for ring in _rings(region["geometry"]):
             points = " ".join("{},{}".format(*projection.point(lon, lat)) for lon, lat, *_ in ring)
             parts.append(f'<polygon points="{points}" fill="#ffffff" stroke="#64748b" stroke-width="1.2"/>')
     for region in area["regions"]:
         x, y = projection.point(*region["centroid"])
-        parts.append(f'<text x="{x}" y="{y}" font-size="11" fill="#475569" text-anchor="middle">'
-                     f'{escape(region["name"])}</text>')
+        parts.append(f'<text x="{x}" y="{y}" font-size="11" fill="#475569" text-anchor="middle">{escape(region["name"])}</text>')
     for feature in area["gauges"]:
         lon, lat = feature["geometry"]["coordinates"][:2]
         if projection.contains(lon, lat):
             x, y = projection.point(lon, lat)
-            parts.append(f'<polygon points="{x},{y - 7} {x - 6},{y + 5} {x + 6},{y + 5}" fill="#0284c7" '
-                         'stroke="#ffffff" stroke-width="1"/>')
+            parts.append(
+                f'<polygon points="{x},{y - 7} {x - 6},{y + 5} {x + 6},{y + 5}" fill="#0284c7" '
+                'stroke="#ffffff" stroke-width="1"/>'
+            )
     for feature in area["units"]:
         lon, lat = feature["geometry"]["coordinates"][:2]
         if projection.contains(lon, lat):
             x, y = projection.point(lon, lat)
-            parts.append(f'<rect x="{x - 4.5}" y="{y - 4.5}" width="9" height="9" fill="#16a34a" '
-                         'stroke="#ffffff" stroke-width="1"/>')
+            parts.append(
+                f'<rect x="{x - 4.5}" y="{y - 4.5}" width="9" height="9" fill="#16a34a" stroke="#ffffff" stroke-width="1"/>'
+            )
     for number, incident in enumerate(state["incidents"], start=1):
         x, y = projection.point(incident["lon"], incident["lat"])
-        parts.append(f'<circle cx="{x}" cy="{y}" r="9" fill="#dc2626" stroke="#ffffff" stroke-width="1.5"/>'
-                     f'<text x="{x}" y="{y + 4}" font-size="11" font-weight="bold" fill="#ffffff" '
-                     f'text-anchor="middle">{number}</text>')
+        parts.append(
+            f'<circle cx="{x}" cy="{y}" r="9" fill="#dc2626" stroke="#ffffff" stroke-width="1.5"/>'
+            f'<text x="{x}" y="{y + 4}" font-size="11" font-weight="bold" fill="#ffffff" '
+            f'text-anchor="middle">{number}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -109,11 +117,15 @@ def minutes_context(session) -> dict:
         session = Session.objects.select_related("chair", "opened_by", "kecamatan", "kelurahan").get(pk=session.pk)
         state = selectors.session_state(session, session.chair)
         svg = map_svg(state)
-        return {"state": state, "session": session, "map_svg": svg,
-                "opened_at": timezone.localtime(session.opened_at),
-                "closed_at": timezone.localtime(session.closed_at) if session.closed_at else None,
-                "printed_at": timezone.localtime(timezone.now()),
-                "decisions_by_id": {row["id"]: row for row in state["decisions"]}}
+        return {
+            "state": state,
+            "session": session,
+            "map_svg": svg,
+            "opened_at": timezone.localtime(session.opened_at),
+            "closed_at": timezone.localtime(session.closed_at) if session.closed_at else None,
+            "printed_at": timezone.localtime(timezone.now()),
+            "decisions_by_id": {row["id"]: row for row in state["decisions"]},
+        }
 
 
 def render_minutes_html(session) -> str:

@@ -54,8 +54,12 @@ class Session(AppendOnlyModel):
     title = models.CharField(max_length=200)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
-    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              help_text=_("Records decisions and closes the session"))
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Records decisions and closes the session"),
+    )
     kecamatan = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     kelurahan = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     incidents = models.ManyToManyField("incidents.Incident", through="IncidentLink", related_name="situation_sessions")
@@ -105,11 +109,13 @@ class Attendee(AppendOnlyModel):
     class Meta:
         ordering = ["added_at", "id"]
         constraints = [
-            models.CheckConstraint(name="attendee_user_or_name",
-                                   condition=(models.Q(user__isnull=False) & models.Q(name=""))
-                                   | (models.Q(user__isnull=True) & ~models.Q(name=""))),
-            models.UniqueConstraint(fields=["session", "user"], name="attendee_once_per_session",
-                                    condition=models.Q(user__isnull=False)),
+            models.CheckConstraint(
+                name="attendee_user_or_name",
+                condition=(models.Q(user__isnull=False) & models.Q(name="")) | (models.Q(user__isnull=True) & ~models.Q(name="")),
+            ),
+            models.UniqueConstraint(
+                fields=["session", "user"], name="attendee_once_per_session", condition=models.Q(user__isnull=False)
+            ),
         ]
 
     def __str__(self):
@@ -142,18 +148,26 @@ class Decision(AppendOnlyModel):
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="decisions")
     text = models.TextField(help_text=_("What was decided"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   help_text=_("Who decided (the chair unless said otherwise)"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who decided (the chair unless said otherwise)"),
+    )
     basis = models.TextField(blank=True, help_text=_("On what basis (facts, regulation, SOP)"))
-    assigned_agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
-    assigned_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    assigned_agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     deadline = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
-    corrects = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="correction", help_text=_("The decision this one corrects"))
+    corrects = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="correction",
+        help_text=_("The decision this one corrects"),
+    )
 
     class Meta:
         ordering = ["recorded_at", "id"]
@@ -191,10 +205,8 @@ class ActionItem(AppendOnlyModel):
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="action_items")
     text = models.TextField()
-    assigned_agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
-    assigned_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    assigned_agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     deadline = models.DateTimeField(null=True, blank=True)
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="action_items")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -202,9 +214,12 @@ class ActionItem(AppendOnlyModel):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.CheckConstraint(
-            name="action_item_has_assignee",
-            condition=models.Q(assigned_agency__isnull=False) | models.Q(assigned_user__isnull=False))]
+        constraints = [
+            models.CheckConstraint(
+                name="action_item_has_assignee",
+                condition=models.Q(assigned_agency__isnull=False) | models.Q(assigned_user__isnull=False),
+            )
+        ]
 
     def __str__(self):
         return self.text[:80]
@@ -242,8 +257,12 @@ class TimelineEntry(AppendOnlyModel):
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(blank=True)
-    action_status = models.CharField(max_length=12, choices=ActionStatus.choices, blank=True,
-                                     help_text=_("The status an action item moved to (action updates)"))
+    action_status = models.CharField(
+        max_length=12,
+        choices=ActionStatus.choices,
+        blank=True,
+        help_text=_("The status an action item moved to (action updates)"),
+    )
     incident = models.ForeignKey("incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action_item = models.ForeignKey(ActionItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -256,5 +275,4 @@ class TimelineEntry(AppendOnlyModel):
         return f"{self.get_kind_display()}: {self.text[:60]}"
 
 
-APPEND_ONLY_MODELS = (Session, SessionClosure, Attendee, IncidentLink, Decision, ActionItem, ActionItemUpdate,
-                      TimelineEntry)
+APPEND_ONLY_MODELS = (Session, SessionClosure, Attendee, IncidentLink, Decision, ActionItem, ActionItemUpdate, TimelineEntry)

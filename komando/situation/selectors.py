@@ -20,8 +20,7 @@ from komando.situation.models import ActionItem, ActionItemUpdate, ActionStatus,
 
 logger = logging.getLogger("komando.situation")
 NEARBY_DEGREES = 0.02  # about 2 km around the session's area: the gauges and cameras shown
-INCIDENT_RELATED = ("category", "agency", "kelurahan", "kecamatan", "merged_into", "possible_duplicate_of",
-                    "playbook_version")
+INCIDENT_RELATED = ("category", "agency", "kelurahan", "kecamatan", "merged_into", "possible_duplicate_of", "playbook_version")
 
 
 def _iso(value):
@@ -43,10 +42,16 @@ def session_rows(user) -> dict[str, list[dict]]:
     """Open sessions (newest first) and closed ones, for the list page."""
     rows = {"open": [], "closed": []}
     for session in sessions_for(user):
-        row = {"id": session.pk, "title": session.title, "chair": person_label(session.chair),
-               "opened_at": session.opened_at, "closed_at": session.closed_at,
-               "area": (session.kelurahan or session.kecamatan).name if (session.kelurahan or session.kecamatan) else "",
-               "incidents": session.incident_links.count(), "decisions": session.decisions.count()}
+        row = {
+            "id": session.pk,
+            "title": session.title,
+            "chair": person_label(session.chair),
+            "opened_at": session.opened_at,
+            "closed_at": session.closed_at,
+            "area": (session.kelurahan or session.kecamatan).name if (session.kelurahan or session.kecamatan) else "",
+            "incidents": session.incident_links.count(),
+            "decisions": session.decisions.count(),
+        }
         rows["open" if session.is_open else "closed"].append(row)
     return rows
 
@@ -56,54 +61,90 @@ def visible_session(user, pk) -> Session | None:
 
 
 def _assignee(agency, user) -> dict:
-    return {"agency": agency.short_name if agency else "", "agency_id": agency.pk if agency else None,
-            "user": person_label(user), "user_id": user.pk if user else None,
-            "label": " · ".join(part for part in (agency.short_name if agency else "", person_label(user)) if part)}
+    return {
+        "agency": agency.short_name if agency else "",
+        "agency_id": agency.pk if agency else None,
+        "user": person_label(user),
+        "user_id": user.pk if user else None,
+        "label": " · ".join(part for part in (agency.short_name if agency else "", person_label(user)) if part),
+    }
 
 
 def decision_rows(session: Session) -> list[dict]:
-    decisions = list(session.decisions.select_related("decided_by", "recorded_by", "assigned_agency", "assigned_user",
-                                                      "corrects"))
+    decisions = list(
+        session.decisions.select_related("decided_by", "recorded_by", "assigned_agency", "assigned_user", "corrects")
+    )
     corrected_by = {d.corrects_id: d.pk for d in decisions if d.corrects_id}
     numbers = {d.pk: index for index, d in enumerate(decisions, start=1)}
-    return [{
-        "id": d.pk, "number": numbers[d.pk], "text": d.text, "basis": d.basis,
-        "decided_by": person_label(d.decided_by), "decided_by_chair": d.decided_by_id == session.chair_id,
-        "assignee": _assignee(d.assigned_agency, d.assigned_user), "deadline": _iso(d.deadline),
-        "recorded_by": person_label(d.recorded_by), "recorded_at": _iso(d.recorded_at),
-        "corrects": d.corrects_id, "corrects_number": numbers.get(d.corrects_id),
-        "corrected_by": corrected_by.get(d.pk), "corrected_by_number": numbers.get(corrected_by.get(d.pk)),
-    } for d in decisions]
+    return [
+        {
+            "id": d.pk,
+            "number": numbers[d.pk],
+            "text": d.text,
+            "basis": d.basis,
+            "decided_by": person_label(d.decided_by),
+            "decided_by_chair": d.decided_by_id == session.chair_id,
+            "assignee": _assignee(d.assigned_agency, d.assigned_user),
+            "deadline": _iso(d.deadline),
+            "recorded_by": person_label(d.recorded_by),
+            "recorded_at": _iso(d.recorded_at),
+            "corrects": d.corrects_id,
+            "corrects_number": numbers.get(d.corrects_id),
+            "corrected_by": corrected_by.get(d.pk),
+            "corrected_by_number": numbers.get(corrected_by.get(d.pk)),
+        }
+        for d in decisions
+    ]
 
 
 def action_rows(session: Session, user=None) -> list[dict]:
     items = session.action_items.select_related("assigned_agency", "assigned_user", "decision").prefetch_related(
-        Prefetch("updates", queryset=ActionItemUpdate.objects.select_related("by").order_by("at", "id")))
+        Prefetch("updates", queryset=ActionItemUpdate.objects.select_related("by").order_by("at", "id"))
+    )
     numbers = {pk: index for index, pk in enumerate(session.decisions.values_list("pk", flat=True), start=1)}
     rows = []
     for item in items:
         updates = list(item.updates.all())
         latest = updates[-1] if updates else None
         status = latest.status if latest else ActionStatus.OPEN
-        rows.append({
-            "id": item.pk, "text": item.text, "assignee": _assignee(item.assigned_agency, item.assigned_user),
-            "deadline": _iso(item.deadline), "decision": item.decision_id,
-            "decision_number": numbers.get(item.decision_id),
-            "status": status, "status_label": str(ActionStatus(status).label),
-            "status_at": _iso(latest.at) if latest else None, "status_by": person_label(latest.by) if latest else "",
-            "status_note": latest.note if latest else "",
-            "history": [{"status": u.status, "status_label": str(ActionStatus(u.status).label), "at": _iso(u.at),
-                         "by": person_label(u.by), "note": u.note} for u in updates],
-            "may_update": bool(user) and access.can_update_action_item(user, item),
-            "overdue": bool(item.deadline and status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
-                            and item.deadline < timezone.now()),
-        })
+        rows.append(
+            {
+                "id": item.pk,
+                "text": item.text,
+                "assignee": _assignee(item.assigned_agency, item.assigned_user),
+                "deadline": _iso(item.deadline),
+                "decision": item.decision_id,
+                "decision_number": numbers.get(item.decision_id),
+                "status": status,
+                "status_label": str(ActionStatus(status).label),
+                "status_at": _iso(latest.at) if latest else None,
+                "status_by": person_label(latest.by) if latest else "",
+                "status_note": latest.note if latest else "",
+                "history": [
+                    {
+                        "status": u.status,
+                        "status_label": str(ActionStatus(u.status).label),
+                        "at": _iso(u.at),
+                        "by": person_label(u.by),
+                        "note": u.note,
+                    }
+                    for u in updates
+                ],
+                "may_update": bool(user) and access.can_update_action_item(user, item),
+                "overdue": bool(
+                    item.deadline and status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) and item.deadline < timezone.now()
+                ),
+            }
+        )
     return rows
 
 
 def linked_incidents(session: Session) -> list[Incident]:
-    return list(Incident.objects.filter(situation_links__session=session).select_related(*INCIDENT_RELATED)
-                .order_by("situation_links__linked_at", "situation_links__id"))
+    return list(
+        Incident.objects.filter(situation_links__session=session)
+        .select_related(*INCIDENT_RELATED)
+        .order_by("situation_links__linked_at", "situation_links__id")
+    )
 
 
 def _bbox_of_points(points) -> list[float] | None:
@@ -139,8 +180,7 @@ def session_area(session: Session, incidents: list[Incident]) -> list[Region]:
         codes.add(session.kelurahan_id)
     regions = list(Region.objects.filter(pk__in=codes))
     if session.kecamatan_id and not session.kelurahan_id:
-        regions += list(Region.objects.filter(parent_id=session.kecamatan_id, level=RegionLevel.KELURAHAN)
-                        .exclude(pk__in=codes))
+        regions += list(Region.objects.filter(parent_id=session.kecamatan_id, level=RegionLevel.KELURAHAN).exclude(pk__in=codes))
     if not regions:
         regions = list(Region.objects.filter(level=RegionLevel.KECAMATAN))
     return regions
@@ -177,8 +217,16 @@ def map_state(session: Session, incidents: list[Incident]) -> dict[str, Any]:
         nearby[key] = [f for f in features if bbox is None or _within(f, bbox)]
     return {
         "bbox": bbox,
-        "regions": [{"code": r.code, "name": r.name, "level": r.level, "geometry": r.geometry,
-                     "centroid": [r.centroid_lon, r.centroid_lat]} for r in regions],
+        "regions": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "level": r.level,
+                "geometry": r.geometry,
+                "centroid": [r.centroid_lon, r.centroid_lat],
+            }
+            for r in regions
+        ],
         "units": units_layer()["features"],
         "gauges": nearby["gauges"],
         "cameras": nearby["cameras"],
@@ -186,33 +234,56 @@ def map_state(session: Session, incidents: list[Incident]) -> dict[str, Any]:
 
 
 def timeline_rows(session: Session) -> list[dict]:
-    return [{"id": e.pk, "kind": e.kind, "at": _iso(e.at),
-             "kind_label": str(e.get_kind_display()) + (f": {ActionStatus(e.action_status).label}"
-                                                         if e.action_status else ""),
-             "actor": person_label(e.actor), "text": e.text, "incident": e.incident_id, "decision": e.decision_id,
-             "action_item": e.action_item_id}
-            for e in session.timeline.select_related("actor").order_by("at", "id")]
+    return [
+        {
+            "id": e.pk,
+            "kind": e.kind,
+            "at": _iso(e.at),
+            "kind_label": str(e.get_kind_display()) + (f": {ActionStatus(e.action_status).label}" if e.action_status else ""),
+            "actor": person_label(e.actor),
+            "text": e.text,
+            "incident": e.incident_id,
+            "decision": e.decision_id,
+            "action_item": e.action_item_id,
+        }
+        for e in session.timeline.select_related("actor").order_by("at", "id")
+    ]
 
 
 def attendee_rows(session: Session) -> list[dict]:
-    return [{"id": a.pk, "label": a.label, "external": a.user_id is None, "chair": a.user_id == session.chair_id,
-             "added_at": _iso(a.added_at)} for a in session.attendees.select_related("user")]
+    return [
+        {
+            "id": a.pk,
+            "label": a.label,
+            "external": a.user_id is None,
+            "chair": a.user_id == session.chair_id,
+            "added_at": _iso(a.added_at),
+        }
+        for a in session.attendees.select_related("user")
+    ]
 
 
 def incident_rows(incidents: list[Incident]) -> list[dict]:
-    return [incident_summary(incident) | {"status_label": str(incident.get_status_display()),
-                                          "priority_label": str(incident.get_priority_display()),
-                                          "place": ", ".join(p for p in (incident.address, incident.kelurahan.name,
-                                                                         incident.kecamatan.name) if p)}
-            for incident in incidents]
+    return [
+        incident_summary(incident)
+        | {
+            "status_label": str(incident.get_status_display()),
+            "priority_label": str(incident.get_priority_display()),
+            "place": ", ".join(p for p in (incident.address, incident.kelurahan.name, incident.kecamatan.name) if p),
+        }
+        for incident in incidents
+    ]
 
 
 def open_incidents_to_link(session: Session, limit: int = 60) -> list[dict]:
     linked = session.incident_links.values("incident_id")
-    incidents = (Incident.objects.filter(status__in=OPEN_STATUSES).exclude(pk__in=linked)
-                 .select_related("category", "kelurahan").order_by("-reported_at")[:limit])
-    return [{"id": i.pk, "ticket": i.ticket, "label": f"{i.ticket} · {i.category.name} · {i.kelurahan.name}"}
-            for i in incidents]
+    incidents = (
+        Incident.objects.filter(status__in=OPEN_STATUSES)
+        .exclude(pk__in=linked)
+        .select_related("category", "kelurahan")
+        .order_by("-reported_at")[:limit]
+    )
+    return [{"id": i.pk, "ticket": i.ticket, "label": f"{i.ticket} · {i.category.name} · {i.kelurahan.name}"} for i in incidents]
 
 
 def session_state(session: Session, user) -> dict[str, Any]:
@@ -223,10 +294,15 @@ def session_state(session: Session, user) -> dict[str, Any]:
     return {
         "now": _iso(timezone.now()),
         "session": {
-            "id": session.pk, "title": session.title, "chair": person_label(session.chair),
-            "chair_id": session.chair_id, "opened_by": person_label(session.opened_by),
-            "opened_at": _iso(session.opened_at), "closed_at": _iso(closure.closed_at) if closure else None,
-            "closed_by": person_label(closure.closed_by) if closure else "", "closing_note": closure.note if closure else "",
+            "id": session.pk,
+            "title": session.title,
+            "chair": person_label(session.chair),
+            "chair_id": session.chair_id,
+            "opened_by": person_label(session.opened_by),
+            "opened_at": _iso(session.opened_at),
+            "closed_at": _iso(closure.closed_at) if closure else None,
+            "closed_by": person_label(closure.closed_by) if closure else "",
+            "closing_note": closure.note if closure else "",
             "is_open": closure is None,
             "kecamatan": session.kecamatan.name if session.kecamatan_id else "",
             "kelurahan": session.kelurahan.name if session.kelurahan_id else "",
@@ -246,8 +322,12 @@ def form_choices() -> dict[str, list[dict]]:
     """The OPDs and the people an item can be assigned to (staff of the command room and the OPDs)."""
     from komando.accounts.models import Role
 
-    users = (get_user_model().objects.filter(is_active=True, groups__name__in=[
-        Role.OPERATOR, Role.EXECUTIVE, Role.ADMINISTRATOR, Role.OPD_OFFICER]).distinct().order_by("username"))
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.OPERATOR, Role.EXECUTIVE, Role.ADMINISTRATOR, Role.OPD_OFFICER])
+        .distinct()
+        .order_by("username")
+    )
     return {
         "agencies": [{"id": a.pk, "label": a.short_name} for a in Agency.objects.order_by("short_name")],
         "people": [{"id": u.pk, "label": person_label(u)} for u in users],

@@ -117,7 +117,9 @@ def api(methods=READ_AND_APPEND):
                 return _error(refusal, 403)
             except SituationError as error:
                 return _error(error, 400)
+
         return inner
+
     return wrap
 
 
@@ -130,11 +132,11 @@ def _session_or_404(request, pk):
 
 def _state(request, session, status=200) -> JsonResponse:
     session = selectors.visible_session(request.user, session.pk) or session
-    return JsonResponse(selectors.session_state(session, request.user), status=status,
-                        json_dumps_params={"default": str})
+    return JsonResponse(selectors.session_state(session, request.user), status=status, json_dumps_params={"default": str})
 
 
 # --- Pages ------------------------------------------------------------------------------------
+
 
 def _page_user(request):
     if not request.user.is_authenticated:
@@ -164,12 +166,18 @@ def session_list(request):
             return redirect("situation:session", pk=session.pk)
         except (SituationError, SituationRefused) as problem:
             error = str(problem)
-    return render(request, "situation/ruang.html", {
-        "rows": selectors.session_rows(request.user),
-        "may_open": access.can_open_session(request.user),
-        "kecamatan": Region.objects.filter(level=RegionLevel.KECAMATAN).order_by("name"),
-        "form": form, "error": error,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "situation/ruang.html",
+        {
+            "rows": selectors.session_rows(request.user),
+            "may_open": access.can_open_session(request.user),
+            "kecamatan": Region.objects.filter(level=RegionLevel.KECAMATAN).order_by("name"),
+            "form": form,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
 def session_page(request, pk):
@@ -205,6 +213,7 @@ def minutes_pdf(request, pk):
 
 # --- JSON API ---------------------------------------------------------------------------------
 
+
 @api()
 def api_sessions(request):
     if request.method == "GET":
@@ -220,8 +229,9 @@ def api_sessions(request):
         kelurahan = Region.objects.filter(pk=_pk(data, "kelurahan"), level=RegionLevel.KELURAHAN).first()
         if kelurahan is None:
             raise SituationError(_("There is no such kelurahan."))
-    session = do_open_session(data.get("title"), acting_user=request.user, chair=_person(data, "chair"),
-                              kecamatan=kecamatan, kelurahan=kelurahan)
+    session = do_open_session(
+        data.get("title"), acting_user=request.user, chair=_person(data, "chair"), kecamatan=kecamatan, kelurahan=kelurahan
+    )
     return _state(request, session, status=201)
 
 
@@ -273,9 +283,17 @@ def api_decisions(request, pk):
         corrects = selectors.decision_in(session, _pk(data, "corrects"))
         if corrects is None:
             raise SituationError(_("The decision to correct is not one of this session's."))
-    do_record_decision(session, data.get("text"), acting_user=request.user, basis=data.get("basis") or "",
-                       decided_by=_person(data, "decided_by"), assigned_agency=_agency(data),
-                       assigned_user=_person(data), deadline=_deadline(data), corrects=corrects)
+    do_record_decision(
+        session,
+        data.get("text"),
+        acting_user=request.user,
+        basis=data.get("basis") or "",
+        decided_by=_person(data, "decided_by"),
+        assigned_agency=_agency(data),
+        assigned_user=_person(data),
+        deadline=_deadline(data),
+        corrects=corrects,
+    )
     return _state(request, session, status=201)
 
 
@@ -292,16 +310,22 @@ def api_decision(request, pk, decision_pk):
 def api_action_items(request, pk):
     session = _session_or_404(request, pk)
     if request.method == "GET":
-        return JsonResponse({"action_items": selectors.action_rows(session, request.user)},
-                            json_dumps_params={"default": str})
+        return JsonResponse({"action_items": selectors.action_rows(session, request.user)}, json_dumps_params={"default": str})
     data = _body(request)
     decision = None
     if _pk(data, "decision") is not None:
         decision = selectors.decision_in(session, _pk(data, "decision"))
         if decision is None:
             raise SituationError(_("The decision is not one of this session's."))
-    do_add_action_item(session, data.get("text"), acting_user=request.user, assigned_agency=_agency(data),
-                       assigned_user=_person(data), deadline=_deadline(data), decision=decision)
+    do_add_action_item(
+        session,
+        data.get("text"),
+        acting_user=request.user,
+        assigned_agency=_agency(data),
+        assigned_user=_person(data),
+        deadline=_deadline(data),
+        decision=decision,
+    )
     return _state(request, session, status=201)
 
 
@@ -332,6 +356,16 @@ def api_incident_search(request):
     if len(query) < 3:
         return JsonResponse({"incidents": []})
     incidents = Incident.objects.filter(ticket__startswith=query).select_related("category", "kelurahan")[:20]
-    return JsonResponse({"incidents": [
-        {"id": i.pk, "ticket": i.ticket, "label": f"{i.ticket} · {i.category.name} · {i.kelurahan.name}",
-         "status": i.status} for i in incidents]})
+    return JsonResponse(
+        {
+            "incidents": [
+                {
+                    "id": i.pk,
+                    "ticket": i.ticket,
+                    "label": f"{i.ticket} · {i.category.name} · {i.kelurahan.name}",
+                    "status": i.status,
+                }
+                for i in incidents
+            ]
+        }
+    )

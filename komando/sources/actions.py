@@ -33,9 +33,13 @@ def _trip_circuit_if_needed(source: Source, now) -> None:
     cooldown = circuit.cooldown_seconds(effective_interval_seconds(source), source.circuit_trips)
     source.circuit_state = CircuitState.OPEN
     source.circuit_retry_at = now + datetime.timedelta(seconds=cooldown)
-    logger.warning("source %s: circuit %s after %d failures in a row; next probe in %.0f s",
-                   source.slug, "reopened (probe failed)" if probing else "opened",
-                   source.consecutive_failures, cooldown)
+    logger.warning(
+        "source %s: circuit %s after %d failures in a row; next probe in %.0f s",
+        source.slug,
+        "reopened (probe failed)" if probing else "opened",
+        source.consecutive_failures,
+        cooldown,
+    )
 
 
 @transaction.atomic
@@ -76,8 +80,17 @@ def do_record_run_success(source: Source, *, started_at, records: int, cursor=No
     if data_as_of is not None:
         # Stored in UTC: the event then says exactly what a fresh read of the row says.
         source.data_as_of = data_as_of.astimezone(datetime.UTC)
-    source.save(update_fields=["last_attempt_at", "last_success_at", "consecutive_failures",
-                               "records_last_run", "cursor", "data_as_of", *CIRCUIT_FIELDS])
+    source.save(
+        update_fields=[
+            "last_attempt_at",
+            "last_success_at",
+            "consecutive_failures",
+            "records_last_run",
+            "cursor",
+            "data_as_of",
+            *CIRCUIT_FIELDS,
+        ]
+    )
     SourceRun.objects.create(source=source, started_at=started_at, finished_at=finished, ok=True, records=records)
     _publish_health(source)
 
@@ -94,10 +107,17 @@ def do_record_run_failure(source: Source, *, started_at, kind: str, error: str) 
     source.last_error_kind = kind
     source.consecutive_failures += 1
     _trip_circuit_if_needed(source, finished)
-    source.save(update_fields=["last_attempt_at", "last_failure_at", "last_error", "last_error_kind",
-                               "consecutive_failures", *CIRCUIT_FIELDS])
-    SourceRun.objects.create(source=source, started_at=started_at, finished_at=finished, ok=False,
-                             error_kind=kind, error=error)
+    source.save(
+        update_fields=[
+            "last_attempt_at",
+            "last_failure_at",
+            "last_error",
+            "last_error_kind",
+            "consecutive_failures",
+            *CIRCUIT_FIELDS,
+        ]
+    )
+    SourceRun.objects.create(source=source, started_at=started_at, finished_at=finished, ok=False, error_kind=kind, error=error)
     _publish_health(source)
 
 
@@ -134,8 +154,9 @@ def do_load_sources(path) -> int:
     return len(rows)
 
 
-def do_record_file_import(source: Source, *, started_at, ok: bool, records: int = 0, data_as_of=None,
-                          kind: str = "", error: str = "") -> None:
+def do_record_file_import(
+    source: Source, *, started_at, ok: bool, records: int = 0, data_as_of=None, kind: str = "", error: str = ""
+) -> None:
     """The health of a source fed by uploaded files (komando.imports): a file imported is a
     successful run, a file refused a failed one (nothing stored is changed by it)."""
     if ok:
@@ -151,8 +172,9 @@ def _set_source_enabled(source: Source, *, enabled: bool, acting_user, action: s
     before = {"enabled": source.enabled}
     source.enabled = enabled
     source.save(update_fields=["enabled"])
-    record_audit(actor=acting_user, channel="ui", action=action, instance=source,
-                 before=before, after={"enabled": source.enabled})
+    record_audit(
+        actor=acting_user, channel="ui", action=action, instance=source, before=before, after={"enabled": source.enabled}
+    )
     _publish_health(source)
 
 
@@ -191,13 +213,23 @@ def do_set_source_credentials(source: Source, values: dict[str, str], *, acting_
     now = timezone.now()
     for name in changed:
         SourceCredential.objects.update_or_create(
-            source=source, field=name,
-            defaults={"ciphertext": encrypt(values[name]), "set_at": now,
-                      "set_by": acting_user if getattr(acting_user, "is_authenticated", False) else None})
-    record_audit(actor=acting_user, channel="ui", action="source.credentials", instance=source,
-                 before=before, after={"set": sorted(set(before["set"]) | set(changed)), "changed": changed})
-    logger.info("source %s: credentials %s set by %s", source.slug, ", ".join(changed),
-                getattr(acting_user, "username", "?"))
+            source=source,
+            field=name,
+            defaults={
+                "ciphertext": encrypt(values[name]),
+                "set_at": now,
+                "set_by": acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            },
+        )
+    record_audit(
+        actor=acting_user,
+        channel="ui",
+        action="source.credentials",
+        instance=source,
+        before=before,
+        after={"set": sorted(set(before["set"]) | set(changed)), "changed": changed},
+    )
+    logger.info("source %s: credentials %s set by %s", source.slug, ", ".join(changed), getattr(acting_user, "username", "?"))
     return changed
 
 

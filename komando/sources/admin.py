@@ -5,15 +5,37 @@ from komando.audit.admin_mixins import AuditedModelAdmin, ReadOnlyAuditedAdmin
 from komando.sources.models import Source, SourceRun
 from komando.sources.selectors import health_status
 
-HEALTH_FIELDS = ["last_attempt_at", "last_success_at", "last_failure_at", "last_error_kind", "last_error",
-                 "consecutive_failures", "data_as_of", "records_last_run", "circuit_state", "circuit_opened_at",
-                 "circuit_retry_at", "circuit_trips"]
+HEALTH_FIELDS = [
+    "last_attempt_at",
+    "last_success_at",
+    "last_failure_at",
+    "last_error_kind",
+    "last_error",
+    "consecutive_failures",
+    "data_as_of",
+    "records_last_run",
+    "circuit_state",
+    "circuit_opened_at",
+    "circuit_retry_at",
+    "circuit_trips",
+]
 
 
 @admin.register(Source)
 class SourceAdmin(AuditedModelAdmin):
-    list_display = ["name", "slug", "group", "agency", "access_level", "connector", "enabled", "health",
-                    "last_success_at", "last_error_kind", "consecutive_failures"]
+    list_display = [
+        "name",
+        "slug",
+        "group",
+        "agency",
+        "access_level",
+        "connector",
+        "enabled",
+        "health",
+        "last_success_at",
+        "last_error_kind",
+        "consecutive_failures",
+    ]
     list_filter = ["group", "access_level", "enabled", "last_error_kind"]
     search_fields = ["slug", "name", "description"]
     list_select_related = ["agency"]
@@ -23,8 +45,22 @@ class SourceAdmin(AuditedModelAdmin):
     exclude = ["cursor"]
     audit_exclude = ("cursor",)
     fieldsets = [
-        (None, {"fields": ["slug", "name", "description", "group", "agency", "access_level", "connector",
-                           "schedule_seconds", "enabled"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    "name",
+                    "description",
+                    "group",
+                    "agency",
+                    "access_level",
+                    "connector",
+                    "schedule_seconds",
+                    "enabled",
+                ]
+            },
+        ),
         (_("Health"), {"fields": ["health", *HEALTH_FIELDS, "cursor_keys"]}),
     ]
 

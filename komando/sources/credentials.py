@@ -58,7 +58,8 @@ def fernet() -> MultiFernet:
         except (ValueError, TypeError) as error:
             raise SecretsKeyError(
                 f"{KEY_VARIABLE}: key {position} is not a Fernet key (32 url-safe base64-encoded bytes); "
-                "make one with `komando secrets-key generate`") from error
+                "make one with `komando secrets-key generate`"
+            ) from error
     return MultiFernet(keys)
 
 
@@ -72,7 +73,8 @@ def decrypt(token: str, what: str = "a stored credential") -> str:
     except InvalidToken as error:
         raise SecretsKeyError(
             f"{what} cannot be decrypted with the configured {KEY_VARIABLE} (was the key changed? list the old "
-            "key after the new one, or set the credential again on the source health page)") from error
+            "key after the new one, or set the credential again on the source health page)"
+        ) from error
 
 
 def reencrypt(token: str, what: str = "a stored credential") -> str:
@@ -96,8 +98,7 @@ def stored_credentials(source) -> dict[str, str]:
     values = {}
     for credential in SourceCredential.objects.filter(source_id=source.pk):
         try:
-            values[credential.field] = decrypt(credential.ciphertext, f"stored credential {credential.field!r} "
-                                                                      f"of {source.slug}")
+            values[credential.field] = decrypt(credential.ciphertext, f"stored credential {credential.field!r} of {source.slug}")
         except SecretsKeyError as error:
             raise SourceAuthFailed(str(error)) from error
     return values

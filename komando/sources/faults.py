@@ -131,16 +131,20 @@ class FaultProxy:
         url = self.upstream + request.path
         if request.query:
             url += "?" + urlencode(request.query, doseq=True)
-        headers = {key: value for key, value in request.headers.items()
-                   if key not in {"host", "content-length", "connection", "accept-encoding"}}
+        headers = {
+            key: value
+            for key, value in request.headers.items()
+            if key not in {"host", "content-length", "connection", "accept-encoding"}
+        }
         return httpx.request(request.method, url, headers=headers, content=request.body or None, timeout=30)
 
     def _handle(self, request: Request) -> Response:
         mode = self.mode
         with self._lock:
             self.requests += 1
-            self.log.append((request.method, request.path + ("?" + urlencode(request.query, doseq=True)
-                                                             if request.query else ""), str(mode)))
+            self.log.append(
+                (request.method, request.path + ("?" + urlencode(request.query, doseq=True) if request.query else ""), str(mode))
+            )
         if mode != FaultMode.PASS and not request.path.startswith(self.path_prefix):
             mode = FaultMode.PASS
         if mode == FaultMode.SERVER_ERROR:

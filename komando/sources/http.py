@@ -36,8 +36,9 @@ def send(http: httpx.Client, method: str, url: str, *, application: str, timeout
         raise SourceUnreachable(f"{application} is unreachable at {url}: {error}") from error
 
 
-def check_status(response: httpx.Response, url: str, *, application: str, refused: str = "access",
-                 show_body: bool = False) -> bytes:
+def check_status(
+    response: httpx.Response, url: str, *, application: str, refused: str = "access", show_body: bool = False
+) -> bytes:
     """The body of a 200 answer; 401/403 raise ``SourceAuthFailed`` (``application refused <refused>``),
     anything else ``SourceServerError``."""
     if response.status_code in (401, 403):
@@ -107,7 +108,8 @@ class JsonClient:
     def get_body(self, http: httpx.Client, path: str, params: dict | None = None) -> bytes:
         return get_body(http, self.url(path), application=self.application, timeout=self.timeout, params=params)
 
-    def get_model(self, http: httpx.Client, path: str, model: type[ModelT] | TypeAdapter, what: str,
-                  params: dict | None = None) -> ModelT:
+    def get_model(
+        self, http: httpx.Client, path: str, model: type[ModelT] | TypeAdapter, what: str, params: dict | None = None
+    ) -> ModelT:
         """GET ``path`` and validate its body as ``model``."""
         return parse_json(model, self.get_body(http, path, params), what)

@@ -43,7 +43,8 @@ class Source(models.Model):
     access_level = models.CharField(max_length=12, choices=AccessLevel.choices, default=AccessLevel.PUBLIC)
     connector = models.CharField(max_length=60, blank=True, help_text="Connector package; blank = not connected yet")
     file_import = models.BooleanField(
-        default=False, help_text="Fed by files an administrator uploads (no API); schedule = how often one is due")
+        default=False, help_text="Fed by files an administrator uploads (no API); schedule = how often one is due"
+    )
     schedule_seconds = models.PositiveIntegerField(default=60)
     enabled = models.BooleanField(default=True)
 

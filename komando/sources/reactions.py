@@ -37,5 +37,8 @@ def feed_committed(source, stored) -> None:
         try:
             reaction(source, stored)
         except Exception:  # a reaction must not break the feed that stored
-            logger.exception("reaction %s to %s failed; the feed goes on", getattr(reaction, "__name__", reaction),
-                             getattr(source, "slug", "a feed"))
+            logger.exception(
+                "reaction %s to %s failed; the feed goes on",
+                getattr(reaction, "__name__", reaction),
+                getattr(source, "slug", "a feed"),
+            )

@@ -42,8 +42,9 @@ def run_source(source: Source, coordinator=None) -> bool:
         result = coordinator.fetch(dict(source.cursor or {}))
         with transaction.atomic():
             stored = coordinator.store(source, result)
-            do_record_run_success(source, started_at=started, records=result.records,
-                                  cursor=result.cursor, data_as_of=result.data_as_of)
+            do_record_run_success(
+                source, started_at=started, records=result.records, cursor=result.cursor, data_as_of=result.data_as_of
+            )
         feed_committed(source, stored)
         return True
     except ConnectorError as error:
@@ -52,8 +53,7 @@ def run_source(source: Source, coordinator=None) -> bool:
     except Exception as error:  # a bug in a connector must show on its health, not kill the runner
         logger.exception("connector %s crashed", source.slug)
         source.refresh_from_db()
-        do_record_run_failure(source, started_at=started, kind="internal",
-                              error=f"{type(error).__name__}: {error}")
+        do_record_run_failure(source, started_at=started, kind="internal", error=f"{type(error).__name__}: {error}")
     return False
 
 
@@ -88,8 +88,9 @@ class IngestScheduler(PeriodicWorker):
     interval_label = "ingest scheduler's tick"
     logger = logger
 
-    def __init__(self, workers: int | None = None, tick_seconds: float = 0.5, only: list[str] | None = None,
-                 clock=time.monotonic):
+    def __init__(
+        self, workers: int | None = None, tick_seconds: float = 0.5, only: list[str] | None = None, clock=time.monotonic
+    ):
         super().__init__(tick_seconds)
         self.workers = workers or settings.KOMANDO_INGEST_WORKERS
         self.tick_seconds = tick_seconds

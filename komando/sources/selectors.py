@@ -115,11 +115,12 @@ def _failure_histories(limit: int) -> dict[int, list[dict]]:
 
     from komando.sources.models import SourceRun
 
-    ranked = (SourceRun.objects.filter(ok=False)
-              .annotate(position=Window(RowNumber(), partition_by=[F("source_id")],
-                                        order_by=[F("started_at").desc(), F("id").desc()]))
-              .filter(position__lte=limit)
-              .order_by("source_id", "position"))
+    ranked = (
+        SourceRun.objects.filter(ok=False)
+        .annotate(position=Window(RowNumber(), partition_by=[F("source_id")], order_by=[F("started_at").desc(), F("id").desc()]))
+        .filter(position__lte=limit)
+        .order_by("source_id", "position")
+    )
     histories: dict[int, list[dict]] = {}
     for run in ranked:
         histories.setdefault(run.source_id, []).append(_failure_dict(run))
@@ -135,10 +136,15 @@ def _run_aggregates(now) -> dict[int, dict]:
 
     since = now - ERROR_RATE_WINDOW
     today = _today_start_wib(now)
-    rows = (SourceRun.objects.filter(started_at__gte=since, started_at__lte=now)
-            .values("source_id")
-            .annotate(runs=Count("id"), failed=Count("id", filter=Q(ok=False)),
-                      records_today=Sum("records", filter=Q(started_at__gte=today))))
+    rows = (
+        SourceRun.objects.filter(started_at__gte=since, started_at__lte=now)
+        .values("source_id")
+        .annotate(
+            runs=Count("id"),
+            failed=Count("id", filter=Q(ok=False)),
+            records_today=Sum("records", filter=Q(started_at__gte=today)),
+        )
+    )
     return {row["source_id"]: row for row in rows}
 
 
@@ -154,23 +160,25 @@ def source_health_rows(now=None, failure_limit: int = FAILURE_HISTORY_LIMIT) -> 
         counts = aggregates.get(source.pk, {})
         runs = counts.get("runs", 0)
         failed = counts.get("failed", 0)
-        row.update({
-            "id": source.pk,
-            "agency_name": source.agency.name,
-            "file_import": source.file_import,
-            "data_lag_seconds": (round((now - source.data_as_of).total_seconds(), 1)
-                                 if source.data_as_of else None),
-            "runs_24h": runs,
-            "failed_runs_24h": failed,
-            "error_rate_24h": round(failed / runs, 4) if runs else None,
-            "records_today": counts.get("records_today") or 0,
-            "failures": histories.get(source.pk, []),
-        })
+        row.update(
+            {
+                "id": source.pk,
+                "agency_name": source.agency.name,
+                "file_import": source.file_import,
+                "data_lag_seconds": (round((now - source.data_as_of).total_seconds(), 1) if source.data_as_of else None),
+                "runs_24h": runs,
+                "failed_runs_24h": failed,
+                "error_rate_24h": round(failed / runs, 4) if runs else None,
+                "records_today": counts.get("records_today") or 0,
+                "failures": histories.get(source.pk, []),
+            }
+        )
         rows.append(row)
     return rows
 
 
 # --- Stored connector credentials ------------------------------------------------------------
+
 
 def credential_fields(source: Source) -> list[str]:
     """The config fields of ``source``'s connector an administrator may set (secrets and username)."""
@@ -190,15 +198,22 @@ def credential_status_by_source() -> dict[int, list[dict]]:
     from komando.sources.models import SourceCredential
 
     stored: dict[tuple[int, str], SourceCredential] = {
-        (item.source_id, item.field): item for item in SourceCredential.objects.select_related("set_by")}
+        (item.source_id, item.field): item for item in SourceCredential.objects.select_related("set_by")
+    }
     status = {}
     for source in Source.objects.exclude(connector=""):
         fields = credential_fields(source)
         if fields:
             status[source.pk] = [
-                {"field": name,
-                 "set_at": stored[(source.pk, name)].set_at if (source.pk, name) in stored else None,
-                 "set_by": (stored[(source.pk, name)].set_by.get_username()
-                            if (source.pk, name) in stored and stored[(source.pk, name)].set_by else "")}
-                for name in fields]
+                {
+                    "field": name,
+                    "set_at": stored[(source.pk, name)].set_at if (source.pk, name) in stored else None,
+                    "set_by": (
+                        stored[(source.pk, name)].set_by.get_username()
+                        if (source.pk, name) in stored and stored[(source.pk, name)].set_by
+                        else ""
+                    ),
+                }
+                for name in fields
+            ]
     return status

@@ -330,7 +330,8 @@ def check_resume(harness: PullHarness) -> None:
     marks = [value for value in (cursor_before or {}).values() if isinstance(value, str) and value]
     if marks and harness.contract.cursor_in_query:
         assert any(mark in unquote_plus(path) for mark in marks for path in resumed), (
-            f"the run after the outage did not ask from the cursor {cursor_before}: {resumed}")
+            f"the run after the outage did not ask from the cursor {cursor_before}: {resumed}"
+        )
     after = stored_state()
     harness.source.cursor = {}
     harness.source.save(update_fields=["cursor"])
@@ -385,9 +386,18 @@ def run_contract_part(slug: str, part: str) -> str | None:
 
 # --- the shapes of a connector's own fault tests --------------------------------------------------
 
-def refused_and_nothing_stored(source, run: Callable[..., bool], stored: Callable[[], Any], *, kind: str,
-                               message: str, breaks: Callable[[], dict[str, Any] | None],
-                               keeps_cursor: bool = False, first_must_succeed: bool = True) -> None:
+
+def refused_and_nothing_stored(
+    source,
+    run: Callable[..., bool],
+    stored: Callable[[], Any],
+    *,
+    kind: str,
+    message: str,
+    breaks: Callable[[], dict[str, Any] | None],
+    keeps_cursor: bool = False,
+    first_must_succeed: bool = True,
+) -> None:
     """A good run, then ``breaks()`` (moves the clock, sets a fault; may return options for the next
     ``run``), then a run that fails with ``kind`` and ``message`` on the source's health while what
     ``stored()`` shows (and, with ``keeps_cursor``, the cursor) stays as it was."""
@@ -418,9 +428,17 @@ def published_per_run(capture, run: Callable[[], Any], between: Callable[[], Any
     return counts[0], counts[1], counts[2]
 
 
-def truncated_slow_and_unreachable(source, run: Callable[..., bool], stored: Callable[[], Any],
-                                   simulator: SimulatorApp, *, truncate: str, slow_path: str,
-                                   application: str, between: Callable[[], Any] | None = None) -> None:
+def truncated_slow_and_unreachable(
+    source,
+    run: Callable[..., bool],
+    stored: Callable[[], Any],
+    simulator: SimulatorApp,
+    *,
+    truncate: str,
+    slow_path: str,
+    application: str,
+    between: Callable[[], Any] | None = None,
+) -> None:
     """After a good run: a truncated answer under ``truncate`` (invalid, malformed JSON), a slow one
     under ``slow_path`` past a 0.5 s timeout, and a closed port (unreachable, naming
     ``application``) each fail the run, and nothing stored changes. ``between()`` runs after the

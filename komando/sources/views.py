@@ -17,9 +17,26 @@ from komando.sources.models import AccessLevel, ErrorKind, Source, SourceGroup
 from komando.sources.selectors import credential_fields, credential_status_by_source, source_health_rows
 
 # What the page's script needs of each row (the shape of a ``source.health`` event).
-LIVE_FIELDS = ["slug", "connected", "enabled", "status", "stale_after_seconds", "last_attempt_at", "last_success_at",
-               "data_as_of", "last_error", "last_error_kind", "consecutive_failures", "records_last_run",
-               "circuit_state", "circuit_retry_at", "circuit_trips", "runs_24h", "failed_runs_24h", "records_today"]
+LIVE_FIELDS = [
+    "slug",
+    "connected",
+    "enabled",
+    "status",
+    "stale_after_seconds",
+    "last_attempt_at",
+    "last_success_at",
+    "data_as_of",
+    "last_error",
+    "last_error_kind",
+    "consecutive_failures",
+    "records_last_run",
+    "circuit_state",
+    "circuit_retry_at",
+    "circuit_trips",
+    "runs_24h",
+    "failed_runs_24h",
+    "records_today",
+]
 
 STATUS_LABELS = {
     "ok": _("Running"),
@@ -52,8 +69,7 @@ def health_page(request):
         row["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
         row["access_label"] = access_levels.get(row["access_level"], row["access_level"])
         row["error_kind_label"] = error_kinds.get(row["last_error_kind"], row["last_error_kind"])
-        row["error_rate_percent"] = (round(row["error_rate_24h"] * 100, 1)
-                                     if row["error_rate_24h"] is not None else None)
+        row["error_rate_percent"] = round(row["error_rate_24h"] * 100, 1) if row["error_rate_24h"] is not None else None
         for failure in row["failures"]:
             failure["kind_label"] = error_kinds.get(failure["error_kind"], failure["error_kind"])
     can_manage = can_manage_sources(request.user)
@@ -61,15 +77,18 @@ def health_page(request):
     for row in rows:
         row["credentials"] = credentials.get(row["id"], [])
     summary = {key: sum(1 for row in rows if row["status"] == key) for key in STATUS_LABELS}
-    return render(request, "sources/health_page.html", {
-        "groups": _group_rows(rows),
-        "now": now,
-        "can_manage": can_manage,
-        "summary": [{"status": key, "label": STATUS_LABELS[key], "count": count}
-                    for key, count in summary.items() if count],
-        "live_rows": [{key: row[key] for key in LIVE_FIELDS} for row in rows],
-        "live_labels": _live_labels(),
-    })
+    return render(
+        request,
+        "sources/health_page.html",
+        {
+            "groups": _group_rows(rows),
+            "now": now,
+            "can_manage": can_manage,
+            "summary": [{"status": key, "label": STATUS_LABELS[key], "count": count} for key, count in summary.items() if count],
+            "live_rows": [{key: row[key] for key in LIVE_FIELDS} for row in rows],
+            "live_labels": _live_labels(),
+        },
+    )
 
 
 def _live_labels() -> dict:
@@ -127,8 +146,9 @@ def set_credentials(request, slug):
     values = {name: request.POST.get(name, "") for name in fields}
     changed = do_set_source_credentials(source, values, acting_user=request.user)
     if changed:
-        messages.success(request, _("Credentials of %(source)s saved: %(fields)s.") % {
-            "source": source.name, "fields": ", ".join(changed)})
+        messages.success(
+            request, _("Credentials of %(source)s saved: %(fields)s.") % {"source": source.name, "fields": ", ".join(changed)}
+        )
     else:
         messages.info(request, _("No credential changed (empty fields are kept as they were)."))
     return redirect(reverse("sources:health") + f"#source-{source.slug}")

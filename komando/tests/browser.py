@@ -10,15 +10,24 @@ from pathlib import Path
 from django.conf import settings
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 # The README's screenshots are refreshed with KOMANDO_UPDATE_SCREENSHOTS=1; ordinary runs write
 # theirs to var/ so that running the tests leaves the work tree clean. Every test writes files of its
 # own names, so parallel workers never write the same file.
-SCREENSHOTS = (Path(settings.PROJECT_DIR) / "docs" / "screenshots" if os.environ.get("KOMANDO_UPDATE_SCREENSHOTS")
-               else Path(settings.VAR_DIR) / "screenshots")
+SCREENSHOTS = (
+    Path(settings.PROJECT_DIR) / "docs" / "screenshots"
+    if os.environ.get("KOMANDO_UPDATE_SCREENSHOTS")
+    else Path(settings.VAR_DIR) / "screenshots"
+)
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
@@ -31,8 +40,7 @@ def watch(page, console_errors: bool = True):
     return page
 
 
-def open_context(browser, viewport: dict | None = None, *, console_errors: bool = True, phone: bool = False,
-                 **options):
+def open_context(browser, viewport: dict | None = None, *, console_errors: bool = True, phone: bool = False, **options):
     """A new browser context (Indonesian, WIB) and its first page, watched. ``phone``: touch, mobile,
     390×844 unless another viewport is given."""
     if phone:

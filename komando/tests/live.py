@@ -93,14 +93,21 @@ def system_env(directory: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("KOMANDO_")}
     for name in ("DATABASE_URL", "REDIS_URL"):  # SQLite of its own; Redis only when asked for
         env.pop(name, None)
-    env.update({"DJANGO_SETTINGS_MODULE": "komando.settings", "SQLITE_PATH": str(directory / "db.sqlite3"),
-                "KOMANDO_VAR_DIR": str(directory / "var"), "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "komando.settings",
+            "SQLITE_PATH": str(directory / "db.sqlite3"),
+            "KOMANDO_VAR_DIR": str(directory / "var"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
 def run_komando(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    result = subprocess.run([sys.executable, "-m", "komando.cli", *args], env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "komando.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert result.returncode == 0, f"komando {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -130,8 +137,9 @@ def simulator_slugs() -> list[str]:
     """Every connector that ships a simulator (a connector still being written may not have one yet)."""
     from komando.sources import registry
 
-    return sorted(slug for slug in registry.manifests()
-                  if importlib.util.find_spec(registry.package_name(slug) + ".simulator") is not None)
+    return sorted(
+        slug for slug in registry.manifests() if importlib.util.find_spec(registry.package_name(slug) + ".simulator") is not None
+    )
 
 
 def connector_variable(slug: str, name: str) -> str:
@@ -161,9 +169,24 @@ class PrivateRedis:
             pytest.fail("redis-server is not installed (apt install redis-server)", pytrace=False)
         self.port = free_port()
         directory.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen([REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(directory)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_for_port(self.port, self.process, "the private redis-server")
 
     @property
@@ -221,13 +244,20 @@ class LiveSystem:
         """``function(*args, **kwargs)`` run in another process in this system's environment (its
         database, its bus); arguments and the return value go through JSON."""
         module, name, args, kwargs = _function_reference(function, args, kwargs)
-        code = ("import json, sys\nimport django\ndjango.setup()\n"
-                f"from {module} import {name.split('.')[0]} as target\n"
-                + "".join(f"target = target.{part}\n" for part in name.split(".")[1:])
-                + "result = target(*json.loads(sys.argv[1]), **json.loads(sys.argv[2]))\n"
-                f"print({RESULT_MARK!r} + json.dumps(result, default=str))\n")
-        result = subprocess.run([sys.executable, "-c", code, json.dumps(args), json.dumps(kwargs)], env=self.env,
-                                capture_output=True, text=True, timeout=timeout)
+        code = (
+            "import json, sys\nimport django\ndjango.setup()\n"
+            f"from {module} import {name.split('.')[0]} as target\n"
+            + "".join(f"target = target.{part}\n" for part in name.split(".")[1:])
+            + "result = target(*json.loads(sys.argv[1]), **json.loads(sys.argv[2]))\n"
+            f"print({RESULT_MARK!r} + json.dumps(result, default=str))\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code, json.dumps(args), json.dumps(kwargs)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         assert result.returncode == 0, f"{module}.{name} failed:\n{result.stdout}\n{result.stderr}"
         line = next(line for line in reversed(result.stdout.splitlines()) if line.startswith(RESULT_MARK))
         return json.loads(line.removeprefix(RESULT_MARK))
@@ -240,8 +270,13 @@ class LiveSystem:
     # --- processes
     def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         handle = open(self.log(name), "ab")  # noqa: SIM115  (the child keeps it; closed with this process)
-        process = subprocess.Popen([sys.executable, "-m", "komando.cli", *args], env=env or self.env,
-                                   stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "komando.cli", *args],
+            env=env or self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         handle.close()
         self.processes[name] = process
         return process
@@ -295,17 +330,29 @@ class LiveSystem:
     def diagnostics(self) -> str:
         try:
             health = self.source_health()
-            lines = [f"  {slug}: {h['status']} {h['last_error_kind']} {h['last_error'][:200]}"
-                     for slug, h in health.items() if h["connected"]]
+            lines = [
+                f"  {slug}: {h['status']} {h['last_error_kind']} {h['last_error'][:200]}"
+                for slug, h in health.items()
+                if h["connected"]
+            ]
         except Exception as error:  # the report must not hide the original failure
             lines = [f"  (source health unavailable: {error})"]
         return "sources:\n" + "\n".join(lines) + "\nserver log:\n" + tail(self.log("server"))
 
 
-def start_live_system(directory: Path, template: Path, *, seed: Callable | None = None,
-                      env: dict[str, str] | None = None, workers: bool = False,
-                      simulators: Iterable[str] | str = (), tolerate_broken_simulators: bool = False,
-                      redis: bool = False, mqtt: str | None = None, server: bool = True) -> LiveSystem:
+def start_live_system(
+    directory: Path,
+    template: Path,
+    *,
+    seed: Callable | None = None,
+    env: dict[str, str] | None = None,
+    workers: bool = False,
+    simulators: Iterable[str] | str = (),
+    tolerate_broken_simulators: bool = False,
+    redis: bool = False,
+    mqtt: str | None = None,
+    server: bool = True,
+) -> LiveSystem:
     """Start a system in ``directory`` (see ``LiveSystem``). ``workers``: the in-process ingest and
     workers of `serve` (each still switched by its KOMANDO_*_IN_PROCESS variable); otherwise
     `serve --no-ingest`. ``simulators``: slugs, or "all", started first with the connectors pointed
@@ -342,8 +389,13 @@ def start_live_system(directory: Path, template: Path, *, seed: Callable | None 
 
                 require_service("Mosquitto", "127.0.0.1", 1883)
                 url = "mqtt://127.0.0.1:1883"
-            system.env.update({"KOMANDO_MQTT_URL": url, "KOMANDO_MQTT_TOPIC_PREFIX": system.mqtt_prefix,
-                               "KOMANDO_MQTT_CLIENT_ID": f"komando-{system.mqtt_prefix}"})
+            system.env.update(
+                {
+                    "KOMANDO_MQTT_URL": url,
+                    "KOMANDO_MQTT_TOPIC_PREFIX": system.mqtt_prefix,
+                    "KOMANDO_MQTT_CLIENT_ID": f"komando-{system.mqtt_prefix}",
+                }
+            )
         broken = []
         for slug in slugs:
             try:

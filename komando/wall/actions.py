@@ -19,13 +19,20 @@ def do_save_wall_layout(layout: WallLayout, *, actor, channel: str = "admin") ->
     if layout.pk:
         problems = []
         for screen in WallScreen.objects.filter(layout_id=layout.pk):
-            problems += [f"{screen.number}: {error}" for error in
-                         placement_errors(screen.panel_sets, layout.columns, layout.rows)]
+            problems += [
+                f"{screen.number}: {error}" for error in placement_errors(screen.panel_sets, layout.columns, layout.rows)
+            ]
         if problems:
             raise ValidationError({"columns": problems})
     layout.save()
-    record_audit(actor=actor, channel=channel, action="wall.layout_created" if before is None else "wall.layout_changed",
-                 instance=layout, before=before, after=snapshot(layout))
+    record_audit(
+        actor=actor,
+        channel=channel,
+        action="wall.layout_created" if before is None else "wall.layout_changed",
+        instance=layout,
+        before=before,
+        after=snapshot(layout),
+    )
     return layout
 
 
@@ -35,8 +42,14 @@ def do_save_wall_screen(screen: WallScreen, *, actor, channel: str = "admin") ->
     before = snapshot(WallScreen.objects.get(pk=screen.pk)) if screen.pk else None
     screen.full_clean()
     screen.save()
-    record_audit(actor=actor, channel=channel, action="wall.screen_created" if before is None else "wall.screen_changed",
-                 instance=screen, before=before, after=snapshot(screen))
+    record_audit(
+        actor=actor,
+        channel=channel,
+        action="wall.screen_created" if before is None else "wall.screen_changed",
+        instance=screen,
+        before=before,
+        after=snapshot(screen),
+    )
     return screen
 
 

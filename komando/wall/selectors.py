@@ -52,14 +52,16 @@ def build_id() -> str:
         except OSError:
             pass
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=settings.PROJECT_DIR, capture_output=True,
-                                text=True, timeout=5).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=settings.PROJECT_DIR, capture_output=True, text=True, timeout=5
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"{commit or 'dev'}-{digest.hexdigest()[:12]}"
 
 
 # --- panels -----------------------------------------------------------------------------------
+
 
 def incident_counts(now: datetime | None = None) -> dict[str, Any]:
     """Open incidents by status and priority, and how many are past a response or resolution
@@ -84,9 +86,15 @@ def incident_counts(now: datetime | None = None) -> dict[str, Any]:
         "overdue": sum(overdue_by_priority.values()),
         "new_today": Incident.objects.filter(reported_at__gte=today, reported_at__lte=now).count(),
         "by_status": [{"status": s, "label": str(label(s)), "count": by_status.get(s, 0)} for s in statuses],
-        "by_priority": [{"priority": p, "label": str(priority_labels[p]),
-                         "count": by_priority.get(p, 0), "overdue": overdue_by_priority.get(p, 0)}
-                        for p in sorted(PRIORITY_RANK, key=PRIORITY_RANK.get)],
+        "by_priority": [
+            {
+                "priority": p,
+                "label": str(priority_labels[p]),
+                "count": by_priority.get(p, 0),
+                "overdue": overdue_by_priority.get(p, 0),
+            }
+            for p in sorted(PRIORITY_RANK, key=PRIORITY_RANK.get)
+        ],
     }
 
 
@@ -97,13 +105,26 @@ def open_incidents_layer() -> dict[str, Any]:
 
     now = timezone.now()
     features = []
-    for row in (Incident.objects.filter(status__in=OPEN_STATUSES)
-                .values("pk", "ticket", "title", "priority", "status", "lat", "lon", "respond_due_at",
-                        "resolve_due_at").order_by("-reported_at")[:500]):
+    for row in (
+        Incident.objects.filter(status__in=OPEN_STATUSES)
+        .values("pk", "ticket", "title", "priority", "status", "lat", "lon", "respond_due_at", "resolve_due_at")
+        .order_by("-reported_at")[:500]
+    ):
         overdue = any(due is not None and due <= now for due in (row["respond_due_at"], row["resolve_due_at"]))
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-                         "properties": {"id": row["pk"], "ticket": row["ticket"], "title": row["title"],
-                                        "priority": row["priority"], "status": row["status"], "overdue": overdue}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": {
+                    "id": row["pk"],
+                    "ticket": row["ticket"],
+                    "title": row["title"],
+                    "priority": row["priority"],
+                    "status": row["status"],
+                    "overdue": overdue,
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -118,11 +139,16 @@ def city_map(include_boundaries: bool = True) -> dict[str, Any]:
     for key in ("units", "gauges", "cameras"):
         layer = layer_by_key(key)
         layers[key] = layer_geojson(layer) if layer else {"type": "FeatureCollection", "features": []}
-    newest = Source.objects.filter(slug__in=("ketertiban", "kebersihan", "banjir", "atcs")) \
-        .aggregate(latest=Max("last_success_at"))["latest"]
-    data: dict[str, Any] = {"source": "ketertiban, kebersihan, banjir, atcs, komando", "as_of": _iso(newest),
-                            "center": current_city().center, "layers": layers,
-                            "counts": {key: len(value["features"]) for key, value in layers.items()}}
+    newest = Source.objects.filter(slug__in=("ketertiban", "kebersihan", "banjir", "atcs")).aggregate(
+        latest=Max("last_success_at")
+    )["latest"]
+    data: dict[str, Any] = {
+        "source": "ketertiban, kebersihan, banjir, atcs, komando",
+        "as_of": _iso(newest),
+        "center": current_city().center,
+        "layers": layers,
+        "counts": {key: len(value["features"]) for key, value in layers.items()},
+    }
     if include_boundaries:
         from komando.regions.models import RegionLevel
         from komando.regions.selectors import region_feature_collection
@@ -138,8 +164,13 @@ def camera_grid(limit: int = CAMERA_LIMIT) -> dict[str, Any]:
 
     panel = traffic_panel()
     cameras = sorted(panel["cameras"], key=lambda c: (not c["online"], c["observed_at"] is None, c["name"]))
-    return {"source": SOURCE_SLUG, "as_of": panel["observed_at"], "summary": panel["summary"],
-            "total": len(cameras), "cameras": cameras[:limit]}
+    return {
+        "source": SOURCE_SLUG,
+        "as_of": panel["observed_at"],
+        "summary": panel["summary"],
+        "total": len(cameras),
+        "cameras": cameras[:limit],
+    }
 
 
 def source_strip(now: datetime | None = None) -> dict[str, Any]:
@@ -151,12 +182,21 @@ def source_strip(now: datetime | None = None) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    return {"source": KOMANDO, "as_of": _iso(max((r["last_success_at"] for r in rows if r["last_success_at"]),
-                                                   default=None)),
-            "counts": counts,
-            "sources": [{"slug": r["slug"], "name": r["name"], "status": r["status"],
-                         "last_success_at": _iso(r["last_success_at"]), "lag_seconds": r["lag_seconds"]}
-                        for r in rows]}
+    return {
+        "source": KOMANDO,
+        "as_of": _iso(max((r["last_success_at"] for r in rows if r["last_success_at"]), default=None)),
+        "counts": counts,
+        "sources": [
+            {
+                "slug": r["slug"],
+                "name": r["name"],
+                "status": r["status"],
+                "last_success_at": _iso(r["last_success_at"]),
+                "lag_seconds": r["lag_seconds"],
+            }
+            for r in rows
+        ],
+    }
 
 
 def water_levels() -> dict[str, Any]:
@@ -167,14 +207,27 @@ def water_levels() -> dict[str, Any]:
     gauges = []
     for row in device_states(kinds=(AssetKind.GAUGE,)):
         attributes = row["attributes"]
-        gauges.append({"id": row["id"], "name": row["name"], "river": attributes.get("river", ""),
-                       "level_m": row["level_m"], "siaga": row["siaga"], "observed_at": row["observed_at"],
-                       "siaga_3_m": attributes.get("siaga_3_m"), "siaga_2_m": attributes.get("siaga_2_m"),
-                       "siaga_1_m": attributes.get("siaga_1_m")})
+        gauges.append(
+            {
+                "id": row["id"],
+                "name": row["name"],
+                "river": attributes.get("river", ""),
+                "level_m": row["level_m"],
+                "siaga": row["siaga"],
+                "observed_at": row["observed_at"],
+                "siaga_3_m": attributes.get("siaga_3_m"),
+                "siaga_2_m": attributes.get("siaga_2_m"),
+                "siaga_1_m": attributes.get("siaga_1_m"),
+            }
+        )
     gauges.sort(key=lambda g: (SIAGA_ORDER.get(g["siaga"], 4), g["observed_at"] is None, g["name"]))
     at_siaga = sum(1 for g in gauges if g["siaga"] in ("siaga_1", "siaga_2", "siaga_3"))
-    return {"source": "banjir", "as_of": max((g["observed_at"] for g in gauges if g["observed_at"]), default=None),
-            "at_siaga": at_siaga, "gauges": gauges}
+    return {
+        "source": "banjir",
+        "as_of": max((g["observed_at"] for g in gauges if g["observed_at"]), default=None),
+        "at_siaga": at_siaga,
+        "gauges": gauges,
+    }
 
 
 def complaints_today(now: datetime | None = None) -> dict[str, Any]:
@@ -185,11 +238,16 @@ def complaints_today(now: datetime | None = None) -> dict[str, Any]:
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     laksa = Complaint.objects.filter(channel=Channel.LAKSA)
     todays = laksa.filter(reported_at__gte=today, reported_at__lte=now)
-    rows = [{"category": row["category"] or row["category_code"] or "—", "count": row["n"]}
-            for row in todays.values("category", "category_code").annotate(n=Count("pk"))
-            .order_by("-n", "category", "category_code")]
-    return {"source": "laksa", "as_of": _iso(laksa.aggregate(latest=Max("source_updated_at"))["latest"]),
-            "total": sum(row["count"] for row in rows), "by_category": rows}
+    rows = [
+        {"category": row["category"] or row["category_code"] or "—", "count": row["n"]}
+        for row in todays.values("category", "category_code").annotate(n=Count("pk")).order_by("-n", "category", "category_code")
+    ]
+    return {
+        "source": "laksa",
+        "as_of": _iso(laksa.aggregate(latest=Max("source_updated_at"))["latest"]),
+        "total": sum(row["count"] for row in rows),
+        "by_category": rows,
+    }
 
 
 def development_progress(user) -> dict[str, Any] | None:
@@ -203,9 +261,14 @@ def development_progress(user) -> dict[str, Any] | None:
     freshness = source_freshness()
     rows = sorted(panel["by_agency"], key=lambda row: (row["deviation_physical"] or 0, row["agency"]))
     as_of = freshness["data_as_of"] or freshness["last_received_at"]
-    return {"source": panel["source"], "as_of": as_of.isoformat() if as_of else None,
-            "fiscal_year": panel["fiscal_year"], "as_of_month": panel["as_of_month"],
-            "budget_total": panel["budget_total"], "by_agency": rows}
+    return {
+        "source": panel["source"],
+        "as_of": as_of.isoformat() if as_of else None,
+        "fiscal_year": panel["fiscal_year"],
+        "as_of_month": panel["as_of_month"],
+        "budget_total": panel["budget_total"],
+        "by_agency": rows,
+    }
 
 
 def alert_strip(user) -> dict[str, Any]:
@@ -213,8 +276,13 @@ def alert_strip(user) -> dict[str, Any]:
     from komando.alerts.selectors import open_alerts
 
     alerts = open_alerts(user)
-    return {"source": KOMANDO, "as_of": max((a["last_seen_at"] or a["raised_at"] for a in alerts), default=None),
-            "available": True, "alerts": alerts[:20], "total": len(alerts)}
+    return {
+        "source": KOMANDO,
+        "as_of": max((a["last_seen_at"] or a["raised_at"] for a in alerts), default=None),
+        "available": True,
+        "alerts": alerts[:20],
+        "total": len(alerts),
+    }
 
 
 def clock(now: datetime | None = None) -> dict[str, Any]:
@@ -248,9 +316,12 @@ def wall_state(user, panel_keys, *, full: bool = True) -> dict[str, Any]:
     a live refresh (the map's boundaries, which never change while the page is open, left out)."""
     from komando.sources.models import Source
 
-    return {"build": build_id(), "server_time": _iso(timezone.now()),
-            "source_names": dict(Source.objects.values_list("slug", "name")),
-            "panels": {key: panel_data(key, user, full) for key in sorted(panel_keys) if key in PANEL_SELECTORS}}
+    return {
+        "build": build_id(),
+        "server_time": _iso(timezone.now()),
+        "source_names": dict(Source.objects.values_list("slug", "name")),
+        "panels": {key: panel_data(key, user, full) for key in sorted(panel_keys) if key in PANEL_SELECTORS},
+    }
 
 
 def layout_by_slug(slug: str) -> WallLayout | None:

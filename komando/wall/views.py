@@ -90,14 +90,27 @@ def _page(request, layout, screens, canvas: bool):
     language = get_language() or "id"
     panel_keys = sorted({key for screen in screens for key in screen.panel_keys()})
     state_url = request.path + "state.json"
-    return render(request, "wall/wall.html", {
-        "layout": layout, "screens": screens, "canvas": canvas, "panels": panel_keys,
-        "config": {"layout": layout.as_dict(), "screens": [s.as_dict() for s in screens], "canvas": canvas,
-                   "panels": panel_keys, "state_url": state_url, "build": build_id(),
-                   "number_locale": "id-ID" if language.startswith("id") else "en-GB",
-                   "time_zone": settings.TIME_ZONE},
-        "labels": wall_labels(),
-    })
+    return render(
+        request,
+        "wall/wall.html",
+        {
+            "layout": layout,
+            "screens": screens,
+            "canvas": canvas,
+            "panels": panel_keys,
+            "config": {
+                "layout": layout.as_dict(),
+                "screens": [s.as_dict() for s in screens],
+                "canvas": canvas,
+                "panels": panel_keys,
+                "state_url": state_url,
+                "build": build_id(),
+                "number_locale": "id-ID" if language.startswith("id") else "en-GB",
+                "time_zone": settings.TIME_ZONE,
+            },
+            "labels": wall_labels(),
+        },
+    )
 
 
 @login_required
@@ -149,7 +162,8 @@ def wall_state_view(request, slug: str, number: int | None = None):
         asked = {key for key in wanted.split(",") if key}
         unknown = asked - set(PANELS)
         if unknown:
-            return JsonResponse({"error": gettext("Unknown panels: %(names)s") % {"names": ", ".join(sorted(unknown))}},
-                                status=400)
+            return JsonResponse(
+                {"error": gettext("Unknown panels: %(names)s") % {"names": ", ".join(sorted(unknown))}}, status=400
+            )
         return JsonResponse(wall_state(request.user, keys & asked, full=False))
     return JsonResponse(wall_state(request.user, keys))

@@ -74,8 +74,7 @@ def test_opd_officer_sees_only_dinkes(client, emonev, personas):
 def test_executive_sees_every_opd(client, emonev, personas):
     client.force_login(personas["executive"])
     panel = client.get("/api/development/").json()
-    assert {row["agency_code"] for row in panel["by_agency"]} == \
-        set(Project.objects.values_list("agency__code", flat=True))
+    assert {row["agency_code"] for row in panel["by_agency"]} == set(Project.objects.values_list("agency__code", flat=True))
     assert len(panel["by_agency"]) > 10
     assert panel["as_of_month"] == "2026-10"
 
@@ -90,5 +89,4 @@ def test_wrong_source_password_is_a_connector_auth_error_and_changes_nothing(emo
     assert health["last_error_kind"] == "auth"
     assert "refused the login" in health["last_error"]
     assert wrong not in health["last_error"] and PASSWORD not in health["last_error"]
-    assert (list(Project.objects.order_by("pk").values()),
-            list(ProgressMonth.objects.order_by("pk").values())) == stored
+    assert (list(Project.objects.order_by("pk").values()), list(ProgressMonth.objects.order_by("pk").values())) == stored

@@ -31,11 +31,27 @@ def _english_messages():
 def make_rule(db):
     from komando.alerts.models import AlertRule
 
-    def make(kind: str, parameters: dict, *, slug: str | None = None, severity: str = "warning",
-             recipients=None, audience: str = "staff", public: bool = False, name: str = ""):
-        rule = AlertRule(slug=slug or f"test-{kind}-{AlertRule.objects.count()}", name=name or f"Test {kind}",
-                         kind=kind, parameters=parameters, severity=severity, recipients=recipients or [],
-                         audience=audience, public=public)
+    def make(
+        kind: str,
+        parameters: dict,
+        *,
+        slug: str | None = None,
+        severity: str = "warning",
+        recipients=None,
+        audience: str = "staff",
+        public: bool = False,
+        name: str = "",
+    ):
+        rule = AlertRule(
+            slug=slug or f"test-{kind}-{AlertRule.objects.count()}",
+            name=name or f"Test {kind}",
+            kind=kind,
+            parameters=parameters,
+            severity=severity,
+            recipients=recipients or [],
+            audience=audience,
+            public=public,
+        )
         rule.full_clean()
         rule.save()
         return rule
@@ -52,17 +68,23 @@ def make_gauge(reference_data):
 
     def make(name: str = "Pintu Air Sepuluh", *, level_m: float | None = None, observed_at=None):
         gauge = Asset.objects.create(
-            kind=AssetKind.GAUGE, source=Source.objects.get(slug="banjir"), source_ref=name.lower().replace(" ", "-"),
-            name=name, lat=-6.1745, lon=106.6322,
-            attributes={"river": "Cisadane", "normal_m": 1.5, "siaga_3_m": 2.5, "siaga_2_m": 3.0, "siaga_1_m": 3.5})
+            kind=AssetKind.GAUGE,
+            source=Source.objects.get(slug="banjir"),
+            source_ref=name.lower().replace(" ", "-"),
+            name=name,
+            lat=-6.1745,
+            lon=106.6322,
+            attributes={"river": "Cisadane", "normal_m": 1.5, "siaga_3_m": 2.5, "siaga_2_m": 3.0, "siaga_1_m": 3.5},
+        )
         if level_m is not None:
             set_level(gauge, level_m, observed_at)
         return gauge
 
     def set_level(gauge, level_m: float, observed_at=None):
         DeviceState.objects.update_or_create(
-            asset=gauge, defaults={"observed_at": observed_at or timezone.now(), "level_m": level_m,
-                                   "lat": gauge.lat, "lon": gauge.lon})
+            asset=gauge,
+            defaults={"observed_at": observed_at or timezone.now(), "level_m": level_m, "lat": gauge.lat, "lon": gauge.lon},
+        )
 
     make.set_level = set_level
     return make

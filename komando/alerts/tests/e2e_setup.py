@@ -27,8 +27,9 @@ GAUGES = {"Pintu Air Sepuluh": (-6.1745, 106.6322), "Bendung Pasar Baru": (-6.16
 
 def set_level(name: str, level_m: float, at=None) -> None:
     gauge = Asset.objects.get(kind=AssetKind.GAUGE, name=name)
-    DeviceState.objects.update_or_create(asset=gauge, defaults={
-        "observed_at": at or timezone.now(), "level_m": level_m, "lat": gauge.lat, "lon": gauge.lon})
+    DeviceState.objects.update_or_create(
+        asset=gauge, defaults={"observed_at": at or timezone.now(), "level_m": level_m, "lat": gauge.lat, "lon": gauge.lon}
+    )
 
 
 def set_up() -> dict:
@@ -37,13 +38,17 @@ def set_up() -> dict:
 
     do_ensure_role_groups()
     user = User.objects.filter(username=OPERATOR).first() or User.objects.create_user(
-        OPERATOR, password=PASSWORD, first_name="Rina", last_name="Wulandari")
+        OPERATOR, password=PASSWORD, first_name="Rina", last_name="Wulandari"
+    )
     user.groups.add(Group.objects.get(name=Role.OPERATOR))
     Profile.objects.update_or_create(user=user, defaults={})
     flood = Source.objects.get(slug="banjir")
     for name, (lat, lon) in GAUGES.items():
-        Asset.objects.update_or_create(source=flood, source_ref=name.lower().replace(" ", "-"), defaults={
-            "kind": AssetKind.GAUGE, "name": name, "lat": lat, "lon": lon, "attributes": THRESHOLDS})
+        Asset.objects.update_or_create(
+            source=flood,
+            source_ref=name.lower().replace(" ", "-"),
+            defaults={"kind": AssetKind.GAUGE, "name": name, "lat": lat, "lon": lon, "attributes": THRESHOLDS},
+        )
         set_level(name, 1.8)
     # This morning: Bendung Pasar Baru reached siaga 3, fell again, and the operator acknowledged it.
     morning = timezone.now() - timedelta(hours=3)
@@ -54,8 +59,9 @@ def set_up() -> dict:
     for alert in Alert.objects.filter(subject="Bendung Pasar Baru"):
         do_acknowledge_alert(alert.pk, user, "Pintu dibuka, air turun; pemantauan dilanjutkan.")
     # BMKG's feed keeps failing: the worker raises a source-down alert at its first run.
-    Source.objects.filter(slug="bmkg").update(consecutive_failures=4, last_attempt_at=timezone.now(),
-                                              last_error="HTTP 503 dari data.bmkg.go.id")
+    Source.objects.filter(slug="bmkg").update(
+        consecutive_failures=4, last_attempt_at=timezone.now(), last_error="HTTP 503 dari data.bmkg.go.id"
+    )
     return {"operator": OPERATOR, "password": PASSWORD}
 
 

@@ -32,14 +32,20 @@ def dinkes_alert(make_rule, reference_data):
     alerts = {}
     for code in ("dinkes", "dlh"):
         agency = Agency.objects.get(code=code)
-        alerts[code] = Alert.objects.create(rule=rule, subject_key=f"agency:{agency.pk}", subject=agency.short_name,
-                                            severity="warning", facts={"count": 2, "tickets": ["TNG-1", "TNG-2"]},
-                                            agency=agency, raised_at=now, last_seen_at=now)
+        alerts[code] = Alert.objects.create(
+            rule=rule,
+            subject_key=f"agency:{agency.pk}",
+            subject=agency.short_name,
+            severity="warning",
+            facts={"count": 2, "tickets": ["TNG-1", "TNG-2"]},
+            agency=agency,
+            raised_at=now,
+            last_seen_at=now,
+        )
     return alerts
 
 
-def test_acknowledgement_records_who_when_and_why(gauge_alert, personas, django_capture_on_commit_callbacks,
-                                                  captured_events):
+def test_acknowledgement_records_who_when_and_why(gauge_alert, personas, django_capture_on_commit_callbacks, captured_events):
     operator = personas["operator"]
     operator.first_name, operator.last_name = "Rina", "Operator"
     operator.save()
@@ -102,6 +108,7 @@ def test_cleared_acknowledged_alerts_move_to_recent(gauge_alert, personas):
 
 
 # --- over HTTP ------------------------------------------------------------------------------------
+
 
 def test_page_json_and_acknowledge_over_http(client, gauge_alert, personas):
     client.cookies["django_language"] = "en"

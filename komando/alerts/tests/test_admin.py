@@ -12,10 +12,17 @@ from komando.audit.models import AuditRecord
 
 
 def _form(**overrides):
-    data = {"slug": "pintu-air-siaga-2", "name": "Pintu air Siaga 2", "kind": "sensor_threshold",
-            "parameters": json.dumps({"level": "siaga_2"}), "severity": "critical", "enabled": "on",
-            "recipients": json.dumps(["piket@bpbd.tangerangkota.go.id", "https://gateway.example/telegram"]),
-            "audience": "staff", "public": "on"}
+    data = {
+        "slug": "pintu-air-siaga-2",
+        "name": "Pintu air Siaga 2",
+        "kind": "sensor_threshold",
+        "parameters": json.dumps({"level": "siaga_2"}),
+        "severity": "critical",
+        "enabled": "on",
+        "recipients": json.dumps(["piket@bpbd.tangerangkota.go.id", "https://gateway.example/telegram"]),
+        "audience": "staff",
+        "public": "on",
+    }
     data.update(overrides)
     return data
 
@@ -33,8 +40,10 @@ def test_admin_creates_a_rule_with_an_audit_record(client, personas):
 def test_admin_refuses_bad_parameters_and_stores_nothing(client, personas):
     client.force_login(personas["administrator"])
     before = AlertRule.objects.count()
-    response = client.post(reverse("admin:alerts_alertrule_add"),
-                           _form(parameters=json.dumps({"level": "siaga_9"}), recipients=json.dumps(["bukan alamat"])))
+    response = client.post(
+        reverse("admin:alerts_alertrule_add"),
+        _form(parameters=json.dumps({"level": "siaga_9"}), recipients=json.dumps(["bukan alamat"])),
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "must be one of siaga_3, siaga_2, siaga_1" in text and "not a valid e-mail address" in text

@@ -19,9 +19,17 @@ SCREEN = {"width": 1440, "height": 900}
 
 @pytest.fixture(scope="module")
 def system(live_system):
-    return live_system(seed=e2e_setup.set_up, workers=True, env={
-        "KOMANDO_INGEST_IN_PROCESS": "0", "KOMANDO_ESCALATION_IN_PROCESS": "0", "KOMANDO_DAILY_REPORT_IN_PROCESS": "0",
-        "KOMANDO_ALERTS_IN_PROCESS": "1", "KOMANDO_ALERTS_INTERVAL_SECONDS": "1"})
+    return live_system(
+        seed=e2e_setup.set_up,
+        workers=True,
+        env={
+            "KOMANDO_INGEST_IN_PROCESS": "0",
+            "KOMANDO_ESCALATION_IN_PROCESS": "0",
+            "KOMANDO_DAILY_REPORT_IN_PROCESS": "0",
+            "KOMANDO_ALERTS_IN_PROCESS": "1",
+            "KOMANDO_ALERTS_INTERVAL_SECONDS": "1",
+        },
+    )
 
 
 def test_an_alert_appears_live_and_is_acknowledged(system, browser):
@@ -55,7 +63,8 @@ def test_an_alert_appears_live_and_is_acknowledged(system, browser):
         page.wait_for_function(
             "[...document.querySelectorAll('#al-open .al-item')].some(li => "
             "li.textContent.includes('Pintu Air Sepuluh') && li.textContent.includes('Tim BPBD menuju lokasi'))",
-            timeout=20_000)
+            timeout=20_000,
+        )
         acknowledged = page.locator("#al-open .al-item:has-text('Pintu Air Sepuluh')")
         assert "Rina Wulandari" in acknowledged.inner_text()
         assert acknowledged.locator("form").count() == 0

@@ -32,22 +32,48 @@ def public_and_internal(make_rule, make_gauge, reference_data):
     from komando.sources.models import Source
 
     make_rule("sensor_threshold", {"level": "siaga_2"}, public=True, severity="critical", name="Tinggi muka air Siaga 2")
-    make_rule("bmkg_warning", {"weather": True, "earthquake_min_magnitude": 5.0}, public=True, severity="critical",
-              name="Peringatan BMKG")
+    make_rule(
+        "bmkg_warning",
+        {"weather": True, "earthquake_min_magnitude": 5.0},
+        public=True,
+        severity="critical",
+        name="Peringatan BMKG",
+    )
     make_rule("source_down", {"failures": 1}, name="Sumber mati")
     make_gauge(level_m=3.1)
     now = timezone.now()
     bmkg = Source.objects.get(slug="bmkg")
     WeatherWarning.objects.create(
-        source=bmkg, identifier="2.49.0.1.360.0.2026.11.29.1", sent=now, effective=now - timedelta(minutes=1),
-        expires=now + timedelta(hours=3), event="Hujan Lebat dan Petir", headline="Hujan lebat disertai petir",
-        description="Waspada di Kec. Periuk, Kec. Batuceper", severity="Moderate", urgency="Immediate",
-        certainty="Observed", area_desc="Banten", affects_city=True,
-        polygons={"type": "MultiPolygon", "coordinates": [[[[106.60, -6.15], [106.70, -6.15], [106.70, -6.22],
-                                                            [106.60, -6.22]]]]})
-    Earthquake.objects.create(source=bmkg, source_ref="q1", occurred_at=now - timedelta(minutes=3),
-                              magnitude=Decimal("5.4"), depth_km=Decimal("12"), lat=-7.1, lon=106.2,
-                              region="Barat Daya Sukabumi", distance_km=110.0, tsunami_potential="Tidak berpotensi tsunami")
+        source=bmkg,
+        identifier="2.49.0.1.360.0.2026.11.29.1",
+        sent=now,
+        effective=now - timedelta(minutes=1),
+        expires=now + timedelta(hours=3),
+        event="Hujan Lebat dan Petir",
+        headline="Hujan lebat disertai petir",
+        description="Waspada di Kec. Periuk, Kec. Batuceper",
+        severity="Moderate",
+        urgency="Immediate",
+        certainty="Observed",
+        area_desc="Banten",
+        affects_city=True,
+        polygons={
+            "type": "MultiPolygon",
+            "coordinates": [[[[106.60, -6.15], [106.70, -6.15], [106.70, -6.22], [106.60, -6.22]]]],
+        },
+    )
+    Earthquake.objects.create(
+        source=bmkg,
+        source_ref="q1",
+        occurred_at=now - timedelta(minutes=3),
+        magnitude=Decimal("5.4"),
+        depth_km=Decimal("12"),
+        lat=-7.1,
+        lon=106.2,
+        region="Barat Daya Sukabumi",
+        distance_km=110.0,
+        tsunami_potential="Tidak berpotensi tsunami",
+    )
     Source.objects.filter(slug="siak").update(consecutive_failures=2, connector="siak")
     do_evaluate_rules()
     assert Alert.objects.filter(rule__public=False).exists()
@@ -122,5 +148,6 @@ def test_a_cleared_alert_is_a_cancel_referencing_the_original(client, schema, pu
     assert cancel.findtext("cap:identifier", namespaces=CAP) == identifier + ".cancel"
     sender = original.findtext("cap:sender", namespaces=CAP)
     assert cancel.findtext("cap:references", namespaces=CAP) == (
-        f"{sender},{identifier},{original.findtext('cap:sent', namespaces=CAP)}")
+        f"{sender},{identifier},{original.findtext('cap:sent', namespaces=CAP)}"
+    )
     assert identifier + ".cancel" in index.xpath("//atom:entry/atom:id/text()", namespaces=ATOM)

@@ -22,22 +22,35 @@ def _episodes(rule):
 
 # --- (1) threshold on a metric: traffic cameras -------------------------------------------------
 
+
 @pytest.fixture
 def camera(reference_data):
     from komando.assets.models import Asset, AssetKind
     from komando.sources.models import Source
 
-    return Asset.objects.create(kind=AssetKind.CAMERA, source=Source.objects.get(slug="atcs"), source_ref="cctv-01",
-                                name="Simpang Cikokol", lat=-6.2105, lon=106.6302)
+    return Asset.objects.create(
+        kind=AssetKind.CAMERA,
+        source=Source.objects.get(slug="atcs"),
+        source_ref="cctv-01",
+        name="Simpang Cikokol",
+        lat=-6.2105,
+        lon=106.6302,
+    )
 
 
 def _observe(camera, *, speed: float, vehicles: int = 300, at=None):
     from komando.metrics.models import TrafficObservation
     from komando.sources.models import Source
 
-    return TrafficObservation.objects.create(source=Source.objects.get(slug="atcs"), camera=camera,
-                                             observed_at=at or timezone.now(), interval_minutes=5, vehicles=vehicles,
-                                             average_speed_kmh=speed, congestion="macet" if speed < 10 else "lancar")
+    return TrafficObservation.objects.create(
+        source=Source.objects.get(slug="atcs"),
+        camera=camera,
+        observed_at=at or timezone.now(),
+        interval_minutes=5,
+        vehicles=vehicles,
+        average_speed_kmh=speed,
+        congestion="macet" if speed < 10 else "lancar",
+    )
 
 
 def test_metric_threshold_episode(make_rule, camera):
@@ -57,8 +70,9 @@ def test_metric_threshold_episode(make_rule, camera):
 
 
 def test_metric_threshold_above_on_vehicle_counts(make_rule, camera):
-    rule = make_rule("metric_threshold", {"metric": "traffic.vehicles", "operator": "above", "threshold": 500,
-                                          "cameras": ["cctv-01"]})
+    rule = make_rule(
+        "metric_threshold", {"metric": "traffic.vehicles", "operator": "above", "threshold": 500, "cameras": ["cctv-01"]}
+    )
     _observe(camera, speed=20, vehicles=650)
     do_evaluate_rules()
     assert [a.last_value for a in _episodes(rule)] == [650.0]
@@ -68,6 +82,7 @@ def test_metric_threshold_above_on_vehicle_counts(make_rule, camera):
 
 
 # --- (3) SLA breach: incidents past their deadline, per OPD --------------------------------------
+
 
 @pytest.fixture
 def incident_reference(reference_data):
@@ -80,8 +95,14 @@ def _report(category_code="SAMPAH"):
     from komando.incidents.actions import do_report_incident
 
     incident, _report, _created = do_report_incident(
-        "web", source_ref=uuid.uuid4().hex, category_code=category_code, description="Sampah menumpuk",
-        lat=-6.17288, lon=106.63185, reported_at=timezone.now())
+        "web",
+        source_ref=uuid.uuid4().hex,
+        category_code=category_code,
+        description="Sampah menumpuk",
+        lat=-6.17288,
+        lon=106.63185,
+        reported_at=timezone.now(),
+    )
     return incident
 
 
@@ -106,6 +127,7 @@ def test_sla_breach_episode_per_opd(make_rule, incident_reference):
 
 # --- (4) source down -------------------------------------------------------------------------------
 
+
 def test_source_down_failing_and_stale(make_rule, reference_data):
     from komando.sources.models import Source
 
@@ -127,6 +149,7 @@ def test_source_down_failing_and_stale(make_rule, reference_data):
 
 # --- (5) development project kritis (audience executives) ----------------------------------------
 
+
 def test_project_kritis_episode(make_rule, reference_data, personas):
     from komando.agencies.models import Agency
     from komando.development.models import ProgressMonth, Project
@@ -134,13 +157,25 @@ def test_project_kritis_episode(make_rule, reference_data, personas):
 
     rule = make_rule("project_kritis", {}, audience="executives")
     dinkes = Agency.objects.get(code="dinkes")
-    project = Project.objects.create(source=Source.objects.get(slug="emonev"), source_ref="P-1", agency=dinkes,
-                                     name="Pembangunan Puskesmas Periuk", fiscal_year=2026, budget=5_000_000_000,
-                                     lat=-6.16, lon=106.60)
+    project = Project.objects.create(
+        source=Source.objects.get(slug="emonev"),
+        source_ref="P-1",
+        agency=dinkes,
+        name="Pembangunan Puskesmas Periuk",
+        fiscal_year=2026,
+        budget=5_000_000_000,
+        lat=-6.16,
+        lon=106.60,
+    )
     # planned 40, realised 29: behind by 11 points at 0–70% planned → kritis
-    month = ProgressMonth.objects.create(project=project, month=date(2026, 6, 1), planned_physical=Decimal("40"),
-                                         realised_physical=Decimal("29"), planned_financial=Decimal("40"),
-                                         realised_financial=Decimal("30"))
+    month = ProgressMonth.objects.create(
+        project=project,
+        month=date(2026, 6, 1),
+        planned_physical=Decimal("40"),
+        realised_physical=Decimal("29"),
+        planned_financial=Decimal("40"),
+        realised_financial=Decimal("30"),
+    )
     assert len(do_evaluate_rules().raised) == 1
     assert do_evaluate_rules().raised == []
     shown = open_alerts(personas["executive"])
@@ -154,15 +189,24 @@ def test_project_kritis_episode(make_rule, reference_data, personas):
 
 # --- (6) BMKG: weather warnings for the city, earthquakes nearby ---------------------------------
 
+
 def test_bmkg_weather_warning_until_it_expires(make_rule, reference_data):
     from komando.hazards.models import WeatherWarning
     from komando.sources.models import Source
 
     rule = make_rule("bmkg_warning", {"weather": True}, public=True, severity="critical")
     now = timezone.now()
-    common = dict(source=Source.objects.get(slug="bmkg"), sent=now, effective=now - timedelta(minutes=5),
-                  expires=now + timedelta(hours=2), severity="Moderate", urgency="Immediate", certainty="Observed",
-                  event="Hujan Lebat dan Petir", headline="Hujan lebat di Kota Tangerang")
+    common = dict(
+        source=Source.objects.get(slug="bmkg"),
+        sent=now,
+        effective=now - timedelta(minutes=5),
+        expires=now + timedelta(hours=2),
+        severity="Moderate",
+        urgency="Immediate",
+        certainty="Observed",
+        event="Hujan Lebat dan Petir",
+        headline="Hujan lebat di Kota Tangerang",
+    )
     WeatherWarning.objects.create(identifier="elsewhere", affects_city=False, area_desc="Jawa Tengah", **common)
     WeatherWarning.objects.create(identifier="2.49.0.1.360.0.2026.1", affects_city=True, area_desc="Banten", **common)
     assert len(do_evaluate_rules().raised) == 1
@@ -177,14 +221,24 @@ def test_bmkg_earthquake_within_distance_and_magnitude(make_rule, reference_data
     from komando.hazards.models import Earthquake
     from komando.sources.models import Source
 
-    rule = make_rule("bmkg_warning", {"weather": False, "earthquake_min_magnitude": 5.0,
-                                      "earthquake_max_distance_km": 300, "earthquake_window_hours": 6})
+    rule = make_rule(
+        "bmkg_warning",
+        {"weather": False, "earthquake_min_magnitude": 5.0, "earthquake_max_distance_km": 300, "earthquake_window_hours": 6},
+    )
     now = timezone.now()
     source = Source.objects.get(slug="bmkg")
     for ref, magnitude, distance in [("small", "4.9", 80.0), ("far", "6.1", 900.0), ("near", "5.6", 120.0)]:
-        Earthquake.objects.create(source=source, source_ref=ref, occurred_at=now - timedelta(minutes=10),
-                                  magnitude=Decimal(magnitude), depth_km=Decimal("10"), lat=-7.2, lon=106.1,
-                                  region=f"Gempa {ref}", distance_km=distance)
+        Earthquake.objects.create(
+            source=source,
+            source_ref=ref,
+            occurred_at=now - timedelta(minutes=10),
+            magnitude=Decimal(magnitude),
+            depth_km=Decimal("10"),
+            lat=-7.2,
+            lon=106.1,
+            region=f"Gempa {ref}",
+            distance_km=distance,
+        )
     run = do_evaluate_rules()
     assert [Alert.objects.get(pk=pk).subject for pk in run.raised] == ["Gempa near"]
     assert open_alerts()[0]["title"] == "Earthquake M5.6, 120 km from the city"
@@ -200,8 +254,21 @@ def test_alerts_between_for_the_daily_report(make_rule, make_gauge):
     do_evaluate_rules()
     rows = alerts_between(start, timezone.now() + timedelta(seconds=1))
     assert [row["subject"] for row in rows] == ["Pintu Air Sepuluh"]
-    assert set(rows[0]) >= {"id", "rule", "kind", "severity", "title", "detail", "subject", "raised_at", "cleared_at",
-                            "acknowledged_at", "acknowledged_by", "ack_comment", "url"}
+    assert set(rows[0]) >= {
+        "id",
+        "rule",
+        "kind",
+        "severity",
+        "title",
+        "detail",
+        "subject",
+        "raised_at",
+        "cleared_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "ack_comment",
+        "url",
+    }
     assert alerts_between(start - timedelta(days=1), start) == []
 
 

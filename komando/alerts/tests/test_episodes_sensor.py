@@ -18,15 +18,18 @@ def siaga_rule(make_rule):
     return make_rule("sensor_threshold", {"level": "siaga_3"}, severity="warning")
 
 
-def test_gauge_above_siaga_fires_once_and_clears(siaga_rule, make_gauge, django_capture_on_commit_callbacks,
-                                                 captured_events):
+def test_gauge_above_siaga_fires_once_and_clears(siaga_rule, make_gauge, django_capture_on_commit_callbacks, captured_events):
     gauge = make_gauge(level_m=2.7)
     with django_capture_on_commit_callbacks(execute=True):
         first = do_evaluate_rules()
     assert len(first.raised) == 1 and first.cleared == []
     alert = Alert.objects.get()
-    assert (alert.rule, alert.subject_key, alert.subject, alert.last_value) == (siaga_rule, f"gauge:{gauge.pk}",
-                                                                               "Pintu Air Sepuluh", 2.7)
+    assert (alert.rule, alert.subject_key, alert.subject, alert.last_value) == (
+        siaga_rule,
+        f"gauge:{gauge.pk}",
+        "Pintu Air Sepuluh",
+        2.7,
+    )
     assert [event.type for event in captured_events] == ["alerts.changed"]
     assert captured_events[0].audience == "staff"
     assert captured_events[0].data["open"][0]["title"] == "Water level at Pintu Air Sepuluh reached Siaga 3"
@@ -71,12 +74,24 @@ def test_one_open_episode_is_guarded_by_the_database(siaga_rule, make_gauge):
     do_evaluate_rules()
     alert = Alert.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Alert.objects.create(rule=siaga_rule, subject_key=alert.subject_key, subject="dup", severity="warning",
-                             raised_at=timezone.now(), last_seen_at=timezone.now())
+        Alert.objects.create(
+            rule=siaga_rule,
+            subject_key=alert.subject_key,
+            subject="dup",
+            severity="warning",
+            raised_at=timezone.now(),
+            last_seen_at=timezone.now(),
+        )
     # A cleared episode does not block a new one.
     Alert.objects.filter(pk=alert.pk).update(cleared_at=timezone.now())
-    Alert.objects.create(rule=siaga_rule, subject_key=alert.subject_key, subject="next", severity="warning",
-                         raised_at=timezone.now(), last_seen_at=timezone.now())
+    Alert.objects.create(
+        rule=siaga_rule,
+        subject_key=alert.subject_key,
+        subject="next",
+        severity="warning",
+        raised_at=timezone.now(),
+        last_seen_at=timezone.now(),
+    )
     assert Alert.objects.filter(subject_key=alert.subject_key).count() == 2
 
 

@@ -30,8 +30,15 @@ def make_alerts():
     rule = AlertRule.objects.create(slug="uji-sla", name="SLA", kind="sla_breach", parameters={})
     now = timezone.now()
     for code in ("dinkes", "dlh"):
-        Alert.objects.create(rule=rule, subject_key=f"agency:{code}", subject=code, severity="warning",
-                             agency=Agency.objects.get(code=code), raised_at=now, last_seen_at=now)
+        Alert.objects.create(
+            rule=rule,
+            subject_key=f"agency:{code}",
+            subject=code,
+            severity="warning",
+            agency=Agency.objects.get(code=code),
+            raised_at=now,
+            last_seen_at=now,
+        )
 
 
 def test_an_opd_officer_is_sent_only_their_opds_alerts(personas):

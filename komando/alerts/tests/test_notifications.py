@@ -84,8 +84,9 @@ def receiver():
 def test_email_and_webhook_reach_the_local_sinks(make_rule, make_gauge, smtp_sink, receiver, settings):
     settings.KOMANDO_ALERTS_WEBHOOK_SECRET = "s3cret-for-hmac"
     settings.KOMANDO_PUBLIC_URL = "https://komando.tangerangkota.go.id"
-    make_rule("sensor_threshold", {"level": "siaga_1"}, severity="critical",
-              recipients=["piket@bpbd.tangerangkota.go.id", receiver.url])
+    make_rule(
+        "sensor_threshold", {"level": "siaga_1"}, severity="critical", recipients=["piket@bpbd.tangerangkota.go.id", receiver.url]
+    )
     gauge = make_gauge(level_m=3.7)
     do_evaluate_rules()
     alert = Alert.objects.get()

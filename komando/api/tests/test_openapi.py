@@ -28,5 +28,6 @@ def test_development_endpoint_is_documented_as_needing_authentication(client):
     document = client.get("/api/openapi.json").json()
     operation = document["paths"]["/api/development/"]["get"]
     assert operation.get("security"), "development data must be documented as authenticated"
-    assert {"cookieAuth"} & {key for item in operation["security"] for key in item} or \
-        {"basicAuth"} & {key for item in operation["security"] for key in item}
+    assert {"cookieAuth"} & {key for item in operation["security"] for key in item} or {"basicAuth"} & {
+        key for item in operation["security"] for key in item
+    }

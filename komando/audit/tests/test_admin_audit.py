@@ -20,8 +20,9 @@ def admin_client_as(client, personas):
 
 def test_admin_edit_of_agency_records_before_and_after(admin_client_as, personas):
     agency = Agency.objects.get(code="dinkes")
-    response = admin_client_as.post(f"/admin/agencies/agency/{agency.pk}/change/",
-                                    {"code": "dinkes", "short_name": "Dinkes Kota", "name": agency.name})
+    response = admin_client_as.post(
+        f"/admin/agencies/agency/{agency.pk}/change/", {"code": "dinkes", "short_name": "Dinkes Kota", "name": agency.name}
+    )
     assert response.status_code == 302, response.content[:500]
     record = AuditRecord.objects.get(object_type="agencies.Agency", action="update")
     assert record.actor == personas["administrator"]
@@ -35,8 +36,9 @@ def test_admin_edit_of_agency_records_before_and_after(admin_client_as, personas
 
 
 def test_admin_create_and_delete_of_agency_are_recorded(admin_client_as):
-    response = admin_client_as.post("/admin/agencies/agency/add/",
-                                    {"code": "dispora", "short_name": "Dispora", "name": "Dinas Pemuda dan Olahraga"})
+    response = admin_client_as.post(
+        "/admin/agencies/agency/add/", {"code": "dispora", "short_name": "Dispora", "name": "Dinas Pemuda dan Olahraga"}
+    )
     assert response.status_code == 302
     agency = Agency.objects.get(code="dispora")
     created = AuditRecord.objects.get(object_type="agencies.Agency", action="create")
@@ -52,11 +54,11 @@ def test_admin_create_and_delete_of_agency_are_recorded(admin_client_as):
 
 def test_bulk_delete_action_records_each_object(admin_client_as):
     extra = [Agency.objects.create(code=f"uji-{n}", short_name=f"Uji {n}", name=f"Badan Uji {n}") for n in (1, 2)]
-    response = admin_client_as.post("/admin/agencies/agency/", {
-        "action": "delete_selected", "_selected_action": [a.pk for a in extra], "post": "yes"})
+    response = admin_client_as.post(
+        "/admin/agencies/agency/", {"action": "delete_selected", "_selected_action": [a.pk for a in extra], "post": "yes"}
+    )
     assert response.status_code == 302
-    assert set(AuditRecord.objects.filter(action="delete").values_list("object_id", flat=True)) == \
-        {str(a.pk) for a in extra}
+    assert set(AuditRecord.objects.filter(action="delete").values_list("object_id", flat=True)) == {str(a.pk) for a in extra}
 
 
 def test_user_admin_records_role_and_opd_changes_without_password(admin_client_as, personas):
@@ -64,14 +66,26 @@ def test_user_admin_records_role_and_opd_changes_without_password(admin_client_a
     pupr = Agency.objects.get(code="pupr")
     executive_group = Group.objects.get(name=Role.EXECUTIVE)
     officer_group = Group.objects.get(name=Role.OPD_OFFICER)
-    response = admin_client_as.post(f"/admin/auth/user/{officer.pk}/change/", {
-        "username": "opd_officer", "first_name": "", "last_name": "", "email": "", "is_active": "on",
-        "groups": [officer_group.pk, executive_group.pk],
-        "date_joined_0": "2026-01-05", "date_joined_1": "08:00:00",
-        "profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "1", "profile-MIN_NUM_FORMS": "0",
-        "profile-MAX_NUM_FORMS": "1", "profile-0-id": officer.profile.pk, "profile-0-user": officer.pk,
-        "profile-0-agency": pupr.pk,
-    })
+    response = admin_client_as.post(
+        f"/admin/auth/user/{officer.pk}/change/",
+        {
+            "username": "opd_officer",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "groups": [officer_group.pk, executive_group.pk],
+            "date_joined_0": "2026-01-05",
+            "date_joined_1": "08:00:00",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "1",
+            "profile-MIN_NUM_FORMS": "0",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-id": officer.profile.pk,
+            "profile-0-user": officer.pk,
+            "profile-0-agency": pupr.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     user_records = AuditRecord.objects.filter(object_type="auth.User")
     groups_change = next(r for r in user_records if r.before and r.before["groups"] != r.after["groups"])
@@ -91,10 +105,22 @@ def test_source_admin_shows_health_read_only_and_never_the_cursor(admin_client_a
     assert "cursor-secret-value" not in page
     assert "e-Monev refused the login" in page
     assert 'name="last_error"' not in page  # read-only, not an input
-    response = admin_client_as.post(f"/admin/sources/source/{source.pk}/change/", {
-        "slug": "emonev", "name": source.name, "description": source.description, "group": source.group,
-        "agency": source.agency_id, "access_level": source.access_level, "connector": source.connector,
-        "schedule_seconds": 600, "enabled": "on", "last_error": "tampered", "cursor": "{}"})
+    response = admin_client_as.post(
+        f"/admin/sources/source/{source.pk}/change/",
+        {
+            "slug": "emonev",
+            "name": source.name,
+            "description": source.description,
+            "group": source.group,
+            "agency": source.agency_id,
+            "access_level": source.access_level,
+            "connector": source.connector,
+            "schedule_seconds": 600,
+            "enabled": "on",
+            "last_error": "tampered",
+            "cursor": "{}",
+        },
+    )
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.schedule_seconds == 600
@@ -105,20 +131,35 @@ def test_source_admin_shows_health_read_only_and_never_the_cursor(admin_client_a
     assert record.before["schedule_seconds"] != 600 and record.after["schedule_seconds"] == 600
 
 
-@pytest.mark.parametrize("url", [
-    "/admin/regions/region/", "/admin/agencies/agency/", "/admin/sources/source/", "/admin/sources/sourcerun/",
-    "/admin/assets/asset/", "/admin/metrics/populationcount/", "/admin/metrics/visitcount/",
-    "/admin/metrics/diagnosiscount/", "/admin/metrics/prescriptioncount/", "/admin/metrics/trafficobservation/",
-    "/admin/development/project/", "/admin/development/progressmonth/", "/admin/auth/user/", "/admin/auth/group/",
-    "/admin/audit/auditrecord/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/regions/region/",
+        "/admin/agencies/agency/",
+        "/admin/sources/source/",
+        "/admin/sources/sourcerun/",
+        "/admin/assets/asset/",
+        "/admin/metrics/populationcount/",
+        "/admin/metrics/visitcount/",
+        "/admin/metrics/diagnosiscount/",
+        "/admin/metrics/prescriptioncount/",
+        "/admin/metrics/trafficobservation/",
+        "/admin/development/project/",
+        "/admin/development/progressmonth/",
+        "/admin/auth/user/",
+        "/admin/auth/group/",
+        "/admin/audit/auditrecord/",
+    ],
+)
 def test_every_model_has_an_admin_page(admin_client_as, url):
     assert admin_client_as.get(url).status_code == 200
 
 
 def test_audit_record_cannot_be_changed_or_deleted(admin_client_as, personas):
-    admin_client_as.post(f"/admin/agencies/agency/{Agency.objects.get(code='dlh').pk}/change/",
-                         {"code": "dlh", "short_name": "DLH Kota", "name": "Dinas Lingkungan Hidup"})
+    admin_client_as.post(
+        f"/admin/agencies/agency/{Agency.objects.get(code='dlh').pk}/change/",
+        {"code": "dlh", "short_name": "DLH Kota", "name": "Dinas Lingkungan Hidup"},
+    )
     record = AuditRecord.objects.get(object_type="agencies.Agency")
     record.action = "forged"
     with pytest.raises(ValueError, match="append-only"):

@@ -20,14 +20,32 @@ from komando.complaints.selectors import (
 from komando.sources.models import Source
 
 
-def laksa_record(ref, status="waiting", code="JLN-RUSAK", agency="Dinas PUPR", reported=None, region="36.71.05.1001",
-                 lat=-6.1862, lon=106.683, updated=None):
+def laksa_record(
+    ref,
+    status="waiting",
+    code="JLN-RUSAK",
+    agency="Dinas PUPR",
+    reported=None,
+    region="36.71.05.1001",
+    lat=-6.1862,
+    lon=106.683,
+    updated=None,
+):
     reported = reported or timezone.now() - timedelta(hours=1)
-    return ComplaintRecord(source_ref=ref, status=status, source_status={"waiting": "menunggu", "in_progress": "proses",
-                                                                         "resolved": "selesai"}[status],
-                           reported_at=reported, source_updated_at=updated or reported, category_code=code,
-                           category={"JLN-RUSAK": "Jalan rusak / berlubang", "PJU-MATI": "Lampu PJU mati"}[code],
-                           agency_code=agency, region_code=region, lat=lat, lon=lon, description="Jalan berlubang")
+    return ComplaintRecord(
+        source_ref=ref,
+        status=status,
+        source_status={"waiting": "menunggu", "in_progress": "proses", "resolved": "selesai"}[status],
+        reported_at=reported,
+        source_updated_at=updated or reported,
+        category_code=code,
+        category={"JLN-RUSAK": "Jalan rusak / berlubang", "PJU-MATI": "Lampu PJU mati"}[code],
+        agency_code=agency,
+        region_code=region,
+        lat=lat,
+        lon=lon,
+        description="Jalan berlubang",
+    )
 
 
 @pytest.fixture
@@ -35,23 +53,48 @@ def complaints(reference_data):
     laksa = Source.objects.get(slug="laksa")
     lapor = Source.objects.get(slug="lapor")
     now = timezone.now()
-    do_record_complaints(laksa, Channel.LAKSA, [
-        laksa_record("LAKSA-1"),
-        laksa_record("LAKSA-2", status="in_progress"),
-        laksa_record("LAKSA-3", status="resolved", reported=now - timedelta(days=3)),
-        laksa_record("LAKSA-4", code="PJU-MATI", agency="Dishub", lat=None, lon=None, region=""),
-        laksa_record("LAKSA-5", status="resolved", reported=now - timedelta(days=40)),
-    ])
-    do_record_complaints(lapor, Channel.LAPOR, [
-        ComplaintRecord(source_ref="1916449", status="waiting", source_status="didisposisikan",
-                        reported_at=now - timedelta(days=20), disposed_at=now - timedelta(days=19),
-                        source_updated_at=now - timedelta(days=19), category_code="21", category="Infrastruktur",
-                        title="Jalan rusak", region_code="36.71.01.1001", lat=-6.17, lon=106.63),
-        ComplaintRecord(source_ref="1916450", status="waiting", source_status="didisposisikan",
-                        reported_at=now - timedelta(hours=5), disposed_at=now - timedelta(hours=2),
-                        source_updated_at=now - timedelta(hours=2), category_code="42", category="Kesehatan",
-                        confidential=True),
-    ])
+    do_record_complaints(
+        laksa,
+        Channel.LAKSA,
+        [
+            laksa_record("LAKSA-1"),
+            laksa_record("LAKSA-2", status="in_progress"),
+            laksa_record("LAKSA-3", status="resolved", reported=now - timedelta(days=3)),
+            laksa_record("LAKSA-4", code="PJU-MATI", agency="Dishub", lat=None, lon=None, region=""),
+            laksa_record("LAKSA-5", status="resolved", reported=now - timedelta(days=40)),
+        ],
+    )
+    do_record_complaints(
+        lapor,
+        Channel.LAPOR,
+        [
+            ComplaintRecord(
+                source_ref="1916449",
+                status="waiting",
+                source_status="didisposisikan",
+                reported_at=now - timedelta(days=20),
+                disposed_at=now - timedelta(days=19),
+                source_updated_at=now - timedelta(days=19),
+                category_code="21",
+                category="Infrastruktur",
+                title="Jalan rusak",
+                region_code="36.71.01.1001",
+                lat=-6.17,
+                lon=106.63,
+            ),
+            ComplaintRecord(
+                source_ref="1916450",
+                status="waiting",
+                source_status="didisposisikan",
+                reported_at=now - timedelta(hours=5),
+                disposed_at=now - timedelta(hours=2),
+                source_updated_at=now - timedelta(hours=2),
+                category_code="42",
+                category="Kesehatan",
+                confidential=True,
+            ),
+        ],
+    )
     Complaint.objects.filter(source_ref="LAKSA-1").update(contact_name="Pak RT", contact_phone="0812000111")
     return Complaint.objects.get(source_ref="LAKSA-1")
 
@@ -73,8 +116,13 @@ def test_complaints_api_is_for_staff_only(client, personas, complaints):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("persona", "agency", "sees_contact"),
-    [("operator", None, True), ("administrator", None, True), ("executive", None, False),
-     ("opd_officer", "dinkes", False), ("opd_officer", "pupr", True)],
+    [
+        ("operator", None, True),
+        ("administrator", None, True),
+        ("executive", None, False),
+        ("opd_officer", "dinkes", False),
+        ("opd_officer", "pupr", True),
+    ],
 )
 def test_contact_only_for_handling_roles(client, personas, complaints, persona, agency, sees_contact):
     user = personas[persona]
@@ -135,12 +183,11 @@ def test_calls_tile_and_layer(reference_data):
     source = Source.objects.get(slug="call-112")
     now = timezone.now()
     for n, kind in enumerate(["medis", "medis", "iseng", "kebakaran"]):
-        do_record_emergency_call(source, EmergencyCallRecord(f"T-{n}", now - timedelta(minutes=n), kind,
-                                                             -6.17, 106.63))
-    do_record_emergency_call(source, EmergencyCallRecord("OLD", now - timedelta(hours=25), "medis",
-                                                         region_code="36.71.01.1001"))
-    do_record_emergency_call(source, EmergencyCallRecord("KEL", now - timedelta(minutes=9), "bencana",
-                                                         region_code="36.71.01.1001"))
+        do_record_emergency_call(source, EmergencyCallRecord(f"T-{n}", now - timedelta(minutes=n), kind, -6.17, 106.63))
+    do_record_emergency_call(source, EmergencyCallRecord("OLD", now - timedelta(hours=25), "medis", region_code="36.71.01.1001"))
+    do_record_emergency_call(
+        source, EmergencyCallRecord("KEL", now - timedelta(minutes=9), "bencana", region_code="36.71.01.1001")
+    )
     tile = calls_tile()
     assert tile.rows[0].value == 2 and tile.rows[0].label == "Medis"
     assert tile.figures[2].value == 1  # one prank

@@ -81,8 +81,9 @@ def check(cameras: list[Camera], observations: list[TrafficObservation]) -> None
             raise SourceDataInvalid(f"ATCS registry lists camera {camera.id} twice")
         known.add(camera.id)
         if camera.kode_kelurahan and not camera.kode_kelurahan.startswith(camera.kode_kecamatan + "."):
-            raise SourceDataInvalid(f"ATCS camera {camera.id}: kelurahan {camera.kode_kelurahan} is not in "
-                                    f"kecamatan {camera.kode_kecamatan}")
+            raise SourceDataInvalid(
+                f"ATCS camera {camera.id}: kelurahan {camera.kode_kelurahan} is not in kecamatan {camera.kode_kecamatan}"
+            )
     seen: set[tuple[str, datetime]] = set()
     for row in observations:
         if row.id_kamera not in known:

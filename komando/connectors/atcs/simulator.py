@@ -35,18 +35,28 @@ MAX_WINDOW = timedelta(hours=24)
 DEFAULT_WINDOW = timedelta(hours=1)
 OFFLINE_BLOCK_SECONDS = 30 * 60
 SNAPSHOT_SIZE = (640, 360)
-CAR_COLOURS = [(230, 230, 230), (40, 40, 45), (180, 30, 35), (30, 70, 160), (200, 200, 200),
-               (120, 120, 125), (240, 200, 40), (20, 120, 60)]
+CAR_COLOURS = [
+    (230, 230, 230),
+    (40, 40, 45),
+    (180, 30, 35),
+    (30, 70, 160),
+    (200, 200, 200),
+    (120, 120, 125),
+    (240, 200, 40),
+    (20, 120, 60),
+]
 
 
 def daily_load(hour: float, weekend: bool) -> float:
     """Demand as a share of rush-hour demand at local ``hour`` (0–24)."""
     if weekend:
         return 0.10 + 0.45 * math.exp(-(((hour - 11.0) / 3.0) ** 2)) + 0.55 * math.exp(-(((hour - 18.5) / 2.0) ** 2))
-    return (0.08
-            + 0.92 * math.exp(-(((hour - 7.9) / 1.0) ** 2))
-            + 0.45 * math.exp(-(((hour - 12.5) / 2.5) ** 2))
-            + 0.95 * math.exp(-(((hour - 17.5) / 1.4) ** 2)))
+    return (
+        0.08
+        + 0.92 * math.exp(-(((hour - 7.9) / 1.0) ** 2))
+        + 0.45 * math.exp(-(((hour - 12.5) / 2.5) ** 2))
+        + 0.95 * math.exp(-(((hour - 17.5) / 1.4) ** 2))
+    )
 
 
 def congestion_level(ratio: float) -> str:
@@ -150,8 +160,12 @@ def draw_snapshot(model: TrafficModel, camera_id: str) -> bytes:
     road = 110
     cx, cy = width // 2, height // 2
     # Buildings in the corners, then the two roads and their markings.
-    for x0, y0, x1, y1 in [(0, 0, cx - road // 2, cy - road // 2), (cx + road // 2, 0, width, cy - road // 2),
-                           (0, cy + road // 2, cx - road // 2, height), (cx + road // 2, cy + road // 2, width, height)]:
+    for x0, y0, x1, y1 in [
+        (0, 0, cx - road // 2, cy - road // 2),
+        (cx + road // 2, 0, width, cy - road // 2),
+        (0, cy + road // 2, cx - road // 2, height),
+        (cx + road // 2, cy + road // 2, width, height),
+    ]:
         draw.rectangle((x0 + 12, y0 + 12, x1 - 12, y1 - 12), fill=(150, 140, 128), outline=(110, 100, 90))
     draw.rectangle((0, cy - road // 2, width, cy + road // 2), fill=(58, 58, 62))
     draw.rectangle((cx - road // 2, 0, cx + road // 2, height), fill=(58, 58, 62))
@@ -191,10 +205,12 @@ def draw_snapshot(model: TrafficModel, camera_id: str) -> bytes:
             draw.rectangle(box, fill=colour, outline=(15, 15, 15))
     # Signal heads: the phase changes every 30 s.
     green_east_west = int(seconds // 30) % 2 == 0
-    for (x, y), green in [((cx + road // 2 + 6, cy + road // 2 + 6), green_east_west),
-                          ((cx - road // 2 - 14, cy - road // 2 - 14), green_east_west),
-                          ((cx + road // 2 + 6, cy - road // 2 - 14), not green_east_west),
-                          ((cx - road // 2 - 14, cy + road // 2 + 6), not green_east_west)]:
+    for (x, y), green in [
+        ((cx + road // 2 + 6, cy + road // 2 + 6), green_east_west),
+        ((cx - road // 2 - 14, cy - road // 2 - 14), green_east_west),
+        ((cx + road // 2 + 6, cy - road // 2 - 14), not green_east_west),
+        ((cx - road // 2 - 14, cy + road // 2 + 6), not green_east_west),
+    ]:
         draw.ellipse((x, y, x + 8, y + 8), fill=(40, 220, 80) if green else (230, 40, 40))
     # Overlay as a CCTV recorder burns it in.
     local = now.astimezone(model.timezone)
@@ -232,17 +248,19 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
         now = model.now()
         rows = []
         for camera_id, camera in model.cameras.items():
-            rows.append({
-                "id": camera_id,
-                "nama_simpang": camera["nama_simpang"],
-                "ruas": camera.get("ruas", []),
-                "lat": camera["lat"],
-                "lon": camera["lon"],
-                "kode_kecamatan": camera["kode_kelurahan"].rsplit(".", 1)[0],
-                "kode_kelurahan": camera["kode_kelurahan"],
-                "status": "online" if model.is_online(camera_id, now) else "offline",
-                "snapshot_url": f"http://{host}/snapshot/{camera_id}.jpg",
-            })
+            rows.append(
+                {
+                    "id": camera_id,
+                    "nama_simpang": camera["nama_simpang"],
+                    "ruas": camera.get("ruas", []),
+                    "lat": camera["lat"],
+                    "lon": camera["lon"],
+                    "kode_kecamatan": camera["kode_kelurahan"].rsplit(".", 1)[0],
+                    "kode_kelurahan": camera["kode_kelurahan"],
+                    "status": "online" if model.is_online(camera_id, now) else "offline",
+                    "snapshot_url": f"http://{host}/snapshot/{camera_id}.jpg",
+                }
+            )
         return Response.json({"status": "ok", "operator": model.operator, "jumlah": len(rows), "data": rows})
 
     @app.route("GET", r"/api/traffic/?")
@@ -251,16 +269,17 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
         if raw_since:
             since = _parse_time(raw_since)
             if since is None:
-                return Response.json({"status": "error", "pesan": "since harus waktu ISO 8601 dengan zona waktu"},
-                                     status=400)
+                return Response.json({"status": "error", "pesan": "since harus waktu ISO 8601 dengan zona waktu"}, status=400)
         else:
             since = model.now() - DEFAULT_WINDOW
-        return Response.json({
-            "status": "ok",
-            "interval_menit": int(model.interval.total_seconds() // 60),
-            "sampai": model.last_interval_end(model.now()).astimezone(model.timezone).isoformat(),
-            "data": model.observations_since(since),
-        })
+        return Response.json(
+            {
+                "status": "ok",
+                "interval_menit": int(model.interval.total_seconds() // 60),
+                "sampai": model.last_interval_end(model.now()).astimezone(model.timezone).isoformat(),
+                "data": model.observations_since(since),
+            }
+        )
 
     @app.route("GET", r"/snapshot/(?P<camera_id>[^/]+)\.jpg")
     def snapshot(request, camera_id):

@@ -103,8 +103,10 @@ def check(gauges: list[Gauge], levels: list[Level], gates: list[SluiceGate], pum
     _unique([pump.id for pump in pumps], "pump")
     for gauge in gauges:
         if not gauge.siaga_3_m < gauge.siaga_2_m < gauge.siaga_1_m:
-            raise SourceDataInvalid(f"Banjir gauge {gauge.id}: siaga levels must rise from siaga 3 to siaga 1 "
-                                    f"(got {gauge.siaga_3_m}, {gauge.siaga_2_m}, {gauge.siaga_1_m} m)")
+            raise SourceDataInvalid(
+                f"Banjir gauge {gauge.id}: siaga levels must rise from siaga 3 to siaga 1 "
+                f"(got {gauge.siaga_3_m}, {gauge.siaga_2_m}, {gauge.siaga_1_m} m)"
+            )
     seen: set[str] = set()
     for level in levels:
         if level.id_pos not in known:

@@ -21,8 +21,13 @@ def gauge_item(gauge: Gauge) -> AssetItem:
         lat=gauge.lat,
         lon=gauge.lon,
         region_code=gauge.kode_kecamatan,
-        attributes={"river": gauge.sungai, "normal_m": gauge.normal_m, "siaga_3_m": gauge.siaga_3_m,
-                    "siaga_2_m": gauge.siaga_2_m, "siaga_1_m": gauge.siaga_1_m},
+        attributes={
+            "river": gauge.sungai,
+            "normal_m": gauge.normal_m,
+            "siaga_3_m": gauge.siaga_3_m,
+            "siaga_2_m": gauge.siaga_2_m,
+            "siaga_1_m": gauge.siaga_1_m,
+        },
     )
 
 
@@ -34,8 +39,12 @@ def gate_item(gate: SluiceGate) -> AssetItem:
         lon=gate.lon,
         region_code=gate.kode_kelurahan,
         online=gate.status != "perbaikan",
-        attributes={"river": gate.sungai, "doors": gate.jumlah_pintu, "opening_pct": gate.bukaan_persen,
-                    "status": GATE_STATUS[gate.status]},
+        attributes={
+            "river": gate.sungai,
+            "doors": gate.jumlah_pintu,
+            "opening_pct": gate.bukaan_persen,
+            "status": GATE_STATUS[gate.status],
+        },
     )
 
 
@@ -56,8 +65,10 @@ class Coordinator(BaseCoordinator):
 
     def fetch(self, cursor: dict) -> FetchResult:
         gauges, levels, gates, pumps = BanjirClient(self.config.base_url, self.config.timeout_seconds).fetch()
-        rows = [LevelRow(gauge_ref=level.id_pos, level_m=level.level_m, observed_at=level.observed_at.astimezone(UTC))
-                for level in levels]
+        rows = [
+            LevelRow(gauge_ref=level.id_pos, level_m=level.level_m, observed_at=level.observed_at.astimezone(UTC))
+            for level in levels
+        ]
         newest = max((row.observed_at for row in rows), default=None)
         return FetchResult(
             data=([gauge_item(g) for g in gauges], [gate_item(g) for g in gates], [pump_item(p) for p in pumps], rows),

@@ -72,7 +72,8 @@ class FloodModel:
         # Today's peak, and the tail of yesterday's (a river falls slowly after midnight).
         today = self.intensity(gauge_id, local.date()) * math.exp(-(((hour - self.peak_hour) / 2.6) ** 2))
         yesterday = self.intensity(gauge_id, local.date() - timedelta(days=1)) * math.exp(
-            -(((hour + 24 - self.peak_hour) / 4.0) ** 2))
+            -(((hour + 24 - self.peak_hour) / 4.0) ** 2)
+        )
         wave = 0.08 * math.sin(2 * math.pi * moment.timestamp() / (7 * 3600) + len(gauge_id))
         noise = self._rng("noise", gauge_id, int(moment.timestamp())).uniform(-0.015, 0.015)
         return round(max(0.05, float(gauge["normal_m"]) * 0.85 + span * (max(today, yesterday) + wave) + noise), 2)
@@ -83,23 +84,32 @@ class FloodModel:
         return (self.level(gauge_id, self.last_observation(moment)) - normal) / (siaga_3 - normal)
 
     def gauge_rows(self) -> list[dict]:
-        return [{
-            "id": gauge_id,
-            "nama": gauge["name"],
-            "sungai": gauge["river"],
-            "kode_kecamatan": gauge["kecamatan_code"],
-            "lat": gauge["location"]["lat"],
-            "lon": gauge["location"]["lon"],
-            "normal_m": gauge["normal_m"],
-            "siaga_3_m": gauge["siaga_3_m"],
-            "siaga_2_m": gauge["siaga_2_m"],
-            "siaga_1_m": gauge["siaga_1_m"],
-        } for gauge_id, gauge in self.gauges.items()]
+        return [
+            {
+                "id": gauge_id,
+                "nama": gauge["name"],
+                "sungai": gauge["river"],
+                "kode_kecamatan": gauge["kecamatan_code"],
+                "lat": gauge["location"]["lat"],
+                "lon": gauge["location"]["lon"],
+                "normal_m": gauge["normal_m"],
+                "siaga_3_m": gauge["siaga_3_m"],
+                "siaga_2_m": gauge["siaga_2_m"],
+                "siaga_1_m": gauge["siaga_1_m"],
+            }
+            for gauge_id, gauge in self.gauges.items()
+        ]
 
     def level_rows(self) -> list[dict]:
         observed = self.last_observation(self.now())
-        return [{"id_pos": gauge_id, "level_m": self.level(gauge_id, observed),
-                 "observed_at": observed.astimezone(self.timezone).isoformat()} for gauge_id in self.gauges]
+        return [
+            {
+                "id_pos": gauge_id,
+                "level_m": self.level(gauge_id, observed),
+                "observed_at": observed.astimezone(self.timezone).isoformat(),
+            }
+            for gauge_id in self.gauges
+        ]
 
     def gate_rows(self) -> list[dict]:
         now = self.now()
@@ -112,9 +122,19 @@ class FloodModel:
                 status, opening = "perbaikan", 0
             else:
                 status = "terbuka" if opening > 0 else "tertutup"
-            rows.append({"id": gate_id, "nama": gate["nama"], "sungai": gate["sungai"],
-                         "kode_kelurahan": gate["kode_kelurahan"], "lat": gate["lat"], "lon": gate["lon"],
-                         "jumlah_pintu": gate["jumlah_pintu"], "bukaan_persen": opening, "status": status})
+            rows.append(
+                {
+                    "id": gate_id,
+                    "nama": gate["nama"],
+                    "sungai": gate["sungai"],
+                    "kode_kelurahan": gate["kode_kelurahan"],
+                    "lat": gate["lat"],
+                    "lon": gate["lon"],
+                    "jumlah_pintu": gate["jumlah_pintu"],
+                    "bukaan_persen": opening,
+                    "status": status,
+                }
+            )
         return rows
 
     def pump_rows(self) -> list[dict]:
@@ -126,9 +146,17 @@ class FloodModel:
                 status = "rusak"
             else:
                 status = "beroperasi" if self.share_to_siaga_3(pump["id_pos"], now) >= 0.5 else "siaga"
-            rows.append({"id": pump_id, "nama": pump["nama"], "kode_kelurahan": pump["kode_kelurahan"],
-                         "lat": pump["lat"], "lon": pump["lon"],
-                         "kapasitas_m3_per_detik": pump["kapasitas_m3_per_detik"], "status": status})
+            rows.append(
+                {
+                    "id": pump_id,
+                    "nama": pump["nama"],
+                    "kode_kelurahan": pump["kode_kelurahan"],
+                    "lat": pump["lat"],
+                    "lon": pump["lon"],
+                    "kapasitas_m3_per_detik": pump["kapasitas_m3_per_detik"],
+                    "status": status,
+                }
+            )
         return rows
 
 

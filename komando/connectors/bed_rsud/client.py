@@ -22,8 +22,9 @@ from komando.sources.http import (
 
 APPLICATION = "Bed availability"
 Count = Annotated[int, Field(ge=0, le=5000)]
-WardCode = Literal["igd", "icu", "nicu", "picu", "hcu", "isolasi", "vip", "kelas_1", "kelas_2", "kelas_3",
-                   "perinatologi", "bersalin"]
+WardCode = Literal[
+    "igd", "icu", "nicu", "picu", "hcu", "isolasi", "vip", "kelas_1", "kelas_2", "kelas_3", "perinatologi", "bersalin"
+]
 
 
 class Hospital(StrictModel):
@@ -81,5 +82,4 @@ def check(hospitals: list[Hospital], beds: list[WardBeds]) -> None:
             raise SourceDataInvalid(f"{where} reported twice")
         seen.add((row.kode_rs, row.kode_ruang))
         if row.terisi + row.kosong != row.kapasitas:
-            raise SourceDataInvalid(f"{where}: terisi {row.terisi} + kosong {row.kosong} is not kapasitas "
-                                    f"{row.kapasitas}")
+            raise SourceDataInvalid(f"{where}: terisi {row.terisi} + kosong {row.kosong} is not kapasitas {row.kapasitas}")

@@ -27,8 +27,14 @@ def hospital_item(hospital: Hospital) -> AssetItem:
 
 
 def bed_record(row: WardBeds) -> BedRecord:
-    return BedRecord(hospital_ref=row.kode_rs, ward=row.kode_ruang, total=row.kapasitas, occupied=row.terisi,
-                     free=row.kosong, observed_at=row.diperbarui.astimezone(UTC))
+    return BedRecord(
+        hospital_ref=row.kode_rs,
+        ward=row.kode_ruang,
+        total=row.kapasitas,
+        occupied=row.terisi,
+        free=row.kosong,
+        observed_at=row.diperbarui.astimezone(UTC),
+    )
 
 
 class Coordinator(BaseCoordinator):

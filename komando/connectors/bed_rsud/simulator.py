@@ -80,15 +80,17 @@ class BedModel:
             at = self.last_update(code, now)
             for ward, (capacity, _base) in hospital["ruang"].items():
                 occupied = self.occupied(code, ward, at)
-                rows.append({
-                    "kode_rs": code,
-                    "kode_ruang": ward,
-                    "nama_ruang": self.ward_names[ward],
-                    "kapasitas": capacity,
-                    "terisi": occupied,
-                    "kosong": capacity - occupied,
-                    "diperbarui": at.astimezone(self.timezone).isoformat(),
-                })
+                rows.append(
+                    {
+                        "kode_rs": code,
+                        "kode_ruang": ward,
+                        "nama_ruang": self.ward_names[ward],
+                        "kapasitas": capacity,
+                        "terisi": occupied,
+                        "kosong": capacity - occupied,
+                        "diperbarui": at.astimezone(self.timezone).isoformat(),
+                    }
+                )
         return rows
 
 
@@ -101,16 +103,24 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
     def hospitals(request):
         now = model.now()
         rows = [
-            {"kode_rs": code, "nama": h["nama"], "kelas_rs": h["kelas_rs"], "alamat": h["alamat"],
-             "kode_kelurahan": h["kode_kelurahan"], "lat": h["lat"], "lon": h["lon"],
-             "status_online": model.is_online(code, now)}
+            {
+                "kode_rs": code,
+                "nama": h["nama"],
+                "kelas_rs": h["kelas_rs"],
+                "alamat": h["alamat"],
+                "kode_kelurahan": h["kode_kelurahan"],
+                "lat": h["lat"],
+                "lon": h["lon"],
+                "status_online": model.is_online(code, now),
+            }
             for code, h in model.hospitals.items()
         ]
         return Response.json({"status": "ok", "instansi": model.operator, "data": rows})
 
     @app.route("GET", r"/api/tempat-tidur/?")
     def beds(request):
-        return Response.json({"status": "ok", "waktu_server": model.now().astimezone(model.timezone).isoformat(),
-                              "data": model.beds()})
+        return Response.json(
+            {"status": "ok", "waktu_server": model.now().astimezone(model.timezone).isoformat(), "data": model.beds()}
+        )
 
     return app

@@ -36,8 +36,25 @@ DEPTH = re.compile(r"^(\d{1,4}(\.\d{1,2})?)\s*km$", re.IGNORECASE)
 COORDINATES = re.compile(r"^\s*(-?\d{1,3}(\.\d+)?)\s*,\s*(-?\d{1,3}(\.\d+)?)\s*$")
 HEMISPHERE = re.compile(r"^(\d{1,3}(\.\d+)?)\s*(LU|LS|BT|BB)$", re.IGNORECASE)
 CAP_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
-MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7, "agu": 8, "agt": 8,
-          "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12}
+MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "mei": 5,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "agu": 8,
+    "agt": 8,
+    "aug": 8,
+    "sep": 9,
+    "okt": 10,
+    "oct": 10,
+    "nov": 11,
+    "des": 12,
+    "dec": 12,
+}
 LOCAL_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
 
 CAP_STATUS = {"Actual", "Exercise", "System", "Test", "Draft"}
@@ -167,12 +184,20 @@ def parse_quake_time(record: dict, feed: str) -> datetime:
     date_match = re.match(r"^(\d{1,2})[ -]([A-Za-z]{3})[a-z]*[ -](\d{4})$", date_text)
     time_match = re.match(r"^(\d{2}):(\d{2}):(\d{2})\s*(WIB|WITA|WIT)$", time_text)
     if not date_match or date_match.group(2).lower() not in MONTHS or not time_match:
-        raise SourceDataInvalid(f"{feed}: Tanggal/Jam {date_text!r} {time_text!r} is not a date like "
-                                "'06 Agu 2026' '09:59:47 WIB'")
+        raise SourceDataInvalid(
+            f"{feed}: Tanggal/Jam {date_text!r} {time_text!r} is not a date like '06 Agu 2026' '09:59:47 WIB'"
+        )
     zone = timezone(timedelta(hours=LOCAL_ZONES[time_match.group(4)]))
     try:
-        local = datetime(int(date_match.group(3)), MONTHS[date_match.group(2).lower()], int(date_match.group(1)),
-                         int(time_match.group(1)), int(time_match.group(2)), int(time_match.group(3)), tzinfo=zone)
+        local = datetime(
+            int(date_match.group(3)),
+            MONTHS[date_match.group(2).lower()],
+            int(date_match.group(1)),
+            int(time_match.group(1)),
+            int(time_match.group(2)),
+            int(time_match.group(3)),
+            tzinfo=zone,
+        )
     except ValueError as error:
         raise SourceDataInvalid(f"{feed}: Tanggal/Jam {date_text!r} {time_text!r}: {error}") from error
     return local.astimezone(UTC)
@@ -275,8 +300,9 @@ def merge_quakes(quakes: list[Quake]) -> list[Quake]:
         if known is None:
             merged[quake.source_ref] = quake
             continue
-        merged[quake.source_ref] = Quake(**{
-            name: getattr(known, name) or getattr(quake, name) for name in Quake.__dataclass_fields__})
+        merged[quake.source_ref] = Quake(
+            **{name: getattr(known, name) or getattr(quake, name) for name in Quake.__dataclass_fields__}
+        )
     return sorted(merged.values(), key=lambda q: q.occurred_at, reverse=True)
 
 
@@ -298,8 +324,9 @@ def parse_nowcast_rss(body: bytes, feed: str, base_url: str = "") -> list[Nowcas
         absolute = urljoin(base_url, link) if base_url else link
         if not absolute.startswith(("http://", "https://")):
             raise SourceDataInvalid(f"{feed}: item {number} links {link!r}, not an http(s) URL")
-        items.append(NowcastItem(link=absolute, guid=(item.findtext("guid") or "").strip(),
-                                 title=(item.findtext("title") or "").strip()))
+        items.append(
+            NowcastItem(link=absolute, guid=(item.findtext("guid") or "").strip(), title=(item.findtext("title") or "").strip())
+        )
     return items
 
 
@@ -391,8 +418,7 @@ def parse_cap(body: bytes, feed: str) -> Warning:
 
 
 class BmkgClient:
-    def __init__(self, base_url: str, nowcast_base_url: str = "", timeout_seconds: float = 10.0,
-                 earthquake_format: str = "json"):
+    def __init__(self, base_url: str, nowcast_base_url: str = "", timeout_seconds: float = 10.0, earthquake_format: str = "json"):
         self.base_url = base_url.rstrip("/")
         self.nowcast_base_url = (nowcast_base_url or base_url).rstrip("/")
         self.timeout = timeout_seconds
@@ -426,5 +452,14 @@ class BmkgClient:
             return self.fetch_earthquakes(http), self.fetch_warnings(http)
 
 
-__all__ = ["BmkgClient", "NowcastItem", "Quake", "Warning", "merge_quakes", "parse_cap",
-           "parse_earthquakes_json", "parse_earthquakes_xml", "parse_nowcast_rss"]
+__all__ = [
+    "BmkgClient",
+    "NowcastItem",
+    "Quake",
+    "Warning",
+    "merge_quakes",
+    "parse_cap",
+    "parse_earthquakes_json",
+    "parse_earthquakes_xml",
+    "parse_nowcast_rss",
+]

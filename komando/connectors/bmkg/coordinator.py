@@ -20,8 +20,9 @@ class Coordinator(BaseCoordinator):
     config_class = BmkgConfig
 
     def fetch(self, cursor: dict) -> FetchResult:
-        client = BmkgClient(self.config.base_url, self.config.nowcast_base_url, self.config.timeout_seconds,
-                            self.config.earthquake_format)
+        client = BmkgClient(
+            self.config.base_url, self.config.nowcast_base_url, self.config.timeout_seconds, self.config.earthquake_format
+        )
         quakes, warnings = client.fetch()
         # Exercises, tests and drafts are not for the public; cancellations need the referenced
         # message (not in the nowcast feed) and are left out.

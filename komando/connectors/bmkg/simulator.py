@@ -39,22 +39,54 @@ WARNING_LOOKBACK_BLOCKS = 24
 HOME_PROVINCE_CHANCE = 0.3
 OTHER_PROVINCE_CHANCE = 0.2
 MONTHS_ID = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December"]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 DIRECTIONS = ["Utara", "TimurLaut", "Timur", "Tenggara", "Selatan", "BaratDaya", "Barat", "BaratLaut"]
 
 # Seismically active places of Indonesia: (reference town, lat, lon, under the sea).
 EPICENTRES = [
-    ("Sigi", -1.17, 120.06, False), ("Pekalongan", -6.89, 109.67, False), ("Garut", -7.6, 107.7, True),
-    ("Sukabumi", -7.3, 106.6, True), ("Pacitan", -8.6, 111.1, True), ("Bantul", -8.3, 110.3, True),
-    ("Karangasem", -8.5, 115.7, True), ("Lombok Utara", -8.3, 116.3, False), ("Sumba Barat", -9.8, 119.2, True),
-    ("Kep. Mentawai", -2.3, 99.6, True), ("Bengkulu", -4.2, 101.9, True), ("Aceh Besar", 5.4, 95.3, True),
-    ("Nias Selatan", 0.5, 97.6, True), ("Padang Pariaman", -0.7, 100.0, True), ("Pesisir Barat", -5.6, 103.9, True),
-    ("Halmahera Barat", 1.4, 127.3, True), ("Seram Bagian Barat", -3.1, 128.3, True), ("Maluku Tenggara", -5.9, 131.6, True),
-    ("Kep. Talaud", 4.1, 126.9, True), ("Bitung", 1.4, 125.5, True), ("Jayapura", -2.6, 140.8, False),
-    ("Nabire", -3.4, 135.5, False), ("Dogiyai", -3.82, 135.84, False), ("Mamuju", -2.7, 118.9, False),
-    ("Tojo Una-Una", -0.9, 121.6, True), ("Banggai", -1.2, 122.8, True), ("Kupang", -10.2, 123.5, True),
-    ("Alor", -8.2, 124.6, True), ("Manokwari", -0.9, 134.0, False), ("Kep. Sula", -1.9, 125.4, True),
+    ("Sigi", -1.17, 120.06, False),
+    ("Pekalongan", -6.89, 109.67, False),
+    ("Garut", -7.6, 107.7, True),
+    ("Sukabumi", -7.3, 106.6, True),
+    ("Pacitan", -8.6, 111.1, True),
+    ("Bantul", -8.3, 110.3, True),
+    ("Karangasem", -8.5, 115.7, True),
+    ("Lombok Utara", -8.3, 116.3, False),
+    ("Sumba Barat", -9.8, 119.2, True),
+    ("Kep. Mentawai", -2.3, 99.6, True),
+    ("Bengkulu", -4.2, 101.9, True),
+    ("Aceh Besar", 5.4, 95.3, True),
+    ("Nias Selatan", 0.5, 97.6, True),
+    ("Padang Pariaman", -0.7, 100.0, True),
+    ("Pesisir Barat", -5.6, 103.9, True),
+    ("Halmahera Barat", 1.4, 127.3, True),
+    ("Seram Bagian Barat", -3.1, 128.3, True),
+    ("Maluku Tenggara", -5.9, 131.6, True),
+    ("Kep. Talaud", 4.1, 126.9, True),
+    ("Bitung", 1.4, 125.5, True),
+    ("Jayapura", -2.6, 140.8, False),
+    ("Nabire", -3.4, 135.5, False),
+    ("Dogiyai", -3.82, 135.84, False),
+    ("Mamuju", -2.7, 118.9, False),
+    ("Tojo Una-Una", -0.9, 121.6, True),
+    ("Banggai", -1.2, 122.8, True),
+    ("Kupang", -10.2, 123.5, True),
+    ("Alor", -8.2, 124.6, True),
+    ("Manokwari", -0.9, 134.0, False),
+    ("Kep. Sula", -1.9, 125.4, True),
 ]
 # Provinces with a nowcast code and a few places for warnings away from the city.
 PROVINCES = [
@@ -108,8 +140,11 @@ class BmkgModel:
         self.province = city.province
         self.clock = clock
         with open(city_dir / "regions.csv", newline="", encoding="utf-8") as handle:
-            self.kecamatan = [(row["name"], float(row["centroid_lat"]), float(row["centroid_lon"]))
-                              for row in csv.DictReader(handle) if row["level"] == "kecamatan"]
+            self.kecamatan = [
+                (row["name"], float(row["centroid_lat"]), float(row["centroid_lon"]))
+                for row in csv.DictReader(handle)
+                if row["level"] == "kecamatan"
+            ]
         home = next((p for p in PROVINCES if p[1] == self.province), None)
         self.home_code = home[0] if home else "XX"
 
@@ -131,9 +166,17 @@ class BmkgModel:
             mmi = "III" if magnitude < 4.5 else "IV" if magnitude < 5.5 else "V"
             felt = f"{mmi} {town}, II {rng.choice(EPICENTRES)[0]}" if magnitude >= 4 else f"II {town}"
         return SimulatedQuake(
-            at=datetime.fromtimestamp(seconds, UTC), lat=round(lat + rng.uniform(-0.5, 0.5), 2),
-            lon=round(lon + rng.uniform(-0.5, 0.5), 2), magnitude=magnitude, depth_km=max(1, depth), town=town,
-            at_sea=at_sea, distance_km=rng.randint(5, 120), direction=rng.choice(DIRECTIONS), felt=felt)
+            at=datetime.fromtimestamp(seconds, UTC),
+            lat=round(lat + rng.uniform(-0.5, 0.5), 2),
+            lon=round(lon + rng.uniform(-0.5, 0.5), 2),
+            magnitude=magnitude,
+            depth_km=max(1, depth),
+            town=town,
+            at_sea=at_sea,
+            distance_km=rng.randint(5, 120),
+            direction=rng.choice(DIRECTIONS),
+            felt=felt,
+        )
 
     def quakes(self, limit: int, keep: Callable[[SimulatedQuake], bool] = lambda q: True) -> list[SimulatedQuake]:
         """The ``limit`` newest quakes that happened by now and that ``keep`` accepts, newest first."""
@@ -178,11 +221,19 @@ class BmkgModel:
                     rings.append(_box(centre_lat - size, centre_lon - size, centre_lat + size, centre_lon + size))
                 if home:  # stay clear of the city when the warning is not meant to cover it
                     rings = [_box(lat - 0.45, lon - 0.45, lat - 0.3, lon - 0.3)]
-            warnings.append(SimulatedWarning(
-                code=f"C{code}{local:%Y%m%d}{seq:03d}",
-                identifier=f"2.49.0.1.360.0.{sent:%Y.%m.%d.%H.%M}.{seq:03d}",
-                province=name, sent=sent, expires=expires, event=event, places=chosen_places, rings=rings,
-                over_city=over_city))
+            warnings.append(
+                SimulatedWarning(
+                    code=f"C{code}{local:%Y%m%d}{seq:03d}",
+                    identifier=f"2.49.0.1.360.0.{sent:%Y.%m.%d.%H.%M}.{seq:03d}",
+                    province=name,
+                    sent=sent,
+                    expires=expires,
+                    event=event,
+                    places=chosen_places,
+                    rings=rings,
+                    over_city=over_city,
+                )
+            )
         return warnings
 
     def warnings_since(self, hours: int) -> list[SimulatedWarning]:
@@ -220,20 +271,25 @@ def quake_record(quake: SimulatedQuake, feed: str, legacy: bool = False) -> dict
         "DateTime": quake.at.isoformat(),
     }
     record.update({"point": {"coordinates": coordinates}} if legacy else {"Coordinates": coordinates})
-    record.update({
-        "Lintang": _hemisphere(quake.lat, "LU", "LS"),
-        "Bujur": _hemisphere(quake.lon, "BT", "BB"),
-        "Magnitude": f"{quake.magnitude:.1f}",
-        "Kedalaman": f"{quake.depth_km} km",
-    })
+    record.update(
+        {
+            "Lintang": _hemisphere(quake.lat, "LU", "LS"),
+            "Bujur": _hemisphere(quake.lon, "BT", "BB"),
+            "Magnitude": f"{quake.magnitude:.1f}",
+            "Kedalaman": f"{quake.depth_km} km",
+        }
+    )
     if feed == "autogempa":
         place = "laut" if quake.at_sea else "darat"
         record["Wilayah"] = f"Pusat gempa berada di {place} {quake.distance_km} km {quake.direction} {quake.town}"
     else:
         record["Wilayah"] = f"{quake.distance_km} km {quake.direction} {quake.town}"
     if feed != "gempadirasakan":
-        record["Potensi"] = ("Tidak berpotensi tsunami" if quake.magnitude >= 5 or not quake.felt
-                             else "Gempa ini dirasakan untuk diteruskan pada masyarakat")
+        record["Potensi"] = (
+            "Tidak berpotensi tsunami"
+            if quake.magnitude >= 5 or not quake.felt
+            else "Gempa ini dirasakan untuk diteruskan pada masyarakat"
+        )
     if feed != "gempaterkini":
         if quake.felt or feed == "gempadirasakan":
             record["Dirasakan"] = quake.felt
@@ -265,12 +321,14 @@ def _wib_words(moment: datetime) -> str:
 
 
 def warning_description(warning: SimulatedWarning) -> str:
-    return (f"{warning.event} akan terjadi pada {_wib_words(warning.sent)} di sebagian wilayah {warning.province}, "
-            f"khususnya di {', '.join(warning.places)}.\n"
-            " Kondisi ini berpotensi menimbulkan dampak berupa jarak pandang berkurang, angin kencang, dan banjir "
-            "lokal.\n Masyarakat dihimbau untuk tetap waspada, mengurangi aktivitas di luar ruangan, serta mengambil "
-            "langkah-langkah pencegahan yang diperlukan guna menjaga keselamatan.\n"
-            f" Kondisi diperkirakan dapat berlangsung hingga {_wib_words(warning.expires)}.")
+    return (
+        f"{warning.event} akan terjadi pada {_wib_words(warning.sent)} di sebagian wilayah {warning.province}, "
+        f"khususnya di {', '.join(warning.places)}.\n"
+        " Kondisi ini berpotensi menimbulkan dampak berupa jarak pandang berkurang, angin kencang, dan banjir "
+        "lokal.\n Masyarakat dihimbau untuk tetap waspada, mengurangi aktivitas di luar ruangan, serta mengambil "
+        "langkah-langkah pencegahan yang diperlukan guna menjaga keselamatan.\n"
+        f" Kondisi diperkirakan dapat berlangsung hingga {_wib_words(warning.expires)}."
+    )
 
 
 def warning_headline(warning: SimulatedWarning) -> str:
@@ -283,8 +341,8 @@ def _cap_time(moment: datetime) -> str:
 
 def cap_xml(warning: SimulatedWarning) -> bytes:
     polygons = "\n".join(
-        "      <polygon>" + " ".join(f"{lat:.3f},{lon:.3f}" for lat, lon in ring) + "</polygon>"
-        for ring in warning.rings)
+        "      <polygon>" + " ".join(f"{lat:.3f},{lon:.3f}" for lat, lon in ring) + "</polygon>" for ring in warning.rings
+    )
     code = warning.code[1:3]
     return f"""<?xml version="1.0" ?>
 <?xml-stylesheet type="text/xsl" href="/cap/nowcast-cap-style.xsl"?>

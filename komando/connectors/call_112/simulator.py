@@ -43,16 +43,46 @@ BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
 # kind: (weight, notes)
 CALL_KINDS = {
     "iseng": (30, ["Penelepon diam lalu menutup telepon", "Anak-anak bermain telepon", "Panggilan salah sambung"]),
-    "medis": (22, ["Warga pingsan di rumah, butuh ambulans", "Ibu hamil akan melahirkan, minta ambulans",
-                   "Lansia jatuh di kamar mandi, tidak sadar", "Sesak napas berat, minta bantuan medis"]),
-    "kecelakaan": (16, ["Tabrakan motor dan mobil, satu korban luka", "Motor terjatuh di jalan berlubang",
-                        "Kecelakaan beruntun tiga kendaraan", "Pejalan kaki tertabrak motor"]),
-    "kebakaran": (8, ["Asap tebal dari ruko", "Kebakaran rumah semi permanen", "Korsleting listrik, api di tiang listrik",
-                      "Lahan kosong terbakar dekat permukiman"]),
-    "kriminalitas": (9, ["Dugaan pencurian motor", "Keributan antarwarga", "Penjambretan di halte",
-                         "Tawuran pelajar dilaporkan warga"]),
-    "bencana": (6, ["Pohon tumbang menimpa rumah", "Banjir setinggi lutut masuk rumah", "Tanggul kali rembes",
-                    "Angin kencang merobohkan baliho"]),
+    "medis": (
+        22,
+        [
+            "Warga pingsan di rumah, butuh ambulans",
+            "Ibu hamil akan melahirkan, minta ambulans",
+            "Lansia jatuh di kamar mandi, tidak sadar",
+            "Sesak napas berat, minta bantuan medis",
+        ],
+    ),
+    "kecelakaan": (
+        16,
+        [
+            "Tabrakan motor dan mobil, satu korban luka",
+            "Motor terjatuh di jalan berlubang",
+            "Kecelakaan beruntun tiga kendaraan",
+            "Pejalan kaki tertabrak motor",
+        ],
+    ),
+    "kebakaran": (
+        8,
+        [
+            "Asap tebal dari ruko",
+            "Kebakaran rumah semi permanen",
+            "Korsleting listrik, api di tiang listrik",
+            "Lahan kosong terbakar dekat permukiman",
+        ],
+    ),
+    "kriminalitas": (
+        9,
+        ["Dugaan pencurian motor", "Keributan antarwarga", "Penjambretan di halte", "Tawuran pelajar dilaporkan warga"],
+    ),
+    "bencana": (
+        6,
+        [
+            "Pohon tumbang menimpa rumah",
+            "Banjir setinggi lutut masuk rumah",
+            "Tanggul kali rembes",
+            "Angin kencang merobohkan baliho",
+        ],
+    ),
     "lainnya": (9, ["Ular masuk rumah", "Kucing terjebak di atap", "Informasi nomor layanan", "Lampu lalu lintas mati"]),
 }
 
@@ -75,8 +105,17 @@ class CallModel:
         # Numbered from the start time (one number per 10 s): a restarted simulator never reuses a call id,
         # which Komando would take for a repeated delivery.
         self.next_number = int(clock()) // 10
-        self.status = {"pushed": 0, "refused": 0, "retries": 0, "last_pushed_at": None, "last_call_id": None,
-                       "last_result": "", "pending": None, "target": None, "pushing": False}
+        self.status = {
+            "pushed": 0,
+            "refused": 0,
+            "retries": 0,
+            "last_pushed_at": None,
+            "last_call_id": None,
+            "last_result": "",
+            "pending": None,
+            "target": None,
+            "pushing": False,
+        }
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -114,8 +153,9 @@ def push_once(http: httpx.Client, target_url: str, secret: str, call: dict) -> s
     """POST one call. Returns "ok", "refused" (4xx: do not retry) or "retry" (down or 5xx)."""
     body = json.dumps(call, ensure_ascii=False).encode()
     try:
-        response = http.post(target_url, content=body,
-                             headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)})
+        response = http.post(
+            target_url, content=body, headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)}
+        )
     except httpx.HTTPError as error:
         logger.warning("112 push of %s failed: %s", call["call_id"], type(error).__name__)
         return "retry"
@@ -128,9 +168,15 @@ def push_once(http: httpx.Client, target_url: str, secret: str, call: dict) -> s
     return "refused"
 
 
-def run_pusher(target_url: str, secret: str, interval: tuple[float, float] = DEFAULT_INTERVAL,
-               model: CallModel | None = None, stop: threading.Event | None = None,
-               max_calls: int | None = None, sleep: Callable[[float], None] | None = None) -> None:
+def run_pusher(
+    target_url: str,
+    secret: str,
+    interval: tuple[float, float] = DEFAULT_INTERVAL,
+    model: CallModel | None = None,
+    stop: threading.Event | None = None,
+    max_calls: int | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> None:
     """Push a new call every ``interval`` seconds (random in the range) until ``stop`` is set (or
     ``max_calls`` calls are delivered or refused). A call that cannot be delivered is retried with
     exponential backoff before the next one is made."""
@@ -159,8 +205,12 @@ def run_pusher(target_url: str, secret: str, interval: tuple[float, float] = DEF
             else:
                 break
             done += 1
-            model.status.update(pending=None, last_call_id=call["call_id"], last_result=result,
-                                last_pushed_at=model.now().isoformat(timespec="seconds"))
+            model.status.update(
+                pending=None,
+                last_call_id=call["call_id"],
+                last_result=result,
+                last_pushed_at=model.now().isoformat(timespec="seconds"),
+            )
             model.status["pushed" if result == "ok" else "refused"] += 1
             if max_calls is not None and done >= max_calls:
                 break
@@ -178,9 +228,14 @@ STATUS_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8"><tit
 </body></html>"""
 
 
-def build_simulator(city_dir, clock: Callable[[], float] = time.time, push: bool | None = None,
-                    target_url: str | None = None, secret: str | None = None,
-                    interval: tuple[float, float] = DEFAULT_INTERVAL) -> SimulatorApp:
+def build_simulator(
+    city_dir,
+    clock: Callable[[], float] = time.time,
+    push: bool | None = None,
+    target_url: str | None = None,
+    secret: str | None = None,
+    interval: tuple[float, float] = DEFAULT_INTERVAL,
+) -> SimulatorApp:
     """The status page; and, unless ``push`` is False (or ``KOMANDO_CALL_112_PUSH=0``), a pusher thread."""
     model = CallModel(Path(city_dir), clock=clock)
     app = SimulatorApp("call-112")
@@ -201,13 +256,18 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time, push: bool
     if push:
         secret = secret if secret is not None else os.environ.get(SECRET_VARIABLE, "")
         if not secret:
-            raise SystemExit(f"The 112 simulator signs its calls: set {SECRET_VARIABLE} (the same value Komando "
-                             f"reads), or {PUSH_VARIABLE}=0 to serve the status page only.")
+            raise SystemExit(
+                f"The 112 simulator signs its calls: set {SECRET_VARIABLE} (the same value Komando "
+                f"reads), or {PUSH_VARIABLE}=0 to serve the status page only."
+            )
         target = target_url or os.environ.get(TARGET_VARIABLE, "") or DEFAULT_TARGET
         app.stop_pushing = threading.Event()
-        thread = threading.Thread(target=run_pusher, name="call-112-pusher", daemon=True,
-                                  kwargs={"target_url": target, "secret": secret, "interval": interval,
-                                          "model": model, "stop": app.stop_pushing})
+        thread = threading.Thread(
+            target=run_pusher,
+            name="call-112-pusher",
+            daemon=True,
+            kwargs={"target_url": target, "secret": secret, "interval": interval, "model": model, "stop": app.stop_pushing},
+        )
         thread.start()
         app.pusher = thread
     return app

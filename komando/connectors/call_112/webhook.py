@@ -41,9 +41,15 @@ def call_112_webhook(request):
         return _error(503, "The call-112 source is not registered (komando load-reference-data).")
     try:
         payload = parse_call(body)
-        record = EmergencyCallRecord(call_id=payload.call_id, received_at=payload.received_at.astimezone(UTC),
-                                     kind=payload.kind, lat=payload.lat, lon=payload.lon,
-                                     region_code=payload.kelurahan_code or "", note=payload.note)
+        record = EmergencyCallRecord(
+            call_id=payload.call_id,
+            received_at=payload.received_at.astimezone(UTC),
+            kind=payload.kind,
+            lat=payload.lat,
+            lon=payload.lon,
+            region_code=payload.kelurahan_code or "",
+            note=payload.note,
+        )
         call, created = do_record_emergency_call(source, record)
     except SourceDataInvalid as error:
         from komando.sources.actions import do_record_run_failure
@@ -52,5 +58,4 @@ def call_112_webhook(request):
         do_record_run_failure(source, started_at=timezone.now(), kind=SourceDataInvalid.kind, error=str(error))
         return _error(400, str(error))
     feed_committed(source, call)
-    return JsonResponse({"status": "stored" if created else "duplicate", "call_id": call.call_id},
-                        status=201 if created else 200)
+    return JsonResponse({"status": "stored" if created else "duplicate", "call_id": call.call_id}, status=201 if created else 200)

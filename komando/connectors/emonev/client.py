@@ -120,11 +120,8 @@ class EmonevClient:
 
     def login(self, http: httpx.Client) -> str:
         if not self.username or not self._password:
-            raise SourceAuthFailed(
-                "no e-Monev credentials configured: set KOMANDO_EMONEV_USERNAME and KOMANDO_EMONEV_PASSWORD"
-            )
-        response = self._request(http, "POST", self.LOGIN_PATH,
-                                 json={"username": self.username, "password": self._password})
+            raise SourceAuthFailed("no e-Monev credentials configured: set KOMANDO_EMONEV_USERNAME and KOMANDO_EMONEV_PASSWORD")
+        response = self._request(http, "POST", self.LOGIN_PATH, json={"username": self.username, "password": self._password})
         if response.status_code in (401, 403):
             raise self._refused(response, "the login")
         if response.status_code != 200:
@@ -141,8 +138,9 @@ class EmonevClient:
         for attempt in (1, 2):
             if self._token is None:
                 self.login(http)
-            response = self._request(http, "GET", self.KEGIATAN_PATH, params=params,
-                                     headers={"Authorization": f"Bearer {self._token}"})
+            response = self._request(
+                http, "GET", self.KEGIATAN_PATH, params=params, headers={"Authorization": f"Bearer {self._token}"}
+            )
             if response.status_code in (401, 403):
                 self._token = None
                 if attempt == 1:
@@ -170,9 +168,7 @@ class EmonevClient:
                         found.append(Kegiatan.model_validate(raw))
                     except ValidationError as error:
                         ref = raw.get("id_kegiatan", f"#{index + 1} of page {page}") if isinstance(raw, dict) else index
-                        raise SourceDataInvalid(
-                            f"e-Monev kegiatan {ref}: {describe_validation_error(error)}"
-                        ) from error
+                        raise SourceDataInvalid(f"e-Monev kegiatan {ref}: {describe_validation_error(error)}") from error
                 if not current.data or len(found) >= current.total:
                     break
         assert header is not None

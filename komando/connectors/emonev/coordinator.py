@@ -50,8 +50,9 @@ class Coordinator(BaseCoordinator):
 
     def fetch(self, cursor: dict) -> FetchResult:
         config: EmonevConfig = self.config
-        client = EmonevClient(config.base_url, config.username, config.password.get_secret_value(),
-                              timeout=config.timeout_seconds)
+        client = EmonevClient(
+            config.base_url, config.username, config.password.get_secret_value(), timeout=config.timeout_seconds
+        )
         year = self.fiscal_year()
         header, items = client.fetch_kegiatan(year, per_page=config.page_size)
         data_as_of = None
@@ -63,8 +64,7 @@ class Coordinator(BaseCoordinator):
             if timezone.is_naive(data_as_of):
                 data_as_of = timezone.make_aware(data_as_of)
         records = [to_record(item, year) for item in items]
-        return FetchResult(data=records, records=len(records), cursor={"fiscal_year": year},
-                           data_as_of=data_as_of)
+        return FetchResult(data=records, records=len(records), cursor={"fiscal_year": year}, data_as_of=data_as_of)
 
     def store(self, source, result: FetchResult) -> None:
         try:

@@ -38,6 +38,7 @@ PASSWORD_VARIABLE = "KOMANDO_EMONEV_PASSWORD"
 
 # --- S-curves -------------------------------------------------------------------------------
 
+
 def planned_physical(t: float, start_month: int, end_month: int) -> float:
     """Cumulative planned physical progress (%) at time ``t`` in months since 1 January
     (t = m is the end of month m): a smooth S between the start of ``start_month`` and the end
@@ -47,14 +48,14 @@ def planned_physical(t: float, start_month: int, end_month: int) -> float:
     return 100.0 * x * x * (3 - 2 * x)
 
 
-def realised_physical(month: int, start_month: int, end_month: int, lag_months: float,
-                      stopped_after: int | None) -> float:
+def realised_physical(month: int, start_month: int, end_month: int, lag_months: float, stopped_after: int | None) -> float:
     effective = min(month, stopped_after) if stopped_after else month
     return planned_physical(effective - lag_months, start_month, end_month)
 
 
-def financial_from_physical(month: int, physical_previous_month: float, physical_this_month: float,
-                            start_month: int, advance_percent: float) -> float:
+def financial_from_physical(
+    month: int, physical_previous_month: float, physical_this_month: float, start_month: int, advance_percent: float
+) -> float:
     """Payments follow work: an advance (uang muka) when work starts, then monthly progress
     payments one month behind the work, and the rest when the work is complete."""
     if month < start_month:
@@ -84,13 +85,13 @@ def progress_rows(kegiatan: dict, current_month: int, advance_percent: float) ->
             real_previous = realised_physical(month - 1, start, end, lag, stopped)
             row["realisasi_fisik"] = round(real, 2)
             paid_from = start + (1 if lag >= 1 else 0)  # a late contract gets its advance late too
-            row["realisasi_keuangan"] = round(
-                financial_from_physical(month, real_previous, real, paid_from, advance_percent), 2)
+            row["realisasi_keuangan"] = round(financial_from_physical(month, real_previous, real, paid_from, advance_percent), 2)
         rows.append(row)
     return rows
 
 
 # --- The application ------------------------------------------------------------------------
+
 
 def _agency_names(city_dir: Path) -> dict[str, str]:
     path = city_dir / "agencies.csv"
@@ -111,8 +112,9 @@ def credentials_from_environment() -> tuple[str, str]:
     return username, password
 
 
-def build_simulator(city_dir, *, username: str | None = None, password: str | None = None,
-                    today=None, clock=time.monotonic) -> SimulatorApp:
+def build_simulator(
+    city_dir, *, username: str | None = None, password: str | None = None, today=None, clock=time.monotonic
+) -> SimulatorApp:
     """The simulated e-Monev. ``username``/``password`` default to the environment (tests pass them);
     ``today`` (a date, or a callable returning one) fixes the current month (default: today in WIB)."""
     if username is None or password is None:
@@ -168,29 +170,33 @@ def build_simulator(city_dir, *, username: str | None = None, password: str | No
             items = document["kegiatan"]
             current_month = today_wib.month if year == today_wib.year else 12
         rows = []
-        for item in items[(page - 1) * per_page: page * per_page]:
-            rows.append({
-                "id_kegiatan": f"{year}{item['id']}",
-                "kode_sub_kegiatan": item["kode_sub_kegiatan"],
-                "nama_sub_kegiatan": item["nama_sub_kegiatan"],
-                "kode_opd": item["kode_opd"],
-                "nama_opd": agency_names.get(item["kode_opd"], item["kode_opd"]),
-                "pagu": item["pagu"],
-                "lokasi": item.get("lokasi"),
-                "progres": progress_rows(item, current_month, advance_percent),
-            })
+        for item in items[(page - 1) * per_page : page * per_page]:
+            rows.append(
+                {
+                    "id_kegiatan": f"{year}{item['id']}",
+                    "kode_sub_kegiatan": item["kode_sub_kegiatan"],
+                    "nama_sub_kegiatan": item["nama_sub_kegiatan"],
+                    "kode_opd": item["kode_opd"],
+                    "nama_opd": agency_names.get(item["kode_opd"], item["kode_opd"]),
+                    "pagu": item["pagu"],
+                    "lokasi": item.get("lokasi"),
+                    "progres": progress_rows(item, current_month, advance_percent),
+                }
+            )
         if today is None:
             updated = datetime.now(WIB).replace(second=0, microsecond=0)
         else:
             updated = datetime.combine(today_wib, datetime.min.time(), tzinfo=WIB)
-        return Response.json({
-            "tahun": year,
-            "bulan_berjalan": current_month,
-            "diperbarui": updated.isoformat(),
-            "page": page,
-            "per_page": per_page,
-            "total": len(items),
-            "data": rows,
-        })
+        return Response.json(
+            {
+                "tahun": year,
+                "bulan_berjalan": current_month,
+                "diperbarui": updated.isoformat(),
+                "page": page,
+                "per_page": per_page,
+                "total": len(items),
+                "data": rows,
+            }
+        )
 
     return app

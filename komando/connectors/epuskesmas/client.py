@@ -22,8 +22,9 @@ def _outcome_text(response: httpx.Response) -> str:
     try:
         body = response.json()
         issues = body.get("issue") or []
-        texts = [(issue.get("details") or {}).get("text") or issue.get("diagnostics") or issue.get("code", "")
-                 for issue in issues]
+        texts = [
+            (issue.get("details") or {}).get("text") or issue.get("diagnostics") or issue.get("code", "") for issue in issues
+        ]
         if any(texts):
             return "; ".join(t for t in texts if t)
     except (ValueError, AttributeError):
@@ -32,8 +33,16 @@ def _outcome_text(response: httpx.Response) -> str:
 
 
 class FhirClient:
-    def __init__(self, base_url: str, client_id: str, client_secret: str, *, timeout: float,
-                 fhir_path: str = "/fhir-r4/v1", token_path: str = "/oauth2/v1/accesstoken"):
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        timeout: float,
+        fhir_path: str = "/fhir-r4/v1",
+        token_path: str = "/oauth2/v1/accesstoken",
+    ):
         self.base_url = base_url.rstrip("/")
         self.fhir_base = self.base_url + fhir_path
         self.token_url = self.base_url + token_path
@@ -62,8 +71,12 @@ class FhirClient:
             raise SourceUnreachable(f"e-Puskesmas unreachable at {url}: {error}") from error
 
     def authenticate(self) -> None:
-        response = self._send("POST", self.token_url, params={"grant_type": "client_credentials"},
-                              data={"client_id": self.client_id, "client_secret": self.client_secret})
+        response = self._send(
+            "POST",
+            self.token_url,
+            params={"grant_type": "client_credentials"},
+            data={"client_id": self.client_id, "client_secret": self.client_secret},
+        )
         if response.status_code in (400, 401, 403):
             raise SourceAuthFailed(f"access token refused (HTTP {response.status_code}): {_outcome_text(response)}")
         if response.status_code >= 500:
@@ -92,8 +105,7 @@ class FhirClient:
         if response.status_code in (401, 403):
             raise SourceAuthFailed(f"FHIR request refused (HTTP {response.status_code}): {_outcome_text(response)}")
         if response.status_code >= 500:
-            raise SourceServerError(f"FHIR server error (HTTP {response.status_code}) on {url}: "
-                                    f"{_outcome_text(response)}")
+            raise SourceServerError(f"FHIR server error (HTTP {response.status_code}) on {url}: {_outcome_text(response)}")
         if response.status_code != 200:
             raise SourceDataInvalid(f"unexpected HTTP {response.status_code} on {url}: {_outcome_text(response)}")
         return self._json(response, f"response of {url}")
@@ -116,9 +128,7 @@ class FhirClient:
         try:
             model.model_validate(resource)
         except ValidationError as error:
-            details = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in error.errors()[:3]
-            )
+            details = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in error.errors()[:3])
             raise SourceDataInvalid(f"invalid {ident}: {details}") from None
         return resource
 
@@ -150,8 +160,10 @@ class FhirClient:
             raise SourceDataInvalid(f"{resource_type} search returned a {bundle.get('type')!r} Bundle")
         if not isinstance(bundle.get("entry") or [], list) or not isinstance(bundle.get("link") or [], list):
             raise SourceDataInvalid(f"{resource_type} search Bundle has a non-list entry or link")
-        return next((link.get("url") for link in bundle.get("link") or []
-                     if isinstance(link, dict) and link.get("relation") == "next"), None)
+        return next(
+            (link.get("url") for link in bundle.get("link") or [] if isinstance(link, dict) and link.get("relation") == "next"),
+            None,
+        )
 
     def _validated_entries(self, resource_type: str, bundle: dict) -> Iterator[dict]:
         for entry in bundle.get("entry") or []:
@@ -162,5 +174,5 @@ class FhirClient:
 
     def search_by_ids(self, resource_type: str, ids: list[str], batch: int = 100) -> Iterator[dict]:
         for start in range(0, len(ids), batch):
-            chunk = ids[start:start + batch]
+            chunk = ids[start : start + batch]
             yield from self.search(resource_type, {"_id": ",".join(chunk), "_count": len(chunk)})

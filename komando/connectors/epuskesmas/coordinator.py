@@ -89,9 +89,14 @@ class Coordinator(BaseCoordinator):
 
     def client(self) -> FhirClient:
         config = self.config
-        return FhirClient(config.base_url, config.client_id.get_secret_value(),
-                          config.client_secret.get_secret_value(), timeout=config.timeout_seconds,
-                          fhir_path=config.fhir_path, token_path=config.token_path)
+        return FhirClient(
+            config.base_url,
+            config.client_id.get_secret_value(),
+            config.client_secret.get_secret_value(),
+            timeout=config.timeout_seconds,
+            fhir_path=config.fhir_path,
+            token_path=config.token_path,
+        )
 
     def fetch(self, cursor: dict) -> FetchResult:
         overlap_us = self.config.overlap_seconds * 1_000_000
@@ -188,10 +193,11 @@ class Coordinator(BaseCoordinator):
         rooms = {location["id"]: fm.room(location) for location in client.search("Location", {"_count": page})}
         for location_id, room in rooms.items():
             if room.organization_id not in organizations:
-                raise SourceDataInvalid(f"Location/{location_id} belongs to unknown "
-                                        f"Organization/{room.organization_id}")
-        facilities = [fm.facility_item(org, [r for r in rooms.values() if r.organization_id == org_id])
-                      for org_id, org in organizations.items()]
+                raise SourceDataInvalid(f"Location/{location_id} belongs to unknown Organization/{room.organization_id}")
+        facilities = [
+            fm.facility_item(org, [r for r in rooms.values() if r.organization_id == org_id])
+            for org_id, org in organizations.items()
+        ]
         directory = Directory(time.monotonic(), set(organizations), rooms, facilities)
         _directory_cache[self.config.base_url] = directory
         return directory
@@ -214,8 +220,9 @@ class Coordinator(BaseCoordinator):
     def _visit(encounter: dict, directory: Directory) -> fm.VisitFacts:
         facts = fm.visit_facts(encounter)
         if facts.organization_id not in directory.organizations:
-            raise SourceDataInvalid(f"{fm.ident(encounter)}: serviceProvider Organization/"
-                                    f"{facts.organization_id} is not a known puskesmas")
+            raise SourceDataInvalid(
+                f"{fm.ident(encounter)}: serviceProvider Organization/{facts.organization_id} is not a known puskesmas"
+            )
         if facts.location_id is None:
             raise SourceDataInvalid(f"{fm.ident(encounter)}: no location (poli)")
         if facts.location_id not in directory.rooms:

@@ -82,9 +82,9 @@ def _stable_uuid(*parts: object) -> str:
 
 def _outcome(status: int, code: str, text: str) -> Response:
     return Response.json(
-        {"resourceType": "OperationOutcome",
-         "issue": [{"severity": "error", "code": code, "details": {"text": text}}]},
-        status=status, content_type="application/fhir+json",
+        {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": code, "details": {"text": text}}]},
+        status=status,
+        content_type="application/fhir+json",
     )
 
 
@@ -142,8 +142,7 @@ class CityHealthData:
         self.facility_cum = list(itertools.accumulate(float(p["weight"]) for p in self.puskesmas))
         self.facility_polis = [[self.poli_index[name] for name in p["polis"]] for p in self.puskesmas]
         self.facility_poli_cum = [
-            list(itertools.accumulate(float(self.polis[i]["weight"]) for i in polis))
-            for polis in self.facility_polis
+            list(itertools.accumulate(float(self.polis[i]["weight"]) for i in polis)) for polis in self.facility_polis
         ]
         hours = raw["hourly_weights"]
         first_h, first_m = (int(x) for x in raw["opening_hours"]["first_record"].split(":"))
@@ -163,12 +162,14 @@ class CityHealthData:
         self.emergency_poli = next((i for i, poli in enumerate(self.polis) if poli.get("encounter_class") == "EMER"), None)
         self.location_ids = {
             (f, p): _stable_uuid("location", self.puskesmas[f]["id"], self.polis[p]["name"])
-            for f, polis in enumerate(self.facility_polis) for p in polis
+            for f, polis in enumerate(self.facility_polis)
+            for p in polis
         }
         self.location_by_id = {loc: key for key, loc in self.location_ids.items()}
         self.medication_ids = {
             (f, d): _stable_uuid("medication", self.puskesmas[f]["id"], self.drugs[d]["code"])
-            for f in range(len(self.puskesmas)) for d in range(len(self.drugs))
+            for f in range(len(self.puskesmas))
+            for d in range(len(self.drugs))
         }
         self.medication_by_id = {med: key for key, med in self.medication_ids.items()}
 
@@ -176,8 +177,9 @@ class CityHealthData:
 class EpuskesmasSimulation:
     """Generates and renders the resources; the HTTP layer is in ``build_simulator``."""
 
-    def __init__(self, data: CityHealthData, *, now: Callable[[], datetime], daily_volume: int | None,
-                 seed: int, history_days: int):
+    def __init__(
+        self, data: CityHealthData, *, now: Callable[[], datetime], daily_volume: int | None, seed: int, history_days: int
+    ):
         self.data = data
         self.now = now
         self.daily_volume = data.daily_volume if daily_volume is None else daily_volume
@@ -245,17 +247,19 @@ class EpuskesmasSimulation:
             minutes = rng.randint(20, 150)
             # A visit belongs to the day it starts: just after midnight, arrival is clamped to 00:00.
             minutes = min(minutes, (recorded - _day_start_us(day)) // 60_000_000)
-            visits.append(Visit(
-                id=f"{day:%Y%m%d}-{slot:04d}-4{index:03d}-8000-{rng.getrandbits(48):012x}",
-                recorded_us=recorded,
-                arrived_us=recorded - minutes * 60_000_000,
-                facility=facility,
-                poli=poli,
-                practitioner=rng.randrange(1, 7),
-                patient=f"P{rng.randrange(10**10, 10**11)}",
-                diagnoses=tuple(codes[pick] for pick in picks),
-                drugs=tuple(drugs),
-            ))
+            visits.append(
+                Visit(
+                    id=f"{day:%Y%m%d}-{slot:04d}-4{index:03d}-8000-{rng.getrandbits(48):012x}",
+                    recorded_us=recorded,
+                    arrived_us=recorded - minutes * 60_000_000,
+                    facility=facility,
+                    poli=poli,
+                    practitioner=rng.randrange(1, 7),
+                    patient=f"P{rng.randrange(10**10, 10**11)}",
+                    diagnoses=tuple(codes[pick] for pick in picks),
+                    drugs=tuple(drugs),
+                )
+            )
         return tuple(visits)
 
     def data_start_us(self) -> int:
@@ -320,10 +324,24 @@ class EpuskesmasSimulation:
             "id": pk["id"],
             "meta": self._meta(self.data_start_us()),
             "active": True,
-            "identifier": [{"use": "official", "system": f"http://sys-ids.kemkes.go.id/organization/{pk['id']}",
-                            "value": "PKM-" + pk["name"].removeprefix("Puskesmas ").upper().replace(" ", "-")}],
-            "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/organization-type",
-                                  "code": "prov", "display": "Healthcare Provider"}]}],
+            "identifier": [
+                {
+                    "use": "official",
+                    "system": f"http://sys-ids.kemkes.go.id/organization/{pk['id']}",
+                    "value": "PKM-" + pk["name"].removeprefix("Puskesmas ").upper().replace(" ", "-"),
+                }
+            ],
+            "type": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/organization-type",
+                            "code": "prov",
+                            "display": "Healthcare Provider",
+                        }
+                    ]
+                }
+            ],
             "name": pk["name"],
             "address": [self._address(pk, "both")],
         }
@@ -335,12 +353,17 @@ class EpuskesmasSimulation:
             "line": [f"Kelurahan {pk['name'].removeprefix('Puskesmas ')} (alamat ilustratif)"],
             "city": self.data.city_name,
             "country": "ID",
-            "extension": [{"url": ADMIN_CODE_URL, "extension": [
-                {"url": "province", "valueCode": village[:2]},
-                {"url": "city", "valueCode": village[:4]},
-                {"url": "district", "valueCode": village[:6]},
-                {"url": "village", "valueCode": village},
-            ]}],
+            "extension": [
+                {
+                    "url": ADMIN_CODE_URL,
+                    "extension": [
+                        {"url": "province", "valueCode": village[:2]},
+                        {"url": "city", "valueCode": village[:4]},
+                        {"url": "district", "valueCode": village[:6]},
+                        {"url": "village", "valueCode": village},
+                    ],
+                }
+            ],
         }
         if kind:
             address["type"] = kind
@@ -353,15 +376,19 @@ class EpuskesmasSimulation:
             "resourceType": "Location",
             "id": self.data.location_ids[(facility, poli)],
             "meta": self._meta(self.data_start_us()),
-            "identifier": [{"system": f"http://sys-ids.kemkes.go.id/location/{pk['id']}",
-                            "value": name.upper().replace(" ", "-")}],
+            "identifier": [
+                {"system": f"http://sys-ids.kemkes.go.id/location/{pk['id']}", "value": name.upper().replace(" ", "-")}
+            ],
             "status": "active",
             "name": name,
             "description": f"{name}, {pk['name']}",
             "mode": "instance",
             "address": self._address(pk, None),
-            "physicalType": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/location-physical-type",
-                                         "code": "ro", "display": "Room"}]},
+            "physicalType": {
+                "coding": [
+                    {"system": "http://terminology.hl7.org/CodeSystem/location-physical-type", "code": "ro", "display": "Room"}
+                ]
+            },
             "position": {"longitude": pk["lon"], "latitude": pk["lat"], "altitude": 0},
             "managingOrganization": {"reference": f"Organization/{pk['id']}"},
         }
@@ -372,18 +399,42 @@ class EpuskesmasSimulation:
         return {
             "resourceType": "Medication",
             "id": self.data.medication_ids[(facility, drug)],
-            "meta": {**self._meta(self.data_start_us()),
-                     "profile": ["https://fhir.kemkes.go.id/r4/StructureDefinition/Medication"]},
-            "identifier": [{"use": "official", "system": f"http://sys-ids.kemkes.go.id/medication/{pk['id']}",
-                            "value": f"OBT-{item['code']}"}],
+            "meta": {
+                **self._meta(self.data_start_us()),
+                "profile": ["https://fhir.kemkes.go.id/r4/StructureDefinition/Medication"],
+            },
+            "identifier": [
+                {
+                    "use": "official",
+                    "system": f"http://sys-ids.kemkes.go.id/medication/{pk['id']}",
+                    "value": f"OBT-{item['code']}",
+                }
+            ],
             "code": {"coding": [{"system": KFA, "code": item["code"], "display": item["name"]}]},
             "status": "active",
-            "form": {"coding": [{"system": "http://terminology.kemkes.go.id/CodeSystem/medication-form",
-                                 "code": item["form"], "display": self.data.forms.get(item["form"], "")}]},
-            "extension": [{"url": "https://fhir.kemkes.go.id/r4/StructureDefinition/MedicationType",
-                           "valueCodeableConcept": {"coding": [{
-                               "system": "http://terminology.kemkes.go.id/CodeSystem/medication-type",
-                               "code": "NC", "display": "Non-compound"}]}}],
+            "form": {
+                "coding": [
+                    {
+                        "system": "http://terminology.kemkes.go.id/CodeSystem/medication-form",
+                        "code": item["form"],
+                        "display": self.data.forms.get(item["form"], ""),
+                    }
+                ]
+            },
+            "extension": [
+                {
+                    "url": "https://fhir.kemkes.go.id/r4/StructureDefinition/MedicationType",
+                    "valueCodeableConcept": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.kemkes.go.id/CodeSystem/medication-type",
+                                "code": "NC",
+                                "display": "Non-compound",
+                            }
+                        ]
+                    },
+                }
+            ],
         }
 
     def _practitioner(self, visit: Visit) -> str:
@@ -398,25 +449,57 @@ class EpuskesmasSimulation:
             "resourceType": "Encounter",
             "id": visit.id,
             "meta": self._meta(visit.recorded_us),
-            "identifier": [{"system": f"http://sys-ids.kemkes.go.id/encounter/{pk['id']}",
-                            "value": f"REG-{visit.id[:8]}-{visit.id[9:13]}{visit.id[15:18]}"}],
+            "identifier": [
+                {
+                    "system": f"http://sys-ids.kemkes.go.id/encounter/{pk['id']}",
+                    "value": f"REG-{visit.id[:8]}-{visit.id[9:13]}{visit.id[15:18]}",
+                }
+            ],
             "status": "finished",
             "class": ENCOUNTER_CLASSES[self.data.polis[visit.poli].get("encounter_class", "AMB")],
             "subject": {"reference": f"Patient/{visit.patient}"},
-            "participant": [{
-                "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                                      "code": "ATND", "display": "attender"}]}],
-                "individual": {"reference": self._practitioner(visit)},
-            }],
+            "participant": [
+                {
+                    "type": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                    "code": "ATND",
+                                    "display": "attender",
+                                }
+                            ]
+                        }
+                    ],
+                    "individual": {"reference": self._practitioner(visit)},
+                }
+            ],
             "period": {"start": arrived, "end": ended},
-            "location": [{"location": {"reference": f"Location/{self.data.location_ids[(visit.facility, visit.poli)]}",
-                                       "display": f"{poli}, {pk['name']}"}}],
+            "location": [
+                {
+                    "location": {
+                        "reference": f"Location/{self.data.location_ids[(visit.facility, visit.poli)]}",
+                        "display": f"{poli}, {pk['name']}",
+                    }
+                }
+            ],
             "diagnosis": [
-                {"condition": {"reference": f"Condition/{visit.child_id('Condition', n)}",
-                               "display": self.data.icd10[code][1]},
-                 "use": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/diagnosis-role",
-                                     "code": "DD", "display": "Discharge diagnosis"}]},
-                 "rank": n + 1}
+                {
+                    "condition": {
+                        "reference": f"Condition/{visit.child_id('Condition', n)}",
+                        "display": self.data.icd10[code][1],
+                    },
+                    "use": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/diagnosis-role",
+                                "code": "DD",
+                                "display": "Discharge diagnosis",
+                            }
+                        ]
+                    },
+                    "rank": n + 1,
+                }
                 for n, code in enumerate(visit.diagnoses)
             ],
             "statusHistory": [
@@ -434,10 +517,22 @@ class EpuskesmasSimulation:
             "resourceType": "Condition",
             "id": visit.child_id("Condition", number),
             "meta": self._meta(visit.recorded_us),
-            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                                           "code": "active", "display": "Active"}]},
-            "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category",
-                                      "code": "encounter-diagnosis", "display": "Encounter Diagnosis"}]}],
+            "clinicalStatus": {
+                "coding": [
+                    {"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active", "display": "Active"}
+                ]
+            },
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                            "code": "encounter-diagnosis",
+                            "display": "Encounter Diagnosis",
+                        }
+                    ]
+                }
+            ],
             "code": {"coding": [{"system": ICD10, "code": code, "display": name}]},
             "subject": {"reference": f"Patient/{visit.patient}"},
             "encounter": {"reference": f"Encounter/{visit.id}"},
@@ -455,27 +550,46 @@ class EpuskesmasSimulation:
             "id": visit.child_id("MedicationRequest", number),
             "meta": self._meta(visit.recorded_us),
             "identifier": [
-                {"use": "official", "system": f"http://sys-ids.kemkes.go.id/prescription/{pk['id']}",
-                 "value": prescription},
-                {"use": "official", "system": f"http://sys-ids.kemkes.go.id/prescription-item/{pk['id']}",
-                 "value": f"{prescription}-{number + 1}"},
+                {"use": "official", "system": f"http://sys-ids.kemkes.go.id/prescription/{pk['id']}", "value": prescription},
+                {
+                    "use": "official",
+                    "system": f"http://sys-ids.kemkes.go.id/prescription-item/{pk['id']}",
+                    "value": f"{prescription}-{number + 1}",
+                },
             ],
             "status": "completed",
             "intent": "order",
-            "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/medicationrequest-category",
-                                      "code": "outpatient", "display": "Outpatient"}]}],
-            "medicationReference": {"reference": f"Medication/{self.data.medication_ids[(visit.facility, drug)]}",
-                                    "display": self.data.drugs[drug]["name"]},
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/medicationrequest-category",
+                            "code": "outpatient",
+                            "display": "Outpatient",
+                        }
+                    ]
+                }
+            ],
+            "medicationReference": {
+                "reference": f"Medication/{self.data.medication_ids[(visit.facility, drug)]}",
+                "display": self.data.drugs[drug]["name"],
+            },
             "subject": {"reference": f"Patient/{visit.patient}"},
             "encounter": {"reference": f"Encounter/{visit.id}"},
             "authoredOn": authored,
             "requester": {"reference": self._practitioner(visit)},
-            "dosageInstruction": [{"sequence": 1, "text": "3 x sehari",
-                                   "timing": {"repeat": {"frequency": 3, "period": 1, "periodUnit": "d"}}}],
-            "dispenseRequest": {"quantity": {"value": 10, "unit": "TAB",
-                                             "system": "http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm",
-                                             "code": "TAB"},
-                                "performer": {"reference": f"Organization/{pk['id']}"}},
+            "dosageInstruction": [
+                {"sequence": 1, "text": "3 x sehari", "timing": {"repeat": {"frequency": 3, "period": 1, "periodUnit": "d"}}}
+            ],
+            "dispenseRequest": {
+                "quantity": {
+                    "value": 10,
+                    "unit": "TAB",
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm",
+                    "code": "TAB",
+                },
+                "performer": {"reference": f"Organization/{pk['id']}"},
+            },
         }
 
     def render(self, visit: Visit, kind: str, number: int) -> dict:
@@ -547,16 +661,23 @@ def _decode_token(token: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
 
 
-def build_simulator(city_dir, *, now: Callable[[], datetime] | None = None, daily_volume: int | None = None,
-                    seed: int = 3671, history_days: int = 7, client_id: str | None = None,
-                    client_secret: str | None = None) -> SimulatorApp:
+def build_simulator(
+    city_dir,
+    *,
+    now: Callable[[], datetime] | None = None,
+    daily_volume: int | None = None,
+    seed: int = 3671,
+    history_days: int = 7,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+) -> SimulatorApp:
     """The e-Puskesmas FHIR server. ``now`` and ``daily_volume`` are injectable for tests."""
     data = CityHealthData(Path(city_dir))
-    sim = EpuskesmasSimulation(data, now=now or (lambda: datetime.now(UTC)), daily_volume=daily_volume,
-                               seed=seed, history_days=history_days)
+    sim = EpuskesmasSimulation(
+        data, now=now or (lambda: datetime.now(UTC)), daily_volume=daily_volume, seed=seed, history_days=history_days
+    )
     expected_id = client_id if client_id is not None else os.environ.get("KOMANDO_EPUSKESMAS_CLIENT_ID", "")
-    expected_secret = (client_secret if client_secret is not None
-                       else os.environ.get("KOMANDO_EPUSKESMAS_CLIENT_SECRET", ""))
+    expected_secret = client_secret if client_secret is not None else os.environ.get("KOMANDO_EPUSKESMAS_CLIENT_SECRET", "")
     tokens: dict[str, float] = {}
     app = SimulatorApp("epuskesmas")
     app.simulation = sim  # tests reach the generator to build tampered payloads
@@ -568,19 +689,31 @@ def build_simulator(city_dir, *, now: Callable[[], datetime] | None = None, dail
         form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
         given_id, given_secret = form.get("client_id", ""), form.get("client_secret", "")
         demo_mode = not expected_id and not expected_secret
-        accepted = (bool(given_id and given_secret) if demo_mode
-                    else secrets.compare_digest(given_id, expected_id)
-                    and secrets.compare_digest(given_secret, expected_secret))
+        accepted = (
+            bool(given_id and given_secret)
+            if demo_mode
+            else secrets.compare_digest(given_id, expected_id) and secrets.compare_digest(given_secret, expected_secret)
+        )
         if not accepted:
             return _outcome(401, "security", "Invalid client credentials")
         token = secrets.token_urlsafe(24)
         tokens[token] = time.monotonic() + TOKEN_SECONDS
         issued = str(int(time.time() * 1000))
-        return Response.json({
-            "refresh_token_expires_in": "0", "api_product_list": "[api-dev]", "organization_name": "Dinkes",
-            "token_type": "BearerToken", "issued_at": issued, "client_id": given_id, "access_token": token,
-            "application_name": "komando", "scope": "", "expires_in": str(TOKEN_SECONDS), "status": "approved",
-        })
+        return Response.json(
+            {
+                "refresh_token_expires_in": "0",
+                "api_product_list": "[api-dev]",
+                "organization_name": "Dinkes",
+                "token_type": "BearerToken",
+                "issued_at": issued,
+                "client_id": given_id,
+                "access_token": token,
+                "application_name": "komando",
+                "scope": "",
+                "expires_in": str(TOKEN_SECONDS),
+                "status": "approved",
+            }
+        )
 
     def authorised(request: Request) -> bool:
         header = request.headers.get("authorization", "")
@@ -595,11 +728,19 @@ def build_simulator(city_dir, *, now: Callable[[], datetime] | None = None, dail
         links = [{"relation": "self", "url": f"{base}/{kind}?{urlencode(self_query)}"}]
         if next_query is not None:
             links.append({"relation": "next", "url": f"{base}/{kind}?{urlencode(next_query)}"})
-        return Response.json({
-            "resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
-            "entry": [{"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r,
-                       "search": {"mode": "match"}} for r in entries],
-        }, content_type="application/fhir+json")
+        return Response.json(
+            {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "total": total,
+                "link": links,
+                "entry": [
+                    {"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
+                    for r in entries
+                ],
+            },
+            content_type="application/fhir+json",
+        )
 
     def page_size(request: Request) -> int:
         return max(1, min(MAX_COUNT, int(request.arg("_count") or 100)))
@@ -621,7 +762,7 @@ def build_simulator(city_dir, *, now: Callable[[], datetime] | None = None, dail
         if kind in STATIC:
             resources = sim.static_resources(kind)
             offset = int(_decode_token(request.arg("_page_token"))["offset"]) if request.arg("_page_token") else 0
-            page = resources[offset:offset + count]
+            page = resources[offset : offset + count]
             next_query = None
             if offset + count < len(resources):
                 next_query = {"_count": count, "_page_token": _encode_token({"offset": offset + count})}
@@ -673,8 +814,7 @@ def build_simulator(city_dir, *, now: Callable[[], datetime] | None = None, dail
                 more = True
         next_query = None
         if more and last_key is not None:
-            next_query = {"_count": count,
-                          "_page_token": _encode_token({"lo": lo_us, "hi": hi_us, "after": list(last_key)})}
+            next_query = {"_count": count, "_page_token": _encode_token({"lo": lo_us, "hi": hi_us, "after": list(last_key)})}
         return bundle(request, kind, page, total, next_query)
 
     @app.route("GET", FHIR + r"/(?P<kind>[A-Za-z]+)/(?P<resource_id>[^/]+)")

@@ -93,8 +93,9 @@ class KebersihanClient(JsonClient):
                 first = max(since_day, date.fromordinal(today.tanggal.toordinal() - MAX_DAYS_BACK))
                 for ordinal in range(first.toordinal(), today.tanggal.toordinal()):
                     day = date.fromordinal(ordinal)
-                    answer = self.get_model(http, "/api/rute", RouteDay, f"Kebersihan routes of {day}",
-                                            {"tanggal": day.isoformat()})
+                    answer = self.get_model(
+                        http, "/api/rute", RouteDay, f"Kebersihan routes of {day}", {"tanggal": day.isoformat()}
+                    )
                     if answer.tanggal != day:
                         raise SourceDataInvalid(f"Kebersihan sent the routes of {answer.tanggal} when asked for {day}")
                     days.insert(-1, answer)
@@ -108,17 +109,19 @@ def check(trucks: list[Truck], tps: list[Tps], days: list[RouteDay]) -> None:
     _unique([row.id for row in tps], "TPS")
     for row in tps:
         if row.kode_kelurahan and not row.kode_kelurahan.startswith(row.kode_kecamatan + "."):
-            raise SourceDataInvalid(f"Kebersihan TPS {row.id}: kelurahan {row.kode_kelurahan} is not in "
-                                    f"kecamatan {row.kode_kecamatan}")
+            raise SourceDataInvalid(
+                f"Kebersihan TPS {row.id}: kelurahan {row.kode_kelurahan} is not in kecamatan {row.kode_kecamatan}"
+            )
     for day in days:
         route_ids = _unique([route.id for route in day.data], f"route (on {day.tanggal})")
         for route in day.data:
             if route.id_truk and route.id_truk not in truck_ids:
-                raise SourceDataInvalid(f"Kebersihan route {route.id} names truck {route.id_truk!r}, "
-                                        "which is not in the roster")
+                raise SourceDataInvalid(f"Kebersihan route {route.id} names truck {route.id_truk!r}, which is not in the roster")
             if route.tps_terlayani > route.jumlah_tps:
-                raise SourceDataInvalid(f"Kebersihan route {route.id} on {day.tanggal} served more TPS "
-                                        f"({route.tps_terlayani}) than it has ({route.jumlah_tps})")
+                raise SourceDataInvalid(
+                    f"Kebersihan route {route.id} on {day.tanggal} served more TPS "
+                    f"({route.tps_terlayani}) than it has ({route.jumlah_tps})"
+                )
         if day is days[-1]:
             for row in tps:
                 if row.id_rute and row.id_rute not in route_ids:

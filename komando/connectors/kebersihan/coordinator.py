@@ -21,8 +21,12 @@ def truck_item(truck: Truck) -> AssetItem:
         name=truck.nama,
         region_code=truck.kode_kecamatan,
         online=truck.status == "operasi",
-        attributes={"plate": truck.nopol, "route": truck.rute, "capacity_m3": truck.kapasitas_m3,
-                    "in_repair": truck.status == "perbaikan"},
+        attributes={
+            "plate": truck.nopol,
+            "route": truck.rute,
+            "capacity_m3": truck.kapasitas_m3,
+            "in_repair": truck.status == "perbaikan",
+        },
     )
 
 

@@ -73,8 +73,7 @@ class WasteModel:
 
     def finish(self, route_id: str, day: date) -> datetime:
         route = self.routes[route_id]
-        return (self.start(route_id, day) + timedelta(minutes=float(route["menit_per_tps"]) * len(route["tps"]))
-                + RETURN_TO_TPA)
+        return self.start(route_id, day) + timedelta(minutes=float(route["menit_per_tps"]) * len(route["tps"])) + RETURN_TO_TPA
 
     def last_emptied(self, tps_id: str, moment: datetime) -> datetime | None:
         local_day = moment.astimezone(self.timezone).date()
@@ -101,19 +100,21 @@ class WasteModel:
         for tps_id, tps in self.tps.items():
             fill = self.fill_pct(tps_id, now)
             emptied = self.last_emptied(tps_id, now)
-            rows.append({
-                "id": tps_id,
-                "nama": tps["nama"],
-                "kode_kecamatan": tps["kode_kelurahan"].rsplit(".", 1)[0],
-                "kode_kelurahan": tps["kode_kelurahan"],
-                "lat": tps["lat"],
-                "lon": tps["lon"],
-                "kapasitas_m3": tps["kapasitas_m3"],
-                "terisi_persen": fill,
-                "penuh": fill >= FULL_AT_PCT,
-                "terakhir_diangkut": emptied.astimezone(self.timezone).isoformat() if emptied else None,
-                "id_rute": self.route_of_tps[tps_id],
-            })
+            rows.append(
+                {
+                    "id": tps_id,
+                    "nama": tps["nama"],
+                    "kode_kecamatan": tps["kode_kelurahan"].rsplit(".", 1)[0],
+                    "kode_kelurahan": tps["kode_kelurahan"],
+                    "lat": tps["lat"],
+                    "lon": tps["lon"],
+                    "kapasitas_m3": tps["kapasitas_m3"],
+                    "terisi_persen": fill,
+                    "penuh": fill >= FULL_AT_PCT,
+                    "terakhir_diangkut": emptied.astimezone(self.timezone).isoformat() if emptied else None,
+                    "id_rute": self.route_of_tps[tps_id],
+                }
+            )
         return rows
 
     def route_rows(self, day: date) -> list[dict]:
@@ -138,18 +139,20 @@ class WasteModel:
             for tps_id in served:
                 before = self.service_time(tps_id, day) - timedelta(seconds=1)
                 tonnes += self.fill_pct(tps_id, before) / 100 * float(self.tps[tps_id]["kapasitas_m3"]) * self.tonnes_per_m3
-            rows.append({
-                "id": route_id,
-                "nama": route["nama"],
-                "id_truk": route["id_truk"],
-                "kode_kecamatan": route["kode_kecamatan"],
-                "status": status,
-                "jumlah_tps": len(route["tps"]),
-                "tps_terlayani": len(served),
-                "tonase_ton": round(tonnes, 2),
-                "mulai": started_at.astimezone(self.timezone).isoformat() if started_at else None,
-                "selesai": finished_at.astimezone(self.timezone).isoformat() if finished_at else None,
-            })
+            rows.append(
+                {
+                    "id": route_id,
+                    "nama": route["nama"],
+                    "id_truk": route["id_truk"],
+                    "kode_kecamatan": route["kode_kecamatan"],
+                    "status": status,
+                    "jumlah_tps": len(route["tps"]),
+                    "tps_terlayani": len(served),
+                    "tonase_ton": round(tonnes, 2),
+                    "mulai": started_at.astimezone(self.timezone).isoformat() if started_at else None,
+                    "selesai": finished_at.astimezone(self.timezone).isoformat() if finished_at else None,
+                }
+            )
         return rows
 
     def truck_rows(self) -> list[dict]:
@@ -158,15 +161,17 @@ class WasteModel:
         for device_id, truck in self.trucks.items():
             plate = re.search(r"\(([^)]+)\)", truck["name"])
             in_repair = self._rng("repair", device_id, today.isoformat()).random() < 0.04
-            rows.append({
-                "id": device_id,
-                "nama": truck["name"],
-                "nopol": plate.group(1) if plate else "",
-                "rute": truck["route"],
-                "kapasitas_m3": truck["capacity_m3"],
-                "kode_kecamatan": truck["kecamatan_code"],
-                "status": "perbaikan" if in_repair else "operasi",
-            })
+            rows.append(
+                {
+                    "id": device_id,
+                    "nama": truck["name"],
+                    "nopol": plate.group(1) if plate else "",
+                    "rute": truck["route"],
+                    "kapasitas_m3": truck["capacity_m3"],
+                    "kode_kecamatan": truck["kecamatan_code"],
+                    "status": "perbaikan" if in_repair else "operasi",
+                }
+            )
         return rows
 
 
@@ -183,8 +188,9 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
     @app.route("GET", r"/api/tps/?")
     def tps(request):
         rows = model.tps_rows()
-        return Response.json({"status": "ok", "waktu": model.now().astimezone(model.timezone).isoformat(),
-                              "jumlah": len(rows), "data": rows})
+        return Response.json(
+            {"status": "ok", "waktu": model.now().astimezone(model.timezone).isoformat(), "jumlah": len(rows), "data": rows}
+        )
 
     @app.route("GET", r"/api/rute/?")
     def routes(request):
@@ -195,9 +201,12 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
         except ValueError:
             return Response.json({"status": "error", "pesan": "tanggal harus YYYY-MM-DD"}, status=400)
         if day > today or day < today - timedelta(days=HISTORY_DAYS):
-            return Response.json({"status": "error", "pesan": f"tanggal di luar rentang (hari ini dan "
-                                                              f"{HISTORY_DAYS} hari ke belakang)"}, status=400)
-        return Response.json({"status": "ok", "tanggal": day.isoformat(), "hari_ini": today.isoformat(),
-                              "data": model.route_rows(day)})
+            return Response.json(
+                {"status": "error", "pesan": f"tanggal di luar rentang (hari ini dan {HISTORY_DAYS} hari ke belakang)"},
+                status=400,
+            )
+        return Response.json(
+            {"status": "ok", "tanggal": day.isoformat(), "hari_ini": today.isoformat(), "data": model.route_rows(day)}
+        )
 
     return app

@@ -73,8 +73,9 @@ class KetertibanClient(JsonClient):
                 first = max(since_day, date.fromordinal(today.tanggal.toordinal() - MAX_DAYS_BACK))
                 for ordinal in range(first.toordinal(), today.tanggal.toordinal()):
                     day = date.fromordinal(ordinal)
-                    answer = self.get_model(http, "/api/kegiatan", ActivityDay, f"Ketertiban activities of {day}",
-                                            {"tanggal": day.isoformat()})
+                    answer = self.get_model(
+                        http, "/api/kegiatan", ActivityDay, f"Ketertiban activities of {day}", {"tanggal": day.isoformat()}
+                    )
                     if answer.tanggal != day:
                         raise SourceDataInvalid(f"Ketertiban sent the activities of {answer.tanggal} when asked for {day}")
                     days.insert(-1, answer)

@@ -25,8 +25,12 @@ def unit_item(unit: Unit) -> AssetItem:
 
 
 def duty_row(status: UnitStatus) -> DutyRow:
-    return DutyRow(unit_ref=status.id_unit, status=DUTY_STATUS[status.status], assignment=status.penugasan or "",
-                   since=status.sejak.astimezone(UTC) if status.sejak else None)
+    return DutyRow(
+        unit_ref=status.id_unit,
+        status=DUTY_STATUS[status.status],
+        assignment=status.penugasan or "",
+        since=status.sejak.astimezone(UTC) if status.sejak else None,
+    )
 
 
 class Coordinator(BaseCoordinator):
@@ -45,8 +49,7 @@ class Coordinator(BaseCoordinator):
     def fetch(self, cursor: dict) -> FetchResult:
         since = self.since_day(cursor)
         units, statuses, days = KetertibanClient(self.config.base_url, self.config.timeout_seconds).fetch(since)
-        activities = [ActivityRow(date=day.tanggal, kind=row.jenis, count=row.jumlah)
-                      for day in days for row in day.data]
+        activities = [ActivityRow(date=day.tanggal, kind=row.jenis, count=row.jumlah) for day in days for row in day.data]
         today = days[-1].tanggal
         if since is not None and today < since:
             today = since  # never move the cursor backwards

@@ -87,8 +87,11 @@ class OrderModel:
     def _pick(self, unit_id: str, block: datetime) -> dict:
         rng = random.Random(f"{self.seed}:which:{unit_id}:{int(block.timestamp())}")
         unit = self.units[unit_id]
-        pool = [a for a in self.assignments if (a["kind"] == "patroli") == (unit["unit_type"] == "patrol")
-                or unit["unit_type"] == "officer"]
+        pool = [
+            a
+            for a in self.assignments
+            if (a["kind"] == "patroli") == (unit["unit_type"] == "patrol") or unit["unit_type"] == "officer"
+        ]
         return rng.choice(pool)
 
     def status(self, unit_id: str, block: datetime) -> tuple[str, str | None]:
@@ -108,8 +111,9 @@ class OrderModel:
                 if self.status(unit_id, earlier) != (status, text):
                     break
                 since = earlier
-            rows.append({"id_unit": unit_id, "status": status, "penugasan": text,
-                         "sejak": since.astimezone(self.timezone).isoformat()})
+            rows.append(
+                {"id_unit": unit_id, "status": status, "penugasan": text, "sejak": since.astimezone(self.timezone).isoformat()}
+            )
         return rows
 
     def activity_counts(self, day: date) -> dict[str, int]:
@@ -127,13 +131,16 @@ class OrderModel:
         return counts
 
     def unit_rows(self) -> list[dict]:
-        return [{
-            "id": unit_id,
-            "nama_panggilan": unit["name"],
-            "jenis": "petugas" if unit["unit_type"] == "officer" else "patroli",
-            "regu": unit["regu"],
-            "kode_kecamatan": unit["kecamatan_code"],
-        } for unit_id, unit in self.units.items()]
+        return [
+            {
+                "id": unit_id,
+                "nama_panggilan": unit["name"],
+                "jenis": "petugas" if unit["unit_type"] == "officer" else "patroli",
+                "regu": unit["regu"],
+                "kode_kecamatan": unit["kecamatan_code"],
+            }
+            for unit_id, unit in self.units.items()
+        ]
 
 
 def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> SimulatorApp:
@@ -148,8 +155,9 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
 
     @app.route("GET", r"/api/status/?")
     def statuses(request):
-        return Response.json({"status": "ok", "waktu": model.now().astimezone(model.timezone).isoformat(),
-                              "data": model.status_rows()})
+        return Response.json(
+            {"status": "ok", "waktu": model.now().astimezone(model.timezone).isoformat(), "data": model.status_rows()}
+        )
 
     @app.route("GET", r"/api/kegiatan/?")
     def activities(request):
@@ -162,7 +170,8 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
         if day > today or day < today - timedelta(days=HISTORY_DAYS):
             return Response.json({"status": "error", "pesan": "tanggal di luar rentang"}, status=400)
         counts = model.activity_counts(day)
-        return Response.json({"status": "ok", "tanggal": day.isoformat(),
-                              "data": [{"jenis": kind, "jumlah": counts[kind]} for kind in KINDS]})
+        return Response.json(
+            {"status": "ok", "tanggal": day.isoformat(), "data": [{"jenis": kind, "jumlah": counts[kind]} for kind in KINDS]}
+        )
 
     return app

@@ -57,8 +57,9 @@ class KinerjaAsnClient(JsonClient):
             today = self._recap(http, None)
             start = first_day or date.fromordinal(today.tanggal.toordinal() - first_run_days + 1)
             start = max(start, date.fromordinal(today.tanggal.toordinal() - max_days))
-            recaps = [self._recap(http, date.fromordinal(ordinal))
-                      for ordinal in range(start.toordinal(), today.tanggal.toordinal())]
+            recaps = [
+                self._recap(http, date.fromordinal(ordinal)) for ordinal in range(start.toordinal(), today.tanggal.toordinal())
+            ]
         return [*recaps, today]
 
 
@@ -72,8 +73,9 @@ def check(recap: DayRecap) -> None:
             raise SourceDataInvalid(f"{where} reported twice")
         seen.add(row.kode_opd)
         if row.hadir != row.tepat_waktu + row.terlambat:
-            raise SourceDataInvalid(f"{where}: hadir {row.hadir} is not tepat_waktu + terlambat "
-                                    f"({row.tepat_waktu} + {row.terlambat})")
+            raise SourceDataInvalid(
+                f"{where}: hadir {row.hadir} is not tepat_waktu + terlambat ({row.tepat_waktu} + {row.terlambat})"
+            )
         accounted = row.hadir + row.cuti + row.sakit + row.tanpa_keterangan
         if accounted > row.jumlah_asn:
             raise SourceDataInvalid(f"{where}: {accounted} ASN accounted for, but only {row.jumlah_asn} employed")

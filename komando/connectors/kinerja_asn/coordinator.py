@@ -49,8 +49,7 @@ class Coordinator(BaseCoordinator):
     def fetch(self, cursor: dict) -> FetchResult:
         config: KinerjaAsnConfig = self.config
         first = self.first_day(cursor)
-        recaps = KinerjaAsnClient(config.base_url, config.timeout_seconds).fetch(first, config.first_run_days,
-                                                                                config.max_days)
+        recaps = KinerjaAsnClient(config.base_url, config.timeout_seconds).fetch(first, config.first_run_days, config.max_days)
         records = [record for recap in recaps for record in records_of(recap)]
         today = recaps[-1]
         return FetchResult(

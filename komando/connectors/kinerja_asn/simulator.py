@@ -73,8 +73,15 @@ class AttendanceModel:
         base = score_rng.uniform(78, 96)
         # SKP realisation grows over the month towards the OPD's level.
         score = base * (0.55 + 0.45 * day.day / 31) + rng.uniform(-1.5, 1.5)
-        return {"total": total, "on_leave": on_leave, "sick": sick, "absent": absent,
-                "on_time": present - late, "late": late, "score": round(max(0.0, min(100.0, score)), 1)}
+        return {
+            "total": total,
+            "on_leave": on_leave,
+            "sick": sick,
+            "absent": absent,
+            "on_time": present - late,
+            "late": late,
+            "score": round(max(0.0, min(100.0, score)), 1),
+        }
 
     def row(self, code: str, day: date, now: datetime) -> dict:
         """The OPD's figures of ``day`` as known at ``now``."""
@@ -137,4 +144,3 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
         return Response.json(body)
 
     return app
-

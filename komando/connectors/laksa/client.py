@@ -24,7 +24,6 @@ API_PREFIX = "/open311/v2"
 MAX_PAGES = 50
 
 
-
 class Service(StrictModel):
     service_code: NonEmpty
     service_name: NonEmpty
@@ -109,8 +108,9 @@ class LaksaClient(JsonClient):
         self.jurisdiction_id = jurisdiction_id
         self.fmt = fmt
 
-    def _get(self, http: httpx.Client, resource: str, root: str, item: str, adapter: TypeAdapter, what: str,
-             params: dict | None = None) -> list:
+    def _get(
+        self, http: httpx.Client, resource: str, root: str, item: str, adapter: TypeAdapter, what: str, params: dict | None = None
+    ) -> list:
         params = {**({"jurisdiction_id": self.jurisdiction_id} if self.jurisdiction_id else {}), **(params or {})}
         body = self.get_body(http, f"/{resource}.{self.fmt}", params)
         if self.fmt == "xml":
@@ -157,10 +157,11 @@ def check(services: list[Service], requests: list[ServiceRequest]) -> None:
     known = set(codes)
     for request in requests:
         if request.service_code not in known:
-            raise SourceDataInvalid(f"LAKSA request {request.service_request_id}: unknown service_code "
-                                    f"{request.service_code!r}")
+            raise SourceDataInvalid(f"LAKSA request {request.service_request_id}: unknown service_code {request.service_code!r}")
         if (request.laksa_status == "selesai") != (request.status == "closed"):
-            raise SourceDataInvalid(f"LAKSA request {request.service_request_id}: status {request.status!r} "
-                                    f"contradicts LAKSA status {request.laksa_status!r}")
+            raise SourceDataInvalid(
+                f"LAKSA request {request.service_request_id}: status {request.status!r} "
+                f"contradicts LAKSA status {request.laksa_status!r}"
+            )
         if (request.lat is None) != (request.long is None):
             raise SourceDataInvalid(f"LAKSA request {request.service_request_id}: lat without long or long without lat")

@@ -35,9 +35,25 @@ from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
 PREFIX = "/open311/v2"
-REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url")
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -67,9 +83,17 @@ class LaksaModel:
         self.agency_of = {s["service_code"]: agencies[s["agency"]] for s in self.services}
         regions = _read_csv(city_dir / "regions.csv")
         names = {row["code"]: row["name"] for row in regions}
-        self.kelurahan = [{"code": row["code"], "name": row["name"], "kecamatan": names[row["parent_code"]],
-                           "lat": float(row["centroid_lat"]), "lon": float(row["centroid_lon"])}
-                          for row in regions if row["level"] == "kelurahan"]
+        self.kelurahan = [
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "kecamatan": names[row["parent_code"]],
+                "lat": float(row["centroid_lat"]),
+                "lon": float(row["centroid_lon"]),
+            }
+            for row in regions
+            if row["level"] == "kelurahan"
+        ]
         self.clock = clock
 
     def now(self) -> datetime:
@@ -144,14 +168,15 @@ class LaksaModel:
             "service_name": service["service_name"],
             "service_code": service["service_code"],
             "description": complaint["text"],
-            "agency_responsible": (agency["name"] if self.city_name in agency["name"]
-                                   else f"{agency['name']} {self.city_name}"),
+            "agency_responsible": (agency["name"] if self.city_name in agency["name"] else f"{agency['name']} {self.city_name}"),
             "service_notice": None,
             "requested_datetime": complaint["requested"].astimezone(tz).isoformat(),
             "updated_datetime": updated.astimezone(tz).isoformat(),
             "expected_datetime": (complaint["requested"] + timedelta(days=3)).astimezone(tz).isoformat(),
-            "address": (f"{complaint['street']} No. {complaint['number']}, Kel. {complaint['place']['name']}, "
-                        f"Kec. {complaint['place']['kecamatan']}, {self.city_name}, {self.province}"),
+            "address": (
+                f"{complaint['street']} No. {complaint['number']}, Kel. {complaint['place']['name']}, "
+                f"Kec. {complaint['place']['kecamatan']}, {self.city_name}, {self.province}"
+            ),
             "address_id": None,
             "zipcode": None,
             "lat": complaint["lat"],
@@ -161,9 +186,18 @@ class LaksaModel:
         }
 
     def service_list(self) -> list[dict]:
-        return [{"service_code": s["service_code"], "service_name": s["service_name"], "description": s["description"],
-                 "metadata": False, "type": "realtime", "keywords": s["keywords"],
-                 "group": self.agency_of[s["service_code"]]["short_name"]} for s in self.services]
+        return [
+            {
+                "service_code": s["service_code"],
+                "service_name": s["service_name"],
+                "description": s["description"],
+                "metadata": False,
+                "type": "realtime",
+                "keywords": s["keywords"],
+                "group": self.agency_of[s["service_code"]]["short_name"],
+            }
+            for s in self.services
+        ]
 
     def requests(self, host: str, *, ids=None, codes=None, status=None, start=None, end=None) -> list[dict]:
         rows = [self.as_request(c, host) for c in self.complaints()]
@@ -178,10 +212,11 @@ class LaksaModel:
         if end is not None:
             rows = [row for row in rows if datetime.fromisoformat(row["updated_datetime"]) <= end]
         rows.sort(key=lambda row: (datetime.fromisoformat(row["updated_datetime"]), row["service_request_id"]))
-        return rows[:self.max_results]
+        return rows[: self.max_results]
 
 
 # --- Rendering --------------------------------------------------------------------------------
+
 
 def _xml_value(element, value) -> None:
     if isinstance(value, dict):
@@ -229,11 +264,20 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
     @app.route("GET", PREFIX + r"/discovery\.(?P<fmt>json|xml)")
     def discovery(request, fmt):
         host = request.headers.get("host", "127.0.0.1")
-        body = {"changeset": "2026-01-01T00:00:00+07:00", "contact": f"Diskominfo {model.city_name}",
-                "key_service": "LAKSA",
-                "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2",
-                               "url": f"http://{host}{PREFIX}", "changeset": "2026-01-01T00:00:00+07:00",
-                               "type": "production", "formats": ["application/json", "text/xml"]}]}
+        body = {
+            "changeset": "2026-01-01T00:00:00+07:00",
+            "contact": f"Diskominfo {model.city_name}",
+            "key_service": "LAKSA",
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": f"http://{host}{PREFIX}",
+                    "changeset": "2026-01-01T00:00:00+07:00",
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        }
         if fmt == "json":
             return Response.json(body)
         return render("xml", "discovery", "endpoint", body["endpoints"])
@@ -260,8 +304,9 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
             return error(fmt, 400, "status must be open or closed")
         ids = [v for v in (request.arg("service_request_id") or "").split(",") if v]
         codes = [v for v in (request.arg("service_code") or "").split(",") if v]
-        rows = model.requests(host, ids=ids, codes=codes, status=status,
-                              start=bounds.get("start_date"), end=bounds.get("end_date"))
+        rows = model.requests(
+            host, ids=ids, codes=codes, status=status, start=bounds.get("start_date"), end=bounds.get("end_date")
+        )
         return render(fmt, "service_requests", "request", rows)
 
     @app.route("GET", PREFIX + r"/requests/(?P<request_id>[^/]+)\.(?P<fmt>json|xml)")

@@ -29,7 +29,6 @@ FOLLOW_UP_STATUSES = ("ditindaklanjuti", "selesai")
 MAX_PAGES = 100
 
 
-
 class LaporLocation(StrictModel):
     lat: Lat | None = None
     lon: Lon | None = None
@@ -89,8 +88,7 @@ class LaporGateway(Protocol):
 class HttpLaporGateway:
     """The HTTP mapping (see the module docstring: the one place to adapt)."""
 
-    def __init__(self, base_url: str, keytoken: str, instansi_id: str = "pemkot-tangerang",
-                 timeout_seconds: float = 10.0):
+    def __init__(self, base_url: str, keytoken: str, instansi_id: str = "pemkot-tangerang", timeout_seconds: float = 10.0):
         self.base_url = base_url.rstrip("/")
         self.keytoken = keytoken
         self.instansi_id = instansi_id
@@ -100,15 +98,21 @@ class HttpLaporGateway:
         if not self.keytoken:
             raise SourceAuthFailed("SP4N-LAPOR! KEYTOKEN is not set (KOMANDO_LAPOR_KEYTOKEN)")
         url = f"{self.base_url}{path}"
-        response = send(http, "POST", url, application=APPLICATION, timeout=self.timeout, json=body,
-                        headers={"KEYTOKEN": self.keytoken, "Accept": "application/json"})
+        response = send(
+            http,
+            "POST",
+            url,
+            application=APPLICATION,
+            timeout=self.timeout,
+            json=body,
+            headers={"KEYTOKEN": self.keytoken, "Accept": "application/json"},
+        )
         return check_status(response, url, application=APPLICATION, refused="the KEYTOKEN", show_body=True)
 
     def topics(self, http: httpx.Client) -> list[Topic]:
         from pydantic import TypeAdapter
 
-        return parse_json(TypeAdapter(list[Topic]), self._post(http, "/api/services/f01/gettopics", {}),
-                          "SP4N-LAPOR! topics")
+        return parse_json(TypeAdapter(list[Topic]), self._post(http, "/api/services/f01/gettopics", {}), "SP4N-LAPOR! topics")
 
     def fetch_disposed(self, since: datetime | None) -> list[LaporReport]:
         reports: dict[str, LaporReport] = {}
@@ -121,8 +125,9 @@ class HttpLaporGateway:
                 body = {"instansi_id": self.instansi_id, "halaman": page}
                 if since is not None:
                     body["sejak"] = since.isoformat()
-                answer = parse_json(_WirePage, self._post(http, "/api/integrasi/laporan/disposisi", body),
-                                    "SP4N-LAPOR! disposed reports")
+                answer = parse_json(
+                    _WirePage, self._post(http, "/api/integrasi/laporan/disposisi", body), "SP4N-LAPOR! disposed reports"
+                )
                 if answer.halaman != page:
                     raise SourceDataInvalid(f"SP4N-LAPOR! disposed reports: asked page {page}, got {answer.halaman}")
                 pages = answer.jumlah_halaman
@@ -141,8 +146,11 @@ class HttpLaporGateway:
         if status not in FOLLOW_UP_STATUSES:
             raise ValueError(f"LAPOR! follow-up status must be one of {FOLLOW_UP_STATUSES}, not {status!r}")
         with httpx.Client(timeout=self.timeout) as http:
-            body = self._post(http, f"/api/integrasi/laporan/{tracking_id}/tindaklanjut",
-                              {"instansi_id": self.instansi_id, "status": status, "isi": text})
+            body = self._post(
+                http,
+                f"/api/integrasi/laporan/{tracking_id}/tindaklanjut",
+                {"instansi_id": self.instansi_id, "status": status, "isi": text},
+            )
         ack = parse_json(_WireAck, body, "SP4N-LAPOR! follow-up answer")
         if ack.tracking_id != tracking_id:
             raise SourceDataInvalid(f"SP4N-LAPOR! acknowledged report {ack.tracking_id}, not {tracking_id}")
@@ -158,5 +166,4 @@ def gateway_from_environment() -> LaporGateway:
 
 
 def gateway_from_config(config) -> HttpLaporGateway:
-    return HttpLaporGateway(config.base_url, config.keytoken.get_secret_value(), config.instansi_id,
-                            config.timeout_seconds)
+    return HttpLaporGateway(config.base_url, config.keytoken.get_secret_value(), config.instansi_id, config.timeout_seconds)

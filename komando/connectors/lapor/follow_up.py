@@ -18,8 +18,9 @@ def _lapor_status_of(status: str) -> str:
         raise ValueError(f"unknown LAPOR! follow-up status {status!r}") from None
 
 
-def do_send_lapor_follow_up(complaint: Complaint, status: str, text: str, user, gateway=None,
-                            channel: str = "ui") -> LaporFollowUp:
+def do_send_lapor_follow_up(
+    complaint: Complaint, status: str, text: str, user, gateway=None, channel: str = "ui"
+) -> LaporFollowUp:
     """Send the city's follow-up (tindak lanjut) of a disposed LAPOR! report to SP4N-LAPOR!, record it
     and audit it. ``status`` is a LAPOR! status (``ditindaklanjuti`` or ``selesai``). On failure the
     attempt is recorded (ok=False) and the ``ConnectorError`` is raised again."""
@@ -38,8 +39,16 @@ def do_send_lapor_follow_up(complaint: Complaint, status: str, text: str, user, 
         gateway.send_follow_up(complaint.source_ref, status, text)
     except ConnectorError as failure:
         error = failure
-    follow_up = do_record_lapor_follow_up(complaint, status=status, complaint_status=complaint_status, text=text,
-                                          user=user, sent_at=sent_at, error=str(error or ""), channel=channel)
+    follow_up = do_record_lapor_follow_up(
+        complaint,
+        status=status,
+        complaint_status=complaint_status,
+        text=text,
+        user=user,
+        sent_at=sent_at,
+        error=str(error or ""),
+        channel=channel,
+    )
     if error is not None:
         raise error
     return follow_up

@@ -87,8 +87,10 @@ class LaporModel:
                 "lat": round(float(kelurahan["centroid_lat"]) + rng.uniform(-0.004, 0.004), 6),
                 "lon": round(float(kelurahan["centroid_lon"]) + rng.uniform(-0.004, 0.004), 6),
                 "kode_kelurahan": kelurahan["code"],
-                "alamat": (f"{rng.choice(data['streets'])}, Kel. {kelurahan['name']}, "
-                           f"Kec. {self.names[kelurahan['parent_code']]}, Kota Tangerang"),
+                "alamat": (
+                    f"{rng.choice(data['streets'])}, Kel. {kelurahan['name']}, "
+                    f"Kec. {self.names[kelurahan['parent_code']]}, Kota Tangerang"
+                ),
             }
         confidential = rng.random() < float(data["share_confidential"])
         anonymous = not confidential and rng.random() < float(data["share_anonymous"])
@@ -166,8 +168,7 @@ class LaporModel:
 def keytoken_from_environment() -> str:
     token = os.environ.get(KEYTOKEN_VARIABLE, "")
     if not token:
-        raise SystemExit(f"The SP4N-LAPOR! simulator needs a key: set {KEYTOKEN_VARIABLE} "
-                         "(the same value the connector uses).")
+        raise SystemExit(f"The SP4N-LAPOR! simulator needs a key: set {KEYTOKEN_VARIABLE} (the same value the connector uses).")
     return token
 
 
@@ -192,7 +193,8 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time, keytoken: 
     @app.route("POST", r"/api/services/f01/gettopics")
     def topics(request):
         return refused(request) or Response.json(
-            [{"id": t["id"], "parent": t["parent"], "topic_name": t["topic_name"]} for t in model.topics])
+            [{"id": t["id"], "parent": t["parent"], "topic_name": t["topic_name"]} for t in model.topics]
+        )
 
     @app.route("POST", r"/api/integrasi/laporan/disposisi")
     def disposed(request):
@@ -214,8 +216,15 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time, keytoken: 
             return Response.json({"status": "error", "pesan": "halaman tidak valid"}, status=400)
         rows = model.disposed_since(since)
         pages = (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE
-        return Response.json({"status": "ok", "halaman": page, "jumlah_halaman": pages, "jumlah": len(rows),
-                              "data": rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]})
+        return Response.json(
+            {
+                "status": "ok",
+                "halaman": page,
+                "jumlah_halaman": pages,
+                "jumlah": len(rows),
+                "data": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+            }
+        )
 
     @app.route("POST", r"/api/integrasi/laporan/(?P<tracking_id>[^/]+)/tindaklanjut")
     def follow_up(request, tracking_id):
@@ -225,11 +234,13 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time, keytoken: 
         if body is None or body.get("status") not in ("ditindaklanjuti", "selesai") or not str(body.get("isi", "")).strip():
             return Response.json({"status": "error", "pesan": "status (ditindaklanjuti/selesai) dan isi wajib"}, status=400)
         if tracking_id not in {report["tracking_id"] for report in model.reports()}:
-            return Response.json({"status": "error", "pesan": f"laporan {tracking_id} tidak didisposisikan ke instansi ini"},
-                                 status=404)
+            return Response.json(
+                {"status": "error", "pesan": f"laporan {tracking_id} tidak didisposisikan ke instansi ini"}, status=404
+            )
         with model.lock:
-            model.follow_ups.append({"tracking_id": tracking_id, "status": body["status"], "isi": body["isi"],
-                                     "received_at": model.now()})
+            model.follow_ups.append(
+                {"tracking_id": tracking_id, "status": body["status"], "isi": body["isi"], "received_at": model.now()}
+            )
         return Response.json({"status": "ok", "tracking_id": tracking_id})
 
     return app

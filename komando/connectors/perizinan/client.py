@@ -51,8 +51,9 @@ class ApplicationPage(StrictModel):
 class PerizinanClient(JsonClient):
     application = APPLICATION
 
-    def fetch(self, since: datetime | None, after: str, page_size: int, max_pages: int
-              ) -> tuple[list[PermitTypeRecord], list[Application], bool]:
+    def fetch(
+        self, since: datetime | None, after: str, page_size: int, max_pages: int
+    ) -> tuple[list[PermitTypeRecord], list[Application], bool]:
         """Permit types and the applications changed after (since, after), oldest change first, up to
         ``max_pages`` pages. Returns (types, applications, whether more remain)."""
         applications: list[Application] = []

@@ -27,7 +27,8 @@ def permit_record(application: Application, sla_days: dict[str, int]) -> PermitR
     if application.status == "terbit":
         issued_at = application.tanggal_selesai.astimezone(UTC)
         within_sla = application.tanggal_selesai - application.tanggal_pengajuan <= timedelta(
-            days=sla_days[application.jenis_izin])
+            days=sla_days[application.jenis_izin]
+        )
     return PermitRecord(
         source_ref=application.nomor_permohonan,
         permit_type=application.jenis_izin,
@@ -64,7 +65,8 @@ class Coordinator(BaseCoordinator):
         config: PerizinanConfig = self.config
         since, after = self.resume_from(cursor)
         types, applications, more = PerizinanClient(config.base_url, config.timeout_seconds).fetch(
-            since, after, config.page_size, config.max_pages)
+            since, after, config.page_size, config.max_pages
+        )
         sla_days = {t.kode: t.sla_hari for t in types}
         records = [permit_record(application, sla_days) for application in applications]
         if applications:
@@ -75,12 +77,19 @@ class Coordinator(BaseCoordinator):
         else:
             next_cursor = dict(cursor) or None
         newest = max((r.updated_at for r in records), default=None)
-        notes = [f"{len(types)} permit types, {len(records)} applications changed since "
-                 f"{since.isoformat() if since else 'the default window'}"]
+        notes = [
+            f"{len(types)} permit types, {len(records)} applications changed since "
+            f"{since.isoformat() if since else 'the default window'}"
+        ]
         if more:
             notes.append("more changes remain; the next run continues from the cursor")
-        return FetchResult(data=([type_item(t) for t in types], records), records=len(records), cursor=next_cursor,
-                           data_as_of=newest, notes=notes)
+        return FetchResult(
+            data=([type_item(t) for t in types], records),
+            records=len(records),
+            cursor=next_cursor,
+            data_as_of=newest,
+            notes=notes,
+        )
 
     def store(self, source, result: FetchResult) -> None:
         types, records = result.data

@@ -107,18 +107,20 @@ class PermitModel:
             decided = max(decided, verified + timedelta(minutes=30)).replace(microsecond=0)
             rejected = rng.random() < self.rejected_share
             name = f"{rng.choice(self.first_names)} {rng.choice(self.last_names)}"
-            applications.append({
-                "nomor": f"DPMPTSP/{local:%Y%m%d}/{local:%H}{index:02d}",
-                "jenis": kind["kode"],
-                "kelurahan": rng.choice(self.kelurahan),
-                "applied": applied,
-                "verified": verified,
-                "decided": decided,
-                "rejected": rejected,
-                "nama": name,
-                "nik": "3671" + "".join(str(rng.randrange(10)) for _ in range(12)),
-                "hp": "08" + "".join(str(rng.randrange(10)) for _ in range(10)),
-            })
+            applications.append(
+                {
+                    "nomor": f"DPMPTSP/{local:%Y%m%d}/{local:%H}{index:02d}",
+                    "jenis": kind["kode"],
+                    "kelurahan": rng.choice(self.kelurahan),
+                    "applied": applied,
+                    "verified": verified,
+                    "decided": decided,
+                    "rejected": rejected,
+                    "nama": name,
+                    "nik": "3671" + "".join(str(rng.randrange(10)) for _ in range(12)),
+                    "hp": "08" + "".join(str(rng.randrange(10)) for _ in range(10)),
+                }
+            )
         return applications
 
     def state(self, application: dict, now: datetime) -> dict | None:
@@ -142,8 +144,7 @@ class PermitModel:
             "kode_kecamatan": application["kelurahan"].rsplit(".", 1)[0],
             "tanggal_pengajuan": application["applied"].astimezone(tz).isoformat(),
             "status": status,
-            "tanggal_selesai": application["decided"].astimezone(tz).isoformat() if status in ("terbit", "ditolak")
-            else None,
+            "tanggal_selesai": application["decided"].astimezone(tz).isoformat() if status in ("terbit", "ditolak") else None,
             "diperbarui": updated.astimezone(tz).isoformat(),
         }
 
@@ -203,8 +204,9 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
         if raw_since:
             since = _parse_time(raw_since)
             if since is None:
-                return Response.json({"status": "error", "pesan": "diperbarui_sejak harus waktu ISO 8601 dengan zona"},
-                                     status=400)
+                return Response.json(
+                    {"status": "error", "pesan": "diperbarui_sejak harus waktu ISO 8601 dengan zona"}, status=400
+                )
         else:
             since = now - DEFAULT_WINDOW
         since = max(since, now - MAX_WINDOW)
@@ -213,12 +215,14 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
         except ValueError:
             return Response.json({"status": "error", "pesan": "batas harus bilangan"}, status=400)
         rows = model.changes_since(since, request.arg("setelah", "") or "")
-        return Response.json({
-            "status": "ok",
-            "waktu_server": now.astimezone(model.timezone).isoformat(),
-            "jumlah": min(limit, len(rows)),
-            "ada_berikutnya": len(rows) > limit,
-            "data": rows[:limit],
-        })
+        return Response.json(
+            {
+                "status": "ok",
+                "waktu_server": now.astimezone(model.timezone).isoformat(),
+                "jumlah": min(limit, len(rows)),
+                "ada_berikutnya": len(rows) > limit,
+                "data": rows[:limit],
+            }
+        )
 
     return app

@@ -55,16 +55,14 @@ class PopulationSnapshot(BaseModel):
 class SiakClient(JsonClient):
     application = "SIAK"
 
-    def __init__(self, base_url: str, timeout_seconds: float = 10.0, page_size: int = 100,
-                 consistent_read_attempts: int = 3):
+    def __init__(self, base_url: str, timeout_seconds: float = 10.0, page_size: int = 100, consistent_read_attempts: int = 3):
         super().__init__(base_url, timeout_seconds)
         self.page_size = page_size
         self.attempts = max(1, consistent_read_attempts)
 
     def _page(self, http: httpx.Client, number: int) -> KelurahanPage:
         params = {"halaman": number, "per_halaman": self.page_size}
-        return self.get_model(http, "/api/v1/agregat/kelurahan", KelurahanPage, f"SIAK kelurahan page {number}",
-                              params)
+        return self.get_model(http, "/api/v1/agregat/kelurahan", KelurahanPage, f"SIAK kelurahan page {number}", params)
 
     def _read_once(self, http: httpx.Client) -> PopulationSnapshot | None:
         first = self._page(http, 1)
@@ -78,8 +76,9 @@ class SiakClient(JsonClient):
         if len(rows) != first.total_data:
             raise SourceDataInvalid(f"SIAK announced {first.total_data} kelurahan but sent {len(rows)}")
         check_rows(rows)
-        return PopulationSnapshot(as_of=first.tanggal_data, version=first.versi_data,
-                                  updated_at=first.diperbarui_pada, kelurahan=rows)
+        return PopulationSnapshot(
+            as_of=first.tanggal_data, version=first.versi_data, updated_at=first.diperbarui_pada, kelurahan=rows
+        )
 
     def fetch_population(self) -> PopulationSnapshot:
         with self.session() as http:
@@ -98,13 +97,12 @@ def check_rows(rows: list[KelurahanAggregate]) -> None:
             raise SourceDataInvalid(f"SIAK sent kelurahan {row.kode_wilayah} twice")
         seen.add(row.kode_wilayah)
         if not row.kode_wilayah.startswith(row.kode_kecamatan + "."):
-            raise SourceDataInvalid(
-                f"SIAK kelurahan {row.kode_wilayah} does not belong to kecamatan {row.kode_kecamatan}")
+            raise SourceDataInvalid(f"SIAK kelurahan {row.kode_wilayah} does not belong to kecamatan {row.kode_kecamatan}")
         cells: set[tuple[str, str]] = set()
         for cell in row.rincian:
             key = (cell.jenis_kelamin, cell.kelompok_umur)
             if key in cells:
-                raise SourceDataInvalid(f"SIAK kelurahan {row.kode_wilayah}: "
-                                        f"{cell.jenis_kelamin}/{cell.kelompok_umur} counted twice")
+                raise SourceDataInvalid(
+                    f"SIAK kelurahan {row.kode_wilayah}: {cell.jenis_kelamin}/{cell.kelompok_umur} counted twice"
+                )
             cells.add(key)
-

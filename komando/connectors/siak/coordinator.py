@@ -17,8 +17,9 @@ class Coordinator(BaseCoordinator):
     config_class = SiakConfig
 
     def client(self) -> SiakClient:
-        return SiakClient(self.config.base_url, self.config.timeout_seconds, self.config.page_size,
-                          self.config.consistent_read_attempts)
+        return SiakClient(
+            self.config.base_url, self.config.timeout_seconds, self.config.page_size, self.config.consistent_read_attempts
+        )
 
     def fetch(self, cursor: dict) -> FetchResult:
         snapshot = self.client().fetch_population()

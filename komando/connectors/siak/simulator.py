@@ -49,8 +49,7 @@ def apportion(total: int, weights: Sequence[float]) -> list[int]:
 class PopulationRegistry:
     """The simulated registry: residents per (kelurahan, sex, age group), evolving per tick."""
 
-    def __init__(self, city_dir: Path, *, tick_seconds: float | None = None,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, city_dir: Path, *, tick_seconds: float | None = None, clock: Callable[[], float] = time.time):
         city_dir = Path(city_dir)
         self.city = read_city(city_dir)
         settings = json.loads((city_dir / "simulators" / "siak.json").read_text(encoding="utf-8"))
@@ -86,8 +85,7 @@ class PopulationRegistry:
             pyramid = settings["age_pyramid"][sex]
             for code, kelurahan_total in zip(codes, per_kelurahan, strict=True):
                 youth = rng.uniform(0.9, 1.1)  # newer suburbs are younger, old centres older
-                weights = [share * (youth if i < 8 else 2 - youth) * rng.uniform(0.92, 1.08)
-                           for i, share in enumerate(pyramid)]
+                weights = [share * (youth if i < 8 else 2 - youth) * rng.uniform(0.92, 1.08) for i, share in enumerate(pyramid)]
                 counts = apportion(kelurahan_total, weights)
                 for age_group, count in zip(self.age_groups, counts, strict=True):
                     cells[(code, sex, age_group)] = count
@@ -159,8 +157,7 @@ def _int_arg(request, name: str, default: int) -> int | None:
     return value if value >= 1 else None
 
 
-def build_simulator(city_dir, tick_seconds: float | None = None, clock: Callable[[], float] = time.time
-                    ) -> SimulatorApp:
+def build_simulator(city_dir, tick_seconds: float | None = None, clock: Callable[[], float] = time.time) -> SimulatorApp:
     registry = PopulationRegistry(Path(city_dir), tick_seconds=tick_seconds, clock=clock)
     app = SimulatorApp("siak")
     app.registry = registry  # tests read the truth from here
@@ -173,19 +170,21 @@ def build_simulator(city_dir, tick_seconds: float | None = None, clock: Callable
         version, day, cells = registry.snapshot()
         male = sum(v for (_, sex, _), v in cells.items() if sex == "L")
         female = sum(v for (_, sex, _), v in cells.items() if sex == "P")
-        return Response.json({
-            "status": "OK",
-            "kode_wilayah": registry.city.code,
-            "nama_wilayah": registry.city.name,
-            "tanggal_data": day,
-            "versi_data": version,
-            "diperbarui_pada": registry.updated_at(),
-            "jumlah_penduduk": male + female,
-            "laki_laki": male,
-            "perempuan": female,
-            "jumlah_kecamatan": len(registry.kecamatan),
-            "jumlah_kelurahan": len(registry.kelurahan),
-        })
+        return Response.json(
+            {
+                "status": "OK",
+                "kode_wilayah": registry.city.code,
+                "nama_wilayah": registry.city.name,
+                "tanggal_data": day,
+                "versi_data": version,
+                "diperbarui_pada": registry.updated_at(),
+                "jumlah_penduduk": male + female,
+                "laki_laki": male,
+                "perempuan": female,
+                "jumlah_kecamatan": len(registry.kecamatan),
+                "jumlah_kelurahan": len(registry.kelurahan),
+            }
+        )
 
     @app.route("GET", r"/api/v1/agregat/kelurahan/?")
     def kelurahan_aggregates(request):
@@ -203,28 +202,32 @@ def build_simulator(city_dir, tick_seconds: float | None = None, clock: Callable
         version, day, cells = registry.snapshot()
         pages = max(1, math.ceil(len(members) / page_size))
         rows = []
-        for member in members[(page - 1) * page_size: page * page_size]:
-            rows.append({
-                "kode_wilayah": member["code"],
-                "nama": member["name"],
-                "kode_kecamatan": member["parent_code"],
-                "nama_kecamatan": registry.kecamatan[member["parent_code"]],
-                "rincian": [
-                    {"jenis_kelamin": sex, "kelompok_umur": age_group,
-                     "jumlah": cells[(member["code"], sex, age_group)]}
-                    for sex in ("L", "P") for age_group in registry.age_groups
-                ],
-            })
-        return Response.json({
-            "status": "OK",
-            "tanggal_data": day,
-            "versi_data": version,
-            "diperbarui_pada": registry.updated_at(),
-            "halaman": page,
-            "per_halaman": page_size,
-            "jumlah_halaman": pages,
-            "total_data": len(members),
-            "data": rows,
-        })
+        for member in members[(page - 1) * page_size : page * page_size]:
+            rows.append(
+                {
+                    "kode_wilayah": member["code"],
+                    "nama": member["name"],
+                    "kode_kecamatan": member["parent_code"],
+                    "nama_kecamatan": registry.kecamatan[member["parent_code"]],
+                    "rincian": [
+                        {"jenis_kelamin": sex, "kelompok_umur": age_group, "jumlah": cells[(member["code"], sex, age_group)]}
+                        for sex in ("L", "P")
+                        for age_group in registry.age_groups
+                    ],
+                }
+            )
+        return Response.json(
+            {
+                "status": "OK",
+                "tanggal_data": day,
+                "versi_data": version,
+                "diperbarui_pada": registry.updated_at(),
+                "halaman": page,
+                "per_halaman": page_size,
+                "jumlah_halaman": pages,
+                "total_data": len(members),
+                "data": rows,
+            }
+        )
 
     return app

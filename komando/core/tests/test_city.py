@@ -30,5 +30,9 @@ def test_bad_city_file_is_refused_with_its_reason(tmp_path, text, message):
 
 
 def test_the_summary_screens_embed_is_code_name_centre_and_time_zone():
-    assert current_city().summary() == {"code": "36.71", "name": "Kota Tangerang",
-                                        "center": {"lat": -6.1703, "lon": 106.6403}, "timezone": "Asia/Jakarta"}
+    assert current_city().summary() == {
+        "code": "36.71",
+        "name": "Kota Tangerang",
+        "center": {"lat": -6.1703, "lon": 106.6403},
+        "timezone": "Asia/Jakarta",
+    }

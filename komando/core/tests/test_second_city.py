@@ -68,7 +68,7 @@ def operator(kota_contoh):
 
 def assert_only_contoh(text: str, where: str) -> None:
     found = FOREIGN.search(text)
-    assert found is None, f"{where} shows {text[max(0, found.start() - 80):found.end() + 80]!r}"
+    assert found is None, f"{where} shows {text[max(0, found.start() - 80) : found.end() + 80]!r}"
 
 
 def test_the_data_folder_is_labelled_fictional_and_uses_a_province_code_that_does_not_exist():
@@ -89,11 +89,13 @@ def test_loading_gives_exactly_its_regions_opds_sources_and_categories(kota_cont
     from komando.sources.models import Source
 
     assert sorted(Region.objects.values_list("code", "name", "level")) == sorted(
-        (row["code"], row["name"], row["level"]) for row in rows("regions.csv"))
+        (row["code"], row["name"], row["level"]) for row in rows("regions.csv")
+    )
     assert Region.objects.filter(level="kelurahan").count() == 9
     assert all(region.geometry for region in Region.objects.exclude(level="kota"))  # schematic boundaries
     assert sorted(Agency.objects.values_list("code", "name")) == sorted(
-        (row["code"], row["name"]) for row in rows("agencies.csv"))
+        (row["code"], row["name"]) for row in rows("agencies.csv")
+    )
     assert sorted(Source.objects.values_list("slug", flat=True)) == ["banjir", "bmkg", "epuskesmas", "laksa", "siak"]
     assert sorted(Category.objects.values_list("code", flat=True)) == sorted(r["code"] for r in rows("incident_categories.csv"))
     assert Playbook.objects.count() == Category.objects.count()
@@ -114,8 +116,7 @@ def test_open311_services_list_its_categories_in_its_jurisdiction(client, kota_c
     response = client.get("/open311/v2/services.json", {"jurisdiction_id": "contoh.example.id"})
     assert response.status_code == 200
     services = response.json()
-    assert sorted(s["service_code"] for s in services) == sorted(
-        row["code"] for row in rows("incident_categories.csv"))
+    assert sorted(s["service_code"] for s in services) == sorted(row["code"] for row in rows("incident_categories.csv"))
     assert_only_contoh(response.content.decode(), "services.json")
     genangan = client.get("/open311/v2/services/GENANGAN.json", {"jurisdiction_id": "contoh.example.id"})
     assert genangan.status_code == 200 and "99.01.02.1001" in genangan.content.decode()
@@ -131,7 +132,8 @@ def test_the_public_scorecard_names_only_its_opds_and_kecamatan(client, kota_con
     body = response.json()
     names = set(re.findall(r'"(?:name|short_name|agency|kecamatan)": "([^"]+)"', text))
     own = {row["name"] for row in rows("regions.csv")} | {
-        value for row in rows("agencies.csv") for value in (row["name"], row["short_name"])}
+        value for row in rows("agencies.csv") for value in (row["name"], row["short_name"])
+    }
     assert names and names <= own | {"Kota Contoh"}, names - own
     page = client.get("/kinerja/")
     assert page.status_code == 200 and "Kota Contoh" in page.content.decode()
@@ -140,8 +142,19 @@ def test_the_public_scorecard_names_only_its_opds_and_kecamatan(client, kota_con
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/pis/state.json", "/api/regions/", "/api/sources/", "/api/population/",
-                                  "/api/health/today/", "/api/flood/", "/api/hazards/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/pis/state.json",
+        "/api/regions/",
+        "/api/sources/",
+        "/api/population/",
+        "/api/health/today/",
+        "/api/flood/",
+        "/api/hazards/",
+    ],
+)
 def test_the_pis_and_its_data_show_kota_contoh_and_nothing_of_tangerang(client, kota_contoh, path):
     response = client.get(path)
     assert response.status_code == 200, path
@@ -162,6 +175,7 @@ def test_the_operator_console_shows_its_name(client, operator):
 
 
 # ---- its simulators, through the real connectors, over real HTTP ----------------------------------
+
 
 def run_connector(slug: str, app, clock=None, **config) -> None:
     from komando.sources.models import Source
@@ -236,8 +250,14 @@ def test_banjir_stores_its_gauges_gates_and_pumps_on_its_regions(client, kota_co
     run_connector("banjir", build_simulator(kota_contoh))
     assets = Asset.objects.filter(source__slug="banjir").select_related("region")
     assert sorted((a.kind, a.source_ref) for a in assets) == [
-        ("gauge", "pos-kali-contoh-hilir"), ("gauge", "pos-kali-contoh-hulu"), ("gauge", "pos-kali-wangi"),
-        ("pump", "RP-01"), ("pump", "RP-02"), ("sluice_gate", "PA-01"), ("sluice_gate", "PA-02")]
+        ("gauge", "pos-kali-contoh-hilir"),
+        ("gauge", "pos-kali-contoh-hulu"),
+        ("gauge", "pos-kali-wangi"),
+        ("pump", "RP-01"),
+        ("pump", "RP-02"),
+        ("sluice_gate", "PA-01"),
+        ("sluice_gate", "PA-02"),
+    ]
     assert all(a.region is not None and a.region.code.startswith("99.01.") for a in assets)
     assert_only_contoh(client.get("/api/flood/").content.decode(), "/api/flood/")
 
@@ -265,12 +285,23 @@ def test_settings_take_the_mqtt_prefix_and_the_cap_sender_from_the_city():
     import os
     import subprocess
 
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KOMANDO_")}, "KOMANDO_CITY_DIR": str(CONTOH),
-           "DJANGO_SETTINGS_MODULE": "komando.settings"}
-    result = subprocess.run([sys.executable, "-c", (
-        "from django.conf import settings\n"
-        "print(settings.KOMANDO_MQTT_TOPIC_PREFIX, settings.KOMANDO_ALERTS_CAP_SENDER)")],
-        env=env, capture_output=True, text=True, timeout=60, check=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("KOMANDO_")},
+        "KOMANDO_CITY_DIR": str(CONTOH),
+        "DJANGO_SETTINGS_MODULE": "komando.settings",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            ("from django.conf import settings\nprint(settings.KOMANDO_MQTT_TOPIC_PREFIX, settings.KOMANDO_ALERTS_CAP_SENDER)"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert result.stdout.split() == ["contoh", "komando@contoh.example.id"]
 
 
@@ -284,8 +315,14 @@ def test_device_positions_must_lie_around_its_own_kelurahan(settings):
     now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 
     def fix(lat, lon):
-        payload = json.dumps({"_type": "waterLevel", "waterLevel": 1.4, "dateObserved": now.isoformat(),
-                              "location": {"type": "Point", "coordinates": [lon, lat]}})
+        payload = json.dumps(
+            {
+                "_type": "waterLevel",
+                "waterLevel": 1.4,
+                "dateObserved": now.isoformat(),
+                "location": {"type": "Point", "coordinates": [lon, lat]},
+            }
+        )
         return parse_message(topic, payload.encode(), "contoh", now, bounds)
 
     assert (fix(-7.4902, 110.6301).lat, fix(-7.4902, 110.6301).lon) == (-7.4902, 110.6301)

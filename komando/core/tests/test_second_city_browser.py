@@ -40,8 +40,12 @@ def live_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def system(live_system):
-    return live_system(seed=second_city_setup.set_up, workers=True, simulators=contoh_sources(),
-                       env={"KOMANDO_CITY_DIR": str(CONTOH), "KOMANDO_SCHEDULE_SCALE": "0.1"})
+    return live_system(
+        seed=second_city_setup.set_up,
+        workers=True,
+        simulators=contoh_sources(),
+        env={"KOMANDO_CITY_DIR": str(CONTOH), "KOMANDO_SCHEDULE_SCALE": "0.1"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def page(browser, system):
 
 def assert_only_contoh(text: str, where: str) -> None:
     found = FOREIGN.search(text)
-    assert found is None, f"{where} shows {text[max(0, found.start() - 80):found.end() + 80]!r}"
+    assert found is None, f"{where} shows {text[max(0, found.start() - 80) : found.end() + 80]!r}"
 
 
 def wait_for_sources(system, slugs: list[str], timeout_ms: int = 180_000) -> None:
@@ -64,8 +68,9 @@ def wait_for_sources(system, slugs: list[str], timeout_ms: int = 180_000) -> Non
         if all(health[slug]["status"] == "ok" for slug in slugs):
             return
         time.sleep(1)
-    pytest.fail(f"sources not healthy: { {s: health.get(s, {}).get('status') for s in slugs} }\n"
-                f"{system.diagnostics()}", pytrace=False)
+    pytest.fail(
+        f"sources not healthy: { {s: health.get(s, {}).get('status') for s in slugs} }\n{system.diagnostics()}", pytrace=False
+    )
 
 
 def test_the_pis_shows_kota_contoh_and_its_data(system, page):

@@ -22,8 +22,7 @@ def registry(monkeypatch):
 def test_a_registered_tile_is_sent_to_its_audience_as_it_reads(registry):
     tiles.register_tile("counter", counter_tile)
     tiles.publish_tile("counter")
-    assert [(event.type, event.audience, event.data) for event in registry] == [
-        ("tile.counter", STAFF, counter_tile().as_dict())]
+    assert [(event.type, event.audience, event.data) for event in registry] == [("tile.counter", STAFF, counter_tile().as_dict())]
 
 
 def test_a_tile_no_screen_shows_is_not_sent(registry):

@@ -70,8 +70,7 @@ def test_screen_state_after_events_equals_a_fresh_load(reference_data, slug):
             if event["type"] == f"panel.{panel}":
                 screen[panel] = event["data"]
             elif event["type"] == "source.health":
-                screen["sources"] = [event["data"] if s["slug"] == event["data"]["slug"] else s
-                                     for s in screen["sources"]]
+                screen["sources"] = [event["data"] if s["slug"] == event["data"]["slug"] else s for s in screen["sources"]]
         await communicator.disconnect()
         fresh = _plain(await asyncio.to_thread(_fresh_state))
         assert received.count(f"panel.{panel}") == 1 and received.count("source.health") == 1
@@ -79,8 +78,7 @@ def test_screen_state_after_events_equals_a_fresh_load(reference_data, slug):
         ours = next(s for s in screen["sources"] if s["slug"] == slug)
         theirs = next(s for s in fresh["sources"] if s["slug"] == slug)
         # lag grows with the clock; everything else must agree
-        assert {k: v for k, v in ours.items() if k != "lag_seconds"} == \
-            {k: v for k, v in theirs.items() if k != "lag_seconds"}
+        assert {k: v for k, v in ours.items() if k != "lag_seconds"} == {k: v for k, v in theirs.items() if k != "lag_seconds"}
 
     with running_simulator(app) as url:
         asyncio.run(scenario(url))

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def field_officer(personas):
-    truck = AssetFactory(kind=AssetKind.TRUCK, source_slug="kebersihan", source_ref="Truk DLH 07", name="Truk DLH 07",
-                         lat=-6.17, lon=106.63)
+    truck = AssetFactory(
+        kind=AssetKind.TRUCK, source_slug="kebersihan", source_ref="Truk DLH 07", name="Truk DLH 07", lat=-6.17, lon=106.63
+    )
     return UserFactory(username="petugas", password="correct-horse-battery", role=Role.FIELD_OFFICER, unit=truck)
 
 
@@ -28,8 +29,16 @@ def labels(user) -> set[str]:
 
 
 def test_each_role_sees_its_own_pages(personas, field_officer):
-    command_room = {"Operator console", "Operations map", "Situation room", "Alerts", "Development", "Daily report",
-                    "Video wall", "Sources"}
+    command_room = {
+        "Operator console",
+        "Operations map",
+        "Situation room",
+        "Alerts",
+        "Development",
+        "Daily report",
+        "Video wall",
+        "Sources",
+    }
     assert labels(personas["operator"]) == command_room
     assert labels(personas["administrator"]) == command_room
     assert {"Situation room", "Development", "Daily report", "Alerts"} <= labels(personas["executive"])

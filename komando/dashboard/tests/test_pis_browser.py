@@ -31,12 +31,17 @@ USERNAME, PASSWORD = "kepala.dinas", "browser-test-" + secrets.token_urlsafe(8)
 def system(live_system) -> LiveSystem:
     return live_system(
         seed=functools.partial(add_user, USERNAME, PASSWORD, Role.EXECUTIVE, first_name="Kepala Dinas"),
-        simulators="all", workers=True,
-        env={"KOMANDO_SCHEDULE_SCALE": str(SCHEDULE_SCALE),
-             "KOMANDO_EMONEV_USERNAME": "komando-browser", "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
-             "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
-             "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16),
-             "KOMANDO_CALL_112_TARGET_URL": "{base_url}/api/webhooks/call-112/"})
+        simulators="all",
+        workers=True,
+        env={
+            "KOMANDO_SCHEDULE_SCALE": str(SCHEDULE_SCALE),
+            "KOMANDO_EMONEV_USERNAME": "komando-browser",
+            "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
+            "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
+            "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16),
+            "KOMANDO_CALL_112_TARGET_URL": "{base_url}/api/webhooks/call-112/",
+        },
+    )
 
 
 class WatchedPage:
@@ -83,8 +88,9 @@ def wait_until_filled(page, system: LiveSystem, timeout: float = FILL_TIMEOUT_SE
             return
         page.wait_for_timeout(500)
     live = page.evaluate("() => window.KOMANDO_LIVE")
-    pytest.fail(f"panels still waiting for data after {timeout} s: {waiting}\nlive events: {live}\n"
-                f"{system.diagnostics()}", pytrace=False)
+    pytest.fail(
+        f"panels still waiting for data after {timeout} s: {waiting}\nlive events: {live}\n{system.diagnostics()}", pytrace=False
+    )
 
 
 # Everything on screen is whole: no scrolling, no list row or figure cut off by its panel or tile.
@@ -111,9 +117,14 @@ def assert_fits_the_screen(page) -> None:
 
 def visible_tile_keys(system: LiveSystem, staff: bool) -> list[str]:
     """What the server's tiles say a viewer may see now (read from the system's own database)."""
-    output = system.komando("shell", "-c", (
-        "import json\nfrom komando.dashboard.tiles import visible_tiles\n"
-        f"print(json.dumps([tile['key'] for tile in visible_tiles({staff})]))"))
+    output = system.komando(
+        "shell",
+        "-c",
+        (
+            "import json\nfrom komando.dashboard.tiles import visible_tiles\n"
+            f"print(json.dumps([tile['key'] for tile in visible_tiles({staff})]))"
+        ),
+    )
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -133,21 +144,28 @@ def wait_for_tiles(page, system: LiveSystem, staff: bool, timeout: float = FILL_
         page.wait_for_timeout(1000)
     if "hazards" not in shown or any(key not in expected for key in shown):
         pytest.fail(f"tiles on screen {shown}, expected {expected}\n{system.diagnostics()}", pytrace=False)
-    warnings.warn(f"tiles never sent live (no publish_tile after their first data?): "
-                  f"{sorted(set(expected) - set(shown))}", stacklevel=2)
+    warnings.warn(
+        f"tiles never sent live (no publish_tile after their first data?): {sorted(set(expected) - set(shown))}", stacklevel=2
+    )
     page.reload(wait_until="domcontentloaded")
     wait_until_filled(page, system)
     expected = visible_tile_keys(system, staff)
-    page.wait_for_function("(keys) => [...document.querySelectorAll('#tile-grid .tile[data-tile]')]"
-                           ".map(t => t.dataset.tile).join() === keys.join()", arg=expected, timeout=10_000)
+    page.wait_for_function(
+        "(keys) => [...document.querySelectorAll('#tile-grid .tile[data-tile]')].map(t => t.dataset.tile).join() === keys.join()",
+        arg=expected,
+        timeout=10_000,
+    )
     return expected
 
 
 def wait_for_camera_pictures(page) -> None:
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
         const images = [...document.querySelectorAll('#camera-grid .camera:not(.offline) img')];
         return images.length > 0 && images.every(img => img.complete && img.naturalWidth > 0);
-    }""", timeout=20_000)
+    }""",
+        timeout=20_000,
+    )
 
 
 def log_in(page, system: LiveSystem) -> None:
@@ -170,8 +188,9 @@ def test_every_panel_fills_without_console_errors(system, watched):
     # The e-Puskesmas panel shows what the API says about today (before the puskesmas open at
     # 07:30 WIB there are no visits yet, and the panel says so instead of waiting).
     today = httpx.get(f"{system.base_url}/api/health/today/", timeout=10).json()
-    page.wait_for_function("(n) => document.querySelectorAll('#health-diagnoses li').length === n",
-                           arg=len(today["top_diagnoses"]), timeout=15_000)
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('#health-diagnoses li').length === n", arg=len(today["top_diagnoses"]), timeout=15_000
+    )
     assert page.locator("#health-drugs li").count() == len(today["top_drugs"])
     if today["top_diagnoses"]:
         code, name = today["top_diagnoses"][0]["code"], today["top_diagnoses"][0]["name_id"]
@@ -183,13 +202,15 @@ def test_every_panel_fills_without_console_errors(system, watched):
     sources = system.source_health()
     assert page.locator("#source-list .source-chip").count() == len(sources) >= 13
     assert page.locator('#source-list .source-chip[data-status="not_connected"]').count() == sum(
-        1 for s in sources.values() if not s["connected"])
+        1 for s in sources.values() if not s["connected"]
+    )
     for slug in ("siak", "epuskesmas", "atcs", "emonev"):
         assert page.locator(f'#source-list .source-chip[data-slug="{slug}"]').get_attribute("data-status") == "ok"
     assert "Batas wilayah skematis" in page.locator("#map-schematic").inner_text()
     assert "diperbarui" in page.locator("#panel-population [data-freshness]").inner_text()
-    english_leftovers = re.findall(r"\b(updated|Source|Waiting|residents|smooth|not connected|Log in)\b",
-                                   page.locator("body").inner_text())
+    english_leftovers = re.findall(
+        r"\b(updated|Source|Waiting|residents|smooth|not connected|Log in)\b", page.locator("body").inner_text()
+    )
     assert english_leftovers == []
     # Clicking a kecamatan shows its kelurahan with their population.
     city_zoom = page.locator("#map").get_attribute("data-zoom")
@@ -198,8 +219,7 @@ def test_every_panel_fills_without_console_errors(system, watched):
     assert page.locator("#map-detail tr").count() >= 2
     assert float(page.locator("#map").get_attribute("data-zoom")) > float(city_zoom)
     page.locator("#map-detail button.back").click()
-    page.wait_for_function("(zoom) => document.querySelector('#map').dataset.zoom === zoom", arg=city_zoom,
-                           timeout=5_000)
+    page.wait_for_function("(zoom) => document.querySelector('#map').dataset.zoom === zoom", arg=city_zoom, timeout=5_000)
     assert page.locator("#map-detail").is_hidden()
     assert page.locator(".leaflet-tooltip.region-label").count() >= 13
     # Service tiles: the public ones only, each with its source and freshness, the BMKG one among them.
@@ -241,7 +261,9 @@ def test_live_update_arrives_without_reload(system, watched):
         """(before) => document.querySelector('#panel-traffic').dataset.lastSuccess !== before.lastSuccess
             && [...document.querySelectorAll('#camera-grid img')].map(img => img.getAttribute('src')).join('|')
                !== before.pictures""",
-        arg=before, timeout=30_000)
+        arg=before,
+        timeout=30_000,
+    )
     after = page.evaluate(snapshot_js)
     assert after["events"] > before["events"]
     assert after["lastSuccess"] > before["lastSuccess"]
@@ -302,8 +324,9 @@ def test_stopped_epuskesmas_is_marked_then_recovers(system, watched):
     assert page.locator("#panel-health").get_attribute("data-status") in {"stale", "failing"}
 
     system.start_simulator("epuskesmas")
-    page.wait_for_function("() => document.querySelector('#panel-health').dataset.status === 'ok'",
-                           timeout=(4 * interval + 30) * 1000)
+    page.wait_for_function(
+        "() => document.querySelector('#panel-health').dataset.status === 'ok'", timeout=(4 * interval + 30) * 1000
+    )
     assert health_panel.locator(".panel-alert").count() == 0
 
 
@@ -355,8 +378,14 @@ def test_small_counts_are_shown_as_less_than_five(system, watched):
         state = json.loads(html[start:end])
         state["health"]["visits_total"] = "<5"
         state["health"]["by_poli"] = [{"poli": "Poli Umum", "count": "<5"}]
-        state["health"]["top_diagnoses"] = [{"code": "J06.9", "name": "Acute upper respiratory infection",
-                                             "name_id": "Infeksi saluran pernapasan atas akut", "count": "<5"}]
+        state["health"]["top_diagnoses"] = [
+            {
+                "code": "J06.9",
+                "name": "Acute upper respiratory infection",
+                "name_id": "Infeksi saluran pernapasan atas akut",
+                "count": "<5",
+            }
+        ]
         state["health"]["top_drugs"] = [{"code": "93000001", "name": "Paracetamol 500 mg Tablet", "count": "<5"}]
         state["population"]["by_age_sex"][-1]["female"] = "<5"
         state["population"]["by_kelurahan"][0]["total"] = "<5"

@@ -25,9 +25,17 @@ AS_OF = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
 
 
 def public_tile():
-    return Tile(key="alpha", source="bmkg", title="Alpha", figures=[Figure("Permits today", COUNTER["permits"]),
-                Figure("Waiting", "<5", tone="warn")], rows=[Figure("Kecamatan Cipondoh", 3)], rows_title="Top",
-                data_as_of=AS_OF, audience=PUBLIC, note="one note")
+    return Tile(
+        key="alpha",
+        source="bmkg",
+        title="Alpha",
+        figures=[Figure("Permits today", COUNTER["permits"]), Figure("Waiting", "<5", tone="warn")],
+        rows=[Figure("Kecamatan Cipondoh", 3)],
+        rows_title="Top",
+        data_as_of=AS_OF,
+        audience=PUBLIC,
+        note="one note",
+    )
 
 
 def staff_tile():
@@ -45,8 +53,7 @@ def broken_tile():
 @pytest.fixture
 def service_tiles(monkeypatch):
     monkeypatch.setattr(tiles, "_registered", {})
-    for key, selector in {"alpha": public_tile, "secret": staff_tile, "empty": empty_tile,
-                          "broken": broken_tile}.items():
+    for key, selector in {"alpha": public_tile, "secret": staff_tile, "empty": empty_tile, "broken": broken_tile}.items():
         tiles.register_tile(key, selector)
     COUNTER["permits"] = 7
 
@@ -95,11 +102,13 @@ def _plain(data):
 
 def _in_thread(function):
     """Run ``function`` in a worker thread that closes its database connection afterwards."""
+
     def work():
         try:
             return function()
         finally:
             connection.close()
+
     return asyncio.to_thread(work)
 
 
@@ -145,8 +154,7 @@ def test_the_state_the_script_reads_after_connecting_is_the_embedded_one(service
         assert response.status_code == 200 and "no-cache" in response["Cache-Control"]
         fresh = response.json()
         assert [tile["key"] for tile in fresh["tiles"]] == tile_keys
-        assert {k: v for k, v in fresh.items() if k != "server_time"} == \
-            {k: v for k, v in embedded.items() if k != "server_time"}
+        assert {k: v for k, v in fresh.items() if k != "server_time"} == {k: v for k, v in embedded.items() if k != "server_time"}
 
 
 def test_the_pis_shows_the_domain_tiles_in_its_order_then_the_revenue_tile():

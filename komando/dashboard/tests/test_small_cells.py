@@ -42,21 +42,21 @@ def small_cells(reference_data):
     siak = Source.objects.get(slug="siak")
     kelurahan = Region.objects.filter(level="kelurahan").order_by("code").first()
     as_of = date(2026, 11, 1)
-    for sex, age_group, n in [(Sex.MALE, "0-4", 3), (Sex.FEMALE, "0-4", 2), (Sex.MALE, "5-9", 100),
-                              (Sex.FEMALE, "75+", 1)]:
-        PopulationCount.objects.create(source=siak, region=kelurahan, sex=sex, age_group=age_group, count=n,
-                                       as_of=as_of)
+    for sex, age_group, n in [(Sex.MALE, "0-4", 3), (Sex.FEMALE, "0-4", 2), (Sex.MALE, "5-9", 100), (Sex.FEMALE, "75+", 1)]:
+        PopulationCount.objects.create(source=siak, region=kelurahan, sex=sex, age_group=age_group, count=n, as_of=as_of)
     epuskesmas = Source.objects.get(slug="epuskesmas")
-    big, tiny = (Asset.objects.create(kind=AssetKind.PUSKESMAS, source=epuskesmas, source_ref=ref, name=name)
-                 for ref, name in [("P1", "Cipondoh"), ("P2", "Benda")])
+    big, tiny = (
+        Asset.objects.create(kind=AssetKind.PUSKESMAS, source=epuskesmas, source_ref=ref, name=name)
+        for ref, name in [("P1", "Cipondoh"), ("P2", "Benda")]
+    )
     today = timezone.localdate()
     for facility, poli, n in [(big, "Poli Umum", 12), (big, "Poli Gigi", 3), (tiny, "Poli KIA", 4)]:
         VisitCount.objects.create(source=epuskesmas, date=today, facility=facility, poli=poli, count=n)
     for code, n in [("J06.9", 7), ("I10", 2)]:
-        DiagnosisCount.objects.create(source=epuskesmas, date=today, facility=big, icd10_code=code, icd10_name=code,
-                                      count=n)
-    PrescriptionCount.objects.create(source=epuskesmas, date=today, facility=big, kfa_code="93000001",
-                                     drug_name="Paracetamol 500 mg Tablet", count=1)
+        DiagnosisCount.objects.create(source=epuskesmas, date=today, facility=big, icd10_code=code, icd10_name=code, count=n)
+    PrescriptionCount.objects.create(
+        source=epuskesmas, date=today, facility=big, kfa_code="93000001", drug_name="Paracetamol 500 mg Tablet", count=1
+    )
     return kelurahan
 
 
@@ -86,8 +86,11 @@ def test_anonymous_health_api_never_shows_a_count_of_one_to_four(small_cells):
     body = Client().get("/api/health/today/").json()
     assert small(counts(body)) == []
     assert body["visits_total"] == 19
-    assert body["by_poli"] == [{"poli": "Poli Umum", "count": 12}, {"poli": "Poli Gigi", "count": "<5"},
-                               {"poli": "Poli KIA", "count": "<5"}]
+    assert body["by_poli"] == [
+        {"poli": "Poli Umum", "count": 12},
+        {"poli": "Poli Gigi", "count": "<5"},
+        {"poli": "Poli KIA", "count": "<5"},
+    ]
     assert [(d["code"], d["count"]) for d in body["top_diagnoses"]] == [("J06.9", 7), ("I10", "<5")]
     assert body["top_drugs"][0]["count"] == "<5"
     visits = {f["name"]: f["visits"] for f in body["by_facility"]}

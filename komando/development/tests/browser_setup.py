@@ -50,16 +50,28 @@ def records(current_month: int) -> list[ProjectRecord]:
             if current_month > 8:  # from September: the newest month 20 points behind plan
                 rows[-1]["realisasi_fisik"] = max(0.0, round(rows[-1]["rencana_fisik"] - 20, 2))
         location = item.get("lokasi") or {}
-        result.append(ProjectRecord(
-            source_ref=ref, agency_code=item["kode_opd"], name=item["nama_sub_kegiatan"], fiscal_year=YEAR,
-            budget=item["pagu"], kelurahan_code=location.get("kode_kelurahan") or None,
-            lat=location.get("lat"), lon=location.get("lon"),
-            months=[MonthProgressRecord(month=date(YEAR, row["bulan"], 1),
-                                        planned_physical=_percent(row["rencana_fisik"]),
-                                        realised_physical=_percent(row["realisasi_fisik"]),
-                                        planned_financial=_percent(row["rencana_keuangan"]),
-                                        realised_financial=_percent(row["realisasi_keuangan"]))
-                    for row in rows]))
+        result.append(
+            ProjectRecord(
+                source_ref=ref,
+                agency_code=item["kode_opd"],
+                name=item["nama_sub_kegiatan"],
+                fiscal_year=YEAR,
+                budget=item["pagu"],
+                kelurahan_code=location.get("kode_kelurahan") or None,
+                lat=location.get("lat"),
+                lon=location.get("lon"),
+                months=[
+                    MonthProgressRecord(
+                        month=date(YEAR, row["bulan"], 1),
+                        planned_physical=_percent(row["rencana_fisik"]),
+                        realised_physical=_percent(row["realisasi_fisik"]),
+                        planned_financial=_percent(row["rencana_keuangan"]),
+                        realised_financial=_percent(row["realisasi_keuangan"]),
+                    )
+                    for row in rows
+                ],
+            )
+        )
     return result
 
 
@@ -68,17 +80,21 @@ def _store(current_month: int) -> dict:
     started = timezone.now()
     with transaction.atomic():
         do_sync_development(source, records(current_month))
-        do_record_run_success(source, started_at=started, records=Project.objects.count(),
-                              data_as_of=datetime(YEAR, current_month, 28, 17, 0, tzinfo=WIB))
+        do_record_run_success(
+            source,
+            started_at=started,
+            records=Project.objects.count(),
+            data_as_of=datetime(YEAR, current_month, 28, 17, 0, tzinfo=WIB),
+        )
     growing = Project.objects.get(source_ref=GROWING)
-    return {"growing_id": growing.id, "growing_months": growing.progress.count(),
-            "progress_rows": ProgressMonth.objects.count()}
+    return {"growing_id": growing.id, "growing_months": growing.progress.count(), "progress_rows": ProgressMonth.objects.count()}
 
 
 def set_up() -> dict:
     do_ensure_role_groups()
     user = User.objects.filter(username=EXECUTIVE).first() or User.objects.create_user(
-        EXECUTIVE, password=PASSWORD, first_name="Wali", last_name="Kota")
+        EXECUTIVE, password=PASSWORD, first_name="Wali", last_name="Kota"
+    )
     user.groups.add(Group.objects.get(name=Role.EXECUTIVE))
     Profile.objects.get_or_create(user=user)
     stored = _store(8)

@@ -14,16 +14,26 @@ def record(ref, agency, budget, months, *, kelurahan=None, name=None) -> Project
     """``months``: [(planned_physical, realised_physical | None), …] from January on; financial = physical − 5."""
     rows = []
     for index, (planned, realised) in enumerate(months, start=1):
-        rows.append(MonthProgressRecord(
-            month=date(YEAR, index, 1),
-            planned_physical=Decimal(str(planned)),
-            realised_physical=None if realised is None else Decimal(str(realised)),
-            planned_financial=Decimal(str(max(0, planned - 5))),
-            realised_financial=None if realised is None else Decimal(str(max(0, realised - 5))),
-        ))
-    return ProjectRecord(source_ref=ref, agency_code=agency, name=name or f"Kegiatan {ref}", fiscal_year=YEAR,
-                         budget=budget, kelurahan_code=kelurahan, lat=-6.2 if kelurahan else None,
-                         lon=106.63 if kelurahan else None, months=rows)
+        rows.append(
+            MonthProgressRecord(
+                month=date(YEAR, index, 1),
+                planned_physical=Decimal(str(planned)),
+                realised_physical=None if realised is None else Decimal(str(realised)),
+                planned_financial=Decimal(str(max(0, planned - 5))),
+                realised_financial=None if realised is None else Decimal(str(max(0, realised - 5))),
+            )
+        )
+    return ProjectRecord(
+        source_ref=ref,
+        agency_code=agency,
+        name=name or f"Kegiatan {ref}",
+        fiscal_year=YEAR,
+        budget=budget,
+        kelurahan_code=kelurahan,
+        lat=-6.2 if kelurahan else None,
+        lon=106.63 if kelurahan else None,
+        months=rows,
+    )
 
 
 # Three months reported (Jan–Mar), plans for April too.

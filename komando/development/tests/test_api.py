@@ -59,8 +59,7 @@ def test_unknown_status_filter_is_a_bad_request(client, development_data, person
 
 def test_openapi_documents_development_endpoints(client, db):
     document = client.get("/api/openapi.json").json()
-    for path in ["/api/development/", "/api/development/projects/",
-                 "/api/development/projects/{project_id}/curve/"]:
+    for path in ["/api/development/", "/api/development/projects/", "/api/development/projects/{project_id}/curve/"]:
         assert path in document["paths"], path
     panel_schema = document["components"]["schemas"]["DevelopmentPanel"]
     assert set(panel_schema["properties"]) == {"source", "fiscal_year", "as_of_month", "budget_total", "by_agency"}

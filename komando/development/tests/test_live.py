@@ -48,14 +48,16 @@ def test_each_viewer_receives_only_the_development_data_they_may_see(emonev_sour
         executive_ws, executive_groups = await connect(executive)
         outsider_ws, outsider_groups = await connect(outsider)
         try:
-            assert officer_groups == [group_name(PUBLIC), group_name(STAFF),
-                                      group_name(agency_audience(officer.profile.agency_id))]
+            assert officer_groups == [
+                group_name(PUBLIC),
+                group_name(STAFF),
+                group_name(agency_audience(officer.profile.agency_id)),
+            ]
             assert executive_groups == [group_name(PUBLIC), group_name(STAFF), group_name(DEVELOPMENT_VIEWERS)]
             assert outsider_groups == [group_name(PUBLIC)]
             changed = await database_sync_to_async(do_sync_development)(emonev_source, CHANGED)
             assert changed
-            return (await receive_all(officer_ws, 1), await receive_all(executive_ws, 1),
-                    await receive_all(outsider_ws, 0))
+            return (await receive_all(officer_ws, 1), await receive_all(executive_ws, 1), await receive_all(outsider_ws, 0))
         finally:
             for communicator in (officer_ws, executive_ws, outsider_ws):
                 await communicator.disconnect()

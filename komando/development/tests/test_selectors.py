@@ -18,9 +18,17 @@ from komando.development.selectors import (
 from komando.development.tests.conftest import PROJECTS, record
 
 DINKES_ROW = {
-    "agency_code": "dinkes", "agency": "Dinkes", "budget": 4_000_000_000, "projects": 2,
-    "planned_physical": 40.0, "realised_physical": 37.75, "planned_financial": 35.0, "realised_financial": 32.75,
-    "deviation_physical": -2.25, "status": "waspada", "kritis_projects": 1,
+    "agency_code": "dinkes",
+    "agency": "Dinkes",
+    "budget": 4_000_000_000,
+    "projects": 2,
+    "planned_physical": 40.0,
+    "realised_physical": 37.75,
+    "planned_financial": 35.0,
+    "realised_financial": 32.75,
+    "deviation_physical": -2.25,
+    "status": "waspada",
+    "kritis_projects": 1,
 }
 
 
@@ -83,8 +91,7 @@ def test_project_list_is_worst_first_and_scoped(development_data, personas):
     assert located["kelurahan_code"] == "36.71.09.1001"
     assert [row["source_ref"] for row in development_projects(personas["opd_officer"])["projects"]] == ["DK-2", "DK-1"]
     assert development_projects(personas["opd_officer"], agency_code="pupr")["projects"] == []
-    assert [row["source_ref"] for row in development_projects(personas["executive"], status="terlambat")["projects"]] \
-        == ["PU-1"]
+    assert [row["source_ref"] for row in development_projects(personas["executive"], status="terlambat")["projects"]] == ["PU-1"]
 
 
 def test_project_curve_has_every_month_and_is_scoped(development_data, personas):
@@ -92,9 +99,15 @@ def test_project_curve_has_every_month_and_is_scoped(development_data, personas)
     pupr = Project.objects.get(source_ref="PU-1")
     curve = project_curve(personas["opd_officer"], dinkes.id)
     assert [month["month"] for month in curve["months"]] == ["2026-01", "2026-02", "2026-03", "2026-04"]
-    assert curve["months"][2] == {"month": "2026-03", "planned_physical": 40.0, "realised_physical": 28.0,
-                                  "planned_financial": 35.0, "realised_financial": 23.0,
-                                  "deviation_physical": -12.0, "status": "kritis"}
+    assert curve["months"][2] == {
+        "month": "2026-03",
+        "planned_physical": 40.0,
+        "realised_physical": 28.0,
+        "planned_financial": 35.0,
+        "realised_financial": 23.0,
+        "deviation_physical": -12.0,
+        "status": "kritis",
+    }
     assert curve["months"][3]["realised_physical"] is None and curve["months"][3]["status"] is None
     with pytest.raises(Http404):
         project_curve(personas["opd_officer"], pupr.id)
@@ -127,7 +140,9 @@ def test_projects_as_of_gives_every_opds_or_some_opds_projects_without_a_user(de
     dinkes = Agency.objects.get(code="dinkes")
     assert sorted(row["source_ref"] for row in projects_as_of(fiscal_year, as_of, agency_id=dinkes.id)) == ["DK-1", "DK-2"]
     assert sorted(row["source_ref"] for row in projects_as_of(fiscal_year, as_of, agency_codes=["pupr", "dishub"])) == [
-        "DH-1", "PU-1"]
+        "DH-1",
+        "PU-1",
+    ]
     assert projects_as_of(fiscal_year - 1, as_of) == []
 
 
@@ -136,8 +151,10 @@ def test_kritis_alerts_come_from_whoever_registered_them(monkeypatch, personas):
     from komando.development import selectors
 
     assert selectors._kritis_alert_listers == [open_kritis_project_alerts]  # the alerts app, when it was ready
-    listed = [{"kind": "project_kritis", "agency": "Dinkes", "url": "/pembangunan/proyek/7/"},
-              {"kind": "project_kritis", "agency": "PUPR", "url": "/pembangunan/proyek/8/"}]
+    listed = [
+        {"kind": "project_kritis", "agency": "Dinkes", "url": "/pembangunan/proyek/7/"},
+        {"kind": "project_kritis", "agency": "PUPR", "url": "/pembangunan/proyek/8/"},
+    ]
     monkeypatch.setattr(selectors, "_kritis_alert_listers", [])
     assert open_kritis_alerts(personas["executive"]) == []
     selectors.register_kritis_alerts(lambda user: listed)

@@ -76,8 +76,10 @@ def test_overview_draws_the_s_curve_the_map_and_the_ranking(system, page):
     ranking = page.locator("#dw-ranking-table tbody tr")
     assert ranking.count() >= 5
     assert ranking.first.locator("td").first.inner_text().strip() == "1"
-    counts = {status: int(page.locator(f"[data-count={status}]").inner_text())
-              for status in ("on_track", "waspada", "terlambat", "kritis")}
+    counts = {
+        status: int(page.locator(f"[data-count={status}]").inner_text())
+        for status in ("on_track", "waspada", "terlambat", "kritis")
+    }
     assert sum(counts.values()) == 53
     freshness = page.locator("#dw-freshness").inner_text()
     assert "Sumber: e-Monev" in freshness and "Agustus 2026" in freshness and "WIB" in freshness
@@ -141,8 +143,7 @@ def test_a_new_month_stored_through_the_action_updates_the_open_page(system, pag
     screenshot(page, "pembangunan-live.png")
 
     # The OPD page moved to September as well, without a reload: realised series one month longer.
-    overview.wait_for_function("document.querySelector('#dw-freshness [data-as-of]').dataset.asOf === '2026-09'",
-                               timeout=20_000)
+    overview.wait_for_function("document.querySelector('#dw-freshness [data-as-of]').dataset.asOf === '2026-09'", timeout=20_000)
     overview.wait_for_function("Chart.getChart('dw-scurve').data.datasets[1].data.filter((v) => v !== null).length === 9")
     assert overview.evaluate("window.notReloaded") is True
     assert overview.locator(f"#dw-project-table tr[data-project='{growing}']").get_attribute("data-status") == "kritis"
@@ -159,7 +160,6 @@ def test_the_page_catches_up_after_a_server_restart(system, page):
     assert system.call(browser_setup.store_next_month, 10)["growing_months"] == 10
     system.start_server()
     page.wait_for_selector("#connection[data-state=live]", timeout=60_000)
-    page.wait_for_function("document.querySelector('#dw-freshness [data-as-of]').dataset.asOf === '2026-10'",
-                           timeout=20_000)
+    page.wait_for_function("document.querySelector('#dw-freshness [data-as-of]').dataset.asOf === '2026-10'", timeout=20_000)
     assert before != "2026-10" and page.evaluate("window.notReloaded") is True
     assert page.evaluate("Chart.getChart('dw-scurve').data.datasets[1].data.filter((v) => v !== null).length") == 10

@@ -73,8 +73,9 @@ def test_opd_officer_sees_only_their_opd(client, development_data, personas):
     assert client.get("/pembangunan/?opd=pupr").status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/pembangunan/opd/dinas-rahasia/", "/pembangunan/?opd=dinas-rahasia",
-                                 "/pembangunan/proyek/999999/"])
+@pytest.mark.parametrize(
+    "url", ["/pembangunan/opd/dinas-rahasia/", "/pembangunan/?opd=dinas-rahasia", "/pembangunan/proyek/999999/"]
+)
 def test_unknown_opd_or_project_is_not_found(client, development_data, personas, url):
     client.force_login(personas["executive"])
     assert client.get(url).status_code == 404
@@ -116,8 +117,10 @@ def test_overview_in_english_uses_english_separators(client, development_data, p
     assert "Source: e-Monev" in page and "March 2026" in page
     assert "Rp 1,310,000,000" in page and "32.75%" in page and "Rp 16 bn" in page
     assert "1 project KRITIS" in page
-    assert ("Kritis: planned 40.00%, realised 28.00%: 12.00 points behind, more than the 10.00 points allowed in "
-            "period I (planned physical progress 0–70%).") in page
+    assert (
+        "Kritis: planned 40.00%, realised 28.00%: 12.00 points behind, more than the 10.00 points allowed in "
+        "period I (planned physical progress 0–70%)."
+    ) in page
 
 
 def test_project_page_explains_why_it_is_kritis(client, development_data, personas):
@@ -127,8 +130,10 @@ def test_project_page_explains_why_it_is_kritis(client, development_data, person
     assert response.status_code == 200
     page = text_of(response)
     assert "Rp 1,000,000,000" in page and "Kegiatan DK-2" in page
-    assert ("Kritis: planned 40.00%, realised 28.00%: 12.00 points behind, more than the 10.00 points allowed in "
-            "period I (planned physical progress 0–70%).") in page
+    assert (
+        "Kritis: planned 40.00%, realised 28.00%: 12.00 points behind, more than the 10.00 points allowed in "
+        "period I (planned physical progress 0–70%)."
+    ) in page
     assert 'data-status="kritis"' in response.content.decode()
     project = response.context["project"]
     assert project["current"]["month"] == "2026-03" and project["current"]["status"] == "kritis"
@@ -203,8 +208,9 @@ def test_pages_read_in_a_fixed_number_of_queries(client, development_data, perso
         return len(captured)
 
     few = {url: queries(url) for url in [*PAGES, project_url("DK-1")]}
-    more = [record(f"X-{n}", "pupr", 1_000_000 * n, [(10, 9), (20, 18), (30, 27)], kelurahan="36.71.05.1001")
-            for n in range(1, 41)]
+    more = [
+        record(f"X-{n}", "pupr", 1_000_000 * n, [(10, 9), (20, 18), (30, 27)], kelurahan="36.71.05.1001") for n in range(1, 41)
+    ]
     do_sync_development(emonev_source, [*PROJECTS, *more])
     many = {url: queries(url) for url in [*PAGES, project_url("DK-1")]}
     assert many == few  # 44 projects read like 4
@@ -217,8 +223,14 @@ def test_open_kritis_alerts_are_shown_where_they_belong(client, development_data
     from komando.development.actions import do_sync_development
     from komando.development.tests.conftest import PROJECTS, record
 
-    rule = AlertRule(slug="pembangunan-kritis-test", name="Kegiatan kritis", kind="project_kritis", parameters={},
-                     severity="warning", audience="staff")
+    rule = AlertRule(
+        slug="pembangunan-kritis-test",
+        name="Kegiatan kritis",
+        kind="project_kritis",
+        parameters={},
+        severity="warning",
+        audience="staff",
+    )
     rule.full_clean()
     rule.save()
     do_evaluate_rules(rules=[rule])

@@ -47,17 +47,25 @@ def test_absorption_ranking_orders_opds_by_realised_financial_share(development_
     assert (dishub["planned_rp"], dishub["realised_rp"], dishub["gap_rp"]) == (1_500_000_000, 1_440_000_000, -60_000_000)
     assert (pupr["realised_financial"], pupr["realised_rp"], pupr["gap_financial"]) == (38.0, 3_800_000_000, -7.0)
     # Dinkes: (3×36 + 1×23) / 4 = 32.75 %; 3 bn × 36 % + 1 bn × 23 % = Rp 1.31 bn of Rp 1.4 bn planned.
-    assert dinkes == {"agency_code": "dinkes", "agency": "Dinkes", "projects": 2, "budget": 4_000_000_000,
-                      "planned_financial": 35.0, "realised_financial": 32.75, "gap_financial": -2.25,
-                      "planned_rp": 1_400_000_000, "realised_rp": 1_310_000_000, "gap_rp": -90_000_000, "rank": 3}
+    assert dinkes == {
+        "agency_code": "dinkes",
+        "agency": "Dinkes",
+        "projects": 2,
+        "budget": 4_000_000_000,
+        "planned_financial": 35.0,
+        "realised_financial": 32.75,
+        "gap_financial": -2.25,
+        "planned_rp": 1_400_000_000,
+        "realised_rp": 1_310_000_000,
+        "gap_rp": -90_000_000,
+        "rank": 3,
+    }
 
 
 def test_ranking_ties_go_to_the_opd_closer_to_its_plan():
     rows = [
-        {"agency_id": 1, "agency_code": "a", "agency": "A", "budget": 100, "planned_financial": 60,
-         "realised_financial": 50},
-        {"agency_id": 2, "agency_code": "b", "agency": "B", "budget": 100, "planned_financial": 50,
-         "realised_financial": 50},
+        {"agency_id": 1, "agency_code": "a", "agency": "A", "budget": 100, "planned_financial": 60, "realised_financial": 50},
+        {"agency_id": 2, "agency_code": "b", "agency": "B", "budget": 100, "planned_financial": 50, "realised_financial": 50},
     ]
     assert [row["agency_code"] for row in absorption_ranking(rows)] == ["b", "a"]
 
@@ -88,16 +96,36 @@ def test_s_curve_by_month_weighted_by_budget(development_data, personas):
     curve = development_watch(personas["executive"])["s_curve"]
     assert curve == [
         # Jan: (3×10 + 10 + 10×10 + 2×30)/16 = 12.5; realised (30 + 8 + 100 + 60)/16 = 12.375
-        {"month": "2026-01", "planned_physical": 12.5, "realised_physical": 12.38,
-         "planned_financial": 7.5, "realised_financial": 7.38},
+        {
+            "month": "2026-01",
+            "planned_physical": 12.5,
+            "realised_physical": 12.38,
+            "planned_financial": 7.5,
+            "realised_financial": 7.38,
+        },
         # Feb: 500/16 ; realised (66 + 15 + 250 + 116)/16 = 447/16 ; fin 420/16 and 367/16
-        {"month": "2026-02", "planned_physical": 31.25, "realised_physical": 27.94,
-         "planned_financial": 26.25, "realised_financial": 22.94},
-        {"month": "2026-03", "planned_physical": 51.25, "realised_physical": 45.94,
-         "planned_financial": 46.25, "realised_financial": 40.94},
+        {
+            "month": "2026-02",
+            "planned_physical": 31.25,
+            "realised_physical": 27.94,
+            "planned_financial": 26.25,
+            "realised_financial": 22.94,
+        },
+        {
+            "month": "2026-03",
+            "planned_physical": 51.25,
+            "realised_physical": 45.94,
+            "planned_financial": 46.25,
+            "realised_financial": 40.94,
+        },
         # Apr: planned only (1130/16 = 70.625; fin 1050/16 = 65.625), nothing realised after March.
-        {"month": "2026-04", "planned_physical": 70.63, "realised_physical": None,
-         "planned_financial": 65.63, "realised_financial": None},
+        {
+            "month": "2026-04",
+            "planned_physical": 70.63,
+            "realised_physical": None,
+            "planned_financial": 65.63,
+            "realised_financial": None,
+        },
     ]
 
 
@@ -123,20 +151,22 @@ def test_opd_scope_of_every_aggregate(development_data, personas):
 
 
 def test_missing_realisation_is_carried_forward(emonev_source, personas):
-    do_sync_development(emonev_source, [
-        # A (1 bn) skips February; B (3 bn) has not reported March.
-        record("A", "dinkes", 1_000_000_000, [(10, 10), (20, None), (30, 30)]),
-        record("B", "pupr", 3_000_000_000, [(10, 5), (20, 15), (40, None)]),
-    ])
+    do_sync_development(
+        emonev_source,
+        [
+            # A (1 bn) skips February; B (3 bn) has not reported March.
+            record("A", "dinkes", 1_000_000_000, [(10, 10), (20, None), (30, 30)]),
+            record("B", "pupr", 3_000_000_000, [(10, 5), (20, 15), (40, None)]),
+        ],
+    )
     watch = development_watch(personas["executive"])
     assert watch["as_of_month"] == "2026-03"
     feb, mar = watch["s_curve"][1], watch["s_curve"][2]
-    assert feb["realised_physical"] == 13.75   # (1×10 carried + 3×15) / 4
-    assert mar["realised_physical"] == 18.75   # (1×30 + 3×15 carried) / 4
-    assert mar["planned_physical"] == 37.5     # (1×30 + 3×40) / 4
+    assert feb["realised_physical"] == 13.75  # (1×10 carried + 3×15) / 4
+    assert mar["realised_physical"] == 18.75  # (1×30 + 3×15 carried) / 4
+    assert mar["planned_physical"] == 37.5  # (1×30 + 3×40) / 4
     b = next(row for row in watch["projects"] if row["source_ref"] == "B")
-    assert (b["planned_physical"], b["realised_physical"], b["deviation_physical"], b["status"]) == (40.0, 15.0, -25.0,
-                                                                                                    "kritis")
+    assert (b["planned_physical"], b["realised_physical"], b["deviation_physical"], b["status"]) == (40.0, 15.0, -25.0, "kritis")
     a = project_watch(personas["executive"], Project.objects.get(source_ref="A").id)
     february = a["months"][1]
     assert february["realised_physical"] == 10.0 and february["carried_forward"] is True

@@ -37,8 +37,12 @@ class IsolatedDatabase:
         self.postgres = db["ENGINE"].endswith("postgresql")
         if self.postgres:
             self.name = f"komando_kill_{uuid.uuid4().hex[:8]}"
-            self.server = dict(host=db.get("HOST") or "127.0.0.1", port=int(db.get("PORT") or 5432),
-                               user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None)
+            self.server = dict(
+                host=db.get("HOST") or "127.0.0.1",
+                port=int(db.get("PORT") or 5432),
+                user=db.get("USER") or "postgres",
+                password=db.get("PASSWORD") or None,
+            )
             self._admin(f'CREATE DATABASE "{self.name}"')
             credentials = self.server["user"] + (f":{self.server['password']}" if self.server["password"] else "")
             self.env = {"DATABASE_URL": f"postgres://{credentials}@{self.server['host']}:{self.server['port']}/{self.name}"}
@@ -78,8 +82,9 @@ def run_komando(env, *args):
 
 
 def start_ingest(env, url, client_id, log):
-    return subprocess.Popen([*KOMANDO, "ingest-mqtt", "--url", url, "--client-id", client_id],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [*KOMANDO, "ingest-mqtt", "--url", url, "--client-id", client_id], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
 
 
 def wait_until(predicate, timeout, what):
@@ -108,16 +113,28 @@ def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(tmp_path, liv
             database.set_up(env)
             client_id = f"komando-kill-{uuid.uuid4().hex[:6]}"
             ingest = start_ingest(env, broker.url, client_id, log)
-            wait_until(lambda: database.query(
-                f"SELECT connected FROM devices_ingeststatus WHERE client_id = '{client_id}'")[0][0], 60,
-                "the ingest to connect")
+            wait_until(
+                lambda: database.query(f"SELECT connected FROM devices_ingeststatus WHERE client_id = '{client_id}'")[0][0],
+                60,
+                "the ingest to connect",
+            )
 
             start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
             messages = [
-                (telemetry_topic("tangerang", "kebersihan", "36.71.01", f"truk-{d:02d}"),
-                 json.dumps({"_type": "location", "lat": -6.17 - d / 1000, "lon": 106.63 + i / 100000,
-                             "tst": int((start + timedelta(seconds=i)).timestamp()), "vel": i % 60}))
-                for i in range(PER_DEVICE) for d in range(DEVICES)
+                (
+                    telemetry_topic("tangerang", "kebersihan", "36.71.01", f"truk-{d:02d}"),
+                    json.dumps(
+                        {
+                            "_type": "location",
+                            "lat": -6.17 - d / 1000,
+                            "lon": 106.63 + i / 100000,
+                            "tst": int((start + timedelta(seconds=i)).timestamp()),
+                            "vel": i % 60,
+                        }
+                    ),
+                )
+                for i in range(PER_DEVICE)
+                for d in range(DEVICES)
             ]
             published = []
             pub = publisher("127.0.0.1", broker.port, f"fleet-{client_id}")
@@ -147,7 +164,8 @@ def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(tmp_path, liv
             assert stored_count(database) == TOTAL
             per_device = database.query(
                 "SELECT a.source_ref, count(*), count(DISTINCT p.observed_at) FROM devices_position p "
-                "JOIN assets_asset a ON a.id = p.asset_id GROUP BY a.source_ref ORDER BY a.source_ref")
+                "JOIN assets_asset a ON a.id = p.asset_id GROUP BY a.source_ref ORDER BY a.source_ref"
+            )
             assert per_device == [(f"truk-{d:02d}", PER_DEVICE, PER_DEVICE) for d in range(DEVICES)]
             pub.disconnect()
         finally:

@@ -100,12 +100,23 @@ def test_positions_and_levels_are_stored_with_the_latest_state(ingest, prefix):
     truck = telemetry_topic(prefix, "kebersihan", "36.71.08", "dlh-truk-01")
     gauge = telemetry_topic(prefix, "banjir", "36.71.10", "pos-pa10")
     pub = publisher(*BROKER, f"pub-{prefix}")
-    publish_all(pub, [
-        (truck, position(-6.16, 106.59, start + timedelta(seconds=10 * i), vel=20 + i)) for i in range(5)
-    ] + [
-        (gauge, json.dumps({"_type": "waterLevel", "waterLevel": 2.0 + i / 10,
-                            "dateObserved": (start + timedelta(minutes=i)).isoformat()})) for i in range(3)
-    ])
+    publish_all(
+        pub,
+        [(truck, position(-6.16, 106.59, start + timedelta(seconds=10 * i), vel=20 + i)) for i in range(5)]
+        + [
+            (
+                gauge,
+                json.dumps(
+                    {
+                        "_type": "waterLevel",
+                        "waterLevel": 2.0 + i / 10,
+                        "dateObserved": (start + timedelta(minutes=i)).isoformat(),
+                    }
+                ),
+            )
+            for i in range(3)
+        ],
+    )
     assert wait_for(lambda: Position.objects.count() == 5 and WaterLevelReading.objects.count() == 3)
     truck_asset = read(lambda: Asset.objects.get(source__slug="kebersihan", source_ref="dlh-truk-01"))
     assert truck_asset.kind == AssetKind.TRUCK  # registered on first sight, named by its id
@@ -139,13 +150,16 @@ def test_a_malformed_message_is_counted_with_its_reason_and_the_stream_goes_on(i
     now = datetime.now(UTC).replace(microsecond=0)
     topic = telemetry_topic(prefix, "kebersihan", "36.71.02", "dlh-truk-02")
     pub = publisher(*BROKER, f"pub-{prefix}")
-    publish_all(pub, [
-        (topic, position(-6.19, 106.57, now - timedelta(seconds=20))),
-        (topic, b'{"_type": "location", "lat": -6.19, "lon": 10'),  # truncated
-        (topic, json.dumps({"_type": "location", "lat": "x", "lon": 106.5, "tst": int(now.timestamp())})),
-        (f"{prefix}/kebersihan/36.71.02/dlh-truk-02/status", b"{}"),  # not subscribed: never arrives
-        (topic, position(-6.19, 106.58, now - timedelta(seconds=10))),
-    ])
+    publish_all(
+        pub,
+        [
+            (topic, position(-6.19, 106.57, now - timedelta(seconds=20))),
+            (topic, b'{"_type": "location", "lat": -6.19, "lon": 10'),  # truncated
+            (topic, json.dumps({"_type": "location", "lat": "x", "lon": 106.5, "tst": int(now.timestamp())})),
+            (f"{prefix}/kebersihan/36.71.02/dlh-truk-02/status", b"{}"),  # not subscribed: never arrives
+            (topic, position(-6.19, 106.58, now - timedelta(seconds=10))),
+        ],
+    )
     assert wait_for(lambda: Position.objects.count() == 2 and RejectedMessage.objects.count() == 2)
     reasons = sorted(read(lambda: list(RejectedMessage.objects.values_list("reason", flat=True))))
     assert "not JSON" in reasons[1] or "not JSON" in reasons[0]

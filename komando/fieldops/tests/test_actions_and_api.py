@@ -27,14 +27,30 @@ def truck(ref="dlh-truk-01"):
 
 
 def route(ref="RT-01", status="done", truck_ref="dlh-truk-01", kecamatan="36.71.01"):
-    return RouteRow(route_ref=ref, date=DAY, name="Rute A", truck_ref=truck_ref, kecamatan_code=kecamatan,
-                    status=status, tps_total=3, tps_served=3, tonnage_t=4.5, started_at=None, finished_at=None)
+    return RouteRow(
+        route_ref=ref,
+        date=DAY,
+        name="Rute A",
+        truck_ref=truck_ref,
+        kecamatan_code=kecamatan,
+        status=status,
+        tps_total=3,
+        tps_served=3,
+        tonnage_t=4.5,
+        started_at=None,
+        finished_at=None,
+    )
 
 
 def gauge(ref="pos-x"):
-    return {"source_ref": ref, "name": "Pos X", "lat": -6.2, "lon": 106.6, "region_code": "36.71.10",
-            "attributes": {"river": "Sungai Cisadane", "normal_m": 2.2, "siaga_3_m": 3.5, "siaga_2_m": 4.5,
-                           "siaga_1_m": 5.5}}
+    return {
+        "source_ref": ref,
+        "name": "Pos X",
+        "lat": -6.2,
+        "lon": 106.6,
+        "region_code": "36.71.10",
+        "attributes": {"river": "Sungai Cisadane", "normal_m": 2.2, "siaga_3_m": 3.5, "siaga_2_m": 4.5, "siaga_1_m": 5.5},
+    }
 
 
 @pytest.mark.django_db
@@ -123,14 +139,16 @@ def test_flood_action_refuses_bad_levels_and_writes_nothing(reference_data, leve
 def public_order_data(reference_data):
     source = Source.objects.get(slug="ketertiban")
     officer = {"source_ref": "satpol-1", "name": "Petugas Satpol PP 01", "attributes": {"regu": "Regu A"}}
-    do_record_public_order(source, [officer], [], [DutyRow("satpol-1", "on_assignment", "Penertiban PKL", None)],
-                           [ActivityRow(DAY, "penertiban", 3)])
+    do_record_public_order(
+        source, [officer], [], [DutyRow("satpol-1", "on_assignment", "Penertiban PKL", None)], [ActivityRow(DAY, "penertiban", 3)]
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "status"), [
-    (None, 403), ("outsider", 403), ("operator", 200), ("opd_officer", 200), ("executive", 200),
-    ("administrator", 200)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 403), ("outsider", 403), ("operator", 200), ("opd_officer", 200), ("executive", 200), ("administrator", 200)],
+)
 def test_public_order_api_is_for_staff_only(client, personas, public_order_data, who, status):
     if who:
         client.force_login(personas[who])
@@ -146,8 +164,9 @@ def test_public_order_api_is_for_staff_only(client, personas, public_order_data,
 @pytest.mark.django_db
 def test_waste_and_flood_apis_are_public(client, reference_data):
     do_record_waste(Source.objects.get(slug="kebersihan"), [truck()], [], [route()])
-    do_record_flood(Source.objects.get(slug="banjir"), [gauge()], [], [],
-                    [LevelRow("pos-x", 3.5, datetime(2026, 11, 25, 8, tzinfo=UTC))])
+    do_record_flood(
+        Source.objects.get(slug="banjir"), [gauge()], [], [], [LevelRow("pos-x", 3.5, datetime(2026, 11, 25, 8, tzinfo=UTC))]
+    )
     waste = client.get("/api/waste/")
     flood = client.get("/api/flood/")
     assert (waste.status_code, flood.status_code) == (200, 200)
@@ -167,17 +186,16 @@ def test_openapi_documents_the_field_operation_endpoints(client, reference_data)
 
 
 @pytest.mark.django_db
-def test_public_order_tile_goes_to_staff_and_waste_tile_to_everyone(reference_data, monkeypatch,
-                                                                    django_capture_on_commit_callbacks):
+def test_public_order_tile_goes_to_staff_and_waste_tile_to_everyone(
+    reference_data, monkeypatch, django_capture_on_commit_callbacks
+):
     import komando.core.tiles as tiles
 
     sent = []
     monkeypatch.setattr(tiles, "send_event_on_commit", sent.append)
     officer = {"source_ref": "satpol-1", "name": "Petugas Satpol PP 01", "attributes": {"regu": "Regu A"}}
-    do_record_public_order(Source.objects.get(slug="ketertiban"), [officer], [],
-                           [DutyRow("satpol-1", "on_duty", "", None)], [])
+    do_record_public_order(Source.objects.get(slug="ketertiban"), [officer], [], [DutyRow("satpol-1", "on_duty", "", None)], [])
     from django.utils import timezone
 
     do_record_waste(Source.objects.get(slug="kebersihan"), [truck()], [], [route()._replace(date=timezone.localdate())])
-    assert [(event.type, event.audience) for event in sent] == [("tile.public_order", "staff"),
-                                                                ("tile.waste", "public")]
+    assert [(event.type, event.audience) for event in sent] == [("tile.public_order", "staff"), ("tile.waste", "public")]

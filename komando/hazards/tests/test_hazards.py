@@ -22,10 +22,18 @@ def bmkg(reference_data):
 
 
 def quake(ref="2026-02-16T06:15:30Z -6.89,109.67", minutes_ago=30, felt="", shakemap="", **changes) -> EarthquakeRow:
-    values = dict(source_ref=ref, occurred_at=timezone.now() - timedelta(minutes=minutes_ago),
-                  magnitude=Decimal("5.4"), depth_km=Decimal("10"), lat=-6.89, lon=109.67,
-                  region="18 km TimurLaut Pekalongan", tsunami_potential="Tidak berpotensi tsunami", felt=felt,
-                  shakemap=shakemap)
+    values = dict(
+        source_ref=ref,
+        occurred_at=timezone.now() - timedelta(minutes=minutes_ago),
+        magnitude=Decimal("5.4"),
+        depth_km=Decimal("10"),
+        lat=-6.89,
+        lon=109.67,
+        region="18 km TimurLaut Pekalongan",
+        tsunami_potential="Tidak berpotensi tsunami",
+        felt=felt,
+        shakemap=shakemap,
+    )
     values.update(changes)
     return EarthquakeRow(**values)
 
@@ -35,15 +43,30 @@ def box(lat0, lon0, lat1, lon1) -> dict:
     return {"type": "MultiPolygon", "coordinates": [[ring]]}
 
 
-def warning(identifier="W-1", polygons=None, description="Hujan lebat di sebagian wilayah Banten, khususnya di "
-            "Bojonegara, Cibeber.", hours_left=2, sent_hours_ago=1) -> WarningRow:
+def warning(
+    identifier="W-1",
+    polygons=None,
+    description="Hujan lebat di sebagian wilayah Banten, khususnya di Bojonegara, Cibeber.",
+    hours_left=2,
+    sent_hours_ago=1,
+) -> WarningRow:
     now = timezone.now()
     return WarningRow(
-        identifier=identifier, sent=now - timedelta(hours=sent_hours_ago), effective=now - timedelta(hours=sent_hours_ago),
-        expires=now + timedelta(hours=hours_left), event="Hujan Lebat dan Petir",
-        headline="Hujan Lebat disertai Petir di Banten", description=description, severity="Moderate",
-        urgency="Immediate", certainty="Observed", sender_name="BMKG", area_desc="Banten", polygons=polygons,
-        web="https://nowcasting.bmkg.go.id/infografis/CBT/x.jpg")
+        identifier=identifier,
+        sent=now - timedelta(hours=sent_hours_ago),
+        effective=now - timedelta(hours=sent_hours_ago),
+        expires=now + timedelta(hours=hours_left),
+        event="Hujan Lebat dan Petir",
+        headline="Hujan Lebat disertai Petir di Banten",
+        description=description,
+        severity="Moderate",
+        urgency="Immediate",
+        certainty="Observed",
+        sender_name="BMKG",
+        area_desc="Banten",
+        polygons=polygons,
+        web="https://nowcasting.bmkg.go.id/infografis/CBT/x.jpg",
+    )
 
 
 def test_distance_from_the_city_centre_is_computed_from_city_json(bmkg):
@@ -56,22 +79,31 @@ def test_distance_from_the_city_centre_is_computed_from_city_json(bmkg):
 
 def test_polygon_over_the_city_affects_it_and_one_far_away_does_not(bmkg):
     cipondoh = Region.objects.get(name="Cipondoh", level="kecamatan")
-    over = box(cipondoh.centroid_lat - 0.01, cipondoh.centroid_lon - 0.01,
-               cipondoh.centroid_lat + 0.01, cipondoh.centroid_lon + 0.01)
+    over = box(
+        cipondoh.centroid_lat - 0.01, cipondoh.centroid_lon - 0.01, cipondoh.centroid_lat + 0.01, cipondoh.centroid_lon + 0.01
+    )
     far = box(-6.9, 109.6, -6.8, 109.7)  # Pekalongan
     do_record_hazards(bmkg, [], [warning("over", over), warning("far", far)])
     assert dict(WeatherWarning.objects.values_list("identifier", "affects_city")) == {"over": True, "far": False}
 
 
 def test_warning_naming_a_kecamatan_affects_the_city_even_without_polygon(bmkg):
-    do_record_hazards(bmkg, [], [
-        warning("named", None, "Hujan lebat di sebagian wilayah Banten, khususnya di Cibeber, Karang Tengah, Pontang."),
-        warning("city", None, "Hujan lebat di Kota Tangerang dan sekitarnya."),
-        warning("elsewhere", None, "Hujan lebat di Wiradesa, Kajen, Karanganyar."),
-        warning("inside-a-word", None, "Hujan lebat di Bendarejo."),  # "Benda" only as part of another name
-    ])
+    do_record_hazards(
+        bmkg,
+        [],
+        [
+            warning("named", None, "Hujan lebat di sebagian wilayah Banten, khususnya di Cibeber, Karang Tengah, Pontang."),
+            warning("city", None, "Hujan lebat di Kota Tangerang dan sekitarnya."),
+            warning("elsewhere", None, "Hujan lebat di Wiradesa, Kajen, Karanganyar."),
+            warning("inside-a-word", None, "Hujan lebat di Bendarejo."),  # "Benda" only as part of another name
+        ],
+    )
     assert dict(WeatherWarning.objects.values_list("identifier", "affects_city")) == {
-        "named": True, "city": True, "elsewhere": False, "inside-a-word": False}
+        "named": True,
+        "city": True,
+        "elsewhere": False,
+        "inside-a-word": False,
+    }
 
 
 def test_the_banten_sample_polygons_do_not_cover_the_city(bmkg, shared_data):
@@ -107,22 +139,39 @@ def test_a_known_quake_gains_the_felt_report_and_shakemap_of_a_later_feed(bmkg):
 
 def test_panel_shows_latest_quakes_and_only_warnings_in_force_city_first(bmkg):
     cipondoh = Region.objects.get(name="Cipondoh", level="kecamatan")
-    over = box(cipondoh.centroid_lat - 0.01, cipondoh.centroid_lon - 0.01,
-               cipondoh.centroid_lat + 0.01, cipondoh.centroid_lon + 0.01)
+    over = box(
+        cipondoh.centroid_lat - 0.01, cipondoh.centroid_lon - 0.01, cipondoh.centroid_lat + 0.01, cipondoh.centroid_lon + 0.01
+    )
     quakes = [quake(ref=f"q{i}", minutes_ago=10 * i, magnitude=Decimal(f"{3 + i / 10:.1f}")) for i in range(20)]
-    do_record_hazards(bmkg, quakes, [
-        warning("older-far", box(-6.9, 109.6, -6.8, 109.7), sent_hours_ago=1),
-        warning("newer-far", box(-6.9, 109.6, -6.8, 109.7), sent_hours_ago=0.5),
-        warning("city", over, sent_hours_ago=2),
-        warning("expired", over, hours_left=-0.5, sent_hours_ago=3),
-    ])
+    do_record_hazards(
+        bmkg,
+        quakes,
+        [
+            warning("older-far", box(-6.9, 109.6, -6.8, 109.7), sent_hours_ago=1),
+            warning("newer-far", box(-6.9, 109.6, -6.8, 109.7), sent_hours_ago=0.5),
+            warning("city", over, sent_hours_ago=2),
+            warning("expired", over, hours_left=-0.5, sent_hours_ago=3),
+        ],
+    )
     panel = hazards_panel()
     assert panel["source"] == "bmkg"
     assert [q["source_ref"] for q in panel["recent_earthquakes"]] == [f"q{i}" for i in range(15)]
     latest = panel["latest_earthquake"]
     assert latest["source_ref"] == "q0" and latest["magnitude"] == 3.0 and latest["depth_km"] == 10.0
-    assert set(latest) == {"id", "source_ref", "occurred_at", "magnitude", "depth_km", "lat", "lon", "region",
-                           "tsunami_potential", "felt", "shakemap", "distance_km"}
+    assert set(latest) == {
+        "id",
+        "source_ref",
+        "occurred_at",
+        "magnitude",
+        "depth_km",
+        "lat",
+        "lon",
+        "region",
+        "tsunami_potential",
+        "felt",
+        "shakemap",
+        "distance_km",
+    }
     assert [w["identifier"] for w in panel["active_warnings"]] == ["city", "newer-far", "older-far"]
     assert panel["active_warnings"][0]["polygons"]["type"] == "MultiPolygon"
 

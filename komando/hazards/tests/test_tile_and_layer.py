@@ -25,8 +25,9 @@ def bmkg(reference_data):
 @pytest.fixture
 def over_city(reference_data):
     cipondoh = Region.objects.get(name="Cipondoh", level="kecamatan")
-    return box(cipondoh.centroid_lat - 0.01, cipondoh.centroid_lon - 0.01,
-               cipondoh.centroid_lat + 0.01, cipondoh.centroid_lon + 0.01)
+    return box(
+        cipondoh.centroid_lat - 0.01, cipondoh.centroid_lon - 0.01, cipondoh.centroid_lat + 0.01, cipondoh.centroid_lon + 0.01
+    )
 
 
 FAR = box(-6.9, 109.6, -6.8, 109.7)  # Pekalongan
@@ -37,8 +38,9 @@ def test_no_tile_before_the_first_quake_or_warning(bmkg):
 
 
 def test_tile_shows_the_latest_quake_and_is_calm_without_warnings_over_the_city(bmkg):
-    do_record_hazards(bmkg, [quake(ref="old", minutes_ago=120, magnitude=Decimal("4.1")), quake(ref="new")],
-                      [warning("far", FAR)])
+    do_record_hazards(
+        bmkg, [quake(ref="old", minutes_ago=120, magnitude=Decimal("4.1")), quake(ref="new")], [warning("far", FAR)]
+    )
     with translation.override("en"):
         tile = hazards_tile()
     assert (tile.key, tile.source, tile.audience) == ("hazards", "bmkg", PUBLIC)
@@ -112,9 +114,11 @@ def test_the_tile_is_listed_and_visible_to_everyone(bmkg):
 
 
 def test_map_layer_has_last_weeks_quakes_and_warning_polygons_in_lon_lat(bmkg, over_city):
-    do_record_hazards(bmkg, [quake(ref="recent", felt="III Tangerang"),
-                             quake(ref="last-month", minutes_ago=30 * 24 * 60)],
-                      [warning("city", over_city), warning("no-shape", None), warning("gone", FAR, hours_left=-1)])
+    do_record_hazards(
+        bmkg,
+        [quake(ref="recent", felt="III Tangerang"), quake(ref="last-month", minutes_ago=30 * 24 * 60)],
+        [warning("city", over_city), warning("no-shape", None), warning("gone", FAR, hours_left=-1)],
+    )
     layer = hazards_map_layer()
     assert layer["type"] == "FeatureCollection"
     kinds = [(f["properties"]["kind"], f["properties"]["name"]) for f in layer["features"]]

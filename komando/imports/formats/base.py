@@ -14,15 +14,60 @@ from komando.imports.parsing import FileRejected, FormulaWithoutValue, Table
 # Columns that would carry residents' personal data (UU PDP 27/2022): a file holding one is refused
 # as a whole, so such data never reaches Komando, not even in a rejected batch's error list.
 PERSONAL_DATA_HEADERS = {
-    "nik", "no_ktp", "nomor_ktp", "kk", "no_kk", "nama", "nama_lengkap", "nama_wajib_pajak", "nama_wp",
-    "wajib_pajak", "npwp", "npwpd", "nop", "alamat", "alamat_wp", "telepon", "no_telepon", "nomor_telepon",
-    "hp", "no_hp", "nomor_hp", "email", "tanggal_lahir", "tgl_lahir",
+    "nik",
+    "no_ktp",
+    "nomor_ktp",
+    "kk",
+    "no_kk",
+    "nama",
+    "nama_lengkap",
+    "nama_wajib_pajak",
+    "nama_wp",
+    "wajib_pajak",
+    "npwp",
+    "npwpd",
+    "nop",
+    "alamat",
+    "alamat_wp",
+    "telepon",
+    "no_telepon",
+    "nomor_telepon",
+    "hp",
+    "no_hp",
+    "nomor_hp",
+    "email",
+    "tanggal_lahir",
+    "tgl_lahir",
 }
 
-INDONESIAN_MONTHS = ["januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
-                     "oktober", "november", "desember"]
-ENGLISH_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-                  "october", "november", "december"]
+INDONESIAN_MONTHS = [
+    "januari",
+    "februari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
+ENGLISH_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 GROUPED_INTEGER = re.compile(r"^-?\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
 PLAIN_INTEGER = re.compile(r"^-?\d+$")
 # Whole amounts written with zero decimals, Indonesian ("1.234.567,00") or English ("1,234,567.00") style.
@@ -110,18 +155,21 @@ class Column:
 
     def read(self, value):
         if isinstance(value, FormulaWithoutValue):
-            raise CellProblem(_("formula without a saved result (%(formula)s); open and save the file in a "
-                                "spreadsheet program first") % {"formula": value.formula[:40]})
+            raise CellProblem(
+                _("formula without a saved result (%(formula)s); open and save the file in a spreadsheet program first")
+                % {"formula": value.formula[:40]}
+            )
         typed = self.reader(value)
         if self.min_value is not None and typed < self.min_value:
             if self.min_value == 0:
-                raise CellProblem(_("negative amount: %(value)s")
-                                  % {"value": rupiah(typed) if self.is_rupiah else typed})
-            raise CellProblem(_("%(value)s is below the lowest allowed value %(limit)s")
-                              % {"value": typed, "limit": self.min_value})
+                raise CellProblem(_("negative amount: %(value)s") % {"value": rupiah(typed) if self.is_rupiah else typed})
+            raise CellProblem(
+                _("%(value)s is below the lowest allowed value %(limit)s") % {"value": typed, "limit": self.min_value}
+            )
         if self.max_value is not None and typed > self.max_value:
-            raise CellProblem(_("%(value)s is above the highest allowed value %(limit)s")
-                              % {"value": typed, "limit": self.max_value})
+            raise CellProblem(
+                _("%(value)s is above the highest allowed value %(limit)s") % {"value": typed, "limit": self.max_value}
+            )
         return typed
 
 
@@ -149,15 +197,19 @@ class ImportTemplate:
     def check_headers(self, headers: list[str]) -> None:
         personal = sorted(set(headers) & PERSONAL_DATA_HEADERS)
         if personal:
-            raise FileRejected(_("The file has columns with personal data (%(columns)s). Komando stores only "
-                                 "aggregates: remove these columns and upload again.")
-                               % {"columns": ", ".join(personal)})
+            raise FileRejected(
+                _(
+                    "The file has columns with personal data (%(columns)s). Komando stores only "
+                    "aggregates: remove these columns and upload again."
+                )
+                % {"columns": ", ".join(personal)}
+            )
         missing = [column.name for column in self.columns if column.required and column.name not in headers]
         if missing:
-            raise FileRejected(_("The header row lacks the columns %(missing)s of the template “%(template)s”. "
-                                 "Found: %(found)s.")
-                               % {"missing": ", ".join(missing), "template": self.title,
-                                  "found": ", ".join(h for h in headers if h) or "-"})
+            raise FileRejected(
+                _("The header row lacks the columns %(missing)s of the template “%(template)s”. Found: %(found)s.")
+                % {"missing": ", ".join(missing), "template": self.title, "found": ", ".join(h for h in headers if h) or "-"}
+            )
 
     def check_row(self, row: dict) -> list[tuple[str, str]]:
         """Checks across the columns of one typed row: [(column, problem)]. Override as needed."""
@@ -186,8 +238,12 @@ class ImportTemplate:
             if not problems:
                 key = tuple(typed[name] for name in self.natural_key)
                 if key in first_row_of_key:
-                    problems.append((", ".join(self.key_columns()),
-                                     _("duplicate key in file: same as row %(row)s") % {"row": first_row_of_key[key]}))
+                    problems.append(
+                        (
+                            ", ".join(self.key_columns()),
+                            _("duplicate key in file: same as row %(row)s") % {"row": first_row_of_key[key]},
+                        )
+                    )
                 else:
                     first_row_of_key[key] = number
             if problems:

@@ -50,27 +50,60 @@ class RevenueRealisationTemplate(ImportTemplate):
     slug = "pendapatan-bulanan"
     source_slug = "pendapatan"
     title = gettext_lazy("Regional revenue (Bapenda): monthly realisation")
-    description = gettext_lazy("One row per revenue type and month: the year's target and what was collected "
-                               "this month and since January, in whole Rupiah.")
+    description = gettext_lazy(
+        "One row per revenue type and month: the year's target and what was collected "
+        "this month and since January, in whole Rupiah."
+    )
     natural_key = ("year", "month", "type_code")
     columns = [
-        Column("tahun", "year", gettext_lazy("Fiscal year, e.g. 2026."), "2026", read_whole_number,
-               min_value=2000, max_value=2100),
-        Column("bulan", "month", gettext_lazy("Month: 1–12 or its Indonesian name (Januari–Desember)."), "10",
-               read_month),
-        Column("kode_jenis", "type_code", gettext_lazy("Revenue type code from the list below, e.g. PBB-P2."),
-               "PBB-P2", read_type_code),
-        Column("jenis_pendapatan", "type_label",
-               gettext_lazy("Name of the revenue type (for people reading the file; Komando shows the name "
-                            "of the code)."), "PBB-P2", required=False),
-        Column("target_tahunan", "annual_target", gettext_lazy("The year's target, whole Rupiah, not negative."),
-               "150000000000", read_whole_number, min_value=0, max_value=MAX_RUPIAH, is_rupiah=True),
-        Column("realisasi_bulan_ini", "realised_this_month",
-               gettext_lazy("Collected in this month, whole Rupiah, not negative."), "9500000000",
-               read_whole_number, min_value=0, max_value=MAX_RUPIAH, is_rupiah=True),
-        Column("realisasi_kumulatif", "realised_cumulative",
-               gettext_lazy("Collected from January up to and including this month, whole Rupiah."),
-               "98250000000", read_whole_number, min_value=0, max_value=MAX_RUPIAH, is_rupiah=True),
+        Column(
+            "tahun", "year", gettext_lazy("Fiscal year, e.g. 2026."), "2026", read_whole_number, min_value=2000, max_value=2100
+        ),
+        Column("bulan", "month", gettext_lazy("Month: 1–12 or its Indonesian name (Januari–Desember)."), "10", read_month),
+        Column(
+            "kode_jenis",
+            "type_code",
+            gettext_lazy("Revenue type code from the list below, e.g. PBB-P2."),
+            "PBB-P2",
+            read_type_code,
+        ),
+        Column(
+            "jenis_pendapatan",
+            "type_label",
+            gettext_lazy("Name of the revenue type (for people reading the file; Komando shows the name of the code)."),
+            "PBB-P2",
+            required=False,
+        ),
+        Column(
+            "target_tahunan",
+            "annual_target",
+            gettext_lazy("The year's target, whole Rupiah, not negative."),
+            "150000000000",
+            read_whole_number,
+            min_value=0,
+            max_value=MAX_RUPIAH,
+            is_rupiah=True,
+        ),
+        Column(
+            "realisasi_bulan_ini",
+            "realised_this_month",
+            gettext_lazy("Collected in this month, whole Rupiah, not negative."),
+            "9500000000",
+            read_whole_number,
+            min_value=0,
+            max_value=MAX_RUPIAH,
+            is_rupiah=True,
+        ),
+        Column(
+            "realisasi_kumulatif",
+            "realised_cumulative",
+            gettext_lazy("Collected from January up to and including this month, whole Rupiah."),
+            "98250000000",
+            read_whole_number,
+            min_value=0,
+            max_value=MAX_RUPIAH,
+            is_rupiah=True,
+        ),
     ]
     stored_fields = ("type_name", "annual_target", "realised_this_month", "realised_cumulative")
 
@@ -80,9 +113,13 @@ class RevenueRealisationTemplate(ImportTemplate):
     def check_row(self, row):
         problems = []
         if row["realised_cumulative"] < row["realised_this_month"]:
-            problems.append(("realisasi_kumulatif",
-                             _("cumulative realisation (%(cumulative)s) is less than this month's (%(month)s)")
-                             % {"cumulative": rupiah(row["realised_cumulative"]), "month": rupiah(row["realised_this_month"])}))
+            problems.append(
+                (
+                    "realisasi_kumulatif",
+                    _("cumulative realisation (%(cumulative)s) is less than this month's (%(month)s)")
+                    % {"cumulative": rupiah(row["realised_cumulative"]), "month": rupiah(row["realised_this_month"])},
+                )
+            )
         return problems
 
     def store(self, source, rows, batch):
@@ -103,8 +140,16 @@ class RevenueRealisationTemplate(ImportTemplate):
             }
             item = existing.get((row["year"], row["month"], row["type_code"]))
             if item is None:
-                to_create.append(RevenueRealisation(source=source, year=row["year"], month=row["month"],
-                                                    type_code=row["type_code"], import_batch=batch, **values))
+                to_create.append(
+                    RevenueRealisation(
+                        source=source,
+                        year=row["year"],
+                        month=row["month"],
+                        type_code=row["type_code"],
+                        import_batch=batch,
+                        **values,
+                    )
+                )
             elif any(getattr(item, name) != value for name, value in values.items()):
                 for name, value in values.items():
                     setattr(item, name, value)
@@ -117,8 +162,7 @@ class RevenueRealisationTemplate(ImportTemplate):
         now = timezone.now()
         for item in to_update:
             item.updated_at = now
-        RevenueRealisation.objects.bulk_update(to_update, [*self.stored_fields, "import_batch", "updated_at"],
-                                               batch_size=500)
+        RevenueRealisation.objects.bulk_update(to_update, [*self.stored_fields, "import_batch", "updated_at"], batch_size=500)
         return len(to_create), len(to_update), unchanged
 
     def data_as_of(self, source):

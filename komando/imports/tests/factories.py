@@ -10,8 +10,7 @@ from openpyxl import Workbook
 
 from komando.imports.formats.revenue import revenue_types
 
-HEADERS = ["tahun", "bulan", "kode_jenis", "jenis_pendapatan", "target_tahunan", "realisasi_bulan_ini",
-           "realisasi_kumulatif"]
+HEADERS = ["tahun", "bulan", "kode_jenis", "jenis_pendapatan", "target_tahunan", "realisasi_bulan_ini", "realisasi_kumulatif"]
 
 
 def revenue_rows(count: int, first_year: int = 2020) -> list[list]:

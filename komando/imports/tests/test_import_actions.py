@@ -29,8 +29,11 @@ def run_import(data, user, name="pendapatan.csv"):
 
 
 def stored_state():
-    return sorted(RevenueRealisation.objects.values_list(
-        "year", "month", "type_code", "annual_target", "realised_this_month", "realised_cumulative", "updated_at"))
+    return sorted(
+        RevenueRealisation.objects.values_list(
+            "year", "month", "type_code", "annual_target", "realised_this_month", "realised_cumulative", "updated_at"
+        )
+    )
 
 
 def problems_by_row(result):
@@ -76,7 +79,9 @@ def test_corrected_file_imports_all_rows_and_the_same_file_again_changes_nothing
     assert "already imported" in again.message and "nothing changed" in again.message
     assert stored_state() == before
     assert list(ImportBatch.objects.order_by("id").values_list("status", flat=True)) == [
-        BatchStatus.IMPORTED, BatchStatus.DUPLICATE]
+        BatchStatus.IMPORTED,
+        BatchStatus.DUPLICATE,
+    ]
 
 
 def test_other_file_with_equal_rows_changes_nothing_and_differing_rows_update(administrator):
@@ -85,8 +90,7 @@ def test_other_file_with_equal_rows_changes_nothing_and_differing_rows_update(ad
     before = stored_state()
 
     same_rows = run_import(xlsx_bytes(rows), administrator, name="pendapatan.xlsx")
-    assert (same_rows.status, same_rows.created, same_rows.updated, same_rows.unchanged) == (
-        BatchStatus.IMPORTED, 0, 0, 300)
+    assert (same_rows.status, same_rows.created, same_rows.updated, same_rows.unchanged) == (BatchStatus.IMPORTED, 0, 0, 300)
     assert stored_state() == before
 
     rows[5][5] += 1000
@@ -113,7 +117,12 @@ def test_grouped_amounts_and_month_names_are_read(administrator):
     assert result.status == BatchStatus.IMPORTED, result.errors
     row = RevenueRealisation.objects.get()
     assert (row.month, row.type_code, row.annual_target, row.realised_this_month, row.realised_cumulative) == (
-        10, "PBB-P2", 150_000_000_000, 9_500_000, 98_250_000)
+        10,
+        "PBB-P2",
+        150_000_000_000,
+        9_500_000,
+        98_250_000,
+    )
 
 
 def test_xlsx_with_empty_rows_reports_row_numbers_as_in_the_file(administrator):
@@ -165,17 +174,23 @@ def test_each_kind_of_row_problem_is_named(administrator):
     assert RevenueRealisation.objects.count() == 0
 
 
-@pytest.mark.parametrize(("name", "data", "expected"), [
-    ("laporan.pdf", b"%PDF-1.4", "Only CSV"),
-    ("pendapatan.xlsx", b"tahun,bulan\n2026,1\n", "not a valid Excel"),
-    ("pendapatan.csv", b"PK\x03\x04\x00\x00binary", "binary"),
-    ("pendapatan.csv", b"", "empty"),
-    ("pendapatan.csv", b"\n\n  \n", "empty"),
-    ("pendapatan.csv", csv_bytes([]), "no data rows"),
-    ("pendapatan.csv", csv_bytes(revenue_rows(2), headers=["year", "month", *HEADERS[2:]]), "lacks the columns tahun, bulan"),
-    ("pendapatan.csv", csv_bytes([[1, "x", *row[1:]] for row in revenue_rows(2)], headers=["nik", *HEADERS]),
-     "personal data (nik)"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("laporan.pdf", b"%PDF-1.4", "Only CSV"),
+        ("pendapatan.xlsx", b"tahun,bulan\n2026,1\n", "not a valid Excel"),
+        ("pendapatan.csv", b"PK\x03\x04\x00\x00binary", "binary"),
+        ("pendapatan.csv", b"", "empty"),
+        ("pendapatan.csv", b"\n\n  \n", "empty"),
+        ("pendapatan.csv", csv_bytes([]), "no data rows"),
+        ("pendapatan.csv", csv_bytes(revenue_rows(2), headers=["year", "month", *HEADERS[2:]]), "lacks the columns tahun, bulan"),
+        (
+            "pendapatan.csv",
+            csv_bytes([[1, "x", *row[1:]] for row in revenue_rows(2)], headers=["nik", *HEADERS]),
+            "personal data (nik)",
+        ),
+    ],
+)
 def test_unusable_file_is_refused_as_a_whole(administrator, name, data, expected):
     result = run_import(data, administrator, name=name)
     assert result.status == BatchStatus.REJECTED
@@ -215,10 +230,20 @@ def test_import_is_audited_and_marks_the_source_health(administrator):
     assert records[0].after["status"] == "rejected" and records[0].after["error_count"] == 2
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("1.234.567,00", 1_234_567), ("1,234,567.00", 1_234_567), ("1234567,00", 1_234_567), ("1 234 567", 1_234_567),
-    (1234567.0, 1_234_567), ("Rp1.234.567", 1_234_567), ("1.000", 1000), ("5,000", 5000), ("12,0", 12),
-])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("1.234.567,00", 1_234_567),
+        ("1,234,567.00", 1_234_567),
+        ("1234567,00", 1_234_567),
+        ("1 234 567", 1_234_567),
+        (1234567.0, 1_234_567),
+        ("Rp1.234.567", 1_234_567),
+        ("1.000", 1000),
+        ("5,000", 5000),
+        ("12,0", 12),
+    ],
+)
 def test_whole_amounts_in_common_spreadsheet_spellings_are_read(written, expected):
     from komando.imports.formats.base import read_whole_number
 

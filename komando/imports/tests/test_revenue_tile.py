@@ -15,8 +15,9 @@ def test_no_tile_before_any_import(reference_data):
 def test_tile_shows_the_latest_month_against_the_year_target(personas, django_capture_on_commit_callbacks):
     rows = [row for row in revenue_rows(200) if row[0] == 2020 and row[1] <= 6]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        do_import_file("pendapatan", "pendapatan-bulanan", upload(csv_bytes(rows), "p.csv"),
-                       acting_user=personas["administrator"])
+        do_import_file(
+            "pendapatan", "pendapatan-bulanan", upload(csv_bytes(rows), "p.csv"), acting_user=personas["administrator"]
+        )
     assert callbacks, "the import publishes the tile"
     tile = revenue_tile()
     assert tile.audience == STAFF and tile.source == "pendapatan" and "2020" in tile.title

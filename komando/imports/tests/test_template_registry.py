@@ -42,8 +42,7 @@ def test_a_registered_template_gets_validation_and_import_for_free(personas, per
     bad = b"bulan;jenis_izin;terbit\n1;PBG;12\n13;SLF;x\n1;PBG;3\n"
     result = do_import_file("perizinan", "test-izin-bulanan", upload(bad), acting_user=personas["administrator"])
     assert result.status == BatchStatus.REJECTED
-    assert [(error.row, error.column) for error in result.errors] == [
-        (3, "bulan"), (3, "terbit"), (4, "bulan, jenis_izin")]
+    assert [(error.row, error.column) for error in result.errors] == [(3, "bulan"), (3, "terbit"), (4, "bulan, jenis_izin")]
     assert permit_template.stored == []
 
     good = b"bulan;jenis_izin;terbit\n1;PBG;12\n2;SLF;4\n"

@@ -11,8 +11,17 @@ from komando.incidents.models import Incident, TimelineEntry
 
 EVENT_TYPE = "incidents.changed"
 # Fields of an incident that audit records show before and after (no personal data lives on Incident).
-AUDITED_FIELDS = ("status", "priority", "agency_id", "kelurahan_id", "escalation_level", "merged_into_id",
-                  "respond_due_at", "resolve_due_at", "reopen_count")
+AUDITED_FIELDS = (
+    "status",
+    "priority",
+    "agency_id",
+    "kelurahan_id",
+    "escalation_level",
+    "merged_into_id",
+    "respond_due_at",
+    "resolve_due_at",
+    "reopen_count",
+)
 
 
 def is_person(user) -> bool:
@@ -28,9 +37,11 @@ def actor_label_of(user, fallback: str = "") -> str:
 def lock_incident(incident: Incident | int) -> Incident:
     """The incident's row, locked for the rest of the transaction, fresh from the database."""
     pk = incident.pk if isinstance(incident, Incident) else incident
-    return (Incident.objects.select_for_update(of=("self",))
-            .select_related("playbook_version", "category", "agency", "kelurahan", "kecamatan")
-            .get(pk=pk))
+    return (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("playbook_version", "category", "agency", "kelurahan", "kecamatan")
+        .get(pk=pk)
+    )
 
 
 def copy_state(source: Incident, target: Incident) -> None:
@@ -52,13 +63,31 @@ def audit_state(incident: Incident) -> dict:
     return values
 
 
-def write_timeline(incident: Incident, *, kind: str, acting_user=None, actor_label: str = "", from_status: str = "",
-                   to_status: str = "", comment: str = "", public: bool = False, data: dict | None = None,
-                   at=None) -> TimelineEntry:
+def write_timeline(
+    incident: Incident,
+    *,
+    kind: str,
+    acting_user=None,
+    actor_label: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    public: bool = False,
+    data: dict | None = None,
+    at=None,
+) -> TimelineEntry:
     return TimelineEntry.objects.create(
-        incident=incident, at=at or timezone.now(), actor=acting_user if is_person(acting_user) else None,
-        actor_label=actor_label_of(acting_user, actor_label), kind=kind, from_status=from_status,
-        to_status=to_status, comment=comment, public=public, data=data or {})
+        incident=incident,
+        at=at or timezone.now(),
+        actor=acting_user if is_person(acting_user) else None,
+        actor_label=actor_label_of(acting_user, actor_label),
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        public=public,
+        data=data or {},
+    )
 
 
 def audit(acting_user, *, via: str, action: str, incident, before=None, after=None) -> None:
@@ -74,9 +103,19 @@ def announce(incident: Incident, change: str) -> None:
 
     # The OPDs whose officers may see it: its own, and any it is being handed to (the live bus
     # drops the event for other OPDs' officers).
-    receivers = [] if change == "reported" else (
-        Handoff.objects.filter(incident=incident, acknowledged_at__isnull=True, withdrawn_at__isnull=True,
-                               to_agency__isnull=False).values_list("to_agency__code", flat=True))
-    send_event_on_commit(LiveEvent(type=EVENT_TYPE, data={"change": change, "incident": incident_summary(incident),
-                                                          "agencies": [incident.agency.code, *receivers]},
-                                   audience=STAFF))
+    receivers = (
+        []
+        if change == "reported"
+        else (
+            Handoff.objects.filter(
+                incident=incident, acknowledged_at__isnull=True, withdrawn_at__isnull=True, to_agency__isnull=False
+            ).values_list("to_agency__code", flat=True)
+        )
+    )
+    send_event_on_commit(
+        LiveEvent(
+            type=EVENT_TYPE,
+            data={"change": change, "incident": incident_summary(incident), "agencies": [incident.agency.code, *receivers]},
+            audience=STAFF,
+        )
+    )

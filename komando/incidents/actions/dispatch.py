@@ -47,8 +47,7 @@ def _position(unit: Asset, lat, lon) -> tuple[float | None, float | None]:
 
 
 @transaction.atomic
-def do_dispatch_units(incident: Incident, units: list[Asset], *, acting_user, note: str = "",
-                      via: str = "ui") -> list[Dispatch]:
+def do_dispatch_units(incident: Incident, units: list[Asset], *, acting_user, note: str = "", via: str = "ui") -> list[Dispatch]:
     """Send one or more field units. A verified (or reopened) incident becomes ditugaskan in the
     same transaction. Refused, storing nothing: no unit, a unit that is not a field unit, a unit
     already on another unfinished dispatch, an incident that is not being worked."""
@@ -58,74 +57,131 @@ def do_dispatch_units(incident: Incident, units: list[Asset], *, acting_user, no
     if not units:
         raise DispatchError(_("Choose at least one unit to dispatch."))
     if locked.status not in DISPATCHABLE:
-        raise DispatchError(_("Units cannot be dispatched to an incident that is %(status)s."),
-                            status=label(locked.status))
-    units = list(Asset.objects.select_for_update(of=("self",)).select_related("device_state")
-                 .filter(pk__in=[unit.pk for unit in units]).order_by("pk"))
+        raise DispatchError(_("Units cannot be dispatched to an incident that is %(status)s."), status=label(locked.status))
+    units = list(
+        Asset.objects.select_for_update(of=("self",))
+        .select_related("device_state")
+        .filter(pk__in=[unit.pk for unit in units])
+        .order_by("pk")
+    )
     for unit in units:
         if unit.kind not in FIELD_UNIT_KINDS:
             raise DispatchError(_("%(name)s is not a field unit."), name=unit.name)
     busy = Dispatch.objects.filter(unit__in=units, status__in=ACTIVE_DISPATCH_STATUSES).select_related("unit", "incident")
     for dispatch in busy:
-        raise DispatchError(_("%(name)s is already dispatched to %(ticket)s."), name=dispatch.unit.name,
-                            ticket=dispatch.incident.ticket)
+        raise DispatchError(
+            _("%(name)s is already dispatched to %(ticket)s."), name=dispatch.unit.name, ticket=dispatch.incident.ticket
+        )
     now = timezone.now()
     dispatches = []
     try:
         with transaction.atomic():
             for unit in units:
-                dispatch = Dispatch.objects.create(incident=locked, unit=unit, dispatched_by=acting_user
-                                                   if getattr(acting_user, "is_authenticated", False) else None,
-                                                   dispatched_at=now, updated_at=now)
+                dispatch = Dispatch.objects.create(
+                    incident=locked,
+                    unit=unit,
+                    dispatched_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                    dispatched_at=now,
+                    updated_at=now,
+                )
                 lat, lon = _position(unit, None, None)
-                DispatchStatusChange.objects.create(dispatch=dispatch, status=DispatchStatus.DISPATCHED, at=now,
-                                                    lat=lat, lon=lon, by=dispatch.dispatched_by, note=note.strip())
+                DispatchStatusChange.objects.create(
+                    dispatch=dispatch,
+                    status=DispatchStatus.DISPATCHED,
+                    at=now,
+                    lat=lat,
+                    lon=lon,
+                    by=dispatch.dispatched_by,
+                    note=note.strip(),
+                )
                 dispatches.append(dispatch)
     except IntegrityError as error:  # another operator sent the same unit a moment ago
         raise DispatchError(_("A unit was dispatched elsewhere a moment ago; choose again.")) from error
     names = ", ".join(unit.name for unit in units)
-    write_timeline(locked, kind=TimelineKind.ASSIGNMENT, acting_user=acting_user, comment=note.strip(),
-                   data={"dispatched": [unit.pk for unit in units], "units": names}, at=now)
-    audit(acting_user, via=via, action="incident.dispatch", incident=locked,
-          after={"units": [unit.pk for unit in units], "note": note})
+    write_timeline(
+        locked,
+        kind=TimelineKind.ASSIGNMENT,
+        acting_user=acting_user,
+        comment=note.strip(),
+        data={"dispatched": [unit.pk for unit in units], "units": names},
+        at=now,
+    )
+    audit(
+        acting_user,
+        via=via,
+        action="incident.dispatch",
+        incident=locked,
+        after={"units": [unit.pk for unit in units], "note": note},
+    )
     if locked.status in BECOMES_ASSIGNED:
-        do_transition_incident(locked, Status.DITUGASKAN, acting_user=acting_user, via=via,
-                               comment=_("Units dispatched: %(units)s") % {"units": names})
+        do_transition_incident(
+            locked,
+            Status.DITUGASKAN,
+            acting_user=acting_user,
+            via=via,
+            comment=_("Units dispatched: %(units)s") % {"units": names},
+        )
     else:
         announce(locked, "dispatch")
     return dispatches
 
 
 @transaction.atomic
-def do_update_dispatch(dispatch: Dispatch, new_status: str, *, acting_user, lat=None, lon=None, note: str = "",
-                       via: str = "ui") -> Dispatch:
+def do_update_dispatch(
+    dispatch: Dispatch, new_status: str, *, acting_user, lat=None, lon=None, note: str = "", via: str = "ui"
+) -> Dispatch:
     """A unit's next step, with the time and its position (given by the officer's phone, else its
     last known one). The first unit on scene puts a ditugaskan incident into dalam_penanganan."""
     from komando.incidents.actions.status import do_transition_incident
 
-    locked = Dispatch.objects.select_for_update(of=("self",)).select_related("unit", "unit__device_state").get(
-        pk=dispatch.pk)
+    locked = Dispatch.objects.select_for_update(of=("self",)).select_related("unit", "unit__device_state").get(pk=dispatch.pk)
     if new_status not in NEXT_UNIT_STATUSES:
         raise DispatchError(_("Unknown unit status %(status)s."), status=repr(new_status))
     if new_status not in NEXT_UNIT_STATUSES[locked.status]:
-        raise DispatchError(_("A unit that is %(old)s cannot become %(new)s."),
-                            old=DispatchStatus(locked.status).label, new=DispatchStatus(new_status).label)
+        raise DispatchError(
+            _("A unit that is %(old)s cannot become %(new)s."),
+            old=DispatchStatus(locked.status).label,
+            new=DispatchStatus(new_status).label,
+        )
     lat, lon = _position(locked.unit, lat, lon)
     now = timezone.now()
     old = locked.status
     locked.status, locked.updated_at = new_status, now
     locked.save(update_fields=["status", "updated_at"])
-    DispatchStatusChange.objects.create(dispatch=locked, status=new_status, at=now, lat=lat, lon=lon,
-                                        by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
-                                        note=note.strip())
+    DispatchStatusChange.objects.create(
+        dispatch=locked,
+        status=new_status,
+        at=now,
+        lat=lat,
+        lon=lon,
+        by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        note=note.strip(),
+    )
     incident = lock_incident(locked.incident_id)
-    write_timeline(incident, kind=TimelineKind.ASSIGNMENT, acting_user=acting_user, comment=note.strip(),
-                   data={"dispatch": locked.pk, "unit": locked.unit.name, "from": old, "to": new_status}, at=now)
-    audit(acting_user, via=via, action="incident.unit_step", incident=incident,
-          before={"dispatch": locked.pk, "status": old}, after={"dispatch": locked.pk, "status": new_status})
+    write_timeline(
+        incident,
+        kind=TimelineKind.ASSIGNMENT,
+        acting_user=acting_user,
+        comment=note.strip(),
+        data={"dispatch": locked.pk, "unit": locked.unit.name, "from": old, "to": new_status},
+        at=now,
+    )
+    audit(
+        acting_user,
+        via=via,
+        action="incident.unit_step",
+        incident=incident,
+        before={"dispatch": locked.pk, "status": old},
+        after={"dispatch": locked.pk, "status": new_status},
+    )
     if new_status == DispatchStatus.ON_SCENE and incident.status == Status.DITUGASKAN:
-        do_transition_incident(incident, Status.DALAM_PENANGANAN, acting_user=acting_user, via=via,
-                               comment=_("%(unit)s is on scene") % {"unit": locked.unit.name})
+        do_transition_incident(
+            incident,
+            Status.DALAM_PENANGANAN,
+            acting_user=acting_user,
+            via=via,
+            comment=_("%(unit)s is on scene") % {"unit": locked.unit.name},
+        )
     else:
         announce(incident, "dispatch")
     dispatch.status, dispatch.updated_at = locked.status, locked.updated_at

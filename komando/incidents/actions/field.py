@@ -65,8 +65,9 @@ def check_note(note) -> str:
     return note
 
 
-def do_field_update_dispatch(dispatch: Dispatch, new_status: str, *, acting_user, client_ref: str, lat=None,
-                             lon=None, note: str = "", via: str = "api") -> FieldUpdate:
+def do_field_update_dispatch(
+    dispatch: Dispatch, new_status: str, *, acting_user, client_ref: str, lat=None, lon=None, note: str = "", via: str = "api"
+) -> FieldUpdate:
     """The unit's next step (``do_update_dispatch``), idempotent on ``client_ref``. Refused
     (``DispatchError``, nothing stored): a bad id, a note too long, a bad position, a step the unit
     cannot take from where it is (e.g. the dispatch was cancelled meanwhile)."""
@@ -109,8 +110,9 @@ def _resolution(dispatch: Dispatch, client_ref: str) -> Dispatch | None:
     return resolved
 
 
-def do_field_resolve_incident(dispatch: Dispatch, *, acting_user, client_ref: str, note: str = "",
-                              via: str = "api") -> FieldResolution:
+def do_field_resolve_incident(
+    dispatch: Dispatch, *, acting_user, client_ref: str, note: str = "", via: str = "api"
+) -> FieldResolution:
     """The field officer reports the incident resolved (``selesai``) once their unit is done and
     has an after photo (the caller checked ``access.can_resolve_from_field``). Idempotent on
     ``client_ref`` (kept as the dispatch's ``resolved_ref``). Refused (``FieldResolveError``, nothing
@@ -129,13 +131,16 @@ def do_field_resolve_incident(dispatch: Dispatch, *, acting_user, client_ref: st
             raise FieldResolveError(_("Add an after photo before reporting the incident resolved."))
         others = incident.dispatches.filter(status__in=ACTIVE_DISPATCH_STATUSES).select_related("unit")
         if others:
-            raise FieldResolveError(_("%(units)s is still at work on this incident."),
-                                    units=[other.unit.name for other in others])
+            raise FieldResolveError(
+                _("%(units)s is still at work on this incident."), units=[other.unit.name for other in others]
+            )
         if incident.status != Status.DALAM_PENANGANAN:
-            raise FieldResolveError(_("An incident that is %(status)s cannot be reported resolved from the field."),
-                                    status=label(incident.status))
+            raise FieldResolveError(
+                _("An incident that is %(status)s cannot be reported resolved from the field."), status=label(incident.status)
+            )
         comment = _("%(unit)s finished the work (after photo attached).") % {"unit": current.unit.name}
-        do_transition_incident(incident, Status.SELESAI, acting_user=acting_user,
-                               comment=f"{comment}\n\n{note}" if note else str(comment), via=via)
+        do_transition_incident(
+            incident, Status.SELESAI, acting_user=acting_user, comment=f"{comment}\n\n{note}" if note else str(comment), via=via
+        )
         Dispatch.objects.filter(pk=current.pk).update(resolved_ref=client_ref)
     return FieldResolution(incident=incident, created=True)

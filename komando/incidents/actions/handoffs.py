@@ -43,14 +43,23 @@ def _receiver(incident: Incident, to_agency, to_kelurahan, to_party) -> dict:
             raise HandoffError(_("The incident is already in kelurahan %(name)s."), name=to_kelurahan.name)
         return {"target": HandoffTarget.KELURAHAN, "to_kelurahan": to_kelurahan}
     if to_party not in ExternalParty.values:
-        raise HandoffError(_("Unknown outside party %(party)s; known: %(parties)s."), party=repr(to_party),
-                           parties=list(ExternalParty.values))
+        raise HandoffError(
+            _("Unknown outside party %(party)s; known: %(parties)s."), party=repr(to_party), parties=list(ExternalParty.values)
+        )
     return {"target": HandoffTarget.EXTERNAL, "to_party": to_party}
 
 
 @transaction.atomic
-def do_hand_off_incident(incident: Incident, *, reason: str, acting_user, to_agency: Agency | None = None,
-                         to_kelurahan: Region | None = None, to_party: str = "", via: str = "ui") -> Handoff:
+def do_hand_off_incident(
+    incident: Incident,
+    *,
+    reason: str,
+    acting_user,
+    to_agency: Agency | None = None,
+    to_kelurahan: Region | None = None,
+    to_party: str = "",
+    via: str = "ui",
+) -> Handoff:
     """Hand the incident to exactly one receiver (``to_agency``, ``to_kelurahan`` or ``to_party``, an
     ``ExternalParty`` value) with a reason. The incident becomes dialihkan; the hand-off counts once
     ``do_acknowledge_handoff`` records the receiver's acknowledgement."""
@@ -63,18 +72,37 @@ def do_hand_off_incident(incident: Incident, *, reason: str, acting_user, to_age
     receiver = _receiver(locked, to_agency, to_kelurahan, to_party)
     now = timezone.now()
     before = audit_state(locked)
-    handoff = Handoff.objects.create(incident=locked, from_agency_id=locked.agency_id, from_status=old, reason=reason,
-                                     requested_by=acting_user if is_person(acting_user) else None, requested_at=now,
-                                     **receiver)
+    handoff = Handoff.objects.create(
+        incident=locked,
+        from_agency_id=locked.agency_id,
+        from_status=old,
+        reason=reason,
+        requested_by=acting_user if is_person(acting_user) else None,
+        requested_at=now,
+        **receiver,
+    )
     mark_status(locked, Status.DIALIHKAN, now)
     compute_deadlines(locked)
     locked.save()
-    write_timeline(locked, kind=TimelineKind.HANDOFF, acting_user=acting_user, from_status=old,
-                   to_status=Status.DIALIHKAN, comment=reason, public=True, at=now,
-                   data={"handoff": handoff.pk, "target": handoff.target, "receiver": handoff.receiver_label(),
-                         "acknowledged": False})
-    audit(acting_user, via=via, action="incident.handoff", incident=locked, before=before,
-          after={**audit_state(locked), "handoff": handoff.pk, "receiver": handoff.receiver_label(), "reason": reason})
+    write_timeline(
+        locked,
+        kind=TimelineKind.HANDOFF,
+        acting_user=acting_user,
+        from_status=old,
+        to_status=Status.DIALIHKAN,
+        comment=reason,
+        public=True,
+        at=now,
+        data={"handoff": handoff.pk, "target": handoff.target, "receiver": handoff.receiver_label(), "acknowledged": False},
+    )
+    audit(
+        acting_user,
+        via=via,
+        action="incident.handoff",
+        incident=locked,
+        before=before,
+        after={**audit_state(locked), "handoff": handoff.pk, "receiver": handoff.receiver_label(), "reason": reason},
+    )
     announce(locked, "handoff")
     copy_state(locked, incident)
     return handoff
@@ -114,13 +142,25 @@ def do_acknowledge_handoff(handoff: Handoff, *, acting_user, note: str = "", via
     mark_responded(locked, now)
     compute_deadlines(locked)
     locked.save()
-    write_timeline(locked, kind=TimelineKind.HANDOFF, acting_user=acting_user, from_status=Status.DIALIHKAN,
-                   to_status=new_status if new_status != Status.DIALIHKAN else "", comment=current.acknowledgement_note,
-                   public=True, at=now,
-                   data={"handoff": current.pk, "target": current.target, "receiver": current.receiver_label(),
-                         "acknowledged": True})
-    audit(acting_user, via=via, action="incident.handoff_ack", incident=locked, before=before,
-          after={**audit_state(locked), "handoff": current.pk, "note": current.acknowledgement_note})
+    write_timeline(
+        locked,
+        kind=TimelineKind.HANDOFF,
+        acting_user=acting_user,
+        from_status=Status.DIALIHKAN,
+        to_status=new_status if new_status != Status.DIALIHKAN else "",
+        comment=current.acknowledgement_note,
+        public=True,
+        at=now,
+        data={"handoff": current.pk, "target": current.target, "receiver": current.receiver_label(), "acknowledged": True},
+    )
+    audit(
+        acting_user,
+        via=via,
+        action="incident.handoff_ack",
+        incident=locked,
+        before=before,
+        after={**audit_state(locked), "handoff": current.pk, "note": current.acknowledgement_note},
+    )
     announce(locked, "handoff")
     if Handoff.incident.is_cached(handoff):
         copy_state(locked, handoff.incident)

@@ -96,8 +96,9 @@ def find_category(code: str | Category) -> Category:
 def current_version(category: Category) -> PlaybookVersion:
     version = catalogue.current_version_of(category)
     if version is None:
-        raise UnknownCategory(_("The category %(name)s has no SOP playbook yet; reports cannot be taken for it."),
-                              name=category.name)
+        raise UnknownCategory(
+            _("The category %(name)s has no SOP playbook yet; reports cannot be taken for it."), name=category.name
+        )
     return version
 
 
@@ -163,17 +164,30 @@ def _known_incident(pk: int, ticket: str) -> Incident:
 
 
 def _existing(channel: str, source_ref: str) -> tuple[Incident, IncidentReport, bool] | None:
-    report = (IncidentReport.objects.select_related("incident").filter(channel=channel, source_ref=source_ref).first())
+    report = IncidentReport.objects.select_related("incident").filter(channel=channel, source_ref=source_ref).first()
     if report is None:
         return None
     return report.incident, report, False
 
 
-def do_report_incident(channel: str, *, source_ref: str | None, category_code: str | Category | catalogue.Entry,
-                       description: str, lat, lon,
-                       reported_at: datetime, contact=None, acting_user=None, priority: str | None = None,
-                       title: str = "", address: str = "", media_url: str = "", attributes: Mapping | None = None,
-                       via: str = "ui") -> tuple[Incident, IncidentReport, bool]:
+def do_report_incident(
+    channel: str,
+    *,
+    source_ref: str | None,
+    category_code: str | Category | catalogue.Entry,
+    description: str,
+    lat,
+    lon,
+    reported_at: datetime,
+    contact=None,
+    acting_user=None,
+    priority: str | None = None,
+    title: str = "",
+    address: str = "",
+    media_url: str = "",
+    attributes: Mapping | None = None,
+    via: str = "ui",
+) -> tuple[Incident, IncidentReport, bool]:
     """Take one report. Returns ``(incident, report, created)``.
 
     The same report again (same ``channel`` and ``source_ref``) returns the stored one with
@@ -192,7 +206,8 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
     # A report without a reference of its own gets a fresh one: it cannot have been taken before.
     named = bool(str(source_ref or "").strip())
     source_ref, description, title, address, media_url, attributes = _clean_report(
-        channel, source_ref, description, reported_at, priority, title, address, media_url, attributes)
+        channel, source_ref, description, reported_at, priority, title, address, media_url, attributes
+    )
     found = _existing(channel, source_ref) if named else None
     if found:
         return found
@@ -211,12 +226,23 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
 
     duplicate = nearest_duplicate(category, lat, lon, reported_at)
     incident = Incident(
-        category=category, priority=priority or category.default_priority,
-        status=Status.BARU, title=title or f"{category.name} — {kelurahan.name}"[:200],
-        description=description, lat=lat, lon=lon, address=address, kelurahan=kelurahan,
-        kecamatan=kecamatan, agency=version.agency, playbook_version=version, reported_at=reported_at,
-        last_reported_at=reported_at, created_at=now,
-        possible_duplicate_of=_known_incident(*duplicate) if duplicate else None)
+        category=category,
+        priority=priority or category.default_priority,
+        status=Status.BARU,
+        title=title or f"{category.name} — {kelurahan.name}"[:200],
+        description=description,
+        lat=lat,
+        lon=lon,
+        address=address,
+        kelurahan=kelurahan,
+        kecamatan=kecamatan,
+        agency=version.agency,
+        playbook_version=version,
+        reported_at=reported_at,
+        last_reported_at=reported_at,
+        created_at=now,
+        possible_duplicate_of=_known_incident(*duplicate) if duplicate else None,
+    )
     compute_deadlines(incident)
     with _sqlite_writes():
         # The number is taken in its own short transaction (unless the caller holds one): concurrent
@@ -228,20 +254,49 @@ def do_report_incident(channel: str, *, source_ref: str | None, category_code: s
                 with transaction.atomic() if named else nullcontext():
                     incident.save()
                     report = IncidentReport.objects.create(
-                        incident=incident, ticket_incident=incident, channel=channel, source_ref=source_ref,
-                        description=description, lat=lat, lon=lon, address=address, media_url=media_url,
-                        attributes=attributes, reported_at=reported_at, received_at=now,
-                        created_by=acting_user if is_person(acting_user) else None, **contact_fields)
+                        incident=incident,
+                        ticket_incident=incident,
+                        channel=channel,
+                        source_ref=source_ref,
+                        description=description,
+                        lat=lat,
+                        lon=lon,
+                        address=address,
+                        media_url=media_url,
+                        attributes=attributes,
+                        reported_at=reported_at,
+                        received_at=now,
+                        created_by=acting_user if is_person(acting_user) else None,
+                        **contact_fields,
+                    )
             except IntegrityError:
                 found = _existing(channel, source_ref)  # the same report, taken by a concurrent request
                 if found:
                     return found
                 raise
-            write_timeline(incident, kind=TimelineKind.REPORT, acting_user=acting_user, actor_label=Channel(channel).label,
-                           to_status=Status.BARU, public=True, at=now,
-                           data={"channel": channel, "possible_duplicate_of": duplicate[1] if duplicate else None})
-            audit(acting_user, via=via, action="incident.report", incident=incident,
-                  after={"ticket": incident.ticket, "category": category.code, "channel": channel, "source_ref": source_ref,
-                         "kelurahan": kelurahan.code, "priority": incident.priority})
+            write_timeline(
+                incident,
+                kind=TimelineKind.REPORT,
+                acting_user=acting_user,
+                actor_label=Channel(channel).label,
+                to_status=Status.BARU,
+                public=True,
+                at=now,
+                data={"channel": channel, "possible_duplicate_of": duplicate[1] if duplicate else None},
+            )
+            audit(
+                acting_user,
+                via=via,
+                action="incident.report",
+                incident=incident,
+                after={
+                    "ticket": incident.ticket,
+                    "category": category.code,
+                    "channel": channel,
+                    "source_ref": source_ref,
+                    "kelurahan": kelurahan.code,
+                    "priority": incident.priority,
+                },
+            )
             announce(incident, "reported")
     return incident, report, True

@@ -23,8 +23,7 @@ from komando.incidents.models import Incident, IncidentReport
 
 
 @transaction.atomic
-def do_merge_incidents(duplicate: Incident, into: Incident, *, acting_user, comment: str = "",
-                       via: str = "ui") -> Incident:
+def do_merge_incidents(duplicate: Incident, into: Incident, *, acting_user, comment: str = "", via: str = "ui") -> Incident:
     """Merge ``duplicate`` into ``into``: every report of the duplicate moves to ``into`` (each keeps
     its reporter and the ticket it was given, ``ticket_incident``), the duplicate becomes duplikat
     with ``merged_into``, and both timelines say so (publicly: a reporter following either ticket
@@ -41,8 +40,11 @@ def do_merge_incidents(duplicate: Incident, into: Incident, *, acting_user, comm
     locked = {pk: lock_incident(pk) for pk in (first, second)}
     dup, target = locked[duplicate.pk], locked[into.pk]
     if target.status in FINAL_STATUSES:
-        raise MergeNotAllowed(_("Incident %(ticket)s is %(status)s; merge into an incident that is still open."),
-                              ticket=target.ticket, status=label(target.status))
+        raise MergeNotAllowed(
+            _("Incident %(ticket)s is %(status)s; merge into an incident that is still open."),
+            ticket=target.ticket,
+            status=label(target.status),
+        )
     old = dup.status
     ensure_transition_allowed(old, Status.DUPLIKAT)
     now = timezone.now()
@@ -68,19 +70,51 @@ def do_merge_incidents(duplicate: Incident, into: Incident, *, acting_user, comm
         compute_deadlines(target)
     target.save()
     comment = (comment or "").strip()
-    write_timeline(dup, kind=TimelineKind.MERGE, acting_user=acting_user, from_status=old, to_status=Status.DUPLIKAT,
-                   comment=comment, public=True, at=now, data={"into": target.ticket, "into_id": target.pk,
-                                                               "reports_moved": moved})
-    write_timeline(target, kind=TimelineKind.MERGE, acting_user=acting_user, comment=comment, public=True, at=now,
-                   data={"from": dup.ticket, "from_id": dup.pk, "reports_moved": moved})
+    write_timeline(
+        dup,
+        kind=TimelineKind.MERGE,
+        acting_user=acting_user,
+        from_status=old,
+        to_status=Status.DUPLIKAT,
+        comment=comment,
+        public=True,
+        at=now,
+        data={"into": target.ticket, "into_id": target.pk, "reports_moved": moved},
+    )
+    write_timeline(
+        target,
+        kind=TimelineKind.MERGE,
+        acting_user=acting_user,
+        comment=comment,
+        public=True,
+        at=now,
+        data={"from": dup.ticket, "from_id": dup.pk, "reports_moved": moved},
+    )
     if raised_from is not None:
-        write_timeline(target, kind=TimelineKind.PRIORITY, acting_user=acting_user, at=now,
-                       comment=_("Priority raised to that of the merged %(ticket)s") % {"ticket": dup.ticket},
-                       data={"from": raised_from, "to": target.priority, "merged": dup.ticket})
-    audit(acting_user, via=via, action="incident.merge", incident=dup, before=before_dup,
-          after={**audit_state(dup), "into": target.ticket, "reports_moved": moved})
-    audit(acting_user, via=via, action="incident.merge", incident=target, before=before_target,
-          after={**audit_state(target), "from": dup.ticket, "reports_moved": moved})
+        write_timeline(
+            target,
+            kind=TimelineKind.PRIORITY,
+            acting_user=acting_user,
+            at=now,
+            comment=_("Priority raised to that of the merged %(ticket)s") % {"ticket": dup.ticket},
+            data={"from": raised_from, "to": target.priority, "merged": dup.ticket},
+        )
+    audit(
+        acting_user,
+        via=via,
+        action="incident.merge",
+        incident=dup,
+        before=before_dup,
+        after={**audit_state(dup), "into": target.ticket, "reports_moved": moved},
+    )
+    audit(
+        acting_user,
+        via=via,
+        action="incident.merge",
+        incident=target,
+        before=before_target,
+        after={**audit_state(target), "from": dup.ticket, "reports_moved": moved},
+    )
     announce(dup, "merged")
     announce(target, "merged")
     copy_state(dup, duplicate)

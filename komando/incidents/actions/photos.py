@@ -48,15 +48,25 @@ def _existing(client_ref, incident_id: int, kind: str, dispatch_id, report_id) -
     photo = IncidentPhoto.objects.filter(client_ref=client_ref).first()
     if photo is None:
         return None
-    if (photo.incident_id, photo.kind, photo.dispatch_id, photo.report_id) != (incident_id, kind, dispatch_id,
-                                                                               report_id):
+    if (photo.incident_id, photo.kind, photo.dispatch_id, photo.report_id) != (incident_id, kind, dispatch_id, report_id):
         raise PhotoError(_("This photo's id was already used for another photo."))
     return photo
 
 
-def do_add_incident_photo(incident: Incident, upload, *, kind: str, acting_user=None, report: IncidentReport | None = None,
-                          dispatch: Dispatch | None = None, lat=None, lon=None, note: str = "",
-                          client_ref: str | None = None, via: str = "ui") -> tuple[IncidentPhoto, bool]:
+def do_add_incident_photo(
+    incident: Incident,
+    upload,
+    *,
+    kind: str,
+    acting_user=None,
+    report: IncidentReport | None = None,
+    dispatch: Dispatch | None = None,
+    lat=None,
+    lon=None,
+    note: str = "",
+    client_ref: str | None = None,
+    via: str = "ui",
+) -> tuple[IncidentPhoto, bool]:
     """Store ``upload`` (a Django ``UploadedFile``, or a ``CleanPhoto`` already made) as a photo of
     ``incident``. Returns ``(photo, created)``: the same ``client_ref`` sent again returns the photo
     stored the first time (an offline queue resending, a form sent twice) and stores nothing.
@@ -97,21 +107,43 @@ def do_add_incident_photo(incident: Incident, upload, *, kind: str, acting_user=
             if existing is not None:
                 return existing, False
             photo = IncidentPhoto(
-                incident=locked, report=report, dispatch=dispatch, kind=kind, content_type=photo_data.content_type,
-                width=photo_data.width, height=photo_data.height, size=photo_data.size, lat=lat, lon=lon, note=note,
-                taken_by=acting_user if is_person(acting_user) else None, created_at=timezone.now(),
-                client_ref=client_ref)
+                incident=locked,
+                report=report,
+                dispatch=dispatch,
+                kind=kind,
+                content_type=photo_data.content_type,
+                width=photo_data.width,
+                height=photo_data.height,
+                size=photo_data.size,
+                lat=lat,
+                lon=lon,
+                note=note,
+                taken_by=acting_user if is_person(acting_user) else None,
+                created_at=timezone.now(),
+                client_ref=client_ref,
+            )
             photo.file.save(f"photo.{photo_data.extension}", ContentFile(photo_data.data), save=False)
             stored.append(photo.file.name)
             photo.save()
             data = {"photo": photo.pk, "photo_kind": kind}
             if dispatch is not None:
                 data.update({"dispatch": dispatch.pk, "unit": dispatch.unit.name})
-            write_timeline(locked, kind=TimelineKind.COMMENT, acting_user=acting_user, comment=note, data=data,
-                           actor_label=Channel(report.channel).label if report is not None else "",
-                           at=photo.created_at)
-            audit(acting_user, via=via, action="incident.photo", incident=locked,
-                  after={"photo": photo.pk, "kind": kind, "dispatch": dispatch_id, "note": note})
+            write_timeline(
+                locked,
+                kind=TimelineKind.COMMENT,
+                acting_user=acting_user,
+                comment=note,
+                data=data,
+                actor_label=Channel(report.channel).label if report is not None else "",
+                at=photo.created_at,
+            )
+            audit(
+                acting_user,
+                via=via,
+                action="incident.photo",
+                incident=locked,
+                after={"photo": photo.pk, "kind": kind, "dispatch": dispatch_id, "note": note},
+            )
             announce(locked, "photo")
     except IntegrityError:
         _remove(stored)

@@ -30,17 +30,33 @@ def _agency(value) -> Agency:
     return agency
 
 
-def _create_version(playbook: Playbook, number: int, agency: Agency, content: dict, *, acting_user,
-                    change_note: str) -> PlaybookVersion:
+def _create_version(
+    playbook: Playbook, number: int, agency: Agency, content: dict, *, acting_user, change_note: str
+) -> PlaybookVersion:
     return PlaybookVersion.objects.create(
-        playbook=playbook, number=number, agency=agency, change_note=change_note[:300],
-        created_by=acting_user if is_person(acting_user) else None, **content)
+        playbook=playbook,
+        number=number,
+        agency=agency,
+        change_note=change_note[:300],
+        created_by=acting_user if is_person(acting_user) else None,
+        **content,
+    )
 
 
 @transaction.atomic
-def do_edit_playbook(playbook: Playbook, *, acting_user, agency: Agency | str | None = None, steps=None, sla=None,
-                     respond_sla=None, escalation=None, regulation: str | None = None, change_note: str = "",
-                     via: str = "ui") -> PlaybookVersion:
+def do_edit_playbook(
+    playbook: Playbook,
+    *,
+    acting_user,
+    agency: Agency | str | None = None,
+    steps=None,
+    sla=None,
+    respond_sla=None,
+    escalation=None,
+    regulation: str | None = None,
+    change_note: str = "",
+    via: str = "ui",
+) -> PlaybookVersion:
     """Create the next version of a playbook: what is not given is taken from the current version.
     Incidents keep the version they started under; new incidents get this one. Editing to the same
     content creates nothing and returns the current version. ``InvalidPlaybook`` for bad content."""
@@ -54,10 +70,10 @@ def do_edit_playbook(playbook: Playbook, *, acting_user, agency: Agency | str | 
     new_agency = _agency(agency) if agency is not None else current.agency
     if new_agency.pk == current.agency_id and all(content[name] == getattr(current, name) for name in CONTENT_FIELDS):
         return current
-    version = _create_version(playbook, current.number + 1, new_agency, content, acting_user=acting_user,
-                              change_note=change_note.strip() or "")
-    audit(acting_user, via=via, action="playbook.edit", incident=version, before=current.content(),
-          after=version.content())
+    version = _create_version(
+        playbook, current.number + 1, new_agency, content, acting_user=acting_user, change_note=change_note.strip() or ""
+    )
+    audit(acting_user, via=via, action="playbook.edit", incident=version, before=current.content(), after=version.content())
     return version
 
 
@@ -67,8 +83,9 @@ def _resolve_presets(entry: dict, presets: dict, code: str) -> dict:
         value = resolved.get(field)
         if isinstance(value, str):
             if value not in presets.get(field, {}):
-                raise InvalidPlaybook(_("Playbook %(code)s names an unknown %(field)s preset %(name)s."),
-                                      code=code, field=field, name=repr(value))
+                raise InvalidPlaybook(
+                    _("Playbook %(code)s names an unknown %(field)s preset %(name)s."), code=code, field=field, name=repr(value)
+                )
             resolved[field] = presets[field][value]
     return resolved
 
@@ -91,14 +108,22 @@ def _load_categories(path: Path) -> int:
         parent = load(parent_code, (*trail, code)) if parent_code else None
         priority = row["default_priority"].strip()
         if priority not in Priority.values:
-            raise InvalidPlaybook(_("Category %(code)s has an unknown default priority %(priority)s."),
-                                  code=code, priority=priority)
-        category, _created = Category.objects.update_or_create(code=code, defaults={
-            "name": row["name"].strip(), "parent": parent, "default_priority": priority,
-            "emergency": row["emergency"].strip().lower() in {"1", "true", "yes"},
-            "active": (row.get("active") or "yes").strip().lower() in {"1", "true", "yes"},
-            "sort_order": int(row.get("sort_order") or 0), "keywords": (row.get("keywords") or "").strip(),
-            "description": (row.get("description") or "").strip()})
+            raise InvalidPlaybook(
+                _("Category %(code)s has an unknown default priority %(priority)s."), code=code, priority=priority
+            )
+        category, _created = Category.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": row["name"].strip(),
+                "parent": parent,
+                "default_priority": priority,
+                "emergency": row["emergency"].strip().lower() in {"1", "true", "yes"},
+                "active": (row.get("active") or "yes").strip().lower() in {"1", "true", "yes"},
+                "sort_order": int(row.get("sort_order") or 0),
+                "keywords": (row.get("keywords") or "").strip(),
+                "description": (row.get("description") or "").strip(),
+            },
+        )
         done[code] = category
         return category
 
@@ -121,17 +146,25 @@ def _load_playbooks(path: Path) -> dict[str, int]:
     for code, raw in entries.items():
         category = categories[code]
         entry = _resolve_presets(raw, presets, code)
-        content = clean_content(steps=entry.get("steps"), sla=entry.get("sla"), respond_sla=entry.get("respond_sla"),
-                                escalation=entry.get("escalation"), regulation=entry.get("regulation"),
-                                emergency=category.emergency)
+        content = clean_content(
+            steps=entry.get("steps"),
+            sla=entry.get("sla"),
+            respond_sla=entry.get("respond_sla"),
+            escalation=entry.get("escalation"),
+            regulation=entry.get("regulation"),
+            emergency=category.emergency,
+        )
         agency = _agency(entry.get("agency"))
         playbook, _created = Playbook.objects.get_or_create(category=category)
         current = playbook.current_version()
         if current is None:
             _create_version(playbook, 1, agency, content, acting_user=None, change_note=SEED_NOTE)
             counts["created"] += 1
-        elif current.created_by_id is None and current.change_note == SEED_NOTE and (
-                current.agency_id != agency.pk or any(content[n] != getattr(current, n) for n in CONTENT_FIELDS)):
+        elif (
+            current.created_by_id is None
+            and current.change_note == SEED_NOTE
+            and (current.agency_id != agency.pk or any(content[n] != getattr(current, n) for n in CONTENT_FIELDS))
+        ):
             # A newer seed replaces an older seed; a version someone edited is never overridden.
             _create_version(playbook, current.number + 1, agency, content, acting_user=None, change_note=SEED_NOTE)
             counts["updated"] += 1

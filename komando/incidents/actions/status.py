@@ -64,8 +64,9 @@ def pending_handoff(incident: Incident) -> Handoff | None:
 
 
 @transaction.atomic
-def do_transition_incident(incident: Incident, new_status: str, *, acting_user, comment: str = "", reason: str = "",
-                           via: str = "ui") -> Incident:
+def do_transition_incident(
+    incident: Incident, new_status: str, *, acting_user, comment: str = "", reason: str = "", via: str = "ui"
+) -> Incident:
     """Change the status along the lifecycle (``komando.incidents.lifecycle``), with one timeline row.
 
     ``reason`` is required for ditolak and dibuka_kembali and is shown to the reporter; ``comment`` is
@@ -78,8 +79,9 @@ def do_transition_incident(incident: Incident, new_status: str, *, acting_user, 
     old = locked.status
     ensure_transition_allowed(old, new_status)
     if new_status in ACTION_ONLY:
-        raise TransitionNotAllowed(_("An incident becomes %(new)s only through %(action)s."),
-                                   new=label(new_status), action=ACTION_ONLY[new_status])
+        raise TransitionNotAllowed(
+            _("An incident becomes %(new)s only through %(action)s."), new=label(new_status), action=ACTION_ONLY[new_status]
+        )
     reason, comment = (reason or "").strip(), (comment or "").strip()
     ensure_reason_given(new_status, reason)
     now = timezone.now()
@@ -88,8 +90,10 @@ def do_transition_incident(incident: Incident, new_status: str, *, acting_user, 
         handoff = pending_handoff(locked)
         if handoff is not None:
             if new_status != Status.DIVERIFIKASI:
-                raise HandoffError(_("The hand-off to %(receiver)s is not acknowledged yet; it can only be taken back."),
-                                   receiver=handoff.receiver_label())
+                raise HandoffError(
+                    _("The hand-off to %(receiver)s is not acknowledged yet; it can only be taken back."),
+                    receiver=handoff.receiver_label(),
+                )
             handoff.withdrawn_at = now
             handoff.save(update_fields=["withdrawn_at"])
             data["handoff_withdrawn"] = handoff.pk
@@ -102,18 +106,32 @@ def do_transition_incident(incident: Incident, new_status: str, *, acting_user, 
     locked.save()
     if reason:
         data["reason"] = reason  # shown to the reporter; the comment stays internal
-    write_timeline(locked, kind=TimelineKind.TRANSITION, acting_user=acting_user, from_status=old, to_status=new_status,
-                   comment="\n\n".join(part for part in (reason, comment) if part), public=True, data=data, at=now)
-    audit(acting_user, via=via, action="incident.transition", incident=locked, before=before,
-          after={**audit_state(locked), "reason": reason, "comment": comment})
+    write_timeline(
+        locked,
+        kind=TimelineKind.TRANSITION,
+        acting_user=acting_user,
+        from_status=old,
+        to_status=new_status,
+        comment="\n\n".join(part for part in (reason, comment) if part),
+        public=True,
+        data=data,
+        at=now,
+    )
+    audit(
+        acting_user,
+        via=via,
+        action="incident.transition",
+        incident=locked,
+        before=before,
+        after={**audit_state(locked), "reason": reason, "comment": comment},
+    )
     announce(locked, "status")
     copy_state(locked, incident)
     return incident
 
 
 @transaction.atomic
-def do_set_incident_priority(incident: Incident, priority: str, *, acting_user, comment: str = "",
-                             via: str = "ui") -> Incident:
+def do_set_incident_priority(incident: Incident, priority: str, *, acting_user, comment: str = "", via: str = "ui") -> Incident:
     """Change the priority of an open incident; its deadlines follow the SOP's SLA for the new priority."""
     if priority not in Priority.values:
         raise InvalidReport(_("Unknown priority %(priority)s."), priority=repr(priority))
@@ -128,8 +146,13 @@ def do_set_incident_priority(incident: Incident, priority: str, *, acting_user, 
     locked.priority = priority
     compute_deadlines(locked)
     locked.save()
-    write_timeline(locked, kind=TimelineKind.PRIORITY, acting_user=acting_user, comment=(comment or "").strip(),
-                   data={"from": old, "to": priority})
+    write_timeline(
+        locked,
+        kind=TimelineKind.PRIORITY,
+        acting_user=acting_user,
+        comment=(comment or "").strip(),
+        data={"from": old, "to": priority},
+    )
     audit(acting_user, via=via, action="incident.priority", incident=locked, before=before, after=audit_state(locked))
     announce(locked, "priority")
     copy_state(locked, incident)
@@ -143,16 +166,23 @@ def do_comment_incident(incident: Incident, text: str, *, acting_user, public: b
     if not text:
         raise InvalidReport(_("A comment needs a text."))
     locked = lock_incident(incident)
-    entry = write_timeline(locked, kind=TimelineKind.COMMENT, acting_user=acting_user, comment=text, public=public,
-                           data={"public_comment": True} if public else {})
+    entry = write_timeline(
+        locked,
+        kind=TimelineKind.COMMENT,
+        acting_user=acting_user,
+        comment=text,
+        public=public,
+        data={"public_comment": True} if public else {},
+    )
     audit(acting_user, via=via, action="incident.comment", incident=locked, after={"comment": text, "public": public})
     announce(locked, "comment")
     return entry
 
 
 @transaction.atomic
-def do_complete_checklist_step(incident: Incident, step_key: str, *, acting_user, note: str = "",
-                               via: str = "ui") -> ChecklistEntry:
+def do_complete_checklist_step(
+    incident: Incident, step_key: str, *, acting_user, note: str = "", via: str = "ui"
+) -> ChecklistEntry:
     """Tick off a step of the incident's SOP checklist (of the playbook version it started under).
     A step already done is returned as it is. Refused for a step the SOP does not have, or once the
     incident is closed, rejected or merged."""
@@ -161,21 +191,28 @@ def do_complete_checklist_step(incident: Incident, step_key: str, *, acting_user
     if step_key not in steps:
         raise ChecklistError(_("The SOP of this incident has no step %(key)s."), key=repr(step_key))
     if locked.status not in CHECKLIST_STATUSES:
-        raise ChecklistError(_("Checklist steps cannot be done on an incident that is %(status)s."),
-                             status=label(locked.status))
+        raise ChecklistError(_("Checklist steps cannot be done on an incident that is %(status)s."), status=label(locked.status))
     existing = locked.checklist.filter(step_key=step_key).first()
     if existing is not None:
         return existing
     note = (note or "").strip()
     now = timezone.now()
-    entry = ChecklistEntry.objects.create(incident=locked, step_key=step_key, done_by=acting_user
-                                          if getattr(acting_user, "is_authenticated", False) else None,
-                                          done_at=now, note=note)
-    write_timeline(locked, kind=TimelineKind.CHECKLIST, acting_user=acting_user, comment=note, at=now,
-                   data={"step": step_key, "title": steps[step_key]["title"],
-                         "mandatory": bool(steps[step_key].get("mandatory"))})
-    audit(acting_user, via=via, action="incident.checklist", incident=locked,
-          after={"step": step_key, "note": note})
+    entry = ChecklistEntry.objects.create(
+        incident=locked,
+        step_key=step_key,
+        done_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        done_at=now,
+        note=note,
+    )
+    write_timeline(
+        locked,
+        kind=TimelineKind.CHECKLIST,
+        acting_user=acting_user,
+        comment=note,
+        at=now,
+        data={"step": step_key, "title": steps[step_key]["title"], "mandatory": bool(steps[step_key].get("mandatory"))},
+    )
+    audit(acting_user, via=via, action="incident.checklist", incident=locked, after={"step": step_key, "note": note})
     announce(locked, "checklist")
     return entry
 
@@ -185,10 +222,15 @@ def _escalate(locked: Incident, *, acting_user, actor_label: str, comment: str, 
     rung = ladder[locked.escalation_level - 1]
     compute_deadlines(locked)
     locked.save()
-    write_timeline(locked, kind=TimelineKind.ESCALATION, acting_user=acting_user, actor_label=actor_label,
-                   comment=comment, at=now,
-                   data={"level": locked.escalation_level, "role": rung["role"],
-                         "role_label": str(EscalationRole(rung["role"]).label)})
+    write_timeline(
+        locked,
+        kind=TimelineKind.ESCALATION,
+        acting_user=acting_user,
+        actor_label=actor_label,
+        comment=comment,
+        at=now,
+        data={"level": locked.escalation_level, "role": rung["role"], "role_label": str(EscalationRole(rung["role"]).label)},
+    )
     announce(locked, "escalation")
 
 
@@ -214,12 +256,14 @@ def do_escalate_overdue_incident(incident_id: int, *, now: datetime | None = Non
     claim it by a conditional update, raise the level, write the timeline row and set the next
     deadline. Returns whether it escalated (False when another worker or a change came first)."""
     now = now or timezone.now()
-    current = Incident.objects.filter(pk=incident_id, next_escalation_at__lte=now).values_list(
-        "escalation_level", flat=True).first()
+    current = (
+        Incident.objects.filter(pk=incident_id, next_escalation_at__lte=now).values_list("escalation_level", flat=True).first()
+    )
     if current is None:
         return False
     claimed = Incident.objects.filter(pk=incident_id, escalation_level=current, next_escalation_at__lte=now).update(
-        escalation_level=current + 1)
+        escalation_level=current + 1
+    )
     if claimed != 1:
         return False
     locked = lock_incident(incident_id)

@@ -69,8 +69,9 @@ def kelurahan_centroid(kelurahan: Region | None) -> tuple[float, float] | None:
     return kelurahan.centroid_lat, kelurahan.centroid_lon
 
 
-def report_at_place(channel: str, *, lat, lon, kelurahan: Region | None, what: str,
-                    attributes: dict | None = None, **report) -> Incident:
+def report_at_place(
+    channel: str, *, lat, lon, kelurahan: Region | None, what: str, attributes: dict | None = None, **report
+) -> Incident:
     """``do_report_incident`` at the record's point; a record without a point, or whose point is
     outside the city, at its kelurahan's centroid. ``Skipped`` when it has neither."""
     places = []
@@ -84,14 +85,24 @@ def report_at_place(channel: str, *, lat, lon, kelurahan: Region | None, what: s
     for position, (how, place_lat, place_lon) in enumerate(places):
         try:
             incident, _report, _created = do_report_incident(
-                channel, lat=place_lat, lon=place_lon, attributes={**(attributes or {}), "location_source": how},
-                via=VIA, **report)
+                channel,
+                lat=place_lat,
+                lon=place_lon,
+                attributes={**(attributes or {}), "location_source": how},
+                via=VIA,
+                **report,
+            )
             return incident
         except OutsideCity:
             if position == len(places) - 1:
                 raise
-            logger.info("%s: its point %s, %s is outside the city: placed at the centroid of kelurahan %s",
-                        what, place_lat, place_lon, kelurahan.code)
+            logger.info(
+                "%s: its point %s, %s is outside the city: placed at the centroid of kelurahan %s",
+                what,
+                place_lat,
+                place_lon,
+                kelurahan.code,
+            )
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -83,45 +83,79 @@ def incident_from_complaint(complaint: Complaint) -> Incident | None:
         raise Skipped("it was already resolved at its source when Komando first saw it", routine=True)
     reached_city = complaint.disposed_at or complaint.reported_at
     if mapping.max_age_hours is not None and timezone.now() - reached_city > timedelta(hours=mapping.max_age_hours):
-        raise Skipped(f"it reached the city more than {mapping.max_age_hours:g} hours before Komando first saw it "
-                      "(max_age_hours): it stays in the complaint list", routine=True)
-    known = set(Category.objects.filter(active=True).values_list("code", flat=True)) \
-        if mapping.codes_are_categories else set()
+        raise Skipped(
+            f"it reached the city more than {mapping.max_age_hours:g} hours before Komando first saw it "
+            "(max_age_hours): it stays in the complaint list",
+            routine=True,
+        )
+    known = set(Category.objects.filter(active=True).values_list("code", flat=True)) if mapping.codes_are_categories else set()
     category, fallback = mapping.category_for(complaint.category_code, known)
     if fallback:
-        logger.warning("%s: unknown source category %r (%s): filed under the fallback category %s; add it to "
-                       "channel_categories.json", what, complaint.category_code, complaint.category, category)
+        logger.warning(
+            "%s: unknown source category %r (%s): filed under the fallback category %s; add it to channel_categories.json",
+            what,
+            complaint.category_code,
+            complaint.category,
+            category,
+        )
     description = complaint.description.strip() or complaint.title.strip() or complaint.category
     return report_at_place(
-        channel, lat=complaint.lat, lon=complaint.lon, kelurahan=complaint.kelurahan, what=what,
-        source_ref=complaint.source_ref, category_code=category, description=description[:MAX_DESCRIPTION],
-        reported_at=complaint.reported_at, contact=_contact_of(complaint, what), title=complaint.title[:200],
-        address=complaint.address[:300], media_url=_media_url(complaint.media_url),
-        attributes={"source_category_code": complaint.category_code, "source_category": complaint.category,
-                    "category_fallback": fallback, "source_status": complaint.source_status})
+        channel,
+        lat=complaint.lat,
+        lon=complaint.lon,
+        kelurahan=complaint.kelurahan,
+        what=what,
+        source_ref=complaint.source_ref,
+        category_code=category,
+        description=description[:MAX_DESCRIPTION],
+        reported_at=complaint.reported_at,
+        contact=_contact_of(complaint, what),
+        title=complaint.title[:200],
+        address=complaint.address[:300],
+        media_url=_media_url(complaint.media_url),
+        attributes={
+            "source_category_code": complaint.category_code,
+            "source_category": complaint.category,
+            "category_fallback": fallback,
+            "source_status": complaint.source_status,
+        },
+    )
 
 
 def bridge_complaints(source_id: int, refs: Iterable[str]) -> list[Incident]:
     """Open the incidents of these stored complaints of one source (after its feed committed), and
     return them. Complaints that have their incident already are passed over in one query; each of
     the others on its own, so one refused never stops the rest."""
-    complaints = list(Complaint.objects.select_related("kelurahan", "source")
-                      .filter(source_id=source_id, source_ref__in=list(refs)).order_by("reported_at", "pk"))
-    reported = set(IncidentReport.objects.filter(
-        channel__in=INCIDENT_CHANNEL_OF.values(), source_ref__in=[c.source_ref for c in complaints])
-        .values_list("channel", "source_ref"))
+    complaints = list(
+        Complaint.objects.select_related("kelurahan", "source")
+        .filter(source_id=source_id, source_ref__in=list(refs))
+        .order_by("reported_at", "pk")
+    )
+    reported = set(
+        IncidentReport.objects.filter(
+            channel__in=INCIDENT_CHANNEL_OF.values(), source_ref__in=[c.source_ref for c in complaints]
+        ).values_list("channel", "source_ref")
+    )
     fresh = [c for c in complaints if (INCIDENT_CHANNEL_OF.get(c.channel), c.source_ref) not in reported]
     incidents = []
     for complaint in fresh:
-        incident = bridge_record(incident_from_complaint, complaint,
-                                 f"{complaint.get_channel_display()} complaint {complaint.source_ref} (#{complaint.pk})")
+        incident = bridge_record(
+            incident_from_complaint,
+            complaint,
+            f"{complaint.get_channel_display()} complaint {complaint.source_ref} (#{complaint.pk})",
+        )
         if incident is not None:
             incidents.append(incident)
     if fresh:  # the ones left without an incident said why, one by one; a quiet poll stays out of the log
-        logger.log(logging.INFO if incidents else logging.DEBUG,
-                   "%s: %d complaints without an incident yet: %d opened one, %d none (resolved at the source, too "
-                   "old, no location or refused)", complaints[0].source.name, len(fresh), len(incidents),
-                   len(fresh) - len(incidents))
+        logger.log(
+            logging.INFO if incidents else logging.DEBUG,
+            "%s: %d complaints without an incident yet: %d opened one, %d none (resolved at the source, too "
+            "old, no location or refused)",
+            complaints[0].source.name,
+            len(fresh),
+            len(incidents),
+            len(fresh) - len(incidents),
+        )
     return incidents
 
 
@@ -134,10 +168,12 @@ def complaints_stored(source, refs: Iterable[str]) -> None:
 
 # --- Call Center 112 --------------------------------------------------------------------------------
 
+
 def _call_description(call: EmergencyCall) -> str:
     kind = EmergencyKind(call.kind).label if call.kind in EmergencyKind.values else call.kind
-    return in_city_language(lambda: _("Call to 112 (%(kind)s): %(note)s") % {
-        "kind": kind, "note": call.note or _("no note by the call taker")})
+    return in_city_language(
+        lambda: _("Call to 112 (%(kind)s): %(note)s") % {"kind": kind, "note": call.note or _("no note by the call taker")}
+    )
 
 
 def incident_from_call(call: EmergencyCall) -> Incident | None:
@@ -152,13 +188,26 @@ def incident_from_call(call: EmergencyCall) -> Incident | None:
     if target is None:
         raise Skipped(f"calls of kind {call.kind!r} open no incident (channel_categories.json)")
     if fallback:
-        logger.warning("%s: unknown call kind %r: filed under the fallback category %s; add it to "
-                       "channel_categories.json", what, call.kind, target.category)
+        logger.warning(
+            "%s: unknown call kind %r: filed under the fallback category %s; add it to channel_categories.json",
+            what,
+            call.kind,
+            target.category,
+        )
     return report_at_place(
-        Channel.CALL_112, lat=call.lat, lon=call.lon, kelurahan=call.kelurahan, what=what, source_ref=call.call_id,
-        category_code=target.category, priority=target.priority, description=_call_description(call)[:MAX_DESCRIPTION],
-        reported_at=call.received_at, contact=None,
-        attributes={"call_kind": call.kind, "category_fallback": fallback})
+        Channel.CALL_112,
+        lat=call.lat,
+        lon=call.lon,
+        kelurahan=call.kelurahan,
+        what=what,
+        source_ref=call.call_id,
+        category_code=target.category,
+        priority=target.priority,
+        description=_call_description(call)[:MAX_DESCRIPTION],
+        reported_at=call.received_at,
+        contact=None,
+        attributes={"call_kind": call.kind, "category_fallback": fallback},
+    )
 
 
 def bridge_call(call_id: int) -> Incident | None:

@@ -97,8 +97,9 @@ def _code(value, where: str) -> str:
 
 
 def _priority(value, where: str) -> str | None:
-    _require(value is None or value in Priority.values, where,
-             f"must be one of {', '.join(Priority.values)} or null, not {value!r}")
+    _require(
+        value is None or value in Priority.values, where, f"must be one of {', '.join(Priority.values)} or null, not {value!r}"
+    )
     return value
 
 
@@ -122,17 +123,21 @@ def _complaints(data: dict, name: str) -> ComplaintMapping:
 
 
 def _hours(value, where: str) -> float | None:
-    _require(value is None or (isinstance(value, int | float) and not isinstance(value, bool) and value > 0), where,
-             "must be a positive number of hours or null")
+    _require(
+        value is None or (isinstance(value, int | float) and not isinstance(value, bool) and value > 0),
+        where,
+        "must be a positive number of hours or null",
+    )
     return None if value is None else float(value)
 
 
 def _target(value, where: str) -> Target | None:
     if value is None:
         return None
-    _require(isinstance(value, dict), where, "must be {\"category\": …, \"priority\": …} or null")
-    return Target(category=_code(value.get("category"), f"{where}.category"),
-                  priority=_priority(value.get("priority"), f"{where}.priority"))
+    _require(isinstance(value, dict), where, 'must be {"category": …, "priority": …} or null')
+    return Target(
+        category=_code(value.get("category"), f"{where}.category"), priority=_priority(value.get("priority"), f"{where}.priority")
+    )
 
 
 def _calls(data: dict) -> CallMapping:
@@ -149,10 +154,16 @@ def _gauges(data: dict) -> GaugeMapping:
     opens_at = section.get("opens_at")
     _require(opens_at in SIAGA_LEVELS, "sensor.gauges.opens_at", f"must be one of {', '.join(SIAGA_LEVELS)}")
     priority = section.get("priority") or {}
-    _require(isinstance(priority, dict) and set(priority) <= set(SIAGA_LEVELS), "sensor.gauges.priority",
-             f"must map {', '.join(SIAGA_LEVELS)} to priorities")
-    return GaugeMapping(opens_at=opens_at, category=_code(section.get("category"), "sensor.gauges.category"),
-                        priority={k: _priority(v, f"sensor.gauges.priority.{k}") for k, v in priority.items()})
+    _require(
+        isinstance(priority, dict) and set(priority) <= set(SIAGA_LEVELS),
+        "sensor.gauges.priority",
+        f"must map {', '.join(SIAGA_LEVELS)} to priorities",
+    )
+    return GaugeMapping(
+        opens_at=opens_at,
+        category=_code(section.get("category"), "sensor.gauges.category"),
+        priority={k: _priority(v, f"sensor.gauges.priority.{k}") for k, v in priority.items()},
+    )
 
 
 def _traffic(data: dict) -> TrafficMapping:
@@ -160,21 +171,36 @@ def _traffic(data: dict) -> TrafficMapping:
     levels = set(CongestionLevel.values)
     opens_at, continues_at = section.get("opens_at"), section.get("continues_at", [])
     for name, value in (("opens_at", opens_at), ("continues_at", continues_at)):
-        _require(isinstance(value, list) and set(value) <= levels, f"atcs.{name}",
-                 f"must be a list of congestion levels ({', '.join(levels)})")
+        _require(
+            isinstance(value, list) and set(value) <= levels,
+            f"atcs.{name}",
+            f"must be a list of congestion levels ({', '.join(levels)})",
+        )
     _require(bool(opens_at), "atcs.opens_at", "needs at least one congestion level")
     gap = section.get("max_gap_minutes", 30)
-    _require(isinstance(gap, int) and not isinstance(gap, bool) and gap > 0, "atcs.max_gap_minutes",
-             "must be a positive number of minutes")
-    return TrafficMapping(opens_at=frozenset(opens_at), continues_at=frozenset(continues_at) - set(opens_at),
-                          max_gap_minutes=gap, category=_code(section.get("category"), "atcs.category"),
-                          priority=_priority(section.get("priority"), "atcs.priority"))
+    _require(
+        isinstance(gap, int) and not isinstance(gap, bool) and gap > 0,
+        "atcs.max_gap_minutes",
+        "must be a positive number of minutes",
+    )
+    return TrafficMapping(
+        opens_at=frozenset(opens_at),
+        continues_at=frozenset(continues_at) - set(opens_at),
+        max_gap_minutes=gap,
+        category=_code(section.get("category"), "atcs.category"),
+        priority=_priority(section.get("priority"), "atcs.priority"),
+    )
 
 
 def parse_mapping(data) -> ChannelMapping:
     _require(isinstance(data, dict), "top level", "must be an object")
-    return ChannelMapping(laksa=_complaints(data, "laksa"), lapor=_complaints(data, "lapor"), call_112=_calls(data),
-                          gauges=_gauges(data), atcs=_traffic(data))
+    return ChannelMapping(
+        laksa=_complaints(data, "laksa"),
+        lapor=_complaints(data, "lapor"),
+        call_112=_calls(data),
+        gauges=_gauges(data),
+        atcs=_traffic(data),
+    )
 
 
 def mapping_path(city_dir=None) -> Path:
@@ -207,8 +233,13 @@ def load_mapping(city_dir=None) -> ChannelMapping:
 
 def mapped_category_codes(mapping: ChannelMapping) -> set[str]:
     """Every incident category code the mapping names (for checks against the city's categories)."""
-    codes = {mapping.laksa.fallback, mapping.lapor.fallback, mapping.call_112.fallback.category,
-             mapping.gauges.category, mapping.atcs.category}
+    codes = {
+        mapping.laksa.fallback,
+        mapping.lapor.fallback,
+        mapping.call_112.fallback.category,
+        mapping.gauges.category,
+        mapping.atcs.category,
+    }
     codes |= set(mapping.laksa.categories.values()) | set(mapping.lapor.categories.values())
     codes |= {target.category for target in mapping.call_112.kinds.values() if target is not None}
     return codes

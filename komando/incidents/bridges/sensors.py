@@ -57,6 +57,7 @@ def episode_ref(asset_ref: str, started_at: datetime) -> str:
 
 # --- Gauges -----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class GaugeCrossing:
     """A gauge's level rose to the opening level: the first reading of an episode."""
@@ -85,8 +86,14 @@ def crossing(change: GaugeLevelChange) -> GaugeCrossing | None:
     observed_at = parse_observed_at(after.get("level_observed_at"))
     if observed_at is None:
         return None
-    return GaugeCrossing(gauge_id=change.gauge_id, gauge_ref=change.gauge_ref, level_m=float(after["level_m"]),
-                         observed_at=observed_at, status=status, threshold_m=_number(after.get(f"{opens_at}_m")))
+    return GaugeCrossing(
+        gauge_id=change.gauge_id,
+        gauge_ref=change.gauge_ref,
+        level_m=float(after["level_m"]),
+        observed_at=observed_at,
+        status=status,
+        threshold_m=_number(after.get(f"{opens_at}_m")),
+    )
 
 
 def _number(value) -> float | None:
@@ -106,20 +113,43 @@ def incident_from_gauge_crossing(event: GaugeCrossing) -> Incident | None:
     river = gauge.attributes.get("river") or ""
     local = event.observed_at.astimezone(WIB)
     threshold = f"{event.threshold_m:.2f} m" if event.threshold_m is not None else "–"
-    description = in_city_language(lambda: _(
-        "Water level at gauge %(gauge)s%(river)s is %(level).2f m at %(time)s WIB: %(status)s "
-        "(threshold %(threshold)s).") % {
-            "gauge": gauge.name, "river": f" ({river})" if river else "", "level": event.level_m,
-            "time": f"{local:%d-%m-%Y %H:%M}", "status": SIAGA_LABELS.get(event.status, event.status),
-            "threshold": threshold})
-    title = in_city_language(lambda: _("%(status)s at %(gauge)s") % {
-        "status": SIAGA_LABELS.get(event.status, event.status), "gauge": gauge.name})
+    description = in_city_language(
+        lambda: (
+            _("Water level at gauge %(gauge)s%(river)s is %(level).2f m at %(time)s WIB: %(status)s (threshold %(threshold)s).")
+            % {
+                "gauge": gauge.name,
+                "river": f" ({river})" if river else "",
+                "level": event.level_m,
+                "time": f"{local:%d-%m-%Y %H:%M}",
+                "status": SIAGA_LABELS.get(event.status, event.status),
+                "threshold": threshold,
+            }
+        )
+    )
+    title = in_city_language(
+        lambda: _("%(status)s at %(gauge)s") % {"status": SIAGA_LABELS.get(event.status, event.status), "gauge": gauge.name}
+    )
     return report_at_place(
-        Channel.SENSOR, lat=gauge.lat, lon=gauge.lon, kelurahan=gauge.region, what=_gauge_what(event),
-        source_ref=source_ref, category_code=mapping.category, priority=mapping.priority.get(event.status),
-        description=description, title=title[:200], reported_at=event.observed_at,
-        attributes={"sensor": "gauge", "gauge": event.gauge_ref, "level_m": event.level_m, "siaga": event.status,
-                    "threshold_m": event.threshold_m, "episode_started_at": event.observed_at.isoformat()})
+        Channel.SENSOR,
+        lat=gauge.lat,
+        lon=gauge.lon,
+        kelurahan=gauge.region,
+        what=_gauge_what(event),
+        source_ref=source_ref,
+        category_code=mapping.category,
+        priority=mapping.priority.get(event.status),
+        description=description,
+        title=title[:200],
+        reported_at=event.observed_at,
+        attributes={
+            "sensor": "gauge",
+            "gauge": event.gauge_ref,
+            "level_m": event.level_m,
+            "siaga": event.status,
+            "threshold_m": event.threshold_m,
+            "episode_started_at": event.observed_at.isoformat(),
+        },
+    )
 
 
 def _gauge_what(event: GaugeCrossing) -> str:
@@ -141,13 +171,16 @@ def gauge_levels_stored(changes: Iterable[GaugeLevelChange]) -> None:
     """Hook of the gauge writers (``do_record_flood``, ``do_record_gauge_level``), with the levels they
     replaced: a rise to the opening level opens an incident, after the writer's commit."""
     changes = list(changes)
-    crossings = _watched(f"gauge levels of {', '.join(change.gauge_ref for change in changes)}",
-                         lambda: [event for event in map(crossing, changes) if event is not None])
+    crossings = _watched(
+        f"gauge levels of {', '.join(change.gauge_ref for change in changes)}",
+        lambda: [event for event in map(crossing, changes) if event is not None],
+    )
     if crossings:
         after_commit(lambda: open_episodes(crossings))
 
 
 # --- ATCS congestion ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CongestionEpisode:
@@ -179,8 +212,9 @@ def current_episode(camera: Asset) -> CongestionEpisode | None:
         later = observation
     if first is None:
         return None
-    return CongestionEpisode(camera_id=camera.pk, camera_ref=camera.source_ref, started_at=first.observed_at,
-                             first=first, latest=history[0])
+    return CongestionEpisode(
+        camera_id=camera.pk, camera_ref=camera.source_ref, started_at=first.observed_at, first=first, latest=history[0]
+    )
 
 
 def incident_from_congestion(camera: Asset) -> Incident | None:
@@ -196,24 +230,50 @@ def incident_from_congestion(camera: Asset) -> Incident | None:
     first = episode.first
     label = CongestionLevel(first.congestion).label if first.congestion in CongestionLevel.values else first.congestion
     local = first.observed_at.astimezone(WIB)
+
     def speed() -> str:
         if first.average_speed_kmh is None:
             return "–"
         return _("%(speed).0f km/h") % {"speed": first.average_speed_kmh}
 
-    description = in_city_language(lambda: _(
-        "ATCS: traffic at %(camera)s is %(level)s since %(time)s WIB (%(vehicles)s vehicles in %(minutes)s "
-        "minutes, average speed %(speed)s).") % {
-            "camera": camera.name, "level": str(label).lower(), "time": f"{local:%d-%m-%Y %H:%M}",
-            "vehicles": first.vehicles, "minutes": first.interval_minutes, "speed": speed()})
+    description = in_city_language(
+        lambda: (
+            _(
+                "ATCS: traffic at %(camera)s is %(level)s since %(time)s WIB (%(vehicles)s vehicles in %(minutes)s "
+                "minutes, average speed %(speed)s)."
+            )
+            % {
+                "camera": camera.name,
+                "level": str(label).lower(),
+                "time": f"{local:%d-%m-%Y %H:%M}",
+                "vehicles": first.vehicles,
+                "minutes": first.interval_minutes,
+                "speed": speed(),
+            }
+        )
+    )
     title = in_city_language(lambda: _("Congestion at %(camera)s") % {"camera": camera.name})
     return report_at_place(
-        Channel.ATCS, lat=camera.lat, lon=camera.lon, kelurahan=camera.region, what=_camera_what(camera),
-        source_ref=source_ref, category_code=mapping.category, priority=mapping.priority, description=description,
-        title=title[:200], reported_at=episode.started_at,
-        attributes={"sensor": "atcs", "camera": camera.source_ref, "congestion": first.congestion,
-                    "vehicles": first.vehicles, "average_speed_kmh": first.average_speed_kmh,
-                    "episode_started_at": episode.started_at.isoformat()})
+        Channel.ATCS,
+        lat=camera.lat,
+        lon=camera.lon,
+        kelurahan=camera.region,
+        what=_camera_what(camera),
+        source_ref=source_ref,
+        category_code=mapping.category,
+        priority=mapping.priority,
+        description=description,
+        title=title[:200],
+        reported_at=episode.started_at,
+        attributes={
+            "sensor": "atcs",
+            "camera": camera.source_ref,
+            "congestion": first.congestion,
+            "vehicles": first.vehicles,
+            "average_speed_kmh": first.average_speed_kmh,
+            "episode_started_at": episode.started_at.isoformat(),
+        },
+    )
 
 
 def _camera_what(camera: Asset) -> str:
@@ -235,4 +295,3 @@ def traffic_observations_stored(observations: Iterable[TrafficObservation]) -> N
     camera_ids = sorted({observation.camera_id for observation in observations})
     if camera_ids:
         after_commit(lambda: bridge_cameras(camera_ids))
-

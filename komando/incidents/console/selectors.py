@@ -37,17 +37,28 @@ def queue_row(incident: Incident, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     since = overdue_since(incident, now)
     deadline = next_deadline(incident)
-    return {**incident_summary(incident), "status_label": str(label(incident.status)),
-            "priority_label": str(incident.get_priority_display()), "overdue": since is not None,
-            "overdue_since": _iso(since), "next_deadline": _iso(deadline)}
+    return {
+        **incident_summary(incident),
+        "status_label": str(label(incident.status)),
+        "priority_label": str(incident.get_priority_display()),
+        "overdue": since is not None,
+        "overdue_since": _iso(since),
+        "next_deadline": _iso(deadline),
+    }
 
 
 def queue_sort_key(row: dict) -> tuple:
     """Overdue first (the longest overdue first), then escalated, then the most urgent priority,
     then the earliest deadline, then the oldest report."""
     far = "9999"
-    return (0 if row["overdue"] else 1, row["overdue_since"] or far, -row["escalation_level"],
-            PRIORITY_RANK.get(row["priority"], 9), row["next_deadline"] or far, row["reported_at"] or far)
+    return (
+        0 if row["overdue"] else 1,
+        row["overdue_since"] or far,
+        -row["escalation_level"],
+        PRIORITY_RANK.get(row["priority"], 9),
+        row["next_deadline"] or far,
+        row["reported_at"] or far,
+    )
 
 
 def console_queue(user, now: datetime | None = None) -> list[dict]:
@@ -56,8 +67,14 @@ def console_queue(user, now: datetime | None = None) -> list[dict]:
     incidents = open_queue().select_related("merged_into", "possible_duplicate_of", "playbook_version")
     scope = access.incident_scope(user)
     if scope is not None:  # their OPD's incidents, and those being handed to their OPD
-        incidents = incidents.filter(Q(agency_id=scope) | Q(pk__in=Handoff.objects.filter(
-            to_agency_id=scope, acknowledged_at__isnull=True, withdrawn_at__isnull=True).values("incident_id")))
+        incidents = incidents.filter(
+            Q(agency_id=scope)
+            | Q(
+                pk__in=Handoff.objects.filter(to_agency_id=scope, acknowledged_at__isnull=True, withdrawn_at__isnull=True).values(
+                    "incident_id"
+                )
+            )
+        )
     rows = [queue_row(incident, now) for incident in incidents[:QUEUE_LIMIT]]
     rows.sort(key=queue_sort_key)
     return rows
@@ -70,74 +87,132 @@ def finished_to_close(user, now: datetime | None = None) -> list[dict]:
     """Incidents resolved in the field (selesai) that the command room has still to close (or
     reopen), the longest waiting first: finished work kept apart from open work."""
     now = now or timezone.now()
-    incidents = (Incident.objects.filter(status=Status.SELESAI)
-                 .select_related("category", "agency", "kelurahan", "kecamatan", "playbook_version", "merged_into",
-                                 "possible_duplicate_of")
-                 .order_by("resolved_at", "pk"))
+    incidents = (
+        Incident.objects.filter(status=Status.SELESAI)
+        .select_related(
+            "category", "agency", "kelurahan", "kecamatan", "playbook_version", "merged_into", "possible_duplicate_of"
+        )
+        .order_by("resolved_at", "pk")
+    )
     scope = access.incident_scope(user)
     if scope is not None:
         incidents = incidents.filter(agency_id=scope)
-    return [{**queue_row(incident, now), "overdue": False, "resolved_at": _iso(incident.resolved_at)}
-            for incident in incidents[:FINISHED_LIMIT]]
+    return [
+        {**queue_row(incident, now), "overdue": False, "resolved_at": _iso(incident.resolved_at)}
+        for incident in incidents[:FINISHED_LIMIT]
+    ]
 
 
 def visible_incident(user, pk) -> Incident | None:
-    incident = (Incident.objects.select_related("category", "agency", "kelurahan", "kecamatan", "playbook_version",
-                                                "merged_into", "possible_duplicate_of").filter(pk=pk).first())
+    incident = (
+        Incident.objects.select_related(
+            "category", "agency", "kelurahan", "kecamatan", "playbook_version", "merged_into", "possible_duplicate_of"
+        )
+        .filter(pk=pk)
+        .first()
+    )
     if incident is None or not access.can_view_incident(user, incident):
         return None
     return incident
 
 
 def _timeline(incident: Incident) -> list[dict]:
-    return [{"at": _iso(entry.at), "kind": entry.kind, "kind_label": str(entry.get_kind_display()),
-             "actor": entry.actor_label, "from": entry.from_status, "to": entry.to_status,
-             "from_label": str(label(entry.from_status)) if entry.from_status else "",
-             "to_label": str(label(entry.to_status)) if entry.to_status else "",
-             "comment": entry.comment, "public": entry.public, "data": entry.data}
-            for entry in incident.timeline.order_by("at", "id")]
+    return [
+        {
+            "at": _iso(entry.at),
+            "kind": entry.kind,
+            "kind_label": str(entry.get_kind_display()),
+            "actor": entry.actor_label,
+            "from": entry.from_status,
+            "to": entry.to_status,
+            "from_label": str(label(entry.from_status)) if entry.from_status else "",
+            "to_label": str(label(entry.to_status)) if entry.to_status else "",
+            "comment": entry.comment,
+            "public": entry.public,
+            "data": entry.data,
+        }
+        for entry in incident.timeline.order_by("at", "id")
+    ]
 
 
 def _reports(incident: Incident, with_contact: bool) -> list[dict]:
     rows = []
     for report in incident.reports.select_related("ticket_incident").order_by("reported_at"):
-        row = {"id": report.pk, "channel": report.channel, "channel_label": str(Channel(report.channel).label),
-               "reported_at": _iso(report.reported_at), "description": report.description,
-               "address": report.address, "ticket": report.ticket_incident.ticket}
+        row = {
+            "id": report.pk,
+            "channel": report.channel,
+            "channel_label": str(Channel(report.channel).label),
+            "reported_at": _iso(report.reported_at),
+            "description": report.description,
+            "address": report.address,
+            "ticket": report.ticket_incident.ticket,
+        }
         if with_contact:
-            row["contact"] = {"name": report.contact_name or "", "phone": report.contact_phone or "",
-                              "email": report.contact_email or ""}
+            row["contact"] = {
+                "name": report.contact_name or "",
+                "phone": report.contact_phone or "",
+                "email": report.contact_email or "",
+            }
         rows.append(row)
     return rows
 
 
 def _dispatches(incident: Incident) -> list[dict]:
     rows = []
-    for dispatch in (Dispatch.objects.filter(incident=incident).select_related("unit")
-                     .prefetch_related("status_changes").order_by("dispatched_at")):
-        rows.append({"id": dispatch.pk, "unit": dispatch.unit.name, "unit_id": dispatch.unit_id,
-                     "status": dispatch.status, "status_label": str(DispatchStatus(dispatch.status).label),
-                     "dispatched_at": _iso(dispatch.dispatched_at),
-                     "steps": [{"status": change.status, "status_label": str(DispatchStatus(change.status).label),
-                                "at": _iso(change.at), "lat": change.lat, "lon": change.lon}
-                               for change in dispatch.status_changes.all()]})
+    for dispatch in (
+        Dispatch.objects.filter(incident=incident)
+        .select_related("unit")
+        .prefetch_related("status_changes")
+        .order_by("dispatched_at")
+    ):
+        rows.append(
+            {
+                "id": dispatch.pk,
+                "unit": dispatch.unit.name,
+                "unit_id": dispatch.unit_id,
+                "status": dispatch.status,
+                "status_label": str(DispatchStatus(dispatch.status).label),
+                "dispatched_at": _iso(dispatch.dispatched_at),
+                "steps": [
+                    {
+                        "status": change.status,
+                        "status_label": str(DispatchStatus(change.status).label),
+                        "at": _iso(change.at),
+                        "lat": change.lat,
+                        "lon": change.lon,
+                    }
+                    for change in dispatch.status_changes.all()
+                ],
+            }
+        )
     return rows
 
 
 def _handoffs(incident: Incident) -> list[dict]:
-    return [{"id": handoff.pk, "target": handoff.target, "target_label": str(HandoffTarget(handoff.target).label),
-             "receiver": handoff.receiver_label(), "reason": handoff.reason, "requested_at": _iso(handoff.requested_at),
-             "acknowledged_at": _iso(handoff.acknowledged_at), "withdrawn_at": _iso(handoff.withdrawn_at),
-             "pending": handoff.is_pending}
-            for handoff in Handoff.objects.filter(incident=incident).select_related("to_agency", "to_kelurahan")]
+    return [
+        {
+            "id": handoff.pk,
+            "target": handoff.target,
+            "target_label": str(HandoffTarget(handoff.target).label),
+            "receiver": handoff.receiver_label(),
+            "reason": handoff.reason,
+            "requested_at": _iso(handoff.requested_at),
+            "acknowledged_at": _iso(handoff.acknowledged_at),
+            "withdrawn_at": _iso(handoff.withdrawn_at),
+            "pending": handoff.is_pending,
+        }
+        for handoff in Handoff.objects.filter(incident=incident).select_related("to_agency", "to_kelurahan")
+    ]
 
 
 def next_steps(user, incident: Incident) -> list[dict]:
     """The statuses this user may move the incident to from here, each saying if it needs a reason.
     Hand-off and merge have their own forms."""
-    return [{"status": status, "label": str(label(status)), "reason_required": status in REASON_REQUIRED}
-            for status in sorted(allowed_next(incident.status), key=Status.values.index)
-            if status not in ACTION_ONLY and access.can_transition(user, incident, status)]
+    return [
+        {"status": status, "label": str(label(status)), "reason_required": status in REASON_REQUIRED}
+        for status in sorted(allowed_next(incident.status), key=Status.values.index)
+        if status not in ACTION_ONLY and access.can_transition(user, incident, status)
+    ]
 
 
 def incident_detail(user, incident: Incident, now: datetime | None = None) -> dict:
@@ -160,12 +235,18 @@ def incident_detail(user, incident: Incident, now: datetime | None = None) -> di
         "handoffs": _handoffs(incident),
         "photos": photos_of_incident(incident) if access.can_view_incident_photos(user, incident) else [],
         "recommended_units": [unit.as_dict() for unit in recommend_units(incident, now=now)] if can_work else [],
-        "may": {"work": can_work, "command": command,
-                "acknowledge": [h.pk for h in Handoff.objects.filter(incident=incident, acknowledged_at__isnull=True,
-                                                                     withdrawn_at__isnull=True)
-                                .select_related("to_agency") if access.can_acknowledge_handoff(user, h)]},
+        "may": {
+            "work": can_work,
+            "command": command,
+            "acknowledge": [
+                h.pk
+                for h in Handoff.objects.filter(
+                    incident=incident, acknowledged_at__isnull=True, withdrawn_at__isnull=True
+                ).select_related("to_agency")
+                if access.can_acknowledge_handoff(user, h)
+            ],
+        },
     }
-    if incident.possible_duplicate_of_id and incident.possible_duplicate_of.status not in ("ditutup", "ditolak",
-                                                                                            "duplikat"):
+    if incident.possible_duplicate_of_id and incident.possible_duplicate_of.status not in ("ditutup", "ditolak", "duplikat"):
         detail["duplicate_of"] = incident_summary(incident.possible_duplicate_of)
     return detail

@@ -70,8 +70,10 @@ def console_page(request):
         "may_command": access.can_command(request.user),
         "priorities": [{"value": value, "label": str(text)} for value, text in Priority.choices],
         "agencies": [{"id": agency.pk, "label": agency.short_name} for agency in Agency.objects.order_by("short_name")],
-        "kelurahan": [{"id": region.pk, "label": region.name}
-                      for region in Region.objects.filter(level=RegionLevel.KELURAHAN).order_by("name")],
+        "kelurahan": [
+            {"id": region.pk, "label": region.name}
+            for region in Region.objects.filter(level=RegionLevel.KELURAHAN).order_by("name")
+        ],
         "parties": [{"value": value, "label": label} for value, label in external_party_choices()],
         "targets": [{"value": value, "label": str(text)} for value, text in HandoffTarget.choices],
         "kecamatan": region_feature_collection(RegionLevel.KECAMATAN),
@@ -95,8 +97,9 @@ def api_queue(request):
     user, refused = _api_user(request)
     if refused:
         return refused
-    return JsonResponse({"now": timezone.now().isoformat(), "incidents": console_queue(user),
-                         "finished": finished_to_close(user)})
+    return JsonResponse(
+        {"now": timezone.now().isoformat(), "incidents": console_queue(user), "finished": finished_to_close(user)}
+    )
 
 
 @require_GET
@@ -150,17 +153,20 @@ def _require(allowed: bool) -> None:
 
 # --- One function per step: check access, parse, call exactly one action. -----------------------
 
+
 def step_transition(user, incident: Incident, data: dict):
     new_status = _text(data, "status", required=True, limit=30)
     _require(access.can_transition(user, incident, new_status))
-    do_transition_incident(incident, new_status, acting_user=user, reason=_text(data, "reason"),
-                           comment=_text(data, "comment"), via="console")
+    do_transition_incident(
+        incident, new_status, acting_user=user, reason=_text(data, "reason"), comment=_text(data, "comment"), via="console"
+    )
 
 
 def step_checklist(user, incident, data):
     _require(access.can_work_incident(user, incident))
-    do_complete_checklist_step(incident, _text(data, "step", required=True, limit=60), acting_user=user,
-                               note=_text(data, "note"), via="console")
+    do_complete_checklist_step(
+        incident, _text(data, "step", required=True, limit=60), acting_user=user, note=_text(data, "note"), via="console"
+    )
 
 
 def step_comment(user, incident, data):
@@ -173,8 +179,13 @@ def step_comment(user, incident, data):
 
 def step_priority(user, incident, data):
     _require(access.can_command(user))
-    do_set_incident_priority(incident, _text(data, "priority", required=True, limit=20), acting_user=user,
-                             comment=_text(data, "comment"), via="console")
+    do_set_incident_priority(
+        incident,
+        _text(data, "priority", required=True, limit=20),
+        acting_user=user,
+        comment=_text(data, "comment"),
+        via="console",
+    )
 
 
 def step_escalate(user, incident, data):
@@ -198,8 +209,7 @@ def step_hand_off(user, incident, data):
         receiver["to_party"] = _text(data, "party", required=True, limit=20)
     else:
         raise BadRequest(_("Hand off to another OPD, another kelurahan or an outside party."))
-    do_hand_off_incident(incident, reason=_text(data, "reason", required=True), acting_user=user, via="console",
-                         **receiver)
+    do_hand_off_incident(incident, reason=_text(data, "reason", required=True), acting_user=user, via="console", **receiver)
 
 
 def step_acknowledge(user, incident, data):
@@ -237,14 +247,22 @@ def step_unit(user, incident, data):
     if dispatch is None:
         raise BadRequest(_("Unknown dispatch."))
     _require(access.can_command(user) or access.can_work_incident(user, incident))
-    do_update_dispatch(dispatch, _text(data, "status", required=True, limit=20), acting_user=user,
-                       note=_text(data, "note"), via="console")
+    do_update_dispatch(
+        dispatch, _text(data, "status", required=True, limit=20), acting_user=user, note=_text(data, "note"), via="console"
+    )
 
 
 STEPS: dict[str, Callable] = {
-    "transition": step_transition, "checklist": step_checklist, "comment": step_comment,
-    "priority": step_priority, "escalate": step_escalate, "hand-off": step_hand_off,
-    "acknowledge": step_acknowledge, "merge": step_merge, "dispatch": step_dispatch, "unit": step_unit,
+    "transition": step_transition,
+    "checklist": step_checklist,
+    "comment": step_comment,
+    "priority": step_priority,
+    "escalate": step_escalate,
+    "hand-off": step_hand_off,
+    "acknowledge": step_acknowledge,
+    "merge": step_merge,
+    "dispatch": step_dispatch,
+    "unit": step_unit,
 }
 
 

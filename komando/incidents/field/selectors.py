@@ -32,15 +32,23 @@ def unit_position(unit) -> tuple[float, float] | None:
 
 
 def _dispatches(unit, now):
-    base = (Dispatch.objects.filter(unit=unit)
-            .select_related("incident", "incident__category", "incident__kelurahan", "incident__kecamatan",
-                            "incident__playbook_version")
-            .annotate(before_photos=Count("photos", filter=Q(photos__kind=PhotoKind.BEFORE)),
-                      after_photos=Count("photos", filter=Q(photos__kind=PhotoKind.AFTER))))
+    base = (
+        Dispatch.objects.filter(unit=unit)
+        .select_related(
+            "incident", "incident__category", "incident__kelurahan", "incident__kecamatan", "incident__playbook_version"
+        )
+        .annotate(
+            before_photos=Count("photos", filter=Q(photos__kind=PhotoKind.BEFORE)),
+            after_photos=Count("photos", filter=Q(photos__kind=PhotoKind.AFTER)),
+        )
+    )
     active = list(base.filter(status__in=ACTIVE_DISPATCH_STATUSES))
     active.sort(key=lambda d: (PRIORITY_RANK.get(d.incident.priority, 9), d.dispatched_at))
-    finished = list(base.exclude(status__in=ACTIVE_DISPATCH_STATUSES)
-                    .filter(updated_at__gte=now - RECENT_FINISHED).order_by("-updated_at")[:MAX_FINISHED])
+    finished = list(
+        base.exclude(status__in=ACTIVE_DISPATCH_STATUSES)
+        .filter(updated_at__gte=now - RECENT_FINISHED)
+        .order_by("-updated_at")[:MAX_FINISHED]
+    )
     return active + finished
 
 
@@ -71,10 +79,16 @@ def task_of(dispatch: Dispatch, position: tuple[float, float] | None) -> dict:
         "incident_status_label": str(Status(incident.status).label),
         "lat": incident.lat,
         "lon": incident.lon,
-        "unit_distance_m": round(haversine_m(position[0], position[1], incident.lat, incident.lon))
-        if position else None,
-        "steps": [{"key": step["key"], "title": step["title"], "mandatory": bool(step.get("mandatory")),
-                   "done": step["key"] in done_steps} for step in incident.playbook_version.steps],
+        "unit_distance_m": round(haversine_m(position[0], position[1], incident.lat, incident.lon)) if position else None,
+        "steps": [
+            {
+                "key": step["key"],
+                "title": step["title"],
+                "mandatory": bool(step.get("mandatory")),
+                "done": step["key"] in done_steps,
+            }
+            for step in incident.playbook_version.steps
+        ],
         "photos": {"before": dispatch.before_photos, "after": dispatch.after_photos},
     }
 
@@ -96,16 +110,19 @@ def photos_of_incident(incident) -> list[dict]:
     ``access.can_view_incident_photos``."""
     from django.urls import reverse
 
-    return [{
-        "id": photo.pk,
-        "kind": photo.kind,
-        "kind_label": str(PhotoKind(photo.kind).label),
-        "url": reverse("field:photo", args=[photo.pk]),
-        "width": photo.width,
-        "height": photo.height,
-        "note": photo.note,
-        "dispatch": photo.dispatch_id,
-        "unit": photo.dispatch.unit.name if photo.dispatch_id else "",
-        "taken_by": (photo.taken_by.get_full_name() or photo.taken_by.get_username()) if photo.taken_by_id else "",
-        "created_at": photo.created_at.isoformat(),
-    } for photo in incident.photos.select_related("dispatch__unit", "taken_by").order_by("created_at", "id")]
+    return [
+        {
+            "id": photo.pk,
+            "kind": photo.kind,
+            "kind_label": str(PhotoKind(photo.kind).label),
+            "url": reverse("field:photo", args=[photo.pk]),
+            "width": photo.width,
+            "height": photo.height,
+            "note": photo.note,
+            "dispatch": photo.dispatch_id,
+            "unit": photo.dispatch.unit.name if photo.dispatch_id else "",
+            "taken_by": (photo.taken_by.get_full_name() or photo.taken_by.get_username()) if photo.taken_by_id else "",
+            "created_at": photo.created_at.isoformat(),
+        }
+        for photo in incident.photos.select_related("dispatch__unit", "taken_by").order_by("created_at", "id")
+    ]

@@ -40,8 +40,12 @@ from komando.incidents.public.photos import max_photo_bytes, megabytes
 STEPS = ("en_route", "on_scene", "done")
 FIELD_PHOTO_KINDS = (PhotoKind.BEFORE, PhotoKind.AFTER)
 APP_FILES = ("incidents/field/app.js", "incidents/field/app.css", "komando/komando.css")
-ICONS = ("incidents/field/icon-192.png", "incidents/field/icon-512.png", "incidents/field/icon-maskable-512.png",
-         "incidents/field/apple-touch-icon.png")
+ICONS = (
+    "incidents/field/icon-192.png",
+    "incidents/field/icon-512.png",
+    "incidents/field/icon-maskable-512.png",
+    "incidents/field/apple-touch-icon.png",
+)
 
 
 def app_labels() -> dict[str, str]:
@@ -63,8 +67,9 @@ def app_labels() -> dict[str, str]:
         "sop_mandatory": gettext("mandatory"),
         "distance_phone": gettext("{distance} from you"),
         "distance_unit": gettext("{distance} from the unit's last position"),
-        "no_tasks": gettext("No tasks for your unit right now. New tasks appear here when the command room "
-                            "dispatches your unit."),
+        "no_tasks": gettext(
+            "No tasks for your unit right now. New tasks appear here when the command room dispatches your unit."
+        ),
         "finished": gettext("Finished"),
         "queue_one": gettext("update waiting to be sent"),
         "queue_many": gettext("updates waiting to be sent"),
@@ -81,11 +86,13 @@ def app_labels() -> dict[str, str]:
         "photo_too_large": gettext("The photo is too large ({size} MB). Send a photo of at most {max} MB."),
         "resolved": gettext("The report is marked resolved."),
         "resolve": gettext("Report resolved"),
-        "resolve_hint": gettext("Your unit is done. If the problem is solved, report it resolved: the command room "
-                                "then checks and closes it."),
+        "resolve_hint": gettext(
+            "Your unit is done. If the problem is solved, report it resolved: the command room then checks and closes it."
+        ),
         "resolve_needs_photo": gettext("Add an after photo to report the problem resolved."),
-        "after_photo_hint": gettext("Take an after photo when the work is finished: it is needed to report the "
-                                    "problem resolved."),
+        "after_photo_hint": gettext(
+            "Take an after photo when the work is finished: it is needed to report the problem resolved."
+        ),
         "dismiss": gettext("Dismiss"),
         "location_known": gettext("Your location is shared with each update."),
         "location_unknown": gettext("Your location is not shared (allow location to attach it to updates)."),
@@ -108,22 +115,26 @@ def app(request):
     unit = unit_of(request.user)
     if unit is None:
         return _denied(request, "no_unit")
-    return render(request, "incidents/field/app.html", {
-        "unit": unit_summary(unit),
-        "labels": app_labels(),
-        "config": {
-            "tasks_url": reverse("field:api_tasks"),
-            "steps_url": reverse("field:api_step", args=[0]).replace("/0/", "/{id}/"),
-            "photos_url": reverse("field:api_photo", args=[0]).replace("/0/", "/{id}/"),
-            "resolve_url": reverse("field:api_resolve", args=[0]).replace("/0/", "/{id}/"),
-            "sw_url": reverse("field:service_worker"),
-            "login_url": f"{resolve_url(settings.LOGIN_URL)}?next={reverse('field:app')}",
-            "photo_max_bytes": max_photo_bytes(),
-            "photo_max_mb": megabytes(max_photo_bytes()),
-            "user": request.user.get_username(),
-            "csrf_cookie": settings.CSRF_COOKIE_NAME,
+    return render(
+        request,
+        "incidents/field/app.html",
+        {
+            "unit": unit_summary(unit),
+            "labels": app_labels(),
+            "config": {
+                "tasks_url": reverse("field:api_tasks"),
+                "steps_url": reverse("field:api_step", args=[0]).replace("/0/", "/{id}/"),
+                "photos_url": reverse("field:api_photo", args=[0]).replace("/0/", "/{id}/"),
+                "resolve_url": reverse("field:api_resolve", args=[0]).replace("/0/", "/{id}/"),
+                "sw_url": reverse("field:service_worker"),
+                "login_url": f"{resolve_url(settings.LOGIN_URL)}?next={reverse('field:app')}",
+                "photo_max_bytes": max_photo_bytes(),
+                "photo_max_mb": megabytes(max_photo_bytes()),
+                "user": request.user.get_username(),
+                "csrf_cookie": settings.CSRF_COOKIE_NAME,
+            },
         },
-    })
+    )
 
 
 @require_GET
@@ -132,8 +143,7 @@ def manifest(request):
     data = {
         "name": gettext("Komando field officers"),
         "short_name": gettext("Komando Field"),
-        "description": gettext("Tasks of your unit: accept, report arrival and completion, add photos; "
-                               "works offline."),
+        "description": gettext("Tasks of your unit: accept, report arrival and completion, add photos; works offline."),
         "id": "/petugas/",
         "start_url": "/petugas/",
         "scope": "/petugas/",
@@ -170,17 +180,24 @@ _cached_app_version = lru_cache(maxsize=1)(_app_version)
 def service_worker(request):
     """``/petugas/sw.js``: served from here (not /static/) so that its scope is ``/petugas/``."""
     version = _app_version() if settings.DEBUG else _cached_app_version()
-    response = render(request, "incidents/field/sw.js", {
-        "version": version,
-        "shell_json": json.dumps(["/petugas/", "/petugas/manifest.webmanifest",
-                                  *(static(name) for name in (*APP_FILES, *ICONS))]),
-    }, content_type="application/javascript; charset=utf-8")
+    response = render(
+        request,
+        "incidents/field/sw.js",
+        {
+            "version": version,
+            "shell_json": json.dumps(
+                ["/petugas/", "/petugas/manifest.webmanifest", *(static(name) for name in (*APP_FILES, *ICONS))]
+            ),
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/petugas/"
     return response
 
 
 # --- JSON API ---------------------------------------------------------------------------------
+
 
 def api_error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"ok": False, "error": code, "message": message}, status=status)
@@ -198,8 +215,9 @@ def field_api(view):
             return api_error(401, "login_required", gettext("Your session has ended. Log in again."))
         unit = unit_of(request.user)
         if unit is None:
-            return api_error(403, "not_field_officer",
-                             gettext("This app is for field officers whose account is linked to a unit."))
+            return api_error(
+                403, "not_field_officer", gettext("This app is for field officers whose account is linked to a unit.")
+            )
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             rejected = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
             if rejected is not None:
@@ -251,15 +269,26 @@ def api_step(request, unit, dispatch_id: int):
         return api_error(400, "invalid_note", gettext("The note must be text."))
     try:
         result = do_field_update_dispatch(
-            dispatch, status, acting_user=request.user, client_ref=body.get("client_ref"), lat=body.get("lat"),
-            lon=body.get("lon"), note=note)
+            dispatch,
+            status,
+            acting_user=request.user,
+            client_ref=body.get("client_ref"),
+            lat=body.get("lat"),
+            lon=body.get("lon"),
+            note=note,
+        )
     except IncidentError as error:
         return api_error(400, error.code, str(error))
-    return JsonResponse({
-        "ok": True, "repeat": not result.created, "client_ref": result.change.client_ref,
-        "dispatch": {"id": dispatch.pk, "status": result.change.status},
-        "incident_status": result.incident_status,
-    }, status=201 if result.created else 200)
+    return JsonResponse(
+        {
+            "ok": True,
+            "repeat": not result.created,
+            "client_ref": result.change.client_ref,
+            "dispatch": {"id": dispatch.pk, "status": result.change.status},
+            "incident_status": result.incident_status,
+        },
+        status=201 if result.created else 200,
+    )
 
 
 @require_http_methods(["POST"])
@@ -276,14 +305,20 @@ def api_resolve(request, unit, dispatch_id: int):
     if not can_resolve_from_field(request.user, dispatch):
         return api_error(403, "not_your_task", gettext("This task belongs to another unit."))
     try:
-        result = do_field_resolve_incident(dispatch, acting_user=request.user, client_ref=body.get("client_ref"),
-                                           note=body.get("note") or "")
+        result = do_field_resolve_incident(
+            dispatch, acting_user=request.user, client_ref=body.get("client_ref"), note=body.get("note") or ""
+        )
     except IncidentError as error:
         return api_error(400, error.code, str(error))
-    return JsonResponse({
-        "ok": True, "repeat": not result.created, "client_ref": body.get("client_ref"),
-        "incident_status": result.incident.status,
-    }, status=201 if result.created else 200)
+    return JsonResponse(
+        {
+            "ok": True,
+            "repeat": not result.created,
+            "client_ref": body.get("client_ref"),
+            "incident_status": result.incident.status,
+        },
+        status=201 if result.created else 200,
+    )
 
 
 @require_http_methods(["POST"])
@@ -300,18 +335,32 @@ def api_photo(request, unit, dispatch_id: int):
     try:
         client_ref = check_client_ref(request.POST.get("client_ref", ""))
         photo, created = do_add_incident_photo(
-            dispatch.incident, request.FILES.get("photo"), kind=kind, acting_user=request.user, dispatch=dispatch,
-            lat=request.POST.get("lat"), lon=request.POST.get("lon"), note=request.POST.get("note", ""),
-            client_ref=client_ref, via="api")
+            dispatch.incident,
+            request.FILES.get("photo"),
+            kind=kind,
+            acting_user=request.user,
+            dispatch=dispatch,
+            lat=request.POST.get("lat"),
+            lon=request.POST.get("lon"),
+            note=request.POST.get("note", ""),
+            client_ref=client_ref,
+            via="api",
+        )
     except IncidentError as error:
         return api_error(400, error.code, str(error))
-    return JsonResponse({
-        "ok": True, "repeat": not created, "client_ref": photo.client_ref,
-        "photo": {"id": photo.pk, "kind": photo.kind, "width": photo.width, "height": photo.height},
-    }, status=201 if created else 200)
+    return JsonResponse(
+        {
+            "ok": True,
+            "repeat": not created,
+            "client_ref": photo.client_ref,
+            "photo": {"id": photo.pk, "kind": photo.kind, "width": photo.width, "height": photo.height},
+        },
+        status=201 if created else 200,
+    )
 
 
 # --- Photos for staff ---------------------------------------------------------------------------
+
 
 @require_GET
 def photo(request, photo_id: int):

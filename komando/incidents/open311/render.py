@@ -15,8 +15,15 @@ from django.http import HttpResponse
 from lxml import etree
 
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
-ITEM_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format",
-             "errors": "error", "services": "service", "service_requests": "request"}
+ITEM_TAGS = {
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "errors": "error",
+    "services": "service",
+    "service_requests": "request",
+}
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -76,5 +83,6 @@ def render(fmt: str, root: str, value, status: int = 200) -> HttpResponse:
 def render_error(fmt: str, status: int, description) -> HttpResponse:
     """The spec's error list: ``<errors><error><code/><description/></error></errors>`` or
     ``[{"code": 403, "description": "…"}]``; ``fmt`` other than json answers in XML."""
-    return render("json" if fmt == "json" else "xml", "errors",
-                  [{"code": status, "description": str(description)}], status=status)
+    return render(
+        "json" if fmt == "json" else "xml", "errors", [{"code": status, "description": str(description)}], status=status
+    )

@@ -47,10 +47,14 @@ def public_requests():
     ticket_reports = IncidentReport.objects.filter(ticket_incident=OuterRef("pk")).order_by("reported_at", "pk")
     private = IncidentReport.objects.filter(ticket_incident=OuterRef("pk"), channel__in=PRIVATE_CHANNELS)
     latest_public = TimelineEntry.objects.filter(incident=OuterRef("pk"), public=True).order_by("-at", "-id")
-    return (Incident.objects.select_related("category", "agency")
-            .annotate(open311_media_url=Subquery(ticket_reports.exclude(media_url="").values("media_url")[:1]),
-                      open311_note_id=Subquery(latest_public.values("id")[:1]))
-            .filter(~Exists(private)))
+    return (
+        Incident.objects.select_related("category", "agency")
+        .annotate(
+            open311_media_url=Subquery(ticket_reports.exclude(media_url="").values("media_url")[:1]),
+            open311_note_id=Subquery(latest_public.values("id")[:1]),
+        )
+        .filter(~Exists(private))
+    )
 
 
 def find_requests(query: RequestQuery) -> list[Incident]:
@@ -132,8 +136,7 @@ def report_by_token(token: str) -> IncidentReport | None:
     token = str(token or "").strip()
     if not token:
         return None
-    return (IncidentReport.objects.select_related("ticket_incident")
-            .filter(channel=Channel.OPEN311, source_ref=token).first())
+    return IncidentReport.objects.select_related("ticket_incident").filter(channel=Channel.OPEN311, source_ref=token).first()
 
 
 def place_address(address: str, attributes: dict) -> tuple[float, float] | None:

@@ -67,9 +67,15 @@ def _clean_attribute(attribute, where: str) -> dict:
     datatype_description = attribute.get("datatype_description")
     if datatype_description is not None and not isinstance(datatype_description, str):
         raise ImproperlyConfigured(f"{where}: datatype_description must be text or null")
-    row = {"variable": attribute.get("variable", True), "code": code, "datatype": datatype,
-           "required": attribute.get("required", False), "datatype_description": datatype_description or None,
-           "order": order, "description": description.strip()}
+    row = {
+        "variable": attribute.get("variable", True),
+        "code": code,
+        "datatype": datatype,
+        "required": attribute.get("required", False),
+        "datatype_description": datatype_description or None,
+        "order": order,
+        "description": description.strip(),
+    }
     values = attribute.get("values")
     if datatype in LIST_DATATYPES:
         if not isinstance(values, list) or not values:
@@ -102,8 +108,7 @@ def attribute_definitions() -> dict[str, list[dict]]:
 
 def service_categories():
     """Categories that are Open311 services, in the city's order."""
-    return (Category.objects.filter(active=True, playbook__isnull=False).select_related("parent")
-            .order_by("sort_order", "name"))
+    return Category.objects.filter(active=True, playbook__isnull=False).select_related("parent").order_by("sort_order", "name")
 
 
 def service_category(code: str) -> Category | None:

@@ -22,8 +22,23 @@ MAX_RESULTS = 1000
 MAX_SPAN = timedelta(days=90)
 MAX_IDS = 1000
 STATUSES = ("open", "closed")
-SCALAR_FIELDS = ("api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string", "address_id", "email",
-                 "device_id", "account_id", "first_name", "last_name", "phone", "description", "media_url")
+SCALAR_FIELDS = (
+    "api_key",
+    "jurisdiction_id",
+    "service_code",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "device_id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "description",
+    "media_url",
+)
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]{1,50})\](\[\])?$")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -172,10 +187,18 @@ def parse_new_request(body: Body) -> NewRequest:
     if len(body.attributes) > 50 or any(len(items) > 50 for items in body.attributes.values()):
         raise bad_request(_("Too many attributes."))
     return NewRequest(
-        service_code=service_code, lat=lat, lon=lon, address_string=address, description=description,
-        media_url=_text(values, "media_url", 500), email=_text(values, "email", 254),
-        first_name=_text(values, "first_name", 60), last_name=_text(values, "last_name", 60),
-        phone=_text(values, "phone", 40), attributes=body.attributes)
+        service_code=service_code,
+        lat=lat,
+        lon=lon,
+        address_string=address,
+        description=description,
+        media_url=_text(values, "media_url", 500),
+        email=_text(values, "email", 254),
+        first_name=_text(values, "first_name", 60),
+        last_name=_text(values, "last_name", 60),
+        phone=_text(values, "phone", 40),
+        attributes=body.attributes,
+    )
 
 
 def parse_w3c(raw: str, name: str, *, end_of_day: bool = False) -> datetime:
@@ -192,8 +215,10 @@ def parse_w3c(raw: str, name: str, *, end_of_day: bool = False) -> datetime:
         # A "+" in a query string that the client did not encode arrives as a space.
         at = datetime.fromisoformat(PLUS_AS_SPACE.sub(r"+\1", raw))
     except ValueError:
-        raise bad_request(_("%(name)s must be a W3C date-time such as 2025-03-10T08:15:00+07:00 (got %(value)s).")
-                          % {"name": name, "value": repr(raw[:40])}) from None
+        raise bad_request(
+            _("%(name)s must be a W3C date-time such as 2025-03-10T08:15:00+07:00 (got %(value)s).")
+            % {"name": name, "value": repr(raw[:40])}
+        ) from None
     if at.tzinfo is None:
         raise bad_request(_("%(name)s needs a time zone, e.g. 2025-03-10T08:15:00+07:00 or …Z.") % {"name": name})
     return at
@@ -272,8 +297,10 @@ def clean_attributes(definition: list[dict], given: dict[str, list[str]]) -> dic
         items = [item.strip() for item in given.get(code, []) if item is not None and item.strip()]
         if not items:
             if attribute["required"]:
-                raise bad_request(_("attribute[%(code)s] is required (%(description)s).")
-                                  % {"code": code, "description": attribute["description"]})
+                raise bad_request(
+                    _("attribute[%(code)s] is required (%(description)s).")
+                    % {"code": code, "description": attribute["description"]}
+                )
             continue
         if datatype != "multivaluelist" and len(items) > 1:
             raise bad_request(_("attribute[%(code)s] takes one value.") % {"code": code})
@@ -284,8 +311,10 @@ def clean_attributes(definition: list[dict], given: dict[str, list[str]]) -> dic
             keys = [value["key"] for value in attribute["values"]]
             wrong = [item for item in items if item not in keys]
             if wrong:
-                raise bad_request(_("attribute[%(code)s] must be one of %(keys)s (got %(value)s).")
-                                  % {"code": code, "keys": ", ".join(keys), "value": repr(wrong[0][:40])})
+                raise bad_request(
+                    _("attribute[%(code)s] must be one of %(keys)s (got %(value)s).")
+                    % {"code": code, "keys": ", ".join(keys), "value": repr(wrong[0][:40])}
+                )
         elif datatype == "number":
             try:
                 if not math.isfinite(float(items[0])):

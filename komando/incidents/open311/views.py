@@ -48,8 +48,7 @@ def open311_view(*methods: str):
             if fmt not in CONTENT_TYPES:
                 return render_error("xml", 404, _("Unknown format %(fmt)s: use .xml or .json.") % {"fmt": repr(fmt)})
             if request.method not in methods:
-                response = render_error(fmt, 405, _("Method %(method)s is not allowed here.")
-                                        % {"method": request.method})
+                response = render_error(fmt, 405, _("Method %(method)s is not allowed here.") % {"method": request.method})
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
@@ -83,15 +82,17 @@ def discovery(request, fmt):
     body = {
         "changeset": changeset,
         "contact": city.get("open311_contact") or _("Command center of %(city)s") % {"city": city.name},
-        "key_service": city.get("open311_key_service") or _("API keys are issued by the city's command center "
-                                                             "administrators on request."),
-        "endpoints": [{
-            "specification": config.SPECIFICATION,
-            "url": endpoint_url(request),
-            "changeset": changeset,
-            "type": "production",
-            "formats": ["text/xml", "application/json"],
-        }],
+        "key_service": city.get("open311_key_service")
+        or _("API keys are issued by the city's command center administrators on request."),
+        "endpoints": [
+            {
+                "specification": config.SPECIFICATION,
+                "url": endpoint_url(request),
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
     }
     return render(fmt, "discovery", body)
 
@@ -156,14 +157,26 @@ def create_request(request, fmt):
     source_ref = idempotency_ref(client, request.headers.get("Idempotency-Key"))
     try:
         incident, report, created = do_report_incident(
-            Channel.OPEN311, source_ref=source_ref, category_code=service, description=new.description,
-            lat=lat, lon=lon, reported_at=timezone.now(), contact=new.contact, address=new.address_string,
-            media_url=new.media_url, attributes=attributes, via="open311")
+            Channel.OPEN311,
+            source_ref=source_ref,
+            category_code=service,
+            description=new.description,
+            lat=lat,
+            lon=lon,
+            reported_at=timezone.now(),
+            contact=new.contact,
+            address=new.address_string,
+            media_url=new.media_url,
+            attributes=attributes,
+            via="open311",
+        )
     except UnknownCategory as error:
         raise Open311Error(404, str(error)) from None
     ticket_incident = report.ticket_incident
     notice = _("Report received as %(ticket)s; %(agency)s is responsible for it.") % {
-        "ticket": ticket_incident.ticket, "agency": ticket_incident.agency.name}
+        "ticket": ticket_incident.ticket,
+        "agency": ticket_incident.agency.name,
+    }
     row = {"service_request_id": str(ticket_incident.ticket), "service_notice": notice, "account_id": None}
     return render(fmt, "service_requests", [row], status=201 if created else 200)
 
@@ -183,8 +196,9 @@ def token(request, token, fmt):
     report = requests.report_by_token(token)
     if report is None:
         raise Open311Error(404, _("token %(token)s not found") % {"token": repr(token[:60])})
-    return render(fmt, "service_requests",
-                  [{"service_request_id": str(report.ticket_incident.ticket), "token": str(report.source_ref)}])
+    return render(
+        fmt, "service_requests", [{"service_request_id": str(report.ticket_incident.ticket), "token": str(report.source_ref)}]
+    )
 
 
 @csrf_exempt

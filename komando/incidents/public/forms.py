@@ -46,14 +46,14 @@ def category_choices() -> list:
 
 def kelurahan_choices() -> list:
     """Kelurahan grouped by kecamatan, for a resident who types an address instead of using the map."""
-    rows = (Region.objects.filter(level=RegionLevel.KELURAHAN).select_related("parent")
-            .order_by("parent__name", "name"))
+    rows = Region.objects.filter(level=RegionLevel.KELURAHAN).select_related("parent").order_by("parent__name", "name")
     groups: dict[str, list] = {}
     for row in rows:
         kecamatan = row.parent.name if row.parent_id else ""
         groups.setdefault(kecamatan, []).append((row.code, row.name))
     return [("", _("Choose the kelurahan"))] + [
-        (_("Kecamatan %(name)s") % {"name": name}, options) for name, options in groups.items()]
+        (_("Kecamatan %(name)s") % {"name": name}, options) for name, options in groups.items()
+    ]
 
 
 def validate_phone(value: str) -> None:
@@ -63,41 +63,76 @@ def validate_phone(value: str) -> None:
 
 
 class ReportForm(forms.Form):
-    key = forms.RegexField(regex=KEY_PATTERN, widget=forms.HiddenInput, error_messages={
-        "required": _("The form is incomplete. Open the report page again and fill it in."),
-        "invalid": _("The form is incomplete. Open the report page again and fill it in.")})
-    category = forms.ChoiceField(label=_("What is the problem?"), error_messages={
-        "required": _("Choose what the problem is."),
-        "invalid_choice": _("Choose a problem from the list.")})
+    key = forms.RegexField(
+        regex=KEY_PATTERN,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The form is incomplete. Open the report page again and fill it in."),
+            "invalid": _("The form is incomplete. Open the report page again and fill it in."),
+        },
+    )
+    category = forms.ChoiceField(
+        label=_("What is the problem?"),
+        error_messages={"required": _("Choose what the problem is."), "invalid_choice": _("Choose a problem from the list.")},
+    )
     description = forms.CharField(
-        label=_("Describe it"), min_length=MIN_DESCRIPTION, max_length=MAX_DESCRIPTION,
+        label=_("Describe it"),
+        min_length=MIN_DESCRIPTION,
+        max_length=MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_DESCRIPTION}),
         help_text=_("What happened, since when, and anything that helps the officers find it."),
         error_messages={
             "required": _("Describe the problem in a few words."),
             "min_length": _("Describe the problem in a few more words (at least %(limit_value)d characters)."),
             "max_length": _("The description is too long: at most %(limit_value)d characters (it has %(show_value)d)."),
-        })
-    lat = forms.FloatField(required=False, widget=forms.HiddenInput, error_messages={
-        "invalid": _("The place on the map is not valid. Tap the map again.")})
-    lon = forms.FloatField(required=False, widget=forms.HiddenInput, error_messages={
-        "invalid": _("The place on the map is not valid. Tap the map again.")})
-    location_source = forms.ChoiceField(required=False, widget=forms.HiddenInput,
-                                        choices=[("", ""), ("map", "map"), ("gps", "gps")])
-    address = forms.CharField(label=_("Address or landmark"), required=False, max_length=300,
-                              error_messages={"max_length": _("The address is too long: at most %(limit_value)d "
-                                                              "characters (it has %(show_value)d).")})
-    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False, error_messages={
-        "invalid_choice": _("Choose a kelurahan from the list.")})
-    photo = forms.FileField(label=_("Photo (optional)"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-    contact_name = forms.CharField(label=_("Name"), required=False, max_length=120, error_messages={
-        "max_length": _("The name is too long: at most %(limit_value)d characters.")})
-    contact_phone = forms.CharField(label=_("Phone / WhatsApp"), required=False, max_length=40,
-                                    validators=[validate_phone], error_messages={
-                                        "max_length": _("Type a phone number of 8 to 15 digits, e.g. 0812 3456 7890.")})
-    contact_email = forms.EmailField(label=_("E-mail"), required=False, max_length=254, error_messages={
-        "invalid": _("Type a valid e-mail address, e.g. nama@contoh.id.")})
+        },
+    )
+    lat = forms.FloatField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("The place on the map is not valid. Tap the map again.")},
+    )
+    lon = forms.FloatField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("The place on the map is not valid. Tap the map again.")},
+    )
+    location_source = forms.ChoiceField(
+        required=False, widget=forms.HiddenInput, choices=[("", ""), ("map", "map"), ("gps", "gps")]
+    )
+    address = forms.CharField(
+        label=_("Address or landmark"),
+        required=False,
+        max_length=300,
+        error_messages={"max_length": _("The address is too long: at most %(limit_value)d characters (it has %(show_value)d).")},
+    )
+    kelurahan = forms.ChoiceField(
+        label=_("Kelurahan"), required=False, error_messages={"invalid_choice": _("Choose a kelurahan from the list.")}
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    contact_name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=120,
+        error_messages={"max_length": _("The name is too long: at most %(limit_value)d characters.")},
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone / WhatsApp"),
+        required=False,
+        max_length=40,
+        validators=[validate_phone],
+        error_messages={"max_length": _("Type a phone number of 8 to 15 digits, e.g. 0812 3456 7890.")},
+    )
+    contact_email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": _("Type a valid e-mail address, e.g. nama@contoh.id.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,8 +164,9 @@ class ReportForm(forms.Form):
         elif lat is None:
             data["location_source"] = "kelurahan"
             if not data.get("kelurahan") and not self.has_error("kelurahan"):
-                self.add_error("lat", _("Mark the place: tap the map, use your location, or type the address "
-                                        "and choose the kelurahan."))
+                self.add_error(
+                    "lat", _("Mark the place: tap the map, use your location, or type the address and choose the kelurahan.")
+                )
             elif not data.get("address", "").strip() and not self.has_error("address"):
                 self.add_error("address", _("Type the address or a landmark, so that officers can find the place."))
         else:
@@ -151,8 +187,11 @@ class ReportForm(forms.Form):
 
     def contact(self) -> dict:
         data = self.cleaned_data
-        return {"name": data.get("contact_name", ""), "phone": data.get("contact_phone", ""),
-                "email": data.get("contact_email", "")}
+        return {
+            "name": data.get("contact_name", ""),
+            "phone": data.get("contact_phone", ""),
+            "email": data.get("contact_email", ""),
+        }
 
     def attributes(self) -> dict:
         """What the operator should know about how the report was placed (no personal data)."""
@@ -164,9 +203,14 @@ class ReportForm(forms.Form):
 
 
 class TicketLookupForm(forms.Form):
-    tiket = forms.CharField(label=_("Ticket number"), max_length=32, error_messages={
-        "required": _("Type the ticket number you were given, e.g. TNG-2611-00042."),
-        "max_length": _("A ticket number has at most %(limit_value)d characters.")})
+    tiket = forms.CharField(
+        label=_("Ticket number"),
+        max_length=32,
+        error_messages={
+            "required": _("Type the ticket number you were given, e.g. TNG-2611-00042."),
+            "max_length": _("A ticket number has at most %(limit_value)d characters."),
+        },
+    )
 
     def clean_tiket(self) -> str:
         return self.cleaned_data["tiket"].strip().upper()

@@ -22,8 +22,13 @@ def outlines(level: str) -> dict:
         properties = {"name": region.name, "centroid": [round(region.centroid_lat, 5), round(region.centroid_lon, 5)]}
         if level == RegionLevel.KELURAHAN and region.parent_id:
             properties["kecamatan"] = region.parent.name
-        features.append({"type": "Feature", "properties": properties,
-                         "geometry": {"type": geometry.get("type"), "coordinates": _rounded(geometry.get("coordinates"))}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": properties,
+                "geometry": {"type": geometry.get("type"), "coordinates": _rounded(geometry.get("coordinates"))},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 

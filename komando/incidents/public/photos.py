@@ -54,11 +54,14 @@ def check_photo(upload) -> CheckedPhoto:
     if size > limit:
         raise ValidationError(
             _("The photo is too large (%(size)s MB). Send a photo of at most %(max)s MB."),
-            code="photo_too_large", params={"size": megabytes(size), "max": megabytes(limit)})
+            code="photo_too_large",
+            params={"size": megabytes(size), "max": megabytes(limit)},
+        )
     if size == 0:
         raise ValidationError(_("The photo file is empty."), code="photo_empty")
     not_an_image = ValidationError(
-        _("This file is not a photo. Send a picture in JPEG, PNG or WebP format."), code="photo_not_image")
+        _("This file is not a photo. Send a picture in JPEG, PNG or WebP format."), code="photo_not_image"
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -70,17 +73,24 @@ def check_photo(upload) -> CheckedPhoto:
                 image.verify()  # reads the whole file: a truncated or forged one fails here
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
-            SyntaxError, ValueError):
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ):
         raise not_an_image from None
     finally:
         upload.seek(0)
     if image_format not in FORMATS:
         raise ValidationError(
             _("Photos in %(format)s format are not accepted. Send a picture in JPEG, PNG or WebP format."),
-            code="photo_format", params={"format": image_format})
-    return CheckedPhoto(format=image_format, content_type=FORMATS[image_format], width=width, height=height,
-                        size=size)
+            code="photo_format",
+            params={"format": image_format},
+        )
+    return CheckedPhoto(format=image_format, content_type=FORMATS[image_format], width=width, height=height, size=size)
 
 
 # Phone cameras take 12–50 megapixels; 2560 px on the long side shows every detail an officer needs.
@@ -162,8 +172,9 @@ def clean_photo(upload) -> CleanPhoto:
         pixels.save(buffer, format="WEBP", quality=JPEG_QUALITY)
     else:
         pixels.save(buffer, format="PNG", optimize=True)
-    return CleanPhoto(data=buffer.getvalue(), format=image_format, content_type=FORMATS[image_format],
-                      width=pixels.width, height=pixels.height)
+    return CleanPhoto(
+        data=buffer.getvalue(), format=image_format, content_type=FORMATS[image_format], width=pixels.width, height=pixels.height
+    )
 
 
 def _pixels_only(image: Image.Image, image_format: str) -> Image.Image:

@@ -20,8 +20,16 @@ S = Status
 
 # The resident's progress line: diterima → diverifikasi → ditangani → selesai.
 STEPS = [_("Received"), _("Verified"), _("Being handled"), _("Done")]
-STEP_OF = {S.BARU: 0, S.DIVERIFIKASI: 1, S.DITUGASKAN: 2, S.DALAM_PENANGANAN: 2, S.DIALIHKAN: 2,
-           S.DIBUKA_KEMBALI: 2, S.SELESAI: 3, S.DITUTUP: 3}
+STEP_OF = {
+    S.BARU: 0,
+    S.DIVERIFIKASI: 1,
+    S.DITUGASKAN: 2,
+    S.DALAM_PENANGANAN: 2,
+    S.DIALIHKAN: 2,
+    S.DIBUKA_KEMBALI: 2,
+    S.SELESAI: 3,
+    S.DITUTUP: 3,
+}
 
 # Statuses in the words a resident uses (the staff labels are officials' words).
 PUBLIC_LABEL = {
@@ -74,17 +82,19 @@ def _update(row: dict, other_ticket: str | None = None) -> dict | None:
     ``other_ticket``: the row belongs to the incident this ticket was merged into."""
     kind, text = row["kind"], row["text"]
     if kind == TimelineKind.REPORT:
-        title = (_("Report received (ticket %(ticket)s)") % {"ticket": other_ticket} if other_ticket
-                 else _("Report received"))
+        title = _("Report received (ticket %(ticket)s)") % {"ticket": other_ticket} if other_ticket else _("Report received")
     elif kind == TimelineKind.MERGE and row["merged_into"]:
         title = _("Merged with ticket %(ticket)s, which reports the same problem; the work goes on there.") % {
-            "ticket": row["merged_into"]}
+            "ticket": row["merged_into"]
+        }
     elif kind == TimelineKind.MERGE and row["merged_from"]:
-        title = _("Ticket %(ticket)s about the same problem was merged into this report.") % {
-            "ticket": row["merged_from"]}
+        title = _("Ticket %(ticket)s about the same problem was merged into this report.") % {"ticket": row["merged_from"]}
     elif kind == TimelineKind.HANDOFF and row["handed_to"]:
-        title = (_("Handed to %(receiver)s") % {"receiver": row["handed_to"]} if row["to_status"] == S.DIALIHKAN
-                 else _("%(receiver)s has taken up the report") % {"receiver": row["handed_to"]})
+        title = (
+            _("Handed to %(receiver)s") % {"receiver": row["handed_to"]}
+            if row["to_status"] == S.DIALIHKAN
+            else _("%(receiver)s has taken up the report") % {"receiver": row["handed_to"]}
+        )
     elif kind == TimelineKind.TRANSITION and row["to_status"]:
         title = PUBLIC_LABEL.get(row["to_status"], row["status_label"])
     elif kind == TimelineKind.COMMENT and text:
@@ -99,8 +109,11 @@ def tracking_context(incident: Incident) -> dict:
     survivor = surviving_incident(incident)
     updates = [_update(row) for row in public_timeline(incident)]
     if survivor.pk != incident.pk:
-        updates += [_update(row, survivor.ticket) for row in public_timeline(survivor)
-                    if row["kind"] != TimelineKind.MERGE or row["merged_from"] != incident.ticket]
+        updates += [
+            _update(row, survivor.ticket)
+            for row in public_timeline(survivor)
+            if row["kind"] != TimelineKind.MERGE or row["merged_from"] != incident.ticket
+        ]
     updates = sorted((u for u in updates if u is not None), key=lambda u: u["at"], reverse=True)
     status = survivor.status
     due = survivor.resolve_due_at if status not in FINISHED else None

@@ -46,13 +46,18 @@ def _page(request, template: str, context: dict, status: int = 200):
 
 
 def _form_page(request, form: ReportForm, status: int = 200):
-    response = _page(request, "incidents/public/lapor.html", {
-        "form": form,
-        "outlines": form_map(),
-        "labels": map_labels(),
-        "photo_max_bytes": max_photo_bytes(),
-        "photo_max_mb": megabytes(max_photo_bytes()),
-    }, status=status)
+    response = _page(
+        request,
+        "incidents/public/lapor.html",
+        {
+            "form": form,
+            "outlines": form_map(),
+            "labels": map_labels(),
+            "photo_max_bytes": max_photo_bytes(),
+            "photo_max_mb": megabytes(max_photo_bytes()),
+        },
+        status=status,
+    )
     response["Cache-Control"] = "no-store"  # going back never shows a sent form with its key again
     return response
 
@@ -67,16 +72,27 @@ def report(request):
     if not form.is_valid():
         return _form_page(request, form, status=400)
     if not ratelimit.allow(request, form.source_ref()):
-        form.add_error(None, gettext("Many reports were sent from this connection in a short time. "
-                                     "Please wait a few minutes and send it again."))
+        form.add_error(
+            None,
+            gettext("Many reports were sent from this connection in a short time. Please wait a few minutes and send it again."),
+        )
         return _form_page(request, form, status=429)
     lat, lon = form.point()
     data = form.cleaned_data
     try:
         _incident, report_row, _created = do_report_incident(
-            Channel.WEB, source_ref=form.source_ref(), category_code=data["category"],
-            description=data["description"], lat=lat, lon=lon, reported_at=timezone.now(), contact=form.contact(),
-            address=data["address"], attributes=form.attributes(), via="web")
+            Channel.WEB,
+            source_ref=form.source_ref(),
+            category_code=data["category"],
+            description=data["description"],
+            lat=lat,
+            lon=lon,
+            reported_at=timezone.now(),
+            contact=form.contact(),
+            address=data["address"],
+            attributes=form.attributes(),
+            via="web",
+        )
     except UnknownCategory as error:
         form.add_error("category", str(error))
     except OutsideCity:
@@ -95,8 +111,9 @@ def _keep_photo(report_row, form: ReportForm) -> None:
     photo was checked and re-encoded by the form: a refusal here would be a fault of ours, and the
     report stands without it."""
     try:
-        do_add_incident_photo(report_row.incident, form.photo, kind=PhotoKind.REPORT, report=report_row,
-                              client_ref=form.source_ref(), via="web")
+        do_add_incident_photo(
+            report_row.incident, form.photo, kind=PhotoKind.REPORT, report=report_row, client_ref=form.source_ref(), via="web"
+        )
     except (IncidentError, OSError):  # a refusal, or a full or unwritable media directory
         logger.exception("the photo of report %s could not be kept", report_row.pk)
 
@@ -117,8 +134,10 @@ def lookup(request):
         ticket = form.cleaned_data["tiket"]
         if incident_by_ticket(ticket) is not None:
             return redirect("incidents_public:track", ticket=ticket)
-        form.add_error("tiket", gettext("There is no report with ticket number %(ticket)s. Check the number "
-                                        "and try again.") % {"ticket": ticket})
+        form.add_error(
+            "tiket",
+            gettext("There is no report with ticket number %(ticket)s. Check the number and try again.") % {"ticket": ticket},
+        )
         status = 404
     return _page(request, "incidents/public/lacak.html", {"form": form}, status=status)
 
@@ -134,5 +153,4 @@ def track(request, ticket: str):
 
 
 def not_found(request, ticket: str = ""):
-    return _page(request, "incidents/public/tidak_ada.html",
-                 {"ticket": ticket[:32], "form": TicketLookupForm()}, status=404)
+    return _page(request, "incidents/public/tidak_ada.html", {"ticket": ticket[:32], "form": TicketLookupForm()}, status=404)

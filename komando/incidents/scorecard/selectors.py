@@ -70,8 +70,12 @@ def recent_period(now: datetime) -> Period:
 
 def month_period(month: date) -> Period:
     following = next_month(month)
-    return Period(key=f"{month:%Y-%m}", start=month_start(month.year, month.month),
-                  end=month_start(following.year, following.month), month=month)
+    return Period(
+        key=f"{month:%Y-%m}",
+        start=month_start(month.year, month.month),
+        end=month_start(following.year, following.month),
+        month=month,
+    )
 
 
 def parse_period(value: str | None, now: datetime | None = None) -> Period:
@@ -138,10 +142,8 @@ class Tally:
     def figures(self) -> dict:
         # The target is settled for an incident once it is resolved (in time or late) or still open past it.
         settled = self.resolved + self.open_overdue
-        share = (round(100 * self.resolved_within_sla / settled, 1)
-                 if settled >= MIN_DENOMINATOR else None)
-        median = (round(statistics.median(self.hours_to_resolve), 1)
-                  if self.resolved >= MIN_DENOMINATOR else None)
+        share = round(100 * self.resolved_within_sla / settled, 1) if settled >= MIN_DENOMINATOR else None
+        median = round(statistics.median(self.hours_to_resolve), 1) if self.resolved >= MIN_DENOMINATOR else None
         return {
             "received": self.received,
             "rejected": self.rejected,
@@ -165,10 +167,11 @@ def compute_scorecard(period: Period, now: datetime | None = None) -> dict:
 
     now = now or timezone.now()
     city, by_agency, by_kecamatan = Tally(), defaultdict(Tally), defaultdict(Tally)
-    rows = (Incident.objects.filter(reported_at__gte=period.start, reported_at__lt=period.end,
-                                    merged_into__isnull=True)
-            .order_by().values_list("agency_id", "kecamatan_id", "status", "reported_at", "resolved_at",
-                                    "resolve_due_at", "reopen_count"))
+    rows = (
+        Incident.objects.filter(reported_at__gte=period.start, reported_at__lt=period.end, merged_into__isnull=True)
+        .order_by()
+        .values_list("agency_id", "kecamatan_id", "status", "reported_at", "resolved_at", "resolve_due_at", "reopen_count")
+    )
     for agency_id, kecamatan_id, *facts in rows.iterator(chunk_size=2000):
         for tally in (city, by_agency[agency_id], by_kecamatan[kecamatan_id]):
             tally.add(*facts, now=now)
@@ -185,8 +188,12 @@ def compute_scorecard(period: Period, now: datetime | None = None) -> dict:
         for region in Region.objects.filter(Q(level=RegionLevel.KECAMATAN) | Q(pk__in=by_kecamatan)).order_by("name")
     ]
     return {
-        "period": {"key": period.key, "start": period.start.astimezone(WIB), "end": period.end.astimezone(WIB),
-                   "month": period.month},
+        "period": {
+            "key": period.key,
+            "start": period.start.astimezone(WIB),
+            "end": period.end.astimezone(WIB),
+            "month": period.month,
+        },
         "computed_at": now.astimezone(WIB),
         "min_denominator": MIN_DENOMINATOR,
         "city": city.figures(),

@@ -80,8 +80,7 @@ def escalate_due_incidents(*, now: datetime | None = None, limit: int = DEFAULT_
             continue
         (run.escalated if escalated else run.skipped).append(pk)
     if run.escalated or run.failed:
-        logger.info("escalation run: %d escalated, %d skipped, %d failed", len(run.escalated), len(run.skipped),
-                    len(run.failed))
+        logger.info("escalation run: %d escalated, %d skipped, %d failed", len(run.escalated), len(run.skipped), len(run.failed))
     return run
 
 

@@ -54,12 +54,27 @@ def report(incident_data):
     """Report an incident (a new one each call unless ``source_ref`` repeats); returns the incident."""
     from komando.incidents.actions import do_report_incident
 
-    def make(category_code: str = "SAMPAH", *, channel: str = "web", source_ref: str | None = None,
-             lat: float = SUKARASA[0], lon: float = SUKARASA[1], reported_at=None,
-             description: str = "Sampah menumpuk di pinggir jalan", **kwargs):
+    def make(
+        category_code: str = "SAMPAH",
+        *,
+        channel: str = "web",
+        source_ref: str | None = None,
+        lat: float = SUKARASA[0],
+        lon: float = SUKARASA[1],
+        reported_at=None,
+        description: str = "Sampah menumpuk di pinggir jalan",
+        **kwargs,
+    ):
         incident, _report, _created = do_report_incident(
-            channel, source_ref=source_ref or uuid.uuid4().hex, category_code=category_code, description=description,
-            lat=lat, lon=lon, reported_at=reported_at or timezone.now(), **kwargs)
+            channel,
+            source_ref=source_ref or uuid.uuid4().hex,
+            category_code=category_code,
+            description=description,
+            lat=lat,
+            lon=lon,
+            reported_at=reported_at or timezone.now(),
+            **kwargs,
+        )
         return incident
 
     return make

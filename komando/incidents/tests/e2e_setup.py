@@ -25,8 +25,9 @@ NEAR_SUKARASA = (-6.17020, 106.63185)  # about 300 m north of the kelurahan's ce
 
 
 def _user(username: str, role: str, **profile) -> User:
-    user = User.objects.filter(username=username).first() or User.objects.create_user(username, password=PASSWORD,
-                                                                                        first_name=username.title())
+    user = User.objects.filter(username=username).first() or User.objects.create_user(
+        username, password=PASSWORD, first_name=username.title()
+    )
     user.groups.add(Group.objects.get(name=role))
     Profile.objects.update_or_create(user=user, defaults=profile)
     return user
@@ -37,11 +38,13 @@ def set_up() -> dict:
     do_ensure_role_groups()
     source = Source.objects.get(slug="kebersihan")
     unit, _ = Asset.objects.update_or_create(
-        source=source, source_ref="e2e-truck-12",
-        defaults={"kind": AssetKind.TRUCK, "name": UNIT, "online": True, "lat": NEAR_SUKARASA[0],
-                  "lon": NEAR_SUKARASA[1]})
-    DeviceState.objects.update_or_create(asset=unit, defaults={"observed_at": timezone.now(), "lat": NEAR_SUKARASA[0],
-                                                               "lon": NEAR_SUKARASA[1], "speed_kmh": 0.0})
+        source=source,
+        source_ref="e2e-truck-12",
+        defaults={"kind": AssetKind.TRUCK, "name": UNIT, "online": True, "lat": NEAR_SUKARASA[0], "lon": NEAR_SUKARASA[1]},
+    )
+    DeviceState.objects.update_or_create(
+        asset=unit, defaults={"observed_at": timezone.now(), "lat": NEAR_SUKARASA[0], "lon": NEAR_SUKARASA[1], "speed_kmh": 0.0}
+    )
     _user(OPERATOR, Role.OPERATOR)
     _user(OFFICER, Role.FIELD_OFFICER, unit=unit, agency=source.agency)
     return {"operator": OPERATOR, "officer": OFFICER, "password": PASSWORD, "unit": unit.name, "unit_id": unit.pk}

@@ -32,8 +32,11 @@ def test_a_second_report_reads_no_category_sop_or_region_rows(report):
     with CaptureQueriesContext(connection) as queries:
         incident = report("SAMPAH")
     reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
-    assert not [sql for sql in reads if sql.startswith(('SELECT "incidents_category"', 'SELECT "incidents_playbook',
-                                                        'SELECT "regions_region"'))]
+    assert not [
+        sql
+        for sql in reads
+        if sql.startswith(('SELECT "incidents_category"', 'SELECT "incidents_playbook', 'SELECT "regions_region"'))
+    ]
     assert incident.category.code == "SAMPAH" and incident.kelurahan.level == "kelurahan"
     assert incident.kecamatan == incident.kelurahan.parent
 

@@ -21,11 +21,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def unit(reference_data):
     """A field unit with a live position ``metres_north`` of Sukarasa (about 111 m per 0.001°)."""
+
     def make(name, *, source="kebersihan", kind=AssetKind.TRUCK, metres_north=0, minutes_ago=1, online=True):
-        asset = Asset.objects.create(kind=kind, source=Source.objects.get(slug=source), source_ref=name, name=name,
-                                     online=online)
-        DeviceState.objects.create(asset=asset, observed_at=timezone.now() - timedelta(minutes=minutes_ago),
-                                   lat=SUKARASA[0] + metres_north / 111_320, lon=SUKARASA[1])
+        asset = Asset.objects.create(kind=kind, source=Source.objects.get(slug=source), source_ref=name, name=name, online=online)
+        DeviceState.objects.create(
+            asset=asset,
+            observed_at=timezone.now() - timedelta(minutes=minutes_ago),
+            lat=SUKARASA[0] + metres_north / 111_320,
+            lon=SUKARASA[1],
+        )
         return asset
 
     return make
@@ -77,18 +81,23 @@ def test_dispatch_assigns_the_incident_and_records_each_step_with_time_and_posit
     assert kinds.count(TimelineKind.ASSIGNMENT) == 4  # the dispatch and three steps of truk-1
 
 
-@pytest.mark.parametrize(("old", "new"), [
-    (DispatchStatus.DISPATCHED, DispatchStatus.DONE),
-    (DispatchStatus.EN_ROUTE, DispatchStatus.DISPATCHED),
-    (DispatchStatus.DONE, DispatchStatus.EN_ROUTE),
-    (DispatchStatus.CANCELLED, DispatchStatus.ON_SCENE),
-    (DispatchStatus.DISPATCHED, "parked"),
-])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (DispatchStatus.DISPATCHED, DispatchStatus.DONE),
+        (DispatchStatus.EN_ROUTE, DispatchStatus.DISPATCHED),
+        (DispatchStatus.DONE, DispatchStatus.EN_ROUTE),
+        (DispatchStatus.CANCELLED, DispatchStatus.ON_SCENE),
+        (DispatchStatus.DISPATCHED, "parked"),
+    ],
+)
 def test_an_illegal_unit_step_is_refused_and_changes_nothing(unit, verified, operator, old, new):
     dispatch = do_dispatch_units(verified, [unit("truk-1")], acting_user=operator)[0]
-    path = {DispatchStatus.EN_ROUTE: [DispatchStatus.EN_ROUTE],
-            DispatchStatus.DONE: [DispatchStatus.ON_SCENE, DispatchStatus.DONE],
-            DispatchStatus.CANCELLED: [DispatchStatus.CANCELLED]}.get(old, [])
+    path = {
+        DispatchStatus.EN_ROUTE: [DispatchStatus.EN_ROUTE],
+        DispatchStatus.DONE: [DispatchStatus.ON_SCENE, DispatchStatus.DONE],
+        DispatchStatus.CANCELLED: [DispatchStatus.CANCELLED],
+    }.get(old, [])
     for step in path:
         do_update_dispatch(dispatch, step, acting_user=operator)
     before = DispatchStatusChange.objects.count()
@@ -103,8 +112,7 @@ def test_refused_dispatches_store_nothing(unit, report, verified, operator):
     busy = unit("truk-busy")
     do_dispatch_units(verified, [busy], acting_user=operator)
     other = bring_to(report("SAMPAH", lat=-6.1800, lon=106.6880), Status.DIVERIFIKASI, operator)
-    gauge = Asset.objects.create(kind=AssetKind.GAUGE, source=Source.objects.get(slug="banjir"), source_ref="pos-1",
-                                 name="Pos 1")
+    gauge = Asset.objects.create(kind=AssetKind.GAUGE, source=Source.objects.get(slug="banjir"), source_ref="pos-1", name="Pos 1")
     free = unit("truk-free")
     fresh = report("SAMPAH", lat=-6.1900, lon=106.6300)  # baru: not verified yet
     count = Dispatch.objects.count()

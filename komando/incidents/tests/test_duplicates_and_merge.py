@@ -64,8 +64,9 @@ def test_the_radius_and_window_are_settings(report, settings):
     assert duplicate_candidates(first.category, *SUKARASA, later) == []
 
 
-def test_merging_moves_every_report_and_keeps_every_reporter(report, operator, django_capture_on_commit_callbacks,
-                                                              captured_events):
+def test_merging_moves_every_report_and_keeps_every_reporter(
+    report, operator, django_capture_on_commit_callbacks, captured_events
+):
     survivor = report(contact={"name": "Ani", "phone": "0813 1111 2222"})
     duplicate = report(**near(40), contact={"name": "Budi", "email": "budi@example.org"})
     ticket_of_budi = duplicate.ticket
@@ -76,17 +77,18 @@ def test_merging_moves_every_report_and_keeps_every_reporter(report, operator, d
     assert (duplicate.status, duplicate.merged_into, duplicate.closed_at is not None) == (Status.DUPLIKAT, survivor, True)
     assert duplicate.next_escalation_at is None
     reports = IncidentReport.objects.filter(incident=survivor).order_by("id")
-    assert [(r.contact_name, r.ticket_incident.ticket) for r in reports] == [
-        ("Ani", survivor.ticket), ("Budi", ticket_of_budi)]
+    assert [(r.contact_name, r.ticket_incident.ticket) for r in reports] == [("Ani", survivor.ticket), ("Budi", ticket_of_budi)]
     assert not duplicate.reports.exists() and duplicate.ticket_reports.count() == 1
     assert surviving_incident(duplicate) == survivor
     # both timelines say so, publicly, naming the other ticket
     on_duplicate = duplicate.timeline.get(kind=TimelineKind.MERGE)
     on_survivor = survivor.timeline.get(kind=TimelineKind.MERGE)
     assert (on_duplicate.from_status, on_duplicate.to_status, on_duplicate.data["into"]) == (
-        Status.BARU, Status.DUPLIKAT, survivor.ticket)
-    assert (on_survivor.to_status, on_survivor.data["from"], on_survivor.data["reports_moved"]) == (
-        "", ticket_of_budi, 1)
+        Status.BARU,
+        Status.DUPLIKAT,
+        survivor.ticket,
+    )
+    assert (on_survivor.to_status, on_survivor.data["from"], on_survivor.data["reports_moved"]) == ("", ticket_of_budi, 1)
     assert on_duplicate.public and on_survivor.public
     assert public_timeline(duplicate)[-1]["merged_into"] == survivor.ticket
     assert AuditRecord.objects.filter(action="incident.merge", actor=operator).count() == 2
@@ -119,8 +121,12 @@ def test_merges_chain_to_the_last_survivor(report, operator):
 @pytest.mark.parametrize("target_status", [Status.DITOLAK, Status.DITUTUP, Status.DUPLIKAT])
 def test_merging_into_a_finished_incident_is_refused(report, operator, target_status):
     duplicate = report()
-    target = bring_to(report(lat=CIPONDOH_INDAH[0], lon=CIPONDOH_INDAH[1]), target_status, operator,
-                      other=report(lat=CIPONDOH_INDAH[0], lon=CIPONDOH_INDAH[1]))
+    target = bring_to(
+        report(lat=CIPONDOH_INDAH[0], lon=CIPONDOH_INDAH[1]),
+        target_status,
+        operator,
+        other=report(lat=CIPONDOH_INDAH[0], lon=CIPONDOH_INDAH[1]),
+    )
     rows = TimelineEntry.objects.count()
     with pytest.raises(MergeNotAllowed):
         do_merge_incidents(duplicate, target, acting_user=operator)

@@ -107,7 +107,8 @@ def test_a_report_goes_from_a_resident_to_a_resolved_incident_on_record(system, 
     field.wait_for_selector(f'{card}[data-status="on_scene"]', timeout=15_000)
     console.wait_for_selector('#detail-status[data-status="dalam_penanganan"]', timeout=15_000)
     field.locator(f'{card} input[data-photo-kind="after"]').set_input_files(
-        {"name": "sesudah.jpg", "mimeType": "image/jpeg", "buffer": small_jpeg()})
+        {"name": "sesudah.jpg", "mimeType": "image/jpeg", "buffer": small_jpeg()}
+    )
     field.wait_for_function("document.querySelector('[data-dispatch] .task-photos').dataset.after === '1'")
     field.locator(f"{card} textarea").fill("Sampah sudah diangkut, lokasi sudah disapu.")
     field.locator(f'{card} [data-step="done"]').tap()
@@ -122,8 +123,10 @@ def test_a_report_goes_from_a_resident_to_a_resolved_incident_on_record(system, 
     timeline = console.locator("#timeline").inner_text()
     assert people["unit"] in timeline
     photo = '#photos [data-kind="after"] img'
-    console.wait_for_function(f"(() => {{ const img = document.querySelector('{photo}'); "
-                              "return img && img.complete && img.naturalWidth > 0; })()", timeout=15_000)
+    console.wait_for_function(
+        f"(() => {{ const img = document.querySelector('{photo}'); return img && img.complete && img.naturalWidth > 0; }})()",
+        timeout=15_000,
+    )
     console.locator(photo).scroll_into_view_if_needed()
     shot(console, "5-console-resolved")
     phone.goto(f"{system.base_url}/lapor/lacak/{ticket}/")

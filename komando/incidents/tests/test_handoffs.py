@@ -23,8 +23,7 @@ def verified(report, operator):
 
 def test_a_hand_off_to_another_opd_counts_when_that_opd_acknowledges(verified, operator, personas):
     dinkes = Agency.objects.get(code="dinkes")
-    handoff = do_hand_off_incident(verified, reason="Genangan sarang nyamuk DBD", acting_user=operator,
-                                   to_agency=dinkes)
+    handoff = do_hand_off_incident(verified, reason="Genangan sarang nyamuk DBD", acting_user=operator, to_agency=dinkes)
     verified.refresh_from_db()
     assert verified.status == Status.DIALIHKAN and verified.agency.code == "dlh"  # still the sender's
     assert handoff.is_pending and verified.responded_at is None
@@ -36,16 +35,22 @@ def test_a_hand_off_to_another_opd_counts_when_that_opd_acknowledges(verified, o
     assert verified.responded_at == handoff.acknowledged_at and handoff.acknowledged_by == officer
     rows = list(verified.timeline.filter(kind=TimelineKind.HANDOFF).order_by("id"))
     assert [(r.from_status, r.to_status, r.data["acknowledged"]) for r in rows] == [
-        (Status.DIVERIFIKASI, Status.DIALIHKAN, False), (Status.DIALIHKAN, Status.DITUGASKAN, True)]
+        (Status.DIVERIFIKASI, Status.DIALIHKAN, False),
+        (Status.DIALIHKAN, Status.DITUGASKAN, True),
+    ]
     assert rows[1].actor == officer and rows[1].comment == "Diterima, tim fogging dijadwalkan"
-    assert list(AuditRecord.objects.filter(object_id=str(verified.pk), action__startswith="incident.handoff")
-                .values_list("action", flat=True).order_by("id")) == ["incident.handoff", "incident.handoff_ack"]
+    assert list(
+        AuditRecord.objects.filter(object_id=str(verified.pk), action__startswith="incident.handoff")
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == ["incident.handoff", "incident.handoff_ack"]
 
 
 def test_a_hand_off_to_another_kelurahan_moves_the_incident_there(verified, operator):
     cipondoh_indah = Region.objects.get(code="36.71.05.1003")
-    handoff = do_hand_off_incident(verified, reason="Lokasi sebenarnya di seberang kali", acting_user=operator,
-                                   to_kelurahan=cipondoh_indah)
+    handoff = do_hand_off_incident(
+        verified, reason="Lokasi sebenarnya di seberang kali", acting_user=operator, to_kelurahan=cipondoh_indah
+    )
     do_acknowledge_handoff(handoff, acting_user=operator, note="Lurah menerima")
     verified.refresh_from_db()
     assert (verified.kelurahan.code, verified.kecamatan.code) == ("36.71.05.1003", "36.71.05")
@@ -66,14 +71,17 @@ def test_a_hand_off_to_an_outside_party_waits_on_them(verified, operator):
     assert verified.status == Status.SELESAI
 
 
-@pytest.mark.parametrize("receiver, error", [
-    ({}, HandoffError),
-    ({"to_party": "pln", "to_agency": "dishub"}, HandoffError),
-    ({"to_agency": "dlh"}, HandoffError),  # already with DLH
-    ({"to_kelurahan": "36.71.01.1001"}, HandoffError),  # already there
-    ({"to_kelurahan": "36.71.05"}, HandoffError),  # a kecamatan, not a kelurahan
-    ({"to_party": "pertamina"}, HandoffError),
-])
+@pytest.mark.parametrize(
+    "receiver, error",
+    [
+        ({}, HandoffError),
+        ({"to_party": "pln", "to_agency": "dishub"}, HandoffError),
+        ({"to_agency": "dlh"}, HandoffError),  # already with DLH
+        ({"to_kelurahan": "36.71.01.1001"}, HandoffError),  # already there
+        ({"to_kelurahan": "36.71.05"}, HandoffError),  # a kecamatan, not a kelurahan
+        ({"to_party": "pertamina"}, HandoffError),
+    ],
+)
 def test_a_bad_hand_off_is_refused_and_stores_nothing(verified, operator, receiver, error):
     if "to_agency" in receiver:
         receiver["to_agency"] = Agency.objects.get(code=receiver["to_agency"])
@@ -113,5 +121,11 @@ def test_a_hand_off_row_must_name_exactly_one_receiver(verified, operator):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Handoff.objects.create(incident=verified, target=HandoffTarget.EXTERNAL, to_party="",
-                               from_agency_id=verified.agency_id, from_status=Status.DIVERIFIKASI, reason="x")
+        Handoff.objects.create(
+            incident=verified,
+            target=HandoffTarget.EXTERNAL,
+            to_party="",
+            from_agency_id=verified.agency_id,
+            from_status=Status.DIVERIFIKASI,
+            reason="x",
+        )

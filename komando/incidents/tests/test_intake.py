@@ -26,16 +26,36 @@ WIB = ZoneInfo("Asia/Jakarta")
 CONTACT = {"name": "Budi Santoso", "email": "budi@example.org", "phone": "0812-3456-7890"}
 
 
-def take(channel="laksa", *, source_ref="LAKSA-2026-000123", category_code="SAMPAH", lat=SUKARASA[0],
-         lon=SUKARASA[1], reported_at=None, **kwargs):
-    return do_report_incident(channel, source_ref=source_ref, category_code=category_code,
-                              description=kwargs.pop("description", "Sampah menumpuk sudah seminggu"), lat=lat,
-                              lon=lon, reported_at=reported_at or timezone.now(), **kwargs)
+def take(
+    channel="laksa",
+    *,
+    source_ref="LAKSA-2026-000123",
+    category_code="SAMPAH",
+    lat=SUKARASA[0],
+    lon=SUKARASA[1],
+    reported_at=None,
+    **kwargs,
+):
+    return do_report_incident(
+        channel,
+        source_ref=source_ref,
+        category_code=category_code,
+        description=kwargs.pop("description", "Sampah menumpuk sudah seminggu"),
+        lat=lat,
+        lon=lon,
+        reported_at=reported_at or timezone.now(),
+        **kwargs,
+    )
 
 
 def stored_counts():
-    return (Incident.objects.count(), IncidentReport.objects.count(), TimelineEntry.objects.count(),
-            AuditRecord.objects.count(), sum(TicketSequence.objects.values_list("last", flat=True)))
+    return (
+        Incident.objects.count(),
+        IncidentReport.objects.count(),
+        TimelineEntry.objects.count(),
+        AuditRecord.objects.count(),
+        sum(TicketSequence.objects.values_list("last", flat=True)),
+    )
 
 
 def test_a_report_opens_an_incident_in_its_kelurahan_under_the_current_sop(incident_data):
@@ -49,7 +69,10 @@ def test_a_report_opens_an_incident_in_its_kelurahan_under_the_current_sop(incid
     assert incident.respond_due_at and incident.resolve_due_at and incident.next_escalation_at
     assert (report.incident, report.ticket_incident, report.channel) == (incident, incident, Channel.LAKSA)
     assert (report.contact_name, report.contact_email, report.contact_phone) == (
-        "Budi Santoso", "budi@example.org", "0812-3456-7890")
+        "Budi Santoso",
+        "budi@example.org",
+        "0812-3456-7890",
+    )
     row = incident.timeline.get()
     assert (row.kind, row.to_status, row.public, row.actor) == (TimelineKind.REPORT, Status.BARU, True, None)
 
@@ -112,24 +135,28 @@ def test_a_point_outside_the_city_is_refused_and_nothing_is_stored(incident_data
     assert stored_counts() == (0, 0, 0, 0, 0)
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"category_code": "TIDAK-ADA"}, UnknownCategory),
-    ({"category_code": ""}, UnknownCategory),
-    ({"lat": "abc"}, InvalidReport),
-    ({"lat": None}, InvalidReport),
-    ({"lat": 200.0}, InvalidReport),
-    ({"lon": float("nan")}, InvalidReport),
-    ({"reported_at": datetime(2026, 3, 1, 10, 0)}, InvalidReport),  # naive
-    ({"reported_at": "2026-03-01T10:00:00+07:00"}, InvalidReport),  # not a datetime
-    ({"reported_at": timezone.now() + timedelta(hours=2)}, InvalidReport),  # in the future
-    ({"description": "x" * 4001}, InvalidReport),
-    ({"priority": "darurat"}, InvalidReport),
-    ({"contact": {"email": "bukan-email"}}, InvalidReport),
-    ({"contact": {"phone": "tidak ada"}}, InvalidReport),
-    ({"media_url": "javascript:alert(1)"}, InvalidReport),
-    ({"attributes": ["not", "a", "mapping"]}, InvalidReport),
-    ({"source_ref": "x" * 101}, InvalidReport),
-], ids=lambda value: str(value)[:40])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"category_code": "TIDAK-ADA"}, UnknownCategory),
+        ({"category_code": ""}, UnknownCategory),
+        ({"lat": "abc"}, InvalidReport),
+        ({"lat": None}, InvalidReport),
+        ({"lat": 200.0}, InvalidReport),
+        ({"lon": float("nan")}, InvalidReport),
+        ({"reported_at": datetime(2026, 3, 1, 10, 0)}, InvalidReport),  # naive
+        ({"reported_at": "2026-03-01T10:00:00+07:00"}, InvalidReport),  # not a datetime
+        ({"reported_at": timezone.now() + timedelta(hours=2)}, InvalidReport),  # in the future
+        ({"description": "x" * 4001}, InvalidReport),
+        ({"priority": "darurat"}, InvalidReport),
+        ({"contact": {"email": "bukan-email"}}, InvalidReport),
+        ({"contact": {"phone": "tidak ada"}}, InvalidReport),
+        ({"media_url": "javascript:alert(1)"}, InvalidReport),
+        ({"attributes": ["not", "a", "mapping"]}, InvalidReport),
+        ({"source_ref": "x" * 101}, InvalidReport),
+    ],
+    ids=lambda value: str(value)[:40],
+)
 def test_bad_input_is_refused_with_a_clear_error_and_nothing_is_stored(incident_data, kwargs, error):
     with pytest.raises(error) as refused:
         take(**kwargs)
@@ -209,8 +236,7 @@ def test_a_feed_intake_is_not_audited(incident_data):
     assert not AuditRecord.objects.exists()
 
 
-def test_intake_tells_staff_screens_without_personal_data(incident_data, captured_events,
-                                                          django_capture_on_commit_callbacks):
+def test_intake_tells_staff_screens_without_personal_data(incident_data, captured_events, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         incident, _, _ = take(contact=CONTACT)
     assert [(event.type, event.audience) for event in captured_events] == [("incidents.changed", "staff")]

@@ -16,18 +16,32 @@ from komando.incidents.lifecycle import (
 
 # Every legal transition, written out (not derived from the module under test).
 LEGAL = {
-    (S.BARU, S.DIVERIFIKASI), (S.BARU, S.DITOLAK), (S.BARU, S.DUPLIKAT),
-    (S.DIVERIFIKASI, S.DITUGASKAN), (S.DIVERIFIKASI, S.DIALIHKAN), (S.DIVERIFIKASI, S.DITOLAK),
+    (S.BARU, S.DIVERIFIKASI),
+    (S.BARU, S.DITOLAK),
+    (S.BARU, S.DUPLIKAT),
+    (S.DIVERIFIKASI, S.DITUGASKAN),
+    (S.DIVERIFIKASI, S.DIALIHKAN),
+    (S.DIVERIFIKASI, S.DITOLAK),
     (S.DIVERIFIKASI, S.DUPLIKAT),
-    (S.DITUGASKAN, S.DALAM_PENANGANAN), (S.DITUGASKAN, S.DIALIHKAN), (S.DITUGASKAN, S.DITOLAK),
+    (S.DITUGASKAN, S.DALAM_PENANGANAN),
+    (S.DITUGASKAN, S.DIALIHKAN),
+    (S.DITUGASKAN, S.DITOLAK),
     (S.DITUGASKAN, S.DUPLIKAT),
-    (S.DALAM_PENANGANAN, S.SELESAI), (S.DALAM_PENANGANAN, S.DIALIHKAN), (S.DALAM_PENANGANAN, S.DITOLAK),
+    (S.DALAM_PENANGANAN, S.SELESAI),
+    (S.DALAM_PENANGANAN, S.DIALIHKAN),
+    (S.DALAM_PENANGANAN, S.DITOLAK),
     (S.DALAM_PENANGANAN, S.DUPLIKAT),
-    (S.SELESAI, S.DITUTUP), (S.SELESAI, S.DIBUKA_KEMBALI),
+    (S.SELESAI, S.DITUTUP),
+    (S.SELESAI, S.DIBUKA_KEMBALI),
     (S.DITUTUP, S.DIBUKA_KEMBALI),
-    (S.DIALIHKAN, S.DIVERIFIKASI), (S.DIALIHKAN, S.DITUGASKAN), (S.DIALIHKAN, S.DALAM_PENANGANAN),
-    (S.DIALIHKAN, S.SELESAI), (S.DIALIHKAN, S.DUPLIKAT),
-    (S.DIBUKA_KEMBALI, S.DITUGASKAN), (S.DIBUKA_KEMBALI, S.DALAM_PENANGANAN), (S.DIBUKA_KEMBALI, S.DIALIHKAN),
+    (S.DIALIHKAN, S.DIVERIFIKASI),
+    (S.DIALIHKAN, S.DITUGASKAN),
+    (S.DIALIHKAN, S.DALAM_PENANGANAN),
+    (S.DIALIHKAN, S.SELESAI),
+    (S.DIALIHKAN, S.DUPLIKAT),
+    (S.DIBUKA_KEMBALI, S.DITUGASKAN),
+    (S.DIBUKA_KEMBALI, S.DALAM_PENANGANAN),
+    (S.DIBUKA_KEMBALI, S.DIALIHKAN),
     (S.DIBUKA_KEMBALI, S.DUPLIKAT),
 }
 ALL_PAIRS = list(itertools.product(S.values, S.values))
@@ -57,8 +71,10 @@ def test_refusal_names_the_statuses_that_are_allowed():
     with translation.override("en"):
         with pytest.raises(TransitionNotAllowed) as refused:
             ensure_transition_allowed(S.BARU, S.SELESAI)
-        expected = (f"An incident that is {S.BARU.label} cannot become {S.SELESAI.label}; it may become: "
-                    f"{S.DIVERIFIKASI.label}, {S.DITOLAK.label}, {S.DUPLIKAT.label}.")
+        expected = (
+            f"An incident that is {S.BARU.label} cannot become {S.SELESAI.label}; it may become: "
+            f"{S.DIVERIFIKASI.label}, {S.DITOLAK.label}, {S.DUPLIKAT.label}."
+        )
         assert str(refused.value) == expected
 
 
@@ -84,9 +100,11 @@ def test_other_transitions_need_no_reason():
     ensure_reason_given(S.DIVERIFIKASI, "")
 
 
-STEPS = [{"key": "survei", "title": "Survei", "mandatory": True},
-         {"key": "foto", "title": "Foto sesudah", "mandatory": True},
-         {"key": "konfirmasi", "title": "Konfirmasi", "mandatory": False}]
+STEPS = [
+    {"key": "survei", "title": "Survei", "mandatory": True},
+    {"key": "foto", "title": "Foto sesudah", "mandatory": True},
+    {"key": "konfirmasi", "title": "Konfirmasi", "mandatory": False},
+]
 
 
 def test_closing_is_refused_while_mandatory_steps_are_undone():

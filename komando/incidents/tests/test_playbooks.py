@@ -20,9 +20,20 @@ from komando.incidents.playbooks import clean_content
 pytestmark = pytest.mark.django_db
 
 RESPONSIBLE = {
-    "SAMPAH": "dlh", "KEMACETAN": "dishub", "PJU-MATI": "dishub", "LAMPU-LALIN": "dishub", "JLN-RUSAK": "pupr",
-    "SALURAN": "pupr", "GENANGAN": "pupr", "KETERTIBAN": "satpol-pp", "MEDIS": "dinkes", "KEBAKARAN": "damkar",
-    "POHON-TUMBANG": "damkar", "BANJIR": "bpbd", "PMKS": "dinsos", "ADMINDUK": "disdukcapil",
+    "SAMPAH": "dlh",
+    "KEMACETAN": "dishub",
+    "PJU-MATI": "dishub",
+    "LAMPU-LALIN": "dishub",
+    "JLN-RUSAK": "pupr",
+    "SALURAN": "pupr",
+    "GENANGAN": "pupr",
+    "KETERTIBAN": "satpol-pp",
+    "MEDIS": "dinkes",
+    "KEBAKARAN": "damkar",
+    "POHON-TUMBANG": "damkar",
+    "BANJIR": "bpbd",
+    "PMKS": "dinsos",
+    "ADMINDUK": "disdukcapil",
 }
 WALL_CLOCK = {"minutes", "hours"}
 
@@ -32,8 +43,19 @@ def current(code: str) -> PlaybookVersion:
 
 
 def test_the_categories_the_city_named_are_seeded_in_a_tree(incident_data):
-    for code in ["KEMACETAN", "SAMPAH", "SALURAN", "GENANGAN", "KETERTIBAN", "MEDIS", "KEBAKARAN", "POHON-TUMBANG",
-                 "JLN-RUSAK", "PJU-MATI", "BANJIR"]:
+    for code in [
+        "KEMACETAN",
+        "SAMPAH",
+        "SALURAN",
+        "GENANGAN",
+        "KETERTIBAN",
+        "MEDIS",
+        "KEBAKARAN",
+        "POHON-TUMBANG",
+        "JLN-RUSAK",
+        "PJU-MATI",
+        "BANJIR",
+    ]:
         category = Category.objects.get(code=code)
         assert category.parent is not None and category.parent.parent is None, code
     assert Category.objects.get(code="MEDIS").name == "Kedaruratan medis"
@@ -93,8 +115,12 @@ def _city_copy(tmp_path):
 
 def test_a_newer_seed_replaces_an_older_seed_but_never_an_edit(incident_data, operator, tmp_path):
     city = _city_copy(tmp_path)
-    do_edit_playbook(Category.objects.get(code="KEBAKARAN").playbook, acting_user=operator,
-                     regulation="Perwal Kota Tangerang tentang SOP Damkar", change_note="nomor Perwal")
+    do_edit_playbook(
+        Category.objects.get(code="KEBAKARAN").playbook,
+        acting_user=operator,
+        regulation="Perwal Kota Tangerang tentang SOP Damkar",
+        change_note="nomor Perwal",
+    )
     data = json.loads((city / "playbooks.json").read_text())
     for code in ("SAMPAH", "KEBAKARAN"):
         data["playbooks"][code]["regulation"] += " (revisi)"
@@ -117,10 +143,8 @@ def test_the_seed_refuses_a_category_without_a_playbook(reference_data, tmp_path
 def test_editing_a_playbook_creates_a_new_version_and_old_incidents_keep_theirs(report, operator):
     old_incident = report("SAMPAH")
     playbook = Category.objects.get(code="SAMPAH").playbook
-    steps = [*current("SAMPAH").steps, {"key": "cek-ulang", "title": "Cek ulang tiga hari kemudian",
-                                        "mandatory": True}]
-    version = do_edit_playbook(playbook, acting_user=operator, steps=steps, agency="disperkim",
-                               change_note="langkah cek ulang")
+    steps = [*current("SAMPAH").steps, {"key": "cek-ulang", "title": "Cek ulang tiga hari kemudian", "mandatory": True}]
+    version = do_edit_playbook(playbook, acting_user=operator, steps=steps, agency="disperkim", change_note="langkah cek ulang")
     assert (version.number, version.agency.code, version.created_by) == (2, "disperkim", operator)
     assert version.sla == PlaybookVersion.objects.get(playbook=playbook, number=1).sla  # untouched parts carry over
     old_incident.refresh_from_db()
@@ -139,23 +163,31 @@ def test_editing_to_the_same_content_creates_no_version(incident_data, operator)
     assert not AuditRecord.objects.exists()
 
 
-@pytest.mark.parametrize("change", [
-    {"steps": []},
-    {"steps": [{"key": "A B", "title": "x", "mandatory": True}]},
-    {"steps": [{"key": "a", "title": "x", "mandatory": True}, {"key": "a", "title": "y", "mandatory": False}]},
-    {"steps": [{"key": "a", "title": "", "mandatory": True}]},
-    {"steps": [{"key": "a", "title": "x", "mandatory": "ya"}]},
-    {"sla": {"rendah": {"amount": 1, "unit": "working_days"}}},
-    {"sla": {p: {"amount": -1, "unit": "hours"} for p in Priority.values}},
-    {"sla": {p: {"amount": 1, "unit": "weeks"} for p in Priority.values}},
-    {"respond_sla": {p: {"amount": 1.5, "unit": "hours"} for p in Priority.values}},
-    {"escalation": []},
-    {"escalation": [{"role": "sekda", "after": {"amount": 1, "unit": "hours"}},
-                    {"role": "operator", "after": {"amount": 2, "unit": "hours"}}]},
-    {"escalation": [{"role": "presiden", "after": {"amount": 1, "unit": "hours"}}]},
-    {"regulation": "   "},
-    {"agency": "tidak-ada"},
-], ids=lambda change: str(change)[:50])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"steps": []},
+        {"steps": [{"key": "A B", "title": "x", "mandatory": True}]},
+        {"steps": [{"key": "a", "title": "x", "mandatory": True}, {"key": "a", "title": "y", "mandatory": False}]},
+        {"steps": [{"key": "a", "title": "", "mandatory": True}]},
+        {"steps": [{"key": "a", "title": "x", "mandatory": "ya"}]},
+        {"sla": {"rendah": {"amount": 1, "unit": "working_days"}}},
+        {"sla": {p: {"amount": -1, "unit": "hours"} for p in Priority.values}},
+        {"sla": {p: {"amount": 1, "unit": "weeks"} for p in Priority.values}},
+        {"respond_sla": {p: {"amount": 1.5, "unit": "hours"} for p in Priority.values}},
+        {"escalation": []},
+        {
+            "escalation": [
+                {"role": "sekda", "after": {"amount": 1, "unit": "hours"}},
+                {"role": "operator", "after": {"amount": 2, "unit": "hours"}},
+            ]
+        },
+        {"escalation": [{"role": "presiden", "after": {"amount": 1, "unit": "hours"}}]},
+        {"regulation": "   "},
+        {"agency": "tidak-ada"},
+    ],
+    ids=lambda change: str(change)[:50],
+)
 def test_a_bad_edit_is_refused_and_stores_nothing(incident_data, operator, change):
     playbook = Category.objects.get(code="SAMPAH").playbook
     with pytest.raises(InvalidPlaybook):
@@ -166,8 +198,7 @@ def test_a_bad_edit_is_refused_and_stores_nothing(incident_data, operator, chang
 def test_an_emergency_playbook_cannot_use_working_days(incident_data, operator):
     playbook = Category.objects.get(code="KEBAKARAN").playbook
     with pytest.raises(InvalidPlaybook, match="wall clock"):
-        do_edit_playbook(playbook, acting_user=operator,
-                         sla={p: {"amount": 1, "unit": "working_days"} for p in Priority.values})
+        do_edit_playbook(playbook, acting_user=operator, sla={p: {"amount": 1, "unit": "working_days"} for p in Priority.values})
 
 
 def test_a_playbook_version_never_changes(incident_data):
@@ -190,7 +221,9 @@ def test_clean_content_normalises_a_valid_playbook():
         sla={p: {"amount": 2, "unit": "hours", "note": "dropped"} for p in Priority.values},
         respond_sla={p: {"amount": 0, "unit": "minutes"} for p in Priority.values},
         escalation=[{"role": "operator", "after": {"amount": 0, "unit": "hours"}}],
-        regulation=" Perwal 1/2026 ", emergency=True)
+        regulation=" Perwal 1/2026 ",
+        emergency=True,
+    )
     assert content["steps"][0] == {"key": "survei", "title": "Survei lokasi", "mandatory": True}
     assert content["steps"][1]["mandatory"] is False
     assert content["sla"]["kritis"] == {"amount": 2, "unit": "hours"}

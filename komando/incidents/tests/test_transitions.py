@@ -47,8 +47,7 @@ def test_legal_transition_through_the_actions_writes_one_timeline_row(report, op
     row = rows[0]
     assert (row.from_status, row.to_status, row.actor) == (old, new, operator)
     assert row.public
-    assert AuditRecord.objects.filter(object_type="incidents.Incident", object_id=str(incident.pk),
-                                      actor=operator).exists()
+    assert AuditRecord.objects.filter(object_type="incidents.Incident", object_id=str(incident.pk), actor=operator).exists()
 
 
 @pytest.mark.parametrize("old, new", ILLEGAL)
@@ -77,8 +76,9 @@ def test_the_reason_of_a_rejection_is_on_the_public_timeline(report, operator):
     from komando.incidents.selectors import public_timeline
 
     incident = report()
-    do_transition_incident(incident, S.DITOLAK, acting_user=operator, reason="Lokasi milik swasta",
-                           comment="pelapor 0812 3456 7890 sudah ditelepon")  # internal
+    do_transition_incident(
+        incident, S.DITOLAK, acting_user=operator, reason="Lokasi milik swasta", comment="pelapor 0812 3456 7890 sudah ditelepon"
+    )  # internal
     last = public_timeline(incident)[-1]
     assert last["to_status"] == S.DITOLAK
     assert "Lokasi milik swasta" in last["text"]

@@ -80,8 +80,9 @@ def test_the_priority_of_a_closed_incident_does_not_change(report, operator):
 def test_only_public_comments_reach_the_tracking_page_masked(report, operator):
     incident = report()
     do_comment_incident(incident, "Pelapor minta ditelepon di 0812-9999-8888", acting_user=operator)
-    do_comment_incident(incident, "Petugas menuju lokasi. Info: budi@example.org / 081299998888",
-                        acting_user=operator, public=True)
+    do_comment_incident(
+        incident, "Petugas menuju lokasi. Info: budi@example.org / 081299998888", acting_user=operator, public=True
+    )
     shown = [row["text"] for row in public_timeline(incident) if row["kind"] == TimelineKind.COMMENT]
     assert len(shown) == 1
     assert shown[0].startswith("Petugas menuju lokasi") and "budi@" not in shown[0] and "9999" not in shown[0]
@@ -190,8 +191,12 @@ def test_a_failing_transition_leaves_neither_state_nor_timeline(report, operator
 def test_timeline_rows_cannot_be_changed_or_deleted(report):
     row = report().timeline.get()
     row.comment = "rewritten"
-    for attempt in (row.save, row.delete, lambda: TimelineEntry.objects.filter(pk=row.pk).update(comment="x"),
-                    lambda: TimelineEntry.objects.filter(pk=row.pk).delete()):
+    for attempt in (
+        row.save,
+        row.delete,
+        lambda: TimelineEntry.objects.filter(pk=row.pk).update(comment="x"),
+        lambda: TimelineEntry.objects.filter(pk=row.pk).delete(),
+    ):
         with pytest.raises(ValueError, match="append-only"):
             attempt()
     assert TimelineEntry.objects.get(pk=row.pk).comment == ""

@@ -15,8 +15,14 @@ from komando.metrics.selectors.health import health_panel
 from komando.sources.framework import SourceDataInvalid
 
 
-def _add_counts(model, source, facilities: Mapping[str, Asset], counts: Mapping[tuple, int], key_field: str,
-                extra: Mapping[str, tuple[str, Mapping[str, str]]] | None = None) -> None:
+def _add_counts(
+    model,
+    source,
+    facilities: Mapping[str, Asset],
+    counts: Mapping[tuple, int],
+    key_field: str,
+    extra: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
+) -> None:
     """Increment ``model`` rows keyed (date, facility, ``key_field``): F() updates for existing rows,
     one bulk insert for new ones. Runs inside the caller's transaction."""
     if not counts:
@@ -39,15 +45,21 @@ def _add_counts(model, source, facilities: Mapping[str, Asset], counts: Mapping[
             model.objects.filter(pk=pk).update(count=F("count") + delta)
         else:
             values = {name: names.get(key, key)[:200] for name, (_, names) in (extra or {}).items()}
-            new_rows.append(model(source=source, date=day, facility=facility, count=delta,
-                                  **{key_field: key}, **values))
+            new_rows.append(model(source=source, date=day, facility=facility, count=delta, **{key_field: key}, **values))
     model.objects.bulk_create(new_rows, batch_size=500)
 
 
 @transaction.atomic
-def do_add_health_counts(source, *, facilities: Iterable[dict] | None, visits: Mapping[tuple, int],
-                         diagnoses: Mapping[tuple, int], prescriptions: Mapping[tuple, int],
-                         diagnosis_names: Mapping[str, str], drug_names: Mapping[str, str]) -> None:
+def do_add_health_counts(
+    source,
+    *,
+    facilities: Iterable[dict] | None,
+    visits: Mapping[tuple, int],
+    diagnoses: Mapping[tuple, int],
+    prescriptions: Mapping[tuple, int],
+    diagnosis_names: Mapping[str, str],
+    drug_names: Mapping[str, str],
+) -> None:
     """Add one connector run's counts. Keys are ``(date, facility source_ref, poli|ICD-10|KFA code)``.
 
     ``facilities`` (asset items, see ``do_sync_assets``) are synced first when given. A count for a
@@ -62,8 +74,6 @@ def do_add_health_counts(source, *, facilities: Iterable[dict] | None, visits: M
         if unknown:
             raise SourceDataInvalid(f"counts for unknown puskesmas {unknown[0]!r}")
     _add_counts(VisitCount, source, assets, visits, "poli")
-    _add_counts(DiagnosisCount, source, assets, diagnoses, "icd10_code",
-                {"icd10_name": ("icd10_code", diagnosis_names)})
-    _add_counts(PrescriptionCount, source, assets, prescriptions, "kfa_code",
-                {"drug_name": ("kfa_code", drug_names)})
+    _add_counts(DiagnosisCount, source, assets, diagnoses, "icd10_code", {"icd10_name": ("icd10_code", diagnosis_names)})
+    _add_counts(PrescriptionCount, source, assets, prescriptions, "kfa_code", {"drug_name": ("kfa_code", drug_names)})
     send_event_on_commit(LiveEvent(type="panel.health", data=health_panel()))

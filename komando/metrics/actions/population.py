@@ -38,7 +38,8 @@ def do_replace_population(source, rows: Iterable[PopulationRow], as_of: date) ->
     if unknown:
         raise SourceDataInvalid(
             f"unknown region code {unknown[0]!r} (not a kelurahan of this city)"
-            + (f"; {len(unknown) - 1} more unknown" if len(unknown) > 1 else ""))
+            + (f"; {len(unknown) - 1} more unknown" if len(unknown) > 1 else "")
+        )
     valid_sexes = set(Sex.values)
     wanted: dict[tuple[str, str, str], int] = {}
     for row in rows:
@@ -52,7 +53,8 @@ def do_replace_population(source, rows: Iterable[PopulationRow], as_of: date) ->
     existing = {
         (code, sex, age_group): (count, stored_as_of)
         for code, sex, age_group, count, stored_as_of in PopulationCount.objects.values_list(
-            "region__code", "sex", "age_group", "count", "as_of")
+            "region__code", "sex", "age_group", "count", "as_of"
+        )
     }
     changed = sum(1 for key, count in wanted.items() if existing.get(key, (None, None))[0] != count)
     changed += sum(1 for key in existing if key not in wanted)
@@ -61,9 +63,10 @@ def do_replace_population(source, rows: Iterable[PopulationRow], as_of: date) ->
 
     PopulationCount.objects.all().delete()
     PopulationCount.objects.bulk_create(
-        [PopulationCount(source=source, region=kelurahan[code], sex=sex, age_group=age_group, count=count,
-                         as_of=as_of)
-         for (code, sex, age_group), count in wanted.items()],
+        [
+            PopulationCount(source=source, region=kelurahan[code], sex=sex, age_group=age_group, count=count, as_of=as_of)
+            for (code, sex, age_group), count in wanted.items()
+        ],
         batch_size=1000,
     )
     send_event_on_commit(LiveEvent(type="panel.population", data=population_panel()))

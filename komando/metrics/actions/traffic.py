@@ -68,20 +68,30 @@ def do_record_traffic(source, cameras: Iterable[dict[str, Any]], observations: I
             raise SourceDataInvalid(f"unknown congestion level {row.congestion!r} at camera {row.camera_ref}")
     stored = set()
     if observations:
-        stored = set(TrafficObservation.objects.filter(
-            camera__in=[by_ref[row.camera_ref] for row in observations],
-            observed_at__gte=min(row.observed_at for row in observations),
-            observed_at__lte=max(row.observed_at for row in observations),
-        ).values_list("camera_id", "observed_at"))
+        stored = set(
+            TrafficObservation.objects.filter(
+                camera__in=[by_ref[row.camera_ref] for row in observations],
+                observed_at__gte=min(row.observed_at for row in observations),
+                observed_at__lte=max(row.observed_at for row in observations),
+            ).values_list("camera_id", "observed_at")
+        )
     new_rows = []
     for row in observations:
         camera = by_ref[row.camera_ref]
         if (camera.pk, row.observed_at) in stored:
             continue
         stored.add((camera.pk, row.observed_at))
-        new_rows.append(TrafficObservation(
-            source=source, camera=camera, observed_at=row.observed_at, interval_minutes=row.interval_minutes,
-            vehicles=row.vehicles, average_speed_kmh=row.average_speed_kmh, congestion=row.congestion))
+        new_rows.append(
+            TrafficObservation(
+                source=source,
+                camera=camera,
+                observed_at=row.observed_at,
+                interval_minutes=row.interval_minutes,
+                vehicles=row.vehicles,
+                average_speed_kmh=row.average_speed_kmh,
+                congestion=row.congestion,
+            )
+        )
     TrafficObservation.objects.bulk_create(new_rows, batch_size=1000)
     if new_rows or cameras_changed:
         send_event_on_commit(LiveEvent(type="panel.traffic", data=traffic_panel()))

@@ -69,21 +69,35 @@ def health_panel(day: date | None = None, *, exact: bool = False) -> dict:
     ]
     per_facility = dict(visits.values_list("facility").annotate(total=Sum("count")).values_list("facility", "total"))
     top_diagnoses = [
-        {"code": row["icd10_code"], "name": row["name"], "name_id": icd10_indonesian_name(row["icd10_code"]),
-         "count": row["count"]}
-        for row in DiagnosisCount.objects.filter(date=day).values("icd10_code")
-        .annotate(count=Sum("count"), name=Max("icd10_name")).order_by("-count", "icd10_code")[:TOP]
+        {
+            "code": row["icd10_code"],
+            "name": row["name"],
+            "name_id": icd10_indonesian_name(row["icd10_code"]),
+            "count": row["count"],
+        }
+        for row in DiagnosisCount.objects.filter(date=day)
+        .values("icd10_code")
+        .annotate(count=Sum("count"), name=Max("icd10_name"))
+        .order_by("-count", "icd10_code")[:TOP]
     ]
     top_drugs = [
         {"code": row["kfa_code"], "name": row["name"], "count": row["count"]}
-        for row in PrescriptionCount.objects.filter(date=day).values("kfa_code")
-        .annotate(count=Sum("count"), name=Max("drug_name")).order_by("-count", "kfa_code")[:TOP]
+        for row in PrescriptionCount.objects.filter(date=day)
+        .values("kfa_code")
+        .annotate(count=Sum("count"), name=Max("drug_name"))
+        .order_by("-count", "kfa_code")[:TOP]
     ]
     facilities = Asset.objects.filter(kind=AssetKind.PUSKESMAS).select_related("region__parent")
     by_facility = sorted(
         (
-            {"id": asset.pk, "name": asset.name, "lat": asset.lat, "lon": asset.lon,
-             "kecamatan_code": _kecamatan_code(asset), "visits": int(per_facility.get(asset.pk, 0))}
+            {
+                "id": asset.pk,
+                "name": asset.name,
+                "lat": asset.lat,
+                "lon": asset.lon,
+                "kecamatan_code": _kecamatan_code(asset),
+                "visits": int(per_facility.get(asset.pk, 0)),
+            }
             for asset in facilities
         ),
         key=lambda row: (-row["visits"], row["name"]),

@@ -75,20 +75,21 @@ def population_panel(*, exact: bool = False) -> dict[str, Any]:
     Small cells are suppressed unless ``exact`` (staff)."""
     by_region = _totals_by_region()
     kecamatan_list = list(Region.objects.filter(level=RegionLevel.KECAMATAN).order_by("code"))
-    kelurahan_list = list(Region.objects.filter(level=RegionLevel.KELURAHAN).select_related("parent")
-                          .order_by("code"))
+    kelurahan_list = list(Region.objects.filter(level=RegionLevel.KELURAHAN).select_related("parent").order_by("code"))
     by_kelurahan = []
     kecamatan_totals: dict[int, dict[str, int]] = defaultdict(lambda: {"male": 0, "female": 0})
     for region in kelurahan_list:
         counts = by_region.get(region.pk, {"male": 0, "female": 0})
-        by_kelurahan.append({
-            "code": region.code,
-            "name": region.name,
-            "kecamatan_code": region.parent.code if region.parent else None,
-            "total": counts["male"] + counts["female"],
-            "male": counts["male"],
-            "female": counts["female"],
-        })
+        by_kelurahan.append(
+            {
+                "code": region.code,
+                "name": region.name,
+                "kecamatan_code": region.parent.code if region.parent else None,
+                "total": counts["male"] + counts["female"],
+                "male": counts["male"],
+                "female": counts["female"],
+            }
+        )
         if region.parent_id:
             kecamatan_totals[region.parent_id]["male"] += counts["male"]
             kecamatan_totals[region.parent_id]["female"] += counts["female"]
@@ -96,15 +97,17 @@ def population_panel(*, exact: bool = False) -> dict[str, Any]:
     for region in kecamatan_list:
         counts = kecamatan_totals.get(region.pk, {"male": 0, "female": 0})
         total = counts["male"] + counts["female"]
-        by_kecamatan.append({
-            "code": region.code,
-            "name": region.name,
-            "total": total,
-            "male": counts["male"],
-            "female": counts["female"],
-            "area_km2": region.area_km2,
-            "density_per_km2": _density(total, region.area_km2),
-        })
+        by_kecamatan.append(
+            {
+                "code": region.code,
+                "name": region.name,
+                "total": total,
+                "male": counts["male"],
+                "female": counts["female"],
+                "area_km2": region.area_km2,
+                "density_per_km2": _density(total, region.area_km2),
+            }
+        )
     male = sum(c["male"] for c in by_region.values())
     female = sum(c["female"] for c in by_region.values())
     panel = {
@@ -135,16 +138,18 @@ def kecamatan_population(code: str, *, exact: bool = False) -> dict[str, Any] | 
         region_female = sum(cell["female"] for cell in age_sex)
         male += region_male
         female += region_female
-        kelurahan.append({
-            "code": region.code,
-            "name": region.name,
-            "total": region_male + region_female,
-            "male": region_male,
-            "female": region_female,
-            "area_km2": region.area_km2,
-            "density_per_km2": _density(region_male + region_female, region.area_km2),
-            "by_age_sex": age_sex,
-        })
+        kelurahan.append(
+            {
+                "code": region.code,
+                "name": region.name,
+                "total": region_male + region_female,
+                "male": region_male,
+                "female": region_female,
+                "area_km2": region.area_km2,
+                "density_per_km2": _density(region_male + region_female, region.area_km2),
+                "by_age_sex": age_sex,
+            }
+        )
     detail = {
         "source": SOURCE_SLUG,
         "as_of": _as_of(),

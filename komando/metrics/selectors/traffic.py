@@ -30,8 +30,12 @@ def _kecamatan_code(asset: Asset) -> str | None:
 
 
 def _latest_observations(cameras: list[Asset]) -> dict[int, TrafficObservation]:
-    latest = dict(TrafficObservation.objects.filter(camera__in=cameras).values("camera_id")
-                  .annotate(newest=Max("observed_at")).values_list("camera_id", "newest"))
+    latest = dict(
+        TrafficObservation.objects.filter(camera__in=cameras)
+        .values("camera_id")
+        .annotate(newest=Max("observed_at"))
+        .values_list("camera_id", "newest")
+    )
     if not latest:
         return {}
     matches = reduce(or_, (Q(camera_id=camera_id, observed_at=newest) for camera_id, newest in latest.items()))
@@ -40,8 +44,7 @@ def _latest_observations(cameras: list[Asset]) -> dict[int, TrafficObservation]:
 
 def traffic_panel() -> dict[str, Any]:
     """The PIS traffic panel (see the panel contract): each camera with its latest interval."""
-    cameras = list(Asset.objects.filter(kind=AssetKind.CAMERA).select_related("region__parent")
-                   .order_by("name", "pk"))
+    cameras = list(Asset.objects.filter(kind=AssetKind.CAMERA).select_related("region__parent").order_by("name", "pk"))
     latest = _latest_observations(cameras)
     summary = {level: 0 for level in CongestionLevel.values} | {"offline": 0}
     rows = []
@@ -51,21 +54,23 @@ def traffic_panel() -> dict[str, Any]:
             summary["offline"] += 1
         elif observation is not None:
             summary[observation.congestion] += 1
-        rows.append({
-            "id": camera.pk,
-            "source_ref": camera.source_ref,
-            "name": camera.name,
-            "lat": camera.lat,
-            "lon": camera.lon,
-            "kecamatan_code": _kecamatan_code(camera),
-            "online": camera.online,
-            "snapshot_url": snapshot_proxy_url(camera.pk),
-            "observed_at": observation.observed_at.isoformat() if observation else None,
-            "interval_minutes": observation.interval_minutes if observation else None,
-            "vehicles": observation.vehicles if observation else None,
-            "average_speed_kmh": observation.average_speed_kmh if observation else None,
-            "congestion": observation.congestion if observation else None,
-        })
+        rows.append(
+            {
+                "id": camera.pk,
+                "source_ref": camera.source_ref,
+                "name": camera.name,
+                "lat": camera.lat,
+                "lon": camera.lon,
+                "kecamatan_code": _kecamatan_code(camera),
+                "online": camera.online,
+                "snapshot_url": snapshot_proxy_url(camera.pk),
+                "observed_at": observation.observed_at.isoformat() if observation else None,
+                "interval_minutes": observation.interval_minutes if observation else None,
+                "vehicles": observation.vehicles if observation else None,
+                "average_speed_kmh": observation.average_speed_kmh if observation else None,
+                "congestion": observation.congestion if observation else None,
+            }
+        )
     newest = max((o.observed_at for o in latest.values()), default=None)
     return {
         "source": SOURCE_SLUG,
@@ -92,12 +97,20 @@ def cameras_layer() -> dict[str, Any]:
         if camera["lat"] is None or camera["lon"] is None:
             continue
         tone = {"macet": "bad", "padat": "warn"}.get(camera["congestion"] or "", "")
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [camera["lon"], camera["lat"]]},
-            "properties": {"id": camera["id"], "name": camera["name"], "kind": "camera",
-                           "status": camera["congestion"] if camera["online"] else "offline",
-                           "tone": tone if camera["online"] else "bad", "source": panel["source"],
-                           "observed_at": camera["observed_at"], "snapshot_url": camera["snapshot_url"]},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [camera["lon"], camera["lat"]]},
+                "properties": {
+                    "id": camera["id"],
+                    "name": camera["name"],
+                    "kind": "camera",
+                    "status": camera["congestion"] if camera["online"] else "offline",
+                    "tone": tone if camera["online"] else "bad",
+                    "source": panel["source"],
+                    "observed_at": camera["observed_at"],
+                    "snapshot_url": camera["snapshot_url"],
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}

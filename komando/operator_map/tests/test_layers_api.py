@@ -12,12 +12,17 @@ pytestmark = pytest.mark.django_db
 def devices(reference_data):
     directory.clear()
     now = datetime.now(UTC).replace(microsecond=0)
-    do_store_device_batch([
-        PositionMessage(DeviceKey("kebersihan", "36.71.08", "dlh-truk-01"), now - timedelta(seconds=5), -6.16, 106.59,
-                        speed_kmh=22.0),
-        WaterLevelMessage(DeviceKey("banjir", "36.71.10", "pos-pa10"), now - timedelta(seconds=5), 2.4,
-                          lat=-6.14, lon=106.63),
-    ], [])
+    do_store_device_batch(
+        [
+            PositionMessage(
+                DeviceKey("kebersihan", "36.71.08", "dlh-truk-01"), now - timedelta(seconds=5), -6.16, 106.59, speed_kmh=22.0
+            ),
+            WaterLevelMessage(
+                DeviceKey("banjir", "36.71.10", "pos-pa10"), now - timedelta(seconds=5), 2.4, lat=-6.14, lon=106.63
+            ),
+        ],
+        [],
+    )
 
 
 def test_layers_need_an_operations_role(client, personas, devices):

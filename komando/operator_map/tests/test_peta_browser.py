@@ -21,8 +21,12 @@ OPERATOR, PASSWORD = "operator.peta", "peta-" + secrets.token_urlsafe(8)
 
 @pytest.fixture(scope="module")
 def system(live_system):
-    system = live_system(seed=functools.partial(add_user, OPERATOR, PASSWORD, Role.OPERATOR, first_name="Operator Peta"),
-                         mqtt="system", workers=True, env={"KOMANDO_INGEST_IN_PROCESS": "1"})
+    system = live_system(
+        seed=functools.partial(add_user, OPERATOR, PASSWORD, Role.OPERATOR, first_name="Operator Peta"),
+        mqtt="system",
+        workers=True,
+        env={"KOMANDO_INGEST_IN_PROCESS": "1"},
+    )
     system.start("fleet", "simulate-devices", "--interval", "1")
     return system
 

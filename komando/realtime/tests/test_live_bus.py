@@ -83,9 +83,12 @@ def test_events_cross_processes_over_the_redis_layer(settings):
     from komando.conftest import require_service
 
     require_service("Redis", "127.0.0.1", 6379)
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                           "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"],
-                                                      "prefix": f"komando-test-{uuid.uuid4().hex}"}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"], "prefix": f"komando-test-{uuid.uuid4().hex}"},
+        }
+    }
     channel_layers.backends.clear()
     try:
         from channels.layers import get_channel_layer

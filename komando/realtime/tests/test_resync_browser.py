@@ -30,6 +30,7 @@ PIS_SOURCE = "banjir"  # its first successful run happens while the server is do
 
 # ---------- run in the server's database (another process: `komando shell`) ----------
 
+
 def seed() -> dict:
     """An operator (who may see every page), open incidents, field units, water gauges, e-Monev's
     August report, an open situation-room session, and the alert rules evaluated once."""
@@ -68,12 +69,14 @@ def change_while_down(session_id: int) -> dict:
     raised = wall.raise_gauge(RISEN_GAUGE, RISEN_LEVEL)  # operator map, alerts
     development.store_next_month(9)  # development watch
     do_add_note(Session.objects.get(pk=session_id), NOTE, acting_user=User.objects.get(username=OPERATOR))
-    do_record_run_success(Source.objects.get(slug=PIS_SOURCE), started_at=timezone.now(), records=1,
-                          data_as_of=timezone.now())  # the PIS's source strip
+    do_record_run_success(
+        Source.objects.get(slug=PIS_SOURCE), started_at=timezone.now(), records=1, data_as_of=timezone.now()
+    )  # the PIS's source strip
     return {"ticket": ticket, "raised": raised}
 
 
 # ---------- the system ----------
+
 
 @pytest.fixture(scope="module")
 def system(live_system):
@@ -90,9 +93,15 @@ def kill_server(system: LiveSystem) -> None:
 
 
 def pages_of(system: LiveSystem) -> dict[str, str]:
-    return {"pis": "/", "wall": "/dinding/utama/1/", "console": "/konsol/", "map": "/peta/",
-            "alerts": "/peringatan/", "situation": f"/ruang/{system.seeded['session']}/",
-            "development": "/pembangunan/"}
+    return {
+        "pis": "/",
+        "wall": "/dinding/utama/1/",
+        "console": "/konsol/",
+        "map": "/peta/",
+        "alerts": "/peringatan/",
+        "situation": f"/ruang/{system.seeded['session']}/",
+        "development": "/pembangunan/",
+    }
 
 
 BUS = "window.KOMANDO_BUS"  # the live bus of a page (live.js): state, connections, reconnections, resyncs, build
@@ -148,15 +157,20 @@ def test_every_page_resynchronises_by_itself_after_the_server_is_killed(system, 
         pages["wall"].wait_for_function(
             # the reported incident, and the one the risen gauge opened
             f"Number(document.querySelector('.panel-incidents .figure-value').textContent) >= {wall_open + 1}",
-            timeout=20_000)
+            timeout=20_000,
+        )
         pages["map"].wait_for_function(
             "[...document.querySelectorAll('#opmap-gauges tbody tr')].some((row) => row.innerText.includes('Pos Kali Sabi')"
-            " && /2[.,]25/.test(row.innerText))", timeout=20_000)
+            " && /2[.,]25/.test(row.innerText))",
+            timeout=20_000,
+        )
         pages["alerts"].wait_for_selector("#al-open .al-item:has-text('Pos Kali Sabi')", timeout=20_000)
-        pages["situation"].wait_for_function(f"document.getElementById('timeline').innerText.includes({json.dumps(NOTE)})",
-                                             timeout=20_000)
+        pages["situation"].wait_for_function(
+            f"document.getElementById('timeline').innerText.includes({json.dumps(NOTE)})", timeout=20_000
+        )
         pages["development"].wait_for_function(
-            "document.querySelector('#dw-freshness [data-as-of]').dataset.asOf === '2026-09'", timeout=20_000)
+            "document.querySelector('#dw-freshness [data-as-of]').dataset.asOf === '2026-09'", timeout=20_000
+        )
         pages["pis"].wait_for_selector(f"#source-list .source-chip[data-slug={PIS_SOURCE}][data-status=ok]", timeout=20_000)
 
         for name, page in pages.items():
@@ -168,8 +182,11 @@ def test_every_page_resynchronises_by_itself_after_the_server_is_killed(system, 
         kill_server(system)
         wait_on_every_page(pages, f"{BUS}.state !== 'live'", 20_000)
         system.start_server(KOMANDO_BUILD_ID="resync-new-build")
-        wait_on_every_page(pages, f"window.pageMarker === undefined && {BUS} && {BUS}.state === 'live' && "
-                                  f"{BUS}.build === 'resync-new-build'", 90_000)
+        wait_on_every_page(
+            pages,
+            f"window.pageMarker === undefined && {BUS} && {BUS}.state === 'live' && {BUS}.build === 'resync-new-build'",
+            90_000,
+        )
         assert {name: page.errors for name, page in pages.items() if page.errors} == {}
     except BaseException:
         for name, page in locals().get("pages", {}).items():  # what each page showed when it failed

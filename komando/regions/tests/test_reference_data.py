@@ -61,8 +61,20 @@ def test_every_region_below_the_city_has_a_valid_schematic_shape(reference_data)
 
 
 def test_opds_and_the_13_applications_are_registered(reference_data):
-    for short in ["Dishub", "DLH", "Satpol PP", "Dinkes", "Dinas PUPR", "BPBD", "Disdukcapil", "Diskominfo",
-                  "Bappeda", "BPKAD", "Bapenda", "DPMPTSP"]:
+    for short in [
+        "Dishub",
+        "DLH",
+        "Satpol PP",
+        "Dinkes",
+        "Dinas PUPR",
+        "BPBD",
+        "Disdukcapil",
+        "Diskominfo",
+        "Bappeda",
+        "BPKAD",
+        "Bapenda",
+        "DPMPTSP",
+    ]:
         assert Agency.objects.filter(short_name=short).exists(), short
     assert Source.objects.exclude(group="external").count() == 13
     connected = set(Source.objects.exclude(connector="").values_list("slug", flat=True))
@@ -95,13 +107,35 @@ def _write(tmp_path, data) -> str:
         ("{not json", "cannot read"),
         ({"type": "Feature"}, "FeatureCollection"),
         ({"type": "FeatureCollection", "features": []}, "no features"),
-        ({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"kode": "36.71.99"},
-             "geometry": {"type": "Polygon", "coordinates": [[[106.6, -6.2], [106.7, -6.2], [106.7, -6.1], [106.6, -6.2]]]}}
-        ]}, "unknown region code 36.71.99"),
-        ({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"kode": "36.71.05"}, "geometry": {"type": "Point", "coordinates": [106.6, -6.2]}}
-        ]}, "Polygon"),
+        (
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"kode": "36.71.99"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [[[106.6, -6.2], [106.7, -6.2], [106.7, -6.1], [106.6, -6.2]]],
+                        },
+                    }
+                ],
+            },
+            "unknown region code 36.71.99",
+        ),
+        (
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"kode": "36.71.05"},
+                        "geometry": {"type": "Point", "coordinates": [106.6, -6.2]},
+                    }
+                ],
+            },
+            "Polygon",
+        ),
         ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": None}]}, "no region code"),
     ],
 )
@@ -113,8 +147,11 @@ def test_import_boundaries_rejects_bad_files_and_changes_nothing(reference_data,
 
 
 def test_import_boundaries_is_all_or_nothing(reference_data, tmp_path):
-    good = {"type": "Feature", "properties": {"kode": "36.71.05"},
-            "geometry": {"type": "Polygon", "coordinates": [[[106.6, -6.2], [106.7, -6.2], [106.7, -6.1], [106.6, -6.2]]]}}
+    good = {
+        "type": "Feature",
+        "properties": {"kode": "36.71.05"},
+        "geometry": {"type": "Polygon", "coordinates": [[[106.6, -6.2], [106.7, -6.2], [106.7, -6.1], [106.6, -6.2]]]},
+    }
     bad = {"type": "Feature", "properties": {"kode": "99.99"}, "geometry": good["geometry"]}
     with pytest.raises(CommandError):
         call_command("import_boundaries", _write(tmp_path, {"type": "FeatureCollection", "features": [good, bad]}))
@@ -122,7 +159,10 @@ def test_import_boundaries_is_all_or_nothing(reference_data, tmp_path):
 
 
 def test_import_boundaries_accepts_undotted_codes(reference_data, tmp_path):
-    feature = {"type": "Feature", "properties": {"kode": "3671051001"},
-               "geometry": {"type": "Polygon", "coordinates": [[[106.6, -6.2], [106.7, -6.2], [106.7, -6.1], [106.6, -6.2]]]}}
+    feature = {
+        "type": "Feature",
+        "properties": {"kode": "3671051001"},
+        "geometry": {"type": "Polygon", "coordinates": [[[106.6, -6.2], [106.7, -6.2], [106.7, -6.1], [106.6, -6.2]]]},
+    }
     call_command("import_boundaries", _write(tmp_path, {"type": "FeatureCollection", "features": [feature]}))
     assert Region.objects.get(code="36.71.05.1001").geometry_source == GeometrySource.OFFICIAL

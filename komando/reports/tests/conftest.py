@@ -45,8 +45,18 @@ def place(report):  # noqa: F811  (the imported fixture, requested)
     target ``due_hours`` later, resolved ``resolved_after_hours`` after the report if given)."""
     from komando.incidents.models import Incident
 
-    def make(moment: datetime, *, category: str = "SAMPAH", due_hours: float = 24, resolved_after_hours=None,
-             priority: str | None = None, status: str | None = None, lat=None, lon=None, title: str = ""):
+    def make(
+        moment: datetime,
+        *,
+        category: str = "SAMPAH",
+        due_hours: float = 24,
+        resolved_after_hours=None,
+        priority: str | None = None,
+        status: str | None = None,
+        lat=None,
+        lon=None,
+        title: str = "",
+    ):
         kwargs = {}
         if lat is not None:
             kwargs.update(lat=lat, lon=lon)
@@ -76,9 +86,13 @@ def gauge(reference_data):  # noqa: F811  (the imported fixture, requested)
 
     def make(ref: str, name: str, *, attributes: dict | None = None):
         return Asset.objects.create(
-            kind=AssetKind.GAUGE, source=Source.objects.get(slug="banjir"), source_ref=ref, name=name,
+            kind=AssetKind.GAUGE,
+            source=Source.objects.get(slug="banjir"),
+            source_ref=ref,
+            name=name,
             region=Region.objects.filter(level="kelurahan").order_by("code").first(),
-            attributes={"siaga_3_m": 1.5, "siaga_2_m": 2.0, "siaga_1_m": 2.5, **(attributes or {})})
+            attributes={"siaga_3_m": 1.5, "siaga_2_m": 2.0, "siaga_1_m": 2.5, **(attributes or {})},
+        )
 
     return make
 
@@ -92,5 +106,11 @@ def reading(asset, moment: datetime, level: float):
 def run(source, finished: datetime, ok: bool, *, error_kind: str = "", error: str = ""):
     from komando.sources.models import SourceRun
 
-    return SourceRun.objects.create(source=source, started_at=finished - timedelta(seconds=2), finished_at=finished,
-                                    ok=ok, error_kind=error_kind if not ok else "", error=error if not ok else "")
+    return SourceRun.objects.create(
+        source=source,
+        started_at=finished - timedelta(seconds=2),
+        finished_at=finished,
+        ok=ok,
+        error_kind=error_kind if not ok else "",
+        error=error if not ok else "",
+    )

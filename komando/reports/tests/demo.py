@@ -25,9 +25,11 @@ from komando.agencies.models import Agency
 from komando.reports.selectors import WIB
 
 PASSWORD = "laporan-harian-2026"
-PEOPLE = {"operator": ("operator-laporan", Role.OPERATOR, None),
-          "executive": ("walikota-laporan", Role.EXECUTIVE, None),
-          "opd_officer": ("petugas-dlh-laporan", Role.OPD_OFFICER, "dlh")}
+PEOPLE = {
+    "operator": ("operator-laporan", Role.OPERATOR, None),
+    "executive": ("walikota-laporan", Role.EXECUTIVE, None),
+    "opd_officer": ("petugas-dlh-laporan", Role.OPD_OFFICER, "dlh"),
+}
 GAUGES = [  # ref, name, siaga 3 / 2 / 1 (m), the day's peak (m)
     ("PDA-01", "Pos Duga Air Cisadane – Pasar Lama", (2.0, 2.6, 3.2), 2.84),
     ("PDA-02", "Pos Duga Air Kali Angke – Ciledug", (1.4, 1.9, 2.4), 1.62),
@@ -64,19 +66,28 @@ def incidents(day: date, rng: random.Random, count: int = 46) -> int:
         spot = rng.choice(kelurahan)
         category = rng.choices(categories, weights)[0]
         incident, _report, _new = do_report_incident(
-            "web", source_ref=uuid.UUID(int=rng.getrandbits(128)).hex, category_code=category.code,
-            description="Laporan contoh laporan harian", lat=spot.centroid_lat + rng.uniform(-.0006, .0006),
-            lon=spot.centroid_lon + rng.uniform(-.0006, .0006), reported_at=at(day, 12))
+            "web",
+            source_ref=uuid.UUID(int=rng.getrandbits(128)).hex,
+            category_code=category.code,
+            description="Laporan contoh laporan harian",
+            lat=spot.centroid_lat + rng.uniform(-0.0006, 0.0006),
+            lon=spot.centroid_lon + rng.uniform(-0.0006, 0.0006),
+            reported_at=at(day, 12),
+        )
         reported = at(day, rng.uniform(0.3, 23.6))
         target = timedelta(hours=rng.choice([6, 12, 24, 48]))
-        fields = {"reported_at": reported, "last_reported_at": reported, "resolve_due_at": reported + target,
-                  "possible_duplicate_of": None}
+        fields = {
+            "reported_at": reported,
+            "last_reported_at": reported,
+            "resolve_due_at": reported + target,
+            "possible_duplicate_of": None,
+        }
         fate = rng.random()
-        if fate < .45:
-            fields.update(status="selesai", resolved_at=reported + target * rng.choice([.2, .4, .6, .8]))
-        elif fate < .58:
+        if fate < 0.45:
+            fields.update(status="selesai", resolved_at=reported + target * rng.choice([0.2, 0.4, 0.6, 0.8]))
+        elif fate < 0.58:
             fields.update(status="selesai", resolved_at=reported + target * 1.4)
-        elif fate < .66:
+        elif fate < 0.66:
             fields["status"] = "ditolak"
         else:
             fields["status"] = rng.choice(["diverifikasi", "ditugaskan", "dalam_penanganan"])
@@ -98,14 +109,21 @@ def gauges(day: date) -> int:
     kelurahan = list(Region.objects.filter(level=RegionLevel.KELURAHAN).order_by("code"))
     readings = 0
     for index, (ref, name, (s3, s2, s1), peak) in enumerate(GAUGES):
-        asset, _ = Asset.objects.update_or_create(source=source, source_ref=ref, defaults={
-            "kind": AssetKind.GAUGE, "name": name, "region": kelurahan[index * 17 % len(kelurahan)],
-            "attributes": {"siaga_3_m": s3, "siaga_2_m": s2, "siaga_1_m": s1}})
-        base = peak * .45
+        asset, _ = Asset.objects.update_or_create(
+            source=source,
+            source_ref=ref,
+            defaults={
+                "kind": AssetKind.GAUGE,
+                "name": name,
+                "region": kelurahan[index * 17 % len(kelurahan)],
+                "attributes": {"siaga_3_m": s3, "siaga_2_m": s2, "siaga_1_m": s1},
+            },
+        )
+        base = peak * 0.45
         rows = []
         for step in range(96):
             hours = step / 4
-            wave = math.exp(-((hours - 15.5 - index * .4) / 2.6) ** 2)  # an afternoon flood wave
+            wave = math.exp(-(((hours - 15.5 - index * 0.4) / 2.6) ** 2))  # an afternoon flood wave
             level = round(base + (peak - base) * wave, 2)
             rows.append(WaterLevelReading(asset=asset, observed_at=at(day, hours), level_m=level, received_at=at(day, hours)))
         WaterLevelReading.objects.bulk_create(rows, ignore_conflicts=True)
@@ -131,8 +149,17 @@ def source_runs(day: date) -> int:
                 continue  # silent: no run at all (the scheduler was stopped)
             if source.slug == "siak" and hours >= 19:
                 ok, kind, error = False, "server", "HTTP 503 Service Unavailable"
-            rows.append(SourceRun(source=source, started_at=moment - timedelta(seconds=3), finished_at=moment, ok=ok,
-                                  error_kind=kind, error=error, records=0 if not ok else 12))
+            rows.append(
+                SourceRun(
+                    source=source,
+                    started_at=moment - timedelta(seconds=3),
+                    finished_at=moment,
+                    ok=ok,
+                    error_kind=kind,
+                    error=error,
+                    records=0 if not ok else 12,
+                )
+            )
             moment += timedelta(minutes=5)
     SourceRun.objects.bulk_create(rows)
     return len(rows)
@@ -154,12 +181,19 @@ def alerts(day: date) -> int:
         rule = AlertRule.objects.filter(slug=slug).first()
         if rule is None:
             continue
-        Alert.objects.create(rule=rule, subject_key=f"demo:{slug}", subject=subject, severity=severity, facts=facts,
-                             raised_at=at(day, hours), last_seen_at=at(day, hours + .5),
-                             cleared_at=at(day, cleared) if cleared else None,
-                             acknowledged_by=operator if acknowledged else None,
-                             acknowledged_at=at(day, hours + .2) if acknowledged else None,
-                             ack_comment="Pompa Periuk dinyalakan, BPBD siaga" if acknowledged else "")
+        Alert.objects.create(
+            rule=rule,
+            subject_key=f"demo:{slug}",
+            subject=subject,
+            severity=severity,
+            facts=facts,
+            raised_at=at(day, hours),
+            last_seen_at=at(day, hours + 0.5),
+            cleared_at=at(day, cleared) if cleared else None,
+            acknowledged_by=operator if acknowledged else None,
+            acknowledged_at=at(day, hours + 0.2) if acknowledged else None,
+            ack_comment="Pompa Periuk dinyalakan, BPBD siaga" if acknowledged else "",
+        )
         made += 1
     return made
 
@@ -175,8 +209,12 @@ def development() -> int:
     source = Source.objects.get(slug="emonev")
     projects = records(9)
     do_sync_development(source, projects)
-    do_record_run_success(source, started_at=datetime(YEAR, 9, 28, 17, 0, tzinfo=WIB), records=len(projects),
-                          data_as_of=datetime(YEAR, 9, 28, 17, 0, tzinfo=WIB))
+    do_record_run_success(
+        source,
+        started_at=datetime(YEAR, 9, 28, 17, 0, tzinfo=WIB),
+        records=len(projects),
+        data_as_of=datetime(YEAR, 9, 28, 17, 0, tzinfo=WIB),
+    )
     return len(projects)
 
 

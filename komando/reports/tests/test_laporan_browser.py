@@ -29,14 +29,19 @@ pytestmark = pytest.mark.browser
 
 SCREEN = {"width": 1920, "height": 1080}
 YESTERDAY = (timezone.now().astimezone(WIB).date() - timedelta(days=1)).isoformat()
-HEADINGS = ["1. Insiden per kategori dan kecamatan", "2. Kepatuhan SLA per OPD", "3. Insiden kritis yang masih terbuka",
-            "4. Puncak tinggi muka air", "5. Deviasi pembangunan", "6. Gangguan sumber data",
-            "7. Peringatan yang muncul"]
+HEADINGS = [
+    "1. Insiden per kategori dan kecamatan",
+    "2. Kepatuhan SLA per OPD",
+    "3. Insiden kritis yang masih terbuka",
+    "4. Puncak tinggi muka air",
+    "5. Deviasi pembangunan",
+    "6. Gangguan sumber data",
+    "7. Peringatan yang muncul",
+]
 
 
 def count_reports(system) -> int:
-    output = system.komando("shell", "-c", "from komando.reports.models import DailyReport; "
-                                           "print(DailyReport.objects.count())")
+    output = system.komando("shell", "-c", "from komando.reports.models import DailyReport; print(DailyReport.objects.count())")
     return int(output.strip().splitlines()[-1])
 
 
@@ -54,9 +59,18 @@ def start_server(system):
 
 @pytest.fixture(scope="module")
 def system(live_system):
-    system = live_system(seed=functools.partial(demo.main, YESTERDAY), workers=True, server=False, env={
-        "KOMANDO_INGEST_IN_PROCESS": "0", "KOMANDO_ESCALATION_IN_PROCESS": "0", "KOMANDO_ALERTS_IN_PROCESS": "0",
-        "KOMANDO_DAILY_REPORT_IN_PROCESS": "1", "KOMANDO_DAILY_REPORT_AT": "00:00"})
+    system = live_system(
+        seed=functools.partial(demo.main, YESTERDAY),
+        workers=True,
+        server=False,
+        env={
+            "KOMANDO_INGEST_IN_PROCESS": "0",
+            "KOMANDO_ESCALATION_IN_PROCESS": "0",
+            "KOMANDO_ALERTS_IN_PROCESS": "0",
+            "KOMANDO_DAILY_REPORT_IN_PROCESS": "1",
+            "KOMANDO_DAILY_REPORT_AT": "00:00",
+        },
+    )
     start_server(system)
     return system
 
@@ -114,8 +128,9 @@ def test_operator_reads_regenerates_and_downloads_the_report(system, browser):
         assert "versi 2" in reader.locator(".lh-meta").inner_text()
         reader_context.close()
 
-        response = page.context.request.get(page.locator("#lh-pdf").get_attribute("href") and
-                                            f"{system.base_url}/laporan-harian/{YESTERDAY}.pdf")
+        response = page.context.request.get(
+            page.locator("#lh-pdf").get_attribute("href") and f"{system.base_url}/laporan-harian/{YESTERDAY}.pdf"
+        )
         assert response.ok and response.headers["content-type"] == "application/pdf"
         pdf = response.body()
         text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
@@ -128,8 +143,9 @@ def test_operator_reads_regenerates_and_downloads_the_report(system, browser):
         for old in SCREENSHOTS.glob("laporan-harian-pdf-*.png"):
             old.unlink()
         assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed to picture the PDF"
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf_path), str(SCREENSHOTS / "laporan-harian-pdf")],
-                       check=True, timeout=60)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", str(pdf_path), str(SCREENSHOTS / "laporan-harian-pdf")], check=True, timeout=60
+        )
         pdf_path.unlink()
         assert (SCREENSHOTS / "laporan-harian-pdf-1.png").is_file()
         assert page.errors == []

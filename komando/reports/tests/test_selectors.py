@@ -23,10 +23,18 @@ def day_of_incidents(place):
         "first": place(utc("2026-11-19 17:00:00"), due_hours=24, resolved_after_hours=10),  # 00:00 WIB: in time
         "late": place(wib("2026-11-20 08:00"), due_hours=12, resolved_after_hours=20),  # resolved late
         "overdue": place(wib("2026-11-20 12:00"), due_hours=6),  # still open, past its target
-        "last": place(utc("2026-11-20 16:59:00"), category="JLN-RUSAK", due_hours=72, priority="kritis",
-                      lat=CIPONDOH_INDAH[0], lon=CIPONDOH_INDAH[1], title="Jalan amblas di Cipondoh"),  # 23:59 WIB
-        "after": place(utc("2026-11-20 17:00:00"), category="JLN-RUSAK", priority="tinggi",
-                       lat=CIPONDOH_INDAH[0], lon=CIPONDOH_INDAH[1]),  # 00:00 WIB on the 21st
+        "last": place(
+            utc("2026-11-20 16:59:00"),
+            category="JLN-RUSAK",
+            due_hours=72,
+            priority="kritis",
+            lat=CIPONDOH_INDAH[0],
+            lon=CIPONDOH_INDAH[1],
+            title="Jalan amblas di Cipondoh",
+        ),  # 23:59 WIB
+        "after": place(
+            utc("2026-11-20 17:00:00"), category="JLN-RUSAK", priority="tinggi", lat=CIPONDOH_INDAH[0], lon=CIPONDOH_INDAH[1]
+        ),  # 00:00 WIB on the 21st
         "old_high": place(wib("2026-11-15 09:00"), priority="tinggi", title="Tumpukan sampah pasar"),
         "resolved_critical": place(wib("2026-11-20 09:00"), priority="kritis", resolved_after_hours=2),
     }
@@ -57,8 +65,15 @@ def test_sla_compliance_per_opd(day_of_incidents):
     assert set(rows) == {sampah_opd, road_opd}
     sampah = rows[sampah_opd]
     # first (in time), late (late), overdue (open past target), resolved_critical (2 h of 24: in time)
-    assert (sampah["received"], sampah["resolved"], sampah["resolved_within_sla"], sampah["resolved_late"],
-            sampah["open"], sampah["open_overdue"], sampah["sla_settled"]) == (4, 3, 2, 1, 1, 1, 4)
+    assert (
+        sampah["received"],
+        sampah["resolved"],
+        sampah["resolved_within_sla"],
+        sampah["resolved_late"],
+        sampah["open"],
+        sampah["open_overdue"],
+        sampah["sla_settled"],
+    ) == (4, 3, 2, 1, 1, 1, 4)
     assert sampah["within_sla_percent"] == 50.0
     road = rows[road_opd]
     assert (road["received"], road["open"], road["open_overdue"], road["within_sla_percent"]) == (1, 1, 0, None)
@@ -71,7 +86,11 @@ def test_open_critical_incidents_at_report_time(day_of_incidents):
     assert [row["ticket"] for row in rows] == [day_of_incidents["last"].ticket, day_of_incidents["old_high"].ticket]
     last, old = rows
     assert (last["priority"], last["overdue"], last["kecamatan"], last["title"]) == (
-        "kritis", False, "Cipondoh", "Jalan amblas di Cipondoh")
+        "kritis",
+        False,
+        "Cipondoh",
+        "Jalan amblas di Cipondoh",
+    )
     assert old["priority"] == "tinggi" and old["overdue"] is True
 
 
@@ -93,15 +112,18 @@ def test_water_level_peaks_per_gauge(gauge):
     reading(cisadane, wib("2026-11-20 23:59"), 1.0)
     reading(cisadane, utc("2026-11-20 17:00:00"), 2.9)  # 00:00 WIB the day after: not counted
     # A gauge fed by the HTTP connector only: its latest level, observed that day, is its peak.
-    gauge("POS-02", "Pos Kali Angke", attributes={"level_m": 1.6,
-                                                   "level_observed_at": utc("2026-11-20 03:00:00").isoformat()})
+    gauge("POS-02", "Pos Kali Angke", attributes={"level_m": 1.6, "level_observed_at": utc("2026-11-20 03:00:00").isoformat()})
     gauge("POS-03", "Pos tanpa data")
     water = daily_report(DAY, now=MORNING_AFTER)["water"]
     assert water["gauges"] == 3
     rows = {row["code"]: row for row in water["rows"]}
     assert set(rows) == {"POS-01", "POS-02"}
     assert (rows["POS-01"]["peak_m"], rows["POS-01"]["peak_at"], rows["POS-01"]["siaga"], rows["POS-01"]["readings"]) == (
-        2.2, "2026-11-20T14:30:00+07:00", "siaga_2", 3)
+        2.2,
+        "2026-11-20T14:30:00+07:00",
+        "siaga_2",
+        3,
+    )
     assert (rows["POS-02"]["peak_m"], rows["POS-02"]["siaga"], rows["POS-02"]["readings"]) == (1.6, "siaga_3", 1)
     assert [row["code"] for row in water["rows"]] == ["POS-01", "POS-02"]  # worst first
     assert water["rows"][0]["thresholds"] == {"siaga_1": 2.5, "siaga_2": 2.0, "siaga_3": 1.5}
@@ -133,8 +155,10 @@ def test_source_outages_failing_and_stale(watched_sources):
         moment += timedelta(minutes=10)
     run(dead, wib("2026-11-19 22:00"), False, error_kind="auth", error="401 Unauthorized")  # down all day
     outages = daily_report(DAY, now=MORNING_AFTER)["outages"]
-    rows = [(row["slug"], row["kind"], row["start"][11:16], row["end"][11:16], row["minutes"], row["failed_runs"],
-             row["error_kind"]) for row in outages["rows"]]
+    rows = [
+        (row["slug"], row["kind"], row["start"][11:16], row["end"][11:16], row["minutes"], row["failed_runs"], row["error_kind"])
+        for row in outages["rows"]
+    ]
     assert rows == [
         (dead.slug, "failing", "00:00", "00:00", 1440, 0, "auth"),
         (flaky.slug, "stale", "01:20", "03:00", 100, 0, ""),
@@ -152,8 +176,11 @@ def test_outage_still_going_on_today_is_marked_ongoing(watched_sources):
     run(flaky, wib("2026-11-20 09:00"), False, error_kind="server", error="HTTP 500")
     report = daily_report(DAY, now=wib("2026-11-20 10:00"))
     assert report["complete"] is False
-    rows = [(row["kind"], row["start"][11:16], row["end"][11:16], row["minutes"], row["ongoing"])
-            for row in report["outages"]["rows"] if row["slug"] == flaky.slug]
+    rows = [
+        (row["kind"], row["start"][11:16], row["end"][11:16], row["minutes"], row["ongoing"])
+        for row in report["outages"]["rows"]
+        if row["slug"] == flaky.slug
+    ]
     # Stale 20 minutes after its last success, then failing from the failed run on, until now.
     assert rows == [("stale", "00:20", "09:00", 520, False), ("failing", "09:00", "10:00", 60, True)]
 
@@ -165,13 +192,16 @@ def test_day_before_any_data_has_empty_sections(reference_data, incident_data):
     assert report["outages"]["rows"] == [] and report["critical"]["rows"] == []
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("2026-13-01", "does not exist"),
-    ("20-11-2026", "YYYY-MM-DD"),
-    ("kemarin", "YYYY-MM-DD"),
-    ("2026-11-22", "not come yet"),
-    ("1999-12-31", "2000"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-13-01", "does not exist"),
+        ("20-11-2026", "YYYY-MM-DD"),
+        ("kemarin", "YYYY-MM-DD"),
+        ("2026-11-22", "not come yet"),
+        ("1999-12-31", "2000"),
+    ],
+)
 def test_bad_days_are_refused_in_words(value, message):
     from django.utils import translation
 
@@ -195,7 +225,9 @@ def test_development_deviations_are_the_kritis_and_terlambat_projects(reference_
     assert development["as_of_month"] == "2026-03" and development["fiscal_year"] == 2026
     # DK-2: planned 40, realised 28 → −12 (kritis); PU-1: planned 50, realised 43 → −7 (terlambat).
     assert [(row["agency"], row["status"], row["deviation_physical"]) for row in development["rows"]] == [
-        ("Dinkes", "kritis", -12.0), ("Dinas PUPR", "terlambat", -7.0)]
+        ("Dinkes", "kritis", -12.0),
+        ("Dinas PUPR", "terlambat", -7.0),
+    ]
     assert (development["kritis"], development["terlambat"]) == (1, 1)
 
 
@@ -207,12 +239,26 @@ def test_alerts_raised_during_the_day(reference_data, personas):
     dlh = Agency.objects.get(code="dlh")
 
     def raise_alert(subject: str, at, agency=None, **fields):
-        return Alert.objects.create(rule=rule, subject_key=subject, subject=subject, severity="warning", agency=agency,
-                                    raised_at=at, last_seen_at=at, **fields)
+        return Alert.objects.create(
+            rule=rule,
+            subject_key=subject,
+            subject=subject,
+            severity="warning",
+            agency=agency,
+            raised_at=at,
+            last_seen_at=at,
+            **fields,
+        )
 
     raise_alert("before", utc("2026-11-19 16:59:00"))  # 23:59 WIB the day before
-    raise_alert("first", utc("2026-11-19 17:00:00"), dlh, acknowledged_by=personas["operator"],
-                acknowledged_at=wib("2026-11-20 01:00"), ack_comment="Tim DLH dikirim")
+    raise_alert(
+        "first",
+        utc("2026-11-19 17:00:00"),
+        dlh,
+        acknowledged_by=personas["operator"],
+        acknowledged_at=wib("2026-11-20 01:00"),
+        ack_comment="Tim DLH dikirim",
+    )
     raise_alert("second", wib("2026-11-20 18:00"), cleared_at=wib("2026-11-20 20:00"))
     raise_alert("after", utc("2026-11-20 17:00:00"))  # 00:00 WIB the day after
     alerts = daily_report(DAY, now=MORNING_AFTER)["alerts"]

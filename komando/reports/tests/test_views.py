@@ -97,7 +97,9 @@ def test_regenerate_now_makes_a_new_version_and_audits_it(client, personas, day_
     response = client.post(PAGE + "buat-ulang/")
     assert response.status_code == 302 and response["Location"] == PAGE
     assert list(DailyReport.objects.order_by("version").values_list("version", "generated_by__username")) == [
-        (1, None), (2, "operator")]
+        (1, None),
+        (2, "operator"),
+    ]
     assert AuditRecord.objects.filter(action="reports.generate_daily_report", actor=personas["operator"]).count() == 1
     html = client.get(PAGE).content.decode()
     assert 'data-past="2026-11-20-v2"' in html and 'data-past="2026-11-20-v1"' in html
@@ -105,8 +107,8 @@ def test_regenerate_now_makes_a_new_version_and_audits_it(client, personas, day_
     old = client.get(PDF + "?versi=1")
     new = client.get(PDF)
     assert old.status_code == new.status_code == 200
-    assert 'laporan-harian-2026-11-20-v1.pdf' in old["Content-Disposition"]
-    assert 'laporan-harian-2026-11-20-v2.pdf' in new["Content-Disposition"]
+    assert "laporan-harian-2026-11-20-v1.pdf" in old["Content-Disposition"]
+    assert "laporan-harian-2026-11-20-v2.pdf" in new["Content-Disposition"]
     assert client.get(PDF + "?versi=7").status_code == 404
     assert client.get(PDF + "?versi=dua").status_code == 400
 
@@ -117,12 +119,15 @@ def test_regenerate_needs_post(client, personas, reference_data):
     assert DailyReport.objects.count() == 0
 
 
-@pytest.mark.parametrize(("path", "message"), [
-    ("/laporan-harian/2026-02-30/", "That date does not exist."),
-    ("/laporan-harian/kemarin/", "YYYY-MM-DD"),
-    ("/laporan-harian/2026-11-22/", "That day has not come yet"),
-    ("/laporan-harian/2026-11-22.pdf", "That day has not come yet"),
-])
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/laporan-harian/2026-02-30/", "That date does not exist."),
+        ("/laporan-harian/kemarin/", "YYYY-MM-DD"),
+        ("/laporan-harian/2026-11-22/", "That day has not come yet"),
+        ("/laporan-harian/2026-11-22.pdf", "That day has not come yet"),
+    ],
+)
 def test_bad_dates_get_a_clear_error(client, personas, path, message):
     english(client).force_login(personas["operator"])
     response = client.get(path)

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def asset(source: str, kind: str, name: str) -> Asset:
-    return Asset.objects.create(source=Source.objects.get(slug=source), kind=kind, source_ref=name, name=name,
-                                lat=-6.17, lon=106.63)
+    return Asset.objects.create(
+        source=Source.objects.get(slug=source), kind=kind, source_ref=name, name=name, lat=-6.17, lon=106.63
+    )
 
 
 def test_the_demo_field_officer_waits_for_a_unit_then_is_linked_once(reference_data):

@@ -20,24 +20,54 @@ TYPES = [PermitTypeItem("PBG", "Persetujuan Bangunan Gedung", 28), PermitTypeIte
 
 def permit(ref, kind="PBG", kelurahan="36.71.01.1005", status="issued", applied=None, issued=None, within=True):
     applied = applied or timezone.now() - timedelta(hours=3)
-    return PermitRecord(source_ref=ref, permit_type=kind, kelurahan_code=kelurahan, status=status, applied_at=applied,
-                        issued_at=issued if status == "issued" else None,
-                        within_sla=within if status == "issued" else None, updated_at=issued or applied)
+    return PermitRecord(
+        source_ref=ref,
+        permit_type=kind,
+        kelurahan_code=kelurahan,
+        status=status,
+        applied_at=applied,
+        issued_at=issued if status == "issued" else None,
+        within_sla=within if status == "issued" else None,
+        updated_at=issued or applied,
+    )
 
 
 def attendance(code="dishub", day=None, present=280, late=20, asn=310):
-    return AttendanceRecord(agency_code=code, date=day or timezone.localdate(), asn_count=asn, present=present,
-                            on_time=present - late, late=late, on_leave=10, sick=4, absent=2, performance_score=88.5,
-                            updated_at=timezone.now().replace(microsecond=0))
+    return AttendanceRecord(
+        agency_code=code,
+        date=day or timezone.localdate(),
+        asn_count=asn,
+        present=present,
+        on_time=present - late,
+        late=late,
+        on_leave=10,
+        sick=4,
+        absent=2,
+        performance_score=88.5,
+        updated_at=timezone.now().replace(microsecond=0),
+    )
 
 
-HOSPITAL = {"source_ref": "3671015", "name": "RSUD Kota Tangerang", "lat": -6.18672, "lon": 106.64012,
-            "region_code": "36.71.01.1006", "online": True, "attributes": {}}
+HOSPITAL = {
+    "source_ref": "3671015",
+    "name": "RSUD Kota Tangerang",
+    "lat": -6.18672,
+    "lon": 106.64012,
+    "region_code": "36.71.01.1006",
+    "online": True,
+    "attributes": {},
+}
 
 
 def bed(ward, free, total=10, at=None):
-    return BedRecord(hospital_ref="3671015", ward=ward, total=total, occupied=total - free, free=free,
-                     observed_at=at or datetime(2026, 11, 25, 7, 0, tzinfo=UTC))
+    return BedRecord(
+        hospital_ref="3671015",
+        ward=ward,
+        total=total,
+        occupied=total - free,
+        free=free,
+        observed_at=at or datetime(2026, 11, 25, 7, 0, tzinfo=UTC),
+    )
 
 
 def snapshot_of_permits():
@@ -81,18 +111,24 @@ def test_permit_summary_counts_today_and_the_service_time(reference_data):
     source = Source.objects.get(slug="perizinan")
     now = datetime(2026, 11, 25, 15, 0, tzinfo=WIB)
     morning = datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
-    do_sync_permits(source, TYPES, [
-        permit("C/1", applied=morning, issued=morning + timedelta(hours=2)),
-        permit("C/2", kind="SIPA", applied=morning - timedelta(days=9), issued=morning, within=False),
-        permit("C/3", applied=morning, status="submitted"),
-        permit("C/4", applied=morning - timedelta(days=40), issued=morning - timedelta(days=35)),
-    ])
+    do_sync_permits(
+        source,
+        TYPES,
+        [
+            permit("C/1", applied=morning, issued=morning + timedelta(hours=2)),
+            permit("C/2", kind="SIPA", applied=morning - timedelta(days=9), issued=morning, within=False),
+            permit("C/3", applied=morning, status="submitted"),
+            permit("C/4", applied=morning - timedelta(days=40), issued=morning - timedelta(days=35)),
+        ],
+    )
     summary = permits_summary(now)
     assert (summary["applied_today"], summary["issued_today"], summary["in_process"]) == (2, 2, 1)
     assert (summary["issued_30_days"], summary["issued_within_sla_30_days"]) == (2, 1)
     assert summary["within_sla_percent_30_days"] == 50.0
     assert {row["code"]: (row["applied"], row["issued"]) for row in summary["by_type_this_month"]} == {
-        "PBG": (2, 1), "SIPA": (1, 1)}
+        "PBG": (2, 1),
+        "SIPA": (1, 1),
+    }
     assert summary["by_kecamatan_this_month"] == [{"code": "36.71.01", "name": "Tangerang", "applied": 3, "issued": 2}]
     assert len(summary["daily"]) == 30 and summary["daily"][-1]["applied"] == 2
 
@@ -120,8 +156,14 @@ def test_attendance_of_an_unknown_agency_writes_nothing(reference_data):
 @pytest.mark.django_db
 def test_workforce_summary_orders_the_lowest_attendance_first(reference_data):
     source = Source.objects.get(slug="kinerja-asn")
-    do_record_attendance(source, [attendance("dishub", present=155, asn=310), attendance("dlh", present=360, asn=380),
-                                  attendance("bpbd", present=70, asn=70)])
+    do_record_attendance(
+        source,
+        [
+            attendance("dishub", present=155, asn=310),
+            attendance("dlh", present=360, asn=380),
+            attendance("bpbd", present=70, asn=70),
+        ],
+    )
     summary = workforce_summary()
     assert [row["agency_code"] for row in summary["by_agency"]] == ["dishub", "dlh", "bpbd"]
     assert summary["by_agency"][0]["attendance_percent"] == 50.0
@@ -173,6 +215,7 @@ def test_workforce_tile_is_for_staff_only_and_public_tiles_for_everyone(referenc
 
 # --- API ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_permits_and_beds_are_public(client, reference_data):
     do_sync_permits(Source.objects.get(slug="perizinan"), TYPES, [permit("E/1"), permit("E/2", status="submitted")])
@@ -195,8 +238,10 @@ def test_permits_and_beds_are_public(client, reference_data):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("username", "status"), [(None, 403), ("outsider", 403), ("operator", 200),
-                                                  ("opd_officer", 200), ("executive", 200), ("administrator", 200)])
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [(None, 403), ("outsider", 403), ("operator", 200), ("opd_officer", 200), ("executive", 200), ("administrator", 200)],
+)
 def test_workforce_only_for_roles_that_see_internal_sources(client, personas, username, status):
     do_record_attendance(Source.objects.get(slug="kinerja-asn"), [attendance()])
     if username:

@@ -29,11 +29,20 @@ PERIUK = (-6.15849, 106.59618)
 
 def add_gauge(source_ref: str, name: str, lat: float, lon: float, level_m: float, siaga: str) -> Asset:
     gauge, _ = Asset.objects.update_or_create(
-        source=Source.objects.get(slug="banjir"), source_ref=source_ref,
-        defaults={"kind": AssetKind.GAUGE, "name": name, "online": True, "lat": lat, "lon": lon,
-                  "attributes": {"river": "Kali Sabi", "siaga_3_m": 1.5, "siaga_2_m": 2.0, "siaga_1_m": 2.5}})
-    DeviceState.objects.update_or_create(asset=gauge, defaults={"observed_at": timezone.now(), "lat": lat, "lon": lon,
-                                                                "level_m": level_m, "siaga": siaga})
+        source=Source.objects.get(slug="banjir"),
+        source_ref=source_ref,
+        defaults={
+            "kind": AssetKind.GAUGE,
+            "name": name,
+            "online": True,
+            "lat": lat,
+            "lon": lon,
+            "attributes": {"river": "Kali Sabi", "siaga_3_m": 1.5, "siaga_2_m": 2.0, "siaga_1_m": 2.5},
+        },
+    )
+    DeviceState.objects.update_or_create(
+        asset=gauge, defaults={"observed_at": timezone.now(), "lat": lat, "lon": lon, "level_m": level_m, "siaga": siaga}
+    )
     return gauge
 
 
@@ -48,10 +57,10 @@ def set_up() -> dict:
     viewer.first_name, viewer.last_name = "Asisten", "Daerah I"
     viewer.save()
     add_operator(OPD_OFFICER, PASSWORD, role=Role.OPD_OFFICER, agency=Agency.objects.get(code="dinkes"))
-    add_field_unit("ketertiban", "ruang-patrol-03", "Patroli Satpol PP 03", AssetKind.PATROL,
-                   GEBANG_RAYA[0] + 0.004, GEBANG_RAYA[1] + 0.003)
-    add_gauge("ruang-gauge-sabi", "Pos Duga Air Kali Sabi", GEBANG_RAYA[0] + 0.006, GEBANG_RAYA[1] - 0.004, 2.2,
-              "siaga_2")
+    add_field_unit(
+        "ketertiban", "ruang-patrol-03", "Patroli Satpol PP 03", AssetKind.PATROL, GEBANG_RAYA[0] + 0.004, GEBANG_RAYA[1] + 0.003
+    )
+    add_gauge("ruang-gauge-sabi", "Pos Duga Air Kali Sabi", GEBANG_RAYA[0] + 0.006, GEBANG_RAYA[1] - 0.004, 2.2, "siaga_2")
     tickets = []
     for code, (lat, lon), description in [
         ("BANJIR", (GEBANG_RAYA[0] + 0.002, GEBANG_RAYA[1] + 0.001), "Air setinggi 80 cm masuk rumah warga RW 05"),
@@ -59,8 +68,14 @@ def set_up() -> dict:
         ("BANJIR", (PERIUK[0], PERIUK[1] + 0.002), "Jalan Perumnas 2 tergenang 50 cm"),
     ]:
         incident, _report, _created = do_report_incident(
-            "web", source_ref=f"ruang-{uuid.uuid4().hex}", category_code=code, description=description, lat=lat,
-            lon=lon, reported_at=timezone.now())
+            "web",
+            source_ref=f"ruang-{uuid.uuid4().hex}",
+            category_code=code,
+            description=description,
+            lat=lat,
+            lon=lon,
+            reported_at=timezone.now(),
+        )
         tickets.append(incident.ticket)
     return {"chair": CHAIR, "viewer": VIEWER, "opd_officer": OPD_OFFICER, "password": PASSWORD, "incidents": tickets}
 

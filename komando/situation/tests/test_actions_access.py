@@ -27,8 +27,10 @@ def counts():
     return [model.objects.count() for model in (Session, Attendee, IncidentLink, Decision, ActionItem, TimelineEntry)]
 
 
-@pytest.mark.parametrize("role, allowed", [("operator", True), ("executive", True), ("administrator", True),
-                                           ("opd_officer", False), ("outsider", False)])
+@pytest.mark.parametrize(
+    "role, allowed",
+    [("operator", True), ("executive", True), ("administrator", True), ("opd_officer", False), ("outsider", False)],
+)
 def test_who_opens_a_session(personas, role, allowed):
     if allowed:
         session = do_open_session("Banjir Periuk", acting_user=personas[role])
@@ -41,8 +43,10 @@ def test_who_opens_a_session(personas, role, allowed):
         assert Session.objects.count() == 0
 
 
-@pytest.mark.parametrize("title, message", [("", "Title is required"), ("   ", "Title is required"),
-                                            ("x" * 201, "longer than 200"), (42, "must be text")])
+@pytest.mark.parametrize(
+    "title, message",
+    [("", "Title is required"), ("   ", "Title is required"), ("x" * 201, "longer than 200"), (42, "must be text")],
+)
 def test_a_bad_title_is_refused_and_nothing_stored(personas, title, message):
     with pytest.raises(SituationError, match=message):
         do_open_session(title, acting_user=personas["operator"])
@@ -67,8 +71,10 @@ def test_a_kelurahan_outside_the_kecamatan_is_refused(personas):
     assert session.kecamatan == periuk
 
 
-@pytest.mark.parametrize("role, allowed", [("operator", True), ("administrator", True), ("executive", False),
-                                           ("opd_officer", False), ("outsider", False)])
+@pytest.mark.parametrize(
+    "role, allowed",
+    [("operator", True), ("administrator", True), ("executive", False), ("opd_officer", False), ("outsider", False)],
+)
 def test_only_the_chair_or_an_administrator_records_decisions_and_closes(session, personas, role, allowed):
     assert session.chair == personas["operator"]
     if allowed:
@@ -106,12 +112,14 @@ def test_nothing_is_recorded_in_a_closed_session(session, personas, report, dink
     item = do_add_action_item(session, "Pompa", acting_user=personas["operator"], assigned_agency=dinkes)
     do_close_session(session, acting_user=personas["operator"], note="Air surut")
     before = counts()
-    for step in (lambda: do_record_decision(session, "Lagi", acting_user=personas["operator"]),
-                 lambda: do_add_note(session, "Catatan", acting_user=personas["operator"]),
-                 lambda: do_link_incident(session, report("BANJIR"), acting_user=personas["operator"]),
-                 lambda: do_add_attendee(session, acting_user=personas["operator"], name="BPBD Provinsi"),
-                 lambda: do_update_action_item(item, "done", acting_user=personas["operator"]),
-                 lambda: do_close_session(session, acting_user=personas["operator"])):
+    for step in (
+        lambda: do_record_decision(session, "Lagi", acting_user=personas["operator"]),
+        lambda: do_add_note(session, "Catatan", acting_user=personas["operator"]),
+        lambda: do_link_incident(session, report("BANJIR"), acting_user=personas["operator"]),
+        lambda: do_add_attendee(session, acting_user=personas["operator"], name="BPBD Provinsi"),
+        lambda: do_update_action_item(item, "done", acting_user=personas["operator"]),
+        lambda: do_close_session(session, acting_user=personas["operator"]),
+    ):
         with pytest.raises(SituationError, match="session is closed"):
             step()
     assert counts()[:5] == before[:5] and counts()[5] == before[5]
@@ -145,8 +153,9 @@ def test_an_opd_officer_sees_sessions_of_their_opd_and_updates_its_action_items(
     assert access.can_view_session(officer, session)
 
     other = do_open_session("Kebakaran", acting_user=personas["operator"])
-    dlh_item = do_add_action_item(other, "Angkut puing", acting_user=personas["operator"],
-                                  assigned_agency=Agency.objects.get(code="dlh"))
+    dlh_item = do_add_action_item(
+        other, "Angkut puing", acting_user=personas["operator"], assigned_agency=Agency.objects.get(code="dlh")
+    )
     assert not access.can_view_session(officer, other)
     do_record_decision(other, "Posko kesehatan", acting_user=personas["operator"], assigned_agency=dinkes)
     assert access.can_view_session(officer, other)
@@ -201,6 +210,14 @@ def test_every_step_is_audited(session, personas, report, dinkes):
     do_update_action_item(item, "in_progress", acting_user=operator)
     do_close_session(session, acting_user=operator)
     actions = set(AuditRecord.objects.filter(actor=operator).values_list("action", flat=True))
-    assert {"situation.open", "situation.attendee", "situation.link_incident", "situation.note", "situation.decision",
-            "situation.correct_decision", "situation.action_item", "situation.action_update",
-            "situation.close"} <= actions
+    assert {
+        "situation.open",
+        "situation.attendee",
+        "situation.link_incident",
+        "situation.note",
+        "situation.decision",
+        "situation.correct_decision",
+        "situation.action_item",
+        "situation.action_update",
+        "situation.close",
+    } <= actions

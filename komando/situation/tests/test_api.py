@@ -29,13 +29,22 @@ def every_url(session, personas, dinkes):
     decision = do_record_decision(session, "Evakuasi", acting_user=personas["operator"])
     item = do_add_action_item(session, "Tenda", acting_user=personas["operator"], assigned_agency=dinkes)
     pk = session.pk
-    return [reverse("situation:api-sessions"), reverse("situation:api-session", args=[pk]),
-            reverse("situation:api-attendee", args=[pk]), reverse("situation:api-link-incident", args=[pk]),
-            reverse("situation:api-note", args=[pk]), reverse("situation:api-decisions", args=[pk]),
-            reverse("situation:api-decision", args=[pk, decision.pk]),
-            reverse("situation:api-action-items", args=[pk]), reverse("situation:api-action-update", args=[pk, item.pk]),
-            reverse("situation:api-close", args=[pk]), reverse("situation:api-incident-search"),
-            reverse("situation:list"), reverse("situation:session", args=[pk]), reverse("situation:minutes", args=[pk])]
+    return [
+        reverse("situation:api-sessions"),
+        reverse("situation:api-session", args=[pk]),
+        reverse("situation:api-attendee", args=[pk]),
+        reverse("situation:api-link-incident", args=[pk]),
+        reverse("situation:api-note", args=[pk]),
+        reverse("situation:api-decisions", args=[pk]),
+        reverse("situation:api-decision", args=[pk, decision.pk]),
+        reverse("situation:api-action-items", args=[pk]),
+        reverse("situation:api-action-update", args=[pk, item.pk]),
+        reverse("situation:api-close", args=[pk]),
+        reverse("situation:api-incident-search"),
+        reverse("situation:list"),
+        reverse("situation:session", args=[pk]),
+        reverse("situation:minutes", args=[pk]),
+    ]
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
@@ -57,8 +66,9 @@ def test_the_api_needs_a_login_and_a_role(client, personas, session):
     assert client.get(url).status_code == 404
 
 
-def test_open_a_session_and_record_through_the_api(chair, personas, report, dinkes, django_capture_on_commit_callbacks,
-                                                   captured_events):
+def test_open_a_session_and_record_through_the_api(
+    chair, personas, report, dinkes, django_capture_on_commit_callbacks, captured_events
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(chair, reverse("situation:api-sessions"), {"title": "Banjir Kecamatan Periuk"})
     assert response.status_code == 201
@@ -71,22 +81,38 @@ def test_open_a_session_and_record_through_the_api(chair, personas, report, dink
     incident = report("BANJIR")
     response = post(chair, reverse("situation:api-link-incident", args=[pk]), {"ticket": incident.ticket.lower()})
     assert response.status_code == 201 and response.json()["incidents"][0]["ticket"] == incident.ticket
-    response = post(chair, reverse("situation:api-decisions", args=[pk]), {
-        "text": "Buka posko pengungsian di SDN Periuk 3", "basis": "Air 80 cm di RW 05", "agency": dinkes.pk,
-        "deadline": "2026-11-29T18:00"})
+    response = post(
+        chair,
+        reverse("situation:api-decisions", args=[pk]),
+        {
+            "text": "Buka posko pengungsian di SDN Periuk 3",
+            "basis": "Air 80 cm di RW 05",
+            "agency": dinkes.pk,
+            "deadline": "2026-11-29T18:00",
+        },
+    )
     assert response.status_code == 201
     decision = response.json()["decisions"][0]
     assert decision["assignee"]["agency"] == "Dinkes" and decision["deadline"].startswith("2026-11-29T18:00:00+07:00")
-    response = post(chair, reverse("situation:api-decisions", args=[pk]), {
-        "text": "Posko pengungsian di Masjid Al-Ikhlas", "corrects": decision["id"]})
+    response = post(
+        chair,
+        reverse("situation:api-decisions", args=[pk]),
+        {"text": "Posko pengungsian di Masjid Al-Ikhlas", "corrects": decision["id"]},
+    )
     rows = response.json()["decisions"]
     assert rows[0]["corrected_by"] == rows[1]["id"] and rows[1]["corrects"] == rows[0]["id"]
-    response = post(chair, reverse("situation:api-action-items", args=[pk]), {
-        "text": "Kirim perahu karet", "user": personas["executive"].pk, "decision": rows[1]["id"]})
+    response = post(
+        chair,
+        reverse("situation:api-action-items", args=[pk]),
+        {"text": "Kirim perahu karet", "user": personas["executive"].pk, "decision": rows[1]["id"]},
+    )
     item = response.json()["action_items"][0]
     assert item["status"] == "open" and item["decision_number"] == 2
-    response = post(chair, reverse("situation:api-action-update", args=[pk, item["id"]]),
-                    {"status": "in_progress", "note": "Perahu berangkat"})
+    response = post(
+        chair,
+        reverse("situation:api-action-update", args=[pk, item["id"]]),
+        {"status": "in_progress", "note": "Perahu berangkat"},
+    )
     assert response.json()["action_items"][0]["status"] == "in_progress"
     response = post(chair, reverse("situation:api-attendee", args=[pk]), {"name": "PLN UP3 Cikokol"})
     assert [a["label"] for a in response.json()["attendees"]] == ["operator", "PLN UP3 Cikokol"]
@@ -99,17 +125,20 @@ def test_open_a_session_and_record_through_the_api(chair, personas, report, dink
     assert kinds == ["opened", "incident", "decision", "correction", "action", "action_update", "attendee", "closed"]
 
 
-@pytest.mark.parametrize("path, body, message", [
-    ("api-decisions", {"text": ""}, "Decision is required"),
-    ("api-decisions", {"text": "Evakuasi", "deadline": "besok sore"}, "not a date"),
-    ("api-decisions", {"text": "Evakuasi", "agency": 999999}, "no such OPD"),
-    ("api-decisions", {"text": "Evakuasi", "corrects": 999999}, "not one of this session"),
-    ("api-decisions", {"text": "Evakuasi", "agency": "dinkes"}, "must be a number"),
-    ("api-action-items", {"text": "Tenda"}, "assigned to an OPD or a person"),
-    ("api-link-incident", {"ticket": "TNG-0000-99999"}, "no incident with that ticket"),
-    ("api-link-incident", {}, "ticket number"),
-    ("api-note", {"text": 5}, "must be text"),
-])
+@pytest.mark.parametrize(
+    "path, body, message",
+    [
+        ("api-decisions", {"text": ""}, "Decision is required"),
+        ("api-decisions", {"text": "Evakuasi", "deadline": "besok sore"}, "not a date"),
+        ("api-decisions", {"text": "Evakuasi", "agency": 999999}, "no such OPD"),
+        ("api-decisions", {"text": "Evakuasi", "corrects": 999999}, "not one of this session"),
+        ("api-decisions", {"text": "Evakuasi", "agency": "dinkes"}, "must be a number"),
+        ("api-action-items", {"text": "Tenda"}, "assigned to an OPD or a person"),
+        ("api-link-incident", {"ticket": "TNG-0000-99999"}, "no incident with that ticket"),
+        ("api-link-incident", {}, "ticket number"),
+        ("api-note", {"text": 5}, "must be text"),
+    ],
+)
 def test_bad_input_is_a_clear_error_and_nothing_is_stored(chair, session, path, body, message):
     before = (session.decisions.count(), session.action_items.count(), session.timeline.count())
     response = post(chair, reverse(f"situation:{path}", args=[session.pk]), body)
@@ -119,8 +148,7 @@ def test_bad_input_is_a_clear_error_and_nothing_is_stored(chair, session, path, 
 
 
 def test_malformed_json_is_refused(chair, session):
-    response = chair.post(reverse("situation:api-note", args=[session.pk]), data=b"{not json",
-                          content_type="application/json")
+    response = chair.post(reverse("situation:api-note", args=[session.pk]), data=b"{not json", content_type="application/json")
     assert response.status_code == 400 and "not valid JSON" in response.json()["error"]
 
 

@@ -22,8 +22,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def decision(session, personas, dinkes):
-    return do_record_decision(session, "Buka posko kesehatan di Kelurahan Gebang Raya", acting_user=personas["operator"],
-                              basis="Laporan BPBD: 300 warga mengungsi", assigned_agency=dinkes)
+    return do_record_decision(
+        session,
+        "Buka posko kesehatan di Kelurahan Gebang Raya",
+        acting_user=personas["operator"],
+        basis="Laporan BPBD: 300 warga mengungsi",
+        assigned_agency=dinkes,
+    )
 
 
 @pytest.fixture
@@ -78,8 +83,16 @@ def test_an_incident_link_cannot_be_removed_through_the_many_to_many(session, pe
     assert list(session.incidents.all()) == [incident]
 
 
-TABLES = ["situation_session", "situation_sessionclosure", "situation_attendee", "situation_incidentlink",
-          "situation_decision", "situation_actionitem", "situation_actionitemupdate", "situation_timelineentry"]
+TABLES = [
+    "situation_session",
+    "situation_sessionclosure",
+    "situation_attendee",
+    "situation_incidentlink",
+    "situation_decision",
+    "situation_actionitem",
+    "situation_actionitemupdate",
+    "situation_timelineentry",
+]
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -108,10 +121,19 @@ def test_the_database_still_takes_new_rows(session, personas):
 
 def test_a_correction_is_a_new_decision_pointing_at_the_old_one(session, decision, personas, dinkes):
     first_text = decision.text
-    correction = do_record_decision(session, "Buka posko kesehatan di Kelurahan Gebang Raya dan Sangiang Jaya",
-                                    acting_user=personas["operator"], corrects=decision, assigned_agency=dinkes)
-    second = do_record_decision(session, "Posko kesehatan di Gebang Raya saja; Sangiang Jaya oleh Puskesmas",
-                                acting_user=personas["operator"], corrects=correction)
+    correction = do_record_decision(
+        session,
+        "Buka posko kesehatan di Kelurahan Gebang Raya dan Sangiang Jaya",
+        acting_user=personas["operator"],
+        corrects=decision,
+        assigned_agency=dinkes,
+    )
+    second = do_record_decision(
+        session,
+        "Posko kesehatan di Gebang Raya saja; Sangiang Jaya oleh Puskesmas",
+        acting_user=personas["operator"],
+        corrects=correction,
+    )
     decision.refresh_from_db()
     assert decision.text == first_text  # the corrected one stays as it was
     assert decision.correction_or_none == correction
@@ -146,6 +168,7 @@ def test_action_status_changes_are_appended_rows(session, personas, dinkes):
 
 
 # --- the admin ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("model", APPEND_ONLY_MODELS, ids=lambda model: model.__name__)
 def test_the_admin_shows_the_record_but_offers_no_add_change_or_delete(model, client, personas, full_record):

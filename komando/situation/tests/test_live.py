@@ -31,11 +31,11 @@ def test_the_event_is_sent_only_after_commit(personas, django_capture_on_commit_
     for callback in callbacks:
         callback()
     assert [(e.type, e.data, e.audience) for e in captured_events] == [
-        ("situation.changed", {"session": session.pk, "what": "opened"}, events.STAFF)]
+        ("situation.changed", {"session": session.pk, "what": "opened"}, events.STAFF)
+    ]
 
 
-def test_staff_hear_of_a_session_change_and_the_public_does_not(personas, django_capture_on_commit_callbacks,
-                                                                 monkeypatch):
+def test_staff_hear_of_a_session_change_and_the_public_does_not(personas, django_capture_on_commit_callbacks, monkeypatch):
     real_publish = events.publish
     sent = []
     monkeypatch.setattr("komando.core.events.publish", sent.append)

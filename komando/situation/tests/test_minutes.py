@@ -30,14 +30,26 @@ def worked_session(session, personas, report, dinkes):
     do_add_attendee(session, acting_user=operator, name="PLN UP3 Cikokol")
     flood = report("BANJIR", lat=-6.1731, lon=106.6322, description="Air setinggi 80 cm di RW 05")
     do_link_incident(session, flood, acting_user=operator)
-    do_link_incident(session, report("MEDIS", lat=-6.1760, lon=106.6300, description="Warga lansia sesak napas"),
-                     acting_user=operator)
-    first = do_record_decision(session, "Buka posko pengungsian di SDN Periuk 3", acting_user=operator,
-                               basis="Air 80 cm di RW 05", assigned_agency=dinkes)
-    correction = do_record_decision(session, "Buka posko pengungsian di Masjid Al-Ikhlas", acting_user=operator,
-                                    corrects=first, basis="SDN Periuk 3 ikut tergenang")
-    item = do_add_action_item(session, "Kirim dua ambulans ke posko", acting_user=operator, assigned_agency=dinkes,
-                              decision=correction)
+    do_link_incident(
+        session, report("MEDIS", lat=-6.1760, lon=106.6300, description="Warga lansia sesak napas"), acting_user=operator
+    )
+    first = do_record_decision(
+        session,
+        "Buka posko pengungsian di SDN Periuk 3",
+        acting_user=operator,
+        basis="Air 80 cm di RW 05",
+        assigned_agency=dinkes,
+    )
+    correction = do_record_decision(
+        session,
+        "Buka posko pengungsian di Masjid Al-Ikhlas",
+        acting_user=operator,
+        corrects=first,
+        basis="SDN Periuk 3 ikut tergenang",
+    )
+    item = do_add_action_item(
+        session, "Kirim dua ambulans ke posko", acting_user=operator, assigned_agency=dinkes, decision=correction
+    )
     do_update_action_item(item, "in_progress", acting_user=personas["opd_officer"], note="Ambulans 2 berangkat")
     do_close_session(session, acting_user=operator, note="Air mulai surut")
     session.flood = flood
@@ -55,13 +67,31 @@ def test_the_minutes_contain_every_section_in_bahasa_indonesia(worked_session):
     data = render_minutes_pdf(worked_session)
     assert data.startswith(b"%PDF")
     text = pdf_text(data)
-    for words in ("Notulen", "Banjir Kecamatan Periuk", "Peserta", "Insiden terkait", "Keputusan", "Tindak lanjut",
-                  "Peta", "Pimpinan", "WIB", "PLN UP3 Cikokol", "executive",
-                  worked_session.flood.ticket, "Buka posko pengungsian di SDN Periuk 3",
-                  "Buka posko pengungsian di Masjid Al-Ikhlas", "Koreksi atas keputusan 1", "Dikoreksi oleh keputusan 2",
-                  "Kirim dua ambulans ke posko", "Sedang berjalan", "Ambulans 2 berangkat",
-                  "Tindak lanjut diperbarui: Sedang berjalan", "Air mulai surut",
-                  "Dinkes", "Banjir"):
+    for words in (
+        "Notulen",
+        "Banjir Kecamatan Periuk",
+        "Peserta",
+        "Insiden terkait",
+        "Keputusan",
+        "Tindak lanjut",
+        "Peta",
+        "Pimpinan",
+        "WIB",
+        "PLN UP3 Cikokol",
+        "executive",
+        worked_session.flood.ticket,
+        "Buka posko pengungsian di SDN Periuk 3",
+        "Buka posko pengungsian di Masjid Al-Ikhlas",
+        "Koreksi atas keputusan 1",
+        "Dikoreksi oleh keputusan 2",
+        "Kirim dua ambulans ke posko",
+        "Sedang berjalan",
+        "Ambulans 2 berangkat",
+        "Tindak lanjut diperbarui: Sedang berjalan",
+        "Air mulai surut",
+        "Dinkes",
+        "Banjir",
+    ):
         assert words in text, words
 
 

@@ -80,8 +80,14 @@ def test_a_session_from_opening_to_the_minutes(system, browser):
         chair.fill("#link-ticket", first)
         chair.locator("#link-form button[type=submit]").click()
         viewer.wait_for_selector(f'#incidents li[data-ticket="{first}"]')
-        chair.select_option("#link-open", label=next(option for option in chair.eval_on_selector_all(
-            "#link-open option", "options => options.map(o => o.textContent)") if option.startswith(second)))
+        chair.select_option(
+            "#link-open",
+            label=next(
+                option
+                for option in chair.eval_on_selector_all("#link-open option", "options => options.map(o => o.textContent)")
+                if option.startswith(second)
+            ),
+        )
         chair.locator("#link-form button[type=submit]").click()
         viewer.wait_for_selector(f'#incidents li[data-ticket="{second}"]')
         assert viewer.locator("#incident-count").inner_text() == "2"
@@ -147,9 +153,24 @@ def test_a_session_from_opening_to_the_minutes(system, browser):
         from pypdf import PdfReader
 
         text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages).split())
-        for words in ("Notulen", "Banjir Kecamatan Periuk", "Peserta", "PLN UP3 Cikokol", "Insiden terkait", first, second,
-                      "Keputusan", "Koreksi atas keputusan 1", "Dikoreksi oleh keputusan 2", "Tindak lanjut",
-                      "Kirim dua ambulans", "Sedang berjalan", "Peta", "WIB", "Rina Operator"):
+        for words in (
+            "Notulen",
+            "Banjir Kecamatan Periuk",
+            "Peserta",
+            "PLN UP3 Cikokol",
+            "Insiden terkait",
+            first,
+            second,
+            "Keputusan",
+            "Koreksi atas keputusan 1",
+            "Dikoreksi oleh keputusan 2",
+            "Tindak lanjut",
+            "Kirim dua ambulans",
+            "Sedang berjalan",
+            "Peta",
+            "WIB",
+            "Rina Operator",
+        ):
             assert words in text, words
         for old in SCREENSHOTS.glob("notulen-*.png"):
             old.unlink()

@@ -65,7 +65,11 @@ def test_probe_only_after_the_cooldown_and_success_closes(siak, monkeypatch):
         do_record_run_success(siak, started_at=timezone.now(), records=3)
     siak.refresh_from_db()
     assert (siak.circuit_state, siak.circuit_trips, siak.circuit_retry_at, siak.consecutive_failures) == (
-        CircuitState.CLOSED, 0, None, 0)
+        CircuitState.CLOSED,
+        0,
+        None,
+        0,
+    )
 
 
 def test_failed_probe_reopens_with_a_longer_cooldown_kept_since_the_first_opening(siak, monkeypatch):
@@ -114,13 +118,11 @@ class PushCoordinator(BaseCoordinator):
 
 def test_scheduler_skips_push_fed_sources_whose_health_still_counts(reference_data, monkeypatch):
     original = registry.coordinator_class
-    monkeypatch.setattr(registry, "coordinator_class",
-                        lambda slug: PushCoordinator if slug == "siak" else original(slug))
+    monkeypatch.setattr(registry, "coordinator_class", lambda slug: PushCoordinator if slug == "siak" else original(slug))
     registry.is_pull.cache_clear()
     try:
         ran = []
-        monkeypatch.setattr("komando.sources.runner.run_source",
-                            lambda source, coordinator=None: ran.append(source.slug) or True)
+        monkeypatch.setattr("komando.sources.runner.run_source", lambda source, coordinator=None: ran.append(source.slug) or True)
         assert IngestScheduler(workers=1, only=["siak", "atcs"]).run_due() == ["atcs"]
         siak = Source.objects.select_related("agency").get(slug="siak")
         assert run_source(siak) is True  # `komando ingest --once`: nothing to fetch, nothing recorded

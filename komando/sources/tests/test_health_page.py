@@ -15,9 +15,15 @@ NOW = datetime.datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 
 
 def _run(source, started_at, *, ok=True, records=0, kind="", error=""):
-    return SourceRun.objects.create(source=source, started_at=started_at,
-                                    finished_at=started_at + datetime.timedelta(seconds=2),
-                                    ok=ok, records=records, error_kind=kind, error=error)
+    return SourceRun.objects.create(
+        source=source,
+        started_at=started_at,
+        finished_at=started_at + datetime.timedelta(seconds=2),
+        ok=ok,
+        records=records,
+        error_kind=kind,
+        error=error,
+    )
 
 
 def _client(user=None):
@@ -31,8 +37,9 @@ def _unconnected_slug():
     """A listed source without connector (sources get connected over time: make one if none is left)."""
     source = Source.objects.filter(connector="", file_import=False).first()
     if source is None:
-        source = Source.objects.create(slug="belum-terhubung", name="Belum terhubung", group="e-government",
-                                       agency=Source.objects.first().agency)
+        source = Source.objects.create(
+            slug="belum-terhubung", name="Belum terhubung", group="e-government", agency=Source.objects.first().agency
+        )
     return source.slug
 
 
@@ -82,13 +89,13 @@ def test_import_page_still_reachable_beside_health_page(personas):
 @pytest.mark.django_db
 def test_source_health_rows_error_rate_and_records_today_from_runs(reference_data):
     siak = Source.objects.get(slug="siak")
-    _run(siak, datetime.datetime(2026, 11, 27, 2, 0, tzinfo=UTC), ok=False, kind="server",
-         error="older than 24 h")                                               # outside the window
+    _run(
+        siak, datetime.datetime(2026, 11, 27, 2, 0, tzinfo=UTC), ok=False, kind="server", error="older than 24 h"
+    )  # outside the window
     _run(siak, datetime.datetime(2026, 11, 27, 16, 30, tzinfo=UTC), records=100)  # 23:30 WIB yesterday
-    _run(siak, datetime.datetime(2026, 11, 27, 17, 30, tzinfo=UTC), records=40)   # 00:30 WIB today
+    _run(siak, datetime.datetime(2026, 11, 27, 17, 30, tzinfo=UTC), records=40)  # 00:30 WIB today
     _run(siak, datetime.datetime(2026, 11, 28, 2, 0, tzinfo=UTC), records=2)
-    _run(siak, datetime.datetime(2026, 11, 28, 2, 30, tzinfo=UTC), ok=False, kind="unreachable",
-         error="connection refused")
+    _run(siak, datetime.datetime(2026, 11, 28, 2, 30, tzinfo=UTC), ok=False, kind="unreachable", error="connection refused")
     rows = source_health_rows(now=NOW)
     row = _row(rows, "siak")
     assert row["runs_24h"] == 4
@@ -122,8 +129,14 @@ def test_source_health_rows_query_count_bounded(reference_data, django_assert_ma
     start = datetime.datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
     for source in Source.objects.all():
         for minute in range(6):
-            _run(source, start + datetime.timedelta(minutes=minute), ok=minute % 2 == 0, records=3 if minute % 2 == 0 else 0,
-                 kind="" if minute % 2 == 0 else "invalid", error="" if minute % 2 == 0 else "bad JSON")
+            _run(
+                source,
+                start + datetime.timedelta(minutes=minute),
+                ok=minute % 2 == 0,
+                records=3 if minute % 2 == 0 else 0,
+                kind="" if minute % 2 == 0 else "invalid",
+                error="" if minute % 2 == 0 else "bad JSON",
+            )
     with django_assert_max_num_queries(3):
         rows = source_health_rows(now=NOW)
     assert len(rows) == Source.objects.count()

@@ -60,8 +60,10 @@ def stored_keys():
 
 
 def truth(simulator, since):
-    return {(row["id_kamera"], datetime.fromisoformat(row["waktu_selesai"]), row["volume_kendaraan"])
-            for row in simulator.model.observations_since(since)}
+    return {
+        (row["id_kamera"], datetime.fromisoformat(row["waktu_selesai"]), row["volume_kendaraan"])
+        for row in simulator.model.observations_since(since)
+    }
 
 
 def test_faults_backoff_circuit_probe_and_recovery_without_duplicates_or_gaps(chain):
@@ -82,11 +84,13 @@ def test_faults_backoff_circuit_probe_and_recovery_without_duplicates_or_gaps(ch
         stored_before_outage = sorted(stored_keys())
 
         # Each kind of fault in turn; the simulator keeps producing intervals meanwhile.
-        faults = [(FaultMode.SERVER_ERROR, "server", "HTTP 500"),
-                  (FaultMode.HANG, "unreachable", f"did not answer within {TIMEOUT:g} s"),
-                  (FaultMode.TRUNCATED, "invalid", "malformed JSON"),
-                  (FaultMode.WRONG_TYPES, "invalid", "Input should be a valid number"),
-                  (FaultMode.SERVER_ERROR, "server", "HTTP 500")]
+        faults = [
+            (FaultMode.SERVER_ERROR, "server", "HTTP 500"),
+            (FaultMode.HANG, "unreachable", f"did not answer within {TIMEOUT:g} s"),
+            (FaultMode.TRUNCATED, "invalid", "malformed JSON"),
+            (FaultMode.WRONG_TYPES, "invalid", "Input should be a valid number"),
+            (FaultMode.SERVER_ERROR, "server", "HTTP 500"),
+        ]
         wait = interval
         for failures, (mode, kind, words) in enumerate(faults, start=1):
             proxy.mode = mode
@@ -115,7 +119,10 @@ def test_faults_backoff_circuit_probe_and_recovery_without_duplicates_or_gaps(ch
         assert 48 <= cooldown <= 72
         health = source_health(source)
         assert (health["status"], health["circuit_state"], health["circuit_retry_at"]) == (
-            "failing", "open", source.circuit_retry_at)
+            "failing",
+            "open",
+            source.circuit_retry_at,
+        )
         # Open: the dead source is left alone, however often the scheduler ticks.
         requests = proxy.requests
         for _ in range(10):
@@ -148,4 +155,13 @@ def test_faults_backoff_circuit_probe_and_recovery_without_duplicates_or_gaps(ch
     outage_intervals = {observed for _, observed, _ in keys if observed > START}
     assert len(outage_intervals) == 7  # 08:05 … 08:35 WIB, all fetched by the recovering run
     assert list(SourceRun.objects.filter(source=source).order_by("started_at", "id").values_list("ok", flat=True)) == [
-        True, False, False, False, False, False, False, True, True]
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]

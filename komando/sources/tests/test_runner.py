@@ -25,8 +25,15 @@ from komando.sources.simulation import Response, SimulatorApp, running_simulator
 
 pytestmark = pytest.mark.django_db
 
-MANIFEST = Manifest(slug="things", name="Things", group="public-service", agency="dishub",
-                    access_level="public", schedule_seconds=10, simulator_port=0)
+MANIFEST = Manifest(
+    slug="things",
+    name="Things",
+    group="public-service",
+    agency="dishub",
+    access_level="public",
+    schedule_seconds=10,
+    simulator_port=0,
+)
 
 
 class ThingsCoordinator(BaseCoordinator):
@@ -47,8 +54,9 @@ class ThingsCoordinator(BaseCoordinator):
 
     def store(self, source, result):
         for thing in result.data:
-            Asset.objects.update_or_create(source=source, source_ref=thing["id"],
-                                           defaults={"kind": "camera", "name": thing["name"]})
+            Asset.objects.update_or_create(
+                source=source, source_ref=thing["id"], defaults={"kind": "camera", "name": thing["name"]}
+            )
         if any(t["name"] == "explode" for t in result.data):
             raise SourceDataInvalid("a thing called explode")
 
@@ -116,8 +124,7 @@ def test_unreachable_source_is_reported_as_unreachable(source):
 def test_a_store_that_fails_rolls_back_the_whole_run(source, things_app):
     with running_simulator(things_app) as url:
         run_source(source, coordinator(url))
-        things_app.fault = lambda r: Response.json({"things": [{"id": "1", "name": "Renamed"},
-                                                                 {"id": "3", "name": "explode"}]})
+        things_app.fault = lambda r: Response.json({"things": [{"id": "1", "name": "Renamed"}, {"id": "3", "name": "explode"}]})
         assert run_source(source, coordinator(url)) is False
     source.refresh_from_db()
     assert source.last_error_kind == "invalid"
@@ -159,7 +166,10 @@ def test_failures_then_recovery_resets_the_failure_count(source, things_app):
     health = source_health(source)
     assert health["status"] == "ok" and health["consecutive_failures"] == 0 and health["last_error"] == ""
     assert list(SourceRun.objects.filter(source=source).order_by("started_at").values_list("ok", flat=True)) == [
-        False, False, True]
+        False,
+        False,
+        True,
+    ]
 
 
 def test_paused_and_unconnected_sources_have_their_own_status(reference_data):

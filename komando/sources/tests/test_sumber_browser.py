@@ -30,11 +30,20 @@ def sumber_system(live_system):
     # source is paused instead of failing on every run (tolerate_broken_simulators).
     system = live_system(
         seed=functools.partial(add_user, ADMIN, ADMIN_PASSWORD, Role.ADMINISTRATOR, first_name="Admin Sumber"),
-        simulators="all", tolerate_broken_simulators=True, workers=True, server=False,
-        env={"KOMANDO_SCHEDULE_SCALE": "0.1", "KOMANDO_CIRCUIT_FAILURES": "3", "KOMANDO_CIRCUIT_COOLDOWN_SECONDS": "4",
-             "KOMANDO_EMONEV_USERNAME": "komando-browser", "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
-             "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
-             "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16)})
+        simulators="all",
+        tolerate_broken_simulators=True,
+        workers=True,
+        server=False,
+        env={
+            "KOMANDO_SCHEDULE_SCALE": "0.1",
+            "KOMANDO_CIRCUIT_FAILURES": "3",
+            "KOMANDO_CIRCUIT_COOLDOWN_SECONDS": "4",
+            "KOMANDO_EMONEV_USERNAME": "komando-browser",
+            "KOMANDO_EMONEV_PASSWORD": secrets.token_urlsafe(16),
+            "KOMANDO_EPUSKESMAS_CLIENT_ID": "komando-browser",
+            "KOMANDO_EPUSKESMAS_CLIENT_SECRET": secrets.token_urlsafe(16),
+        },
+    )
     proxy = FaultProxy(system.simulator_url("atcs"))
     with running_simulator(proxy.app) as proxy_url:
         system.env["KOMANDO_ATCS_BASE_URL"] = proxy_url
@@ -60,14 +69,17 @@ def admin_page(sumber_system, browser):
 
 
 def row_state(page, slug="atcs"):
-    return page.evaluate("""(slug) => {
+    return page.evaluate(
+        """(slug) => {
         const row = document.getElementById(`source-${slug}`);
         return {status: row.dataset.status, circuit: row.dataset.circuit,
                 error: row.querySelector('[data-cell="error"]').innerText,
                 rate: row.querySelector('[data-cell="rate"]').innerText,
                 statusText: row.querySelector('[data-cell="status"]').innerText,
                 success: row.querySelector('[data-cell="success"]').innerText};
-    }""", slug)
+    }""",
+        slug,
+    )
 
 
 def test_failing_source_turns_and_recovers_live_on_the_source_health_page(sumber_system, admin_page):
@@ -80,8 +92,7 @@ def test_failing_source_turns_and_recovers_live_on_the_source_health_page(sumber
     assert "WIB" in healthy["success"] and healthy["circuit"] == "closed"
 
     proxy.mode = FaultMode.SERVER_ERROR
-    page.wait_for_function("() => document.getElementById('source-atcs').dataset.status === 'failing'",
-                           timeout=20_000)
+    page.wait_for_function("() => document.getElementById('source-atcs').dataset.status === 'failing'", timeout=20_000)
     assert "HTTP 500" in row_state(page)["error"]
     page.wait_for_function("() => document.getElementById('source-atcs').dataset.circuit === 'open'", timeout=30_000)
     failing = row_state(page)
@@ -92,10 +103,13 @@ def test_failing_source_turns_and_recovers_live_on_the_source_health_page(sumber
     page.screenshot(path=str(SCREENSHOTS / "sumber-failing.png"))
 
     proxy.mode = FaultMode.PASS
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
         const row = document.getElementById('source-atcs');
         return row.dataset.status === 'ok' && row.dataset.circuit === 'closed';
-    }""", timeout=40_000)
+    }""",
+        timeout=40_000,
+    )
     recovered = row_state(page)
     assert recovered["error"].strip() == "–" and page.locator("#source-atcs .circuit").count() == 0
     assert page.evaluate("() => window.__stillTheSamePage === true")

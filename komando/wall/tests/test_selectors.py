@@ -23,8 +23,15 @@ def report(code="SAMPAH", priority=None, at=None):
 
     lat = SUKARASA[0] + (uuid.uuid4().int % 1000) * 0.00005  # apart, so no duplicate is proposed
     incident, _report, _created = do_report_incident(
-        "web", source_ref=uuid.uuid4().hex, category_code=code, description="Laporan uji dinding.", lat=lat,
-        lon=SUKARASA[1], reported_at=at or timezone.now(), priority=priority)
+        "web",
+        source_ref=uuid.uuid4().hex,
+        category_code=code,
+        description="Laporan uji dinding.",
+        lat=lat,
+        lon=SUKARASA[1],
+        reported_at=at or timezone.now(),
+        priority=priority,
+    )
     return incident
 
 
@@ -39,10 +46,10 @@ def test_incident_counts_by_status_priority_and_sla(incident_data):
     Incident.objects.filter(pk=high.pk).update(status="ditugaskan")
     # past a deadline: the low one (response) and the high one (resolution); the critical one is not
     Incident.objects.filter(pk=low.pk).update(respond_due_at=now - timedelta(minutes=5))
-    Incident.objects.filter(pk=high.pk).update(respond_due_at=now + timedelta(hours=1),
-                                               resolve_due_at=now - timedelta(hours=1))
-    Incident.objects.filter(pk=critical.pk).update(respond_due_at=now + timedelta(minutes=30),
-                                                   resolve_due_at=now + timedelta(hours=4))
+    Incident.objects.filter(pk=high.pk).update(respond_due_at=now + timedelta(hours=1), resolve_due_at=now - timedelta(hours=1))
+    Incident.objects.filter(pk=critical.pk).update(
+        respond_due_at=now + timedelta(minutes=30), resolve_due_at=now + timedelta(hours=4)
+    )
     counts = selectors.incident_counts(now)
     assert counts["open"] == 3
     assert counts["overdue"] == 2
@@ -73,9 +80,15 @@ def test_the_map_shows_open_incidents_only_with_overdue_marked(incident_data):
 
 def _complaint(category, reported_at, channel=Channel.LAKSA):
     source = Source.objects.get(slug="laksa" if channel == Channel.LAKSA else "lapor")
-    return Complaint.objects.create(channel=channel, source=source,
-                                    source_ref=uuid.uuid4().hex, category=category, status=ComplaintStatus.WAITING,
-                                    reported_at=reported_at, source_updated_at=reported_at)
+    return Complaint.objects.create(
+        channel=channel,
+        source=source,
+        source_ref=uuid.uuid4().hex,
+        category=category,
+        status=ComplaintStatus.WAITING,
+        reported_at=reported_at,
+        source_updated_at=reported_at,
+    )
 
 
 @pytest.mark.django_db
@@ -95,9 +108,15 @@ def test_complaints_today_count_from_midnight_wib(reference_data):
 
 
 def _gauge(name, level, siaga, observed=True):
-    gauge = Asset.objects.create(kind=AssetKind.GAUGE, source=Source.objects.get(slug="banjir"), source_ref=name,
-                                 name=name, lat=-6.18, lon=106.63,
-                                 attributes={"river": "Cisadane", "siaga_3_m": 2.0, "siaga_2_m": 2.5, "siaga_1_m": 3.0})
+    gauge = Asset.objects.create(
+        kind=AssetKind.GAUGE,
+        source=Source.objects.get(slug="banjir"),
+        source_ref=name,
+        name=name,
+        lat=-6.18,
+        lon=106.63,
+        attributes={"river": "Cisadane", "siaga_3_m": 2.0, "siaga_2_m": 2.5, "siaga_1_m": 3.0},
+    )
     if observed:
         DeviceState.objects.create(asset=gauge, observed_at=timezone.now(), level_m=level, siaga=siaga)
     return gauge
@@ -135,8 +154,15 @@ def test_source_strip_counts_connected_sources_by_health(reference_data):
 def test_camera_grid_online_cameras_first_and_limited(reference_data):
     atcs = Source.objects.get(slug="atcs")
     for index in range(14):
-        Asset.objects.create(kind=AssetKind.CAMERA, source=atcs, source_ref=f"cam-{index}", name=f"Kamera {index:02}",
-                             lat=-6.17, lon=106.63, online=index != 0)
+        Asset.objects.create(
+            kind=AssetKind.CAMERA,
+            source=atcs,
+            source_ref=f"cam-{index}",
+            name=f"Kamera {index:02}",
+            lat=-6.17,
+            lon=106.63,
+            online=index != 0,
+        )
     data = selectors.camera_grid()
     assert data["total"] == 14 and len(data["cameras"]) == 12
     assert data["summary"]["offline"] == 1

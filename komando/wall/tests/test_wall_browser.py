@@ -28,8 +28,7 @@ PANELS_OF_SCREEN = {1: 1, 2: 4, 3: 1, 4: 3}  # the 2 × 2 wall: visible panels p
 @pytest.fixture(scope="module")
 def system(live_system):
     # The build id is fixed: the default (git commit + page files) moves whenever anyone commits meanwhile.
-    return live_system(seed=browser_setup.set_up, simulators=["atcs"], redis=True,
-                       env={"KOMANDO_BUILD_ID": "wall-test-build"})
+    return live_system(seed=browser_setup.set_up, simulators=["atcs"], redis=True, env={"KOMANDO_BUILD_ID": "wall-test-build"})
 
 
 def open_wall(browser, system, path: str, viewport: dict):
@@ -48,10 +47,11 @@ VISIBLE_PANELS = """() => [...document.querySelectorAll('.panel')].filter((n) =>
 
 def wait_until_filled(page, expected: int) -> None:
     """Every visible panel drawn from data, camera pictures loaded (or their placeholder)."""
-    page.wait_for_function(f"({VISIBLE_PANELS})().every((n) => n.dataset.filled === '1') && "
-                           f"({VISIBLE_PANELS})().length === {expected}", timeout=30_000)
-    page.wait_for_function("[...document.querySelectorAll('.camera')].every((c) => c.dataset.picture)",
-                           timeout=30_000)
+    page.wait_for_function(
+        f"({VISIBLE_PANELS})().every((n) => n.dataset.filled === '1') && ({VISIBLE_PANELS})().length === {expected}",
+        timeout=30_000,
+    )
+    page.wait_for_function("[...document.querySelectorAll('.camera')].every((c) => c.dataset.picture)", timeout=30_000)
 
 
 def panel_report(page) -> list[dict]:
@@ -83,8 +83,7 @@ def test_the_single_screen_wall_fills_every_panel_without_scrollbars(system, bro
         wait_until_filled(page, 9)
         assert_no_scrollbars(page)
         panels = {row["panel"]: row for row in panel_report(page)}
-        assert set(panels) == {"map", "incidents", "cameras", "sources", "water", "complaints", "development",
-                               "clock", "alerts"}
+        assert set(panels) == {"map", "incidents", "cameras", "sources", "water", "complaints", "development", "clock", "alerts"}
         for row in panels.values():
             assert row["children"] > 0 and row["inside"], row
             assert row["meta"].startswith("Sumber:"), row  # every number with its source and freshness
@@ -113,8 +112,11 @@ def test_each_screen_of_the_four_screen_wall(system, browser, number):
             assert row["children"] > 0 and row["inside"], row
         page.screenshot(path=str(SCREENSHOTS / f"dinding-empat-layar-{number}.png"))
         if number == 3:  # two panel sets: the water levels follow the cameras after the rotation interval
-            page.wait_for_function("document.querySelector('.wall-set[data-set=\"0\"]').hidden && "
-                                   "!document.querySelector('.wall-set[data-set=\"1\"]').hidden", timeout=40_000)
+            page.wait_for_function(
+                "document.querySelector('.wall-set[data-set=\"0\"]').hidden && "
+                "!document.querySelector('.wall-set[data-set=\"1\"]').hidden",
+                timeout=40_000,
+            )
             wait_until_filled(page, 1)
             assert "Pos Pintu Air 10" in page.inner_text(".panel-water")
             assert_no_scrollbars(page)
@@ -140,21 +142,28 @@ def test_an_incident_and_a_moving_unit_appear_live_without_reload(system, browse
         page.evaluate("window.pageMarker = 'kept'")
         before = open_incidents(page)
         system.call(browser_setup.report_incident)
-        page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value')?.textContent) === {before + 1}",
-                               timeout=20_000)
+        page.wait_for_function(
+            f"Number(document.querySelector('.panel-incidents .figure-value')?.textContent) === {before + 1}", timeout=20_000
+        )
         unit_id = system.call(browser_setup.move_unit, "wall-truck-1", -6.2401, 106.6702)
-        page.wait_for_function(f"JSON.stringify(window.KOMANDO_WALL.unitPosition({unit_id})) === "
-                               "JSON.stringify([-6.2401, 106.6702])", timeout=20_000)
+        page.wait_for_function(
+            f"JSON.stringify(window.KOMANDO_WALL.unitPosition({unit_id})) === JSON.stringify([-6.2401, 106.6702])", timeout=20_000
+        )
 
         # A gauge rises to siaga 1 and the alert rules raise an alert: the water panel and the alerts
         # strip follow (devices.gauges, alerts.changed).
         alerts_before = page.locator(".panel-alerts .alert-row").count()
         figure_before = page.inner_text(".panel-alerts [data-role=figure]")
         assert system.call(browser_setup.raise_gauge, "wall-gauge-2", 3.2) >= 1
-        page.wait_for_function("document.querySelector('.panel-water [data-gauge]').innerText.includes('Pos Kali Sabi')"
-                               " && document.querySelector('.panel-water').innerText.includes('Siaga 1')", timeout=20_000)
-        page.wait_for_function(f"document.querySelector('.panel-alerts [data-role=figure]').innerText !== "
-                               f"{json.dumps(figure_before)}", timeout=20_000)
+        page.wait_for_function(
+            "document.querySelector('.panel-water [data-gauge]').innerText.includes('Pos Kali Sabi')"
+            " && document.querySelector('.panel-water').innerText.includes('Siaga 1')",
+            timeout=20_000,
+        )
+        page.wait_for_function(
+            f"document.querySelector('.panel-alerts [data-role=figure]').innerText !== {json.dumps(figure_before)}",
+            timeout=20_000,
+        )
         assert "Pos Kali Sabi" in page.inner_text(".panel-alerts")
         assert alerts_before >= 1
         assert page.evaluate("window.pageMarker") == "kept"
@@ -179,8 +188,9 @@ def test_the_wall_resumes_by_itself_after_the_server_restarts(system, browser):
 
         # No click, no reload: the page reconnects, re-reads its state and shows the incident.
         page.wait_for_function(f"window.KOMANDO_WALL.status().connections > {connections}", timeout=60_000)
-        page.wait_for_function(f"Number(document.querySelector('.panel-incidents .figure-value')?.textContent) === {before + 1}",
-                               timeout=20_000)
+        page.wait_for_function(
+            f"Number(document.querySelector('.panel-incidents .figure-value')?.textContent) === {before + 1}", timeout=20_000
+        )
         assert page.get_attribute("#connection", "data-state") in ("reconnected", "live")
         assert page.evaluate("window.pageMarker") == "kept"  # same build: no reload needed
 
@@ -189,9 +199,12 @@ def test_the_wall_resumes_by_itself_after_the_server_restarts(system, browser):
         page.wait_for_selector('#connection[data-state="offline"]', timeout=20_000)
         system.call(browser_setup.report_incident)
         system.start_server(KOMANDO_BUILD_ID="wall-test-new-build")
-        page.wait_for_function("window.pageMarker === undefined && window.KOMANDO_WALL && "
-                               "window.KOMANDO_WALL.status().build === 'wall-test-new-build' && "
-                               "window.KOMANDO_WALL.status().resyncs >= 1", timeout=60_000)
+        page.wait_for_function(
+            "window.pageMarker === undefined && window.KOMANDO_WALL && "
+            "window.KOMANDO_WALL.status().build === 'wall-test-new-build' && "
+            "window.KOMANDO_WALL.status().resyncs >= 1",
+            timeout=60_000,
+        )
         wait_until_filled(page, 9)
         assert open_incidents(page) == before + 2
         assert_no_scrollbars(page)

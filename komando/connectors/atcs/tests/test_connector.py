@@ -66,7 +66,8 @@ def test_run_registers_every_camera_as_an_asset(atcs, simulator):
     assert cikokol.attributes["snapshot_url"] == f"{url}/snapshot/ATCS-01.jpg"
     now = datetime.fromtimestamp(simulator.model.clock(), WIB)
     assert {c.source_ref: c.online for c in cameras} == {
-        camera_id: simulator.model.is_online(camera_id, now) for camera_id in simulator.model.cameras}
+        camera_id: simulator.model.is_online(camera_id, now) for camera_id in simulator.model.cameras
+    }
 
 
 @pytest.mark.django_db
@@ -77,10 +78,15 @@ def test_first_run_stores_the_last_hour_as_the_simulator_serves_it(atcs, simulat
     expected = truth_since(simulator, RUSH_HOUR - timedelta(hours=1))
     assert TrafficObservation.objects.count() == len(expected) > 100
     sample = expected[-1]
-    stored = TrafficObservation.objects.get(camera__source_ref=sample["id_kamera"],
-                                            observed_at=datetime.fromisoformat(sample["waktu_selesai"]))
+    stored = TrafficObservation.objects.get(
+        camera__source_ref=sample["id_kamera"], observed_at=datetime.fromisoformat(sample["waktu_selesai"])
+    )
     assert (stored.vehicles, stored.average_speed_kmh, stored.congestion, stored.interval_minutes) == (
-        sample["volume_kendaraan"], sample["kecepatan_rata_rata"], sample["tingkat_kemacetan"], 5)
+        sample["volume_kendaraan"],
+        sample["kecepatan_rata_rata"],
+        sample["tingkat_kemacetan"],
+        5,
+    )
     source.refresh_from_db()
     assert datetime.fromisoformat(source.cursor["last_observed_at"]) == datetime(2026, 11, 25, 8, 0, tzinfo=WIB)
 
@@ -153,8 +159,7 @@ def test_panel_shows_latest_interval_per_camera_with_proxy_snapshot_url(atcs, si
 
 @pytest.mark.django_db
 def test_nights_are_free_flowing_and_rush_hours_are_not(reference_data):
-    model = build_simulator(settings.KOMANDO_CITY_DIR,
-                            clock=Clock(datetime(2026, 11, 25, 23, 0, tzinfo=WIB))).model
+    model = build_simulator(settings.KOMANDO_CITY_DIR, clock=Clock(datetime(2026, 11, 25, 23, 0, tzinfo=WIB))).model
     day = model.observations_since(datetime(2026, 11, 25, 0, 0, tzinfo=WIB))
     night = [r for r in day if r["waktu_selesai"][11:13] in ("01", "02", "03")]
     rush = [r for r in day if r["waktu_selesai"][11:13] in ("08", "17", "18")]
@@ -216,19 +221,28 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(atcs, simulator, clock, pa
         clock.advance(minutes=10)
         simulator.fault = corrupting(simulator, path_part, mutate)
 
-    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
-                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
+    refused_and_nothing_stored(
+        source,
+        lambda: run_source(source, coordinator(url)),
+        stored_state,
+        kind="invalid",
+        message=message,
+        breaks=breaks,
+        keeps_cursor=True,
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("fault", "kind", "message"),
     [
-        (lambda request: Response(200, b'{"data": [{"id": "ATCS-01",', "application/json"), "invalid",
-         "malformed JSON"),
+        (lambda request: Response(200, b'{"data": [{"id": "ATCS-01",', "application/json"), "invalid", "malformed JSON"),
         (lambda request: Response.json({"error": "internal"}, status=500), "server", "HTTP 500"),
-        (lambda request: Response.json({"error": "bad gateway"}, status=502) if "traffic" in request.path else None,
-         "server", "HTTP 502 from"),
+        (
+            lambda request: Response.json({"error": "bad gateway"}, status=502) if "traffic" in request.path else None,
+            "server",
+            "HTTP 502 from",
+        ),
         (lambda request: Response.json({"data": "none"}), "invalid", "ATCS camera registry: data"),
     ],
 )
@@ -239,9 +253,15 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(atcs, simulator, c
         clock.advance(minutes=10)
         simulator.fault = fault
 
-    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
-                               stored_state, kind=kind, message=message, breaks=breaks,
-                               first_must_succeed=False)
+    refused_and_nothing_stored(
+        source,
+        lambda **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        kind=kind,
+        message=message,
+        breaks=breaks,
+        first_must_succeed=False,
+    )
 
 
 @pytest.mark.django_db
@@ -263,8 +283,8 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(atcs):
 def test_new_observations_publish_the_traffic_panel_once(atcs, clock, django_capture_on_commit_callbacks):
     source, url = atcs
     first, unchanged, next_interval = published_per_run(
-        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
-        lambda: clock.advance(minutes=5))
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)), lambda: clock.advance(minutes=5)
+    )
     assert first == 2  # panel.traffic + source.health
     assert unchanged == 1  # source.health only
     assert next_interval == 2

@@ -54,8 +54,10 @@ def coordinator(url, **options):
 
 
 def stored_state():
-    return sorted((a.kind, a.source_ref, a.name, a.online, a.lat, a.lon, a.region.code if a.region else None,
-                   sorted(a.attributes.items())) for a in Asset.objects.select_related("region"))
+    return sorted(
+        (a.kind, a.source_ref, a.name, a.online, a.lat, a.lon, a.region.code if a.region else None, sorted(a.attributes.items()))
+        for a in Asset.objects.select_related("region")
+    )
 
 
 def rainy_afternoon(model) -> datetime:
@@ -79,10 +81,18 @@ def test_run_stores_gauges_levels_gates_and_pumps_as_served(banjir, simulator):
     for gauge_id, spec in model.gauges.items():
         asset = gauges[gauge_id]
         assert (asset.name, asset.lat, asset.lon, asset.region.code) == (
-            spec["name"], spec["location"]["lat"], spec["location"]["lon"], spec["kecamatan_code"])
+            spec["name"],
+            spec["location"]["lat"],
+            spec["location"]["lon"],
+            spec["kecamatan_code"],
+        )
         assert {key: asset.attributes[key] for key in ("river", "normal_m", "siaga_3_m", "siaga_2_m", "siaga_1_m")} == {
-            "river": spec["river"], "normal_m": spec["normal_m"], "siaga_3_m": spec["siaga_3_m"],
-            "siaga_2_m": spec["siaga_2_m"], "siaga_1_m": spec["siaga_1_m"]}
+            "river": spec["river"],
+            "normal_m": spec["normal_m"],
+            "siaga_3_m": spec["siaga_3_m"],
+            "siaga_2_m": spec["siaga_2_m"],
+            "siaga_1_m": spec["siaga_1_m"],
+        }
         assert asset.attributes["level_m"] == model.level(gauge_id, observed)
         assert datetime.fromisoformat(asset.attributes["level_observed_at"]) == observed
 
@@ -90,13 +100,17 @@ def test_run_stores_gauges_levels_gates_and_pumps_as_served(banjir, simulator):
     assert len(gates) == 6
     for row in model.gate_rows():
         assert (gates[row["id"]].attributes["opening_pct"], gates[row["id"]].attributes["status"]) == (
-            row["bukaan_persen"], GATE_STATUS[row["status"]])
+            row["bukaan_persen"],
+            GATE_STATUS[row["status"]],
+        )
     assert gates["PA-01"].name == "Pintu Air 10 Sangiang"
     pumps = {a.source_ref: a for a in Asset.objects.filter(source=source, kind="pump")}
     assert len(pumps) == 8
     for row in model.pump_rows():
-        assert pumps[row["id"]].attributes == {"capacity_m3s": row["kapasitas_m3_per_detik"],
-                                               "status": PUMP_STATUS[row["status"]]}
+        assert pumps[row["id"]].attributes == {
+            "capacity_m3s": row["kapasitas_m3_per_detik"],
+            "status": PUMP_STATUS[row["status"]],
+        }
     source.refresh_from_db()
     assert source.data_as_of == observed
     assert source.records_last_run == 8
@@ -173,8 +187,13 @@ def test_flood_tile_on_a_rainy_afternoon(banjir, simulator, clock):
     gauges_figure, highest, pumps_figure, gates_figure = tile.figures
     assert gauges_figure.value == len(at_siaga) > 0
     assert gauges_figure.tone in ("warn", "bad")
-    worst = max(model.gauges, key=lambda g: (["normal", "siaga_3", "siaga_2", "siaga_1"].index(statuses[g]),
-                                             (levels[g]) / model.gauges[g]["siaga_3_m"]))
+    worst = max(
+        model.gauges,
+        key=lambda g: (
+            ["normal", "siaga_3", "siaga_2", "siaga_1"].index(statuses[g]),
+            (levels[g]) / model.gauges[g]["siaga_3_m"],
+        ),
+    )
     assert highest.value == levels[worst] and highest.unit == "m"
     assert model.gauges[worst]["name"] in highest.label
     assert highest.tone == {"siaga_3": "warn", "siaga_2": "bad", "siaga_1": "bad"}[statuses[worst]]
@@ -203,7 +222,8 @@ def test_map_layers_are_geojson_lon_lat_with_status(banjir, simulator):
         assert props["source"] == "banjir" and props["kind"] == "gauge"
     gates = {f["properties"]["source_ref"]: f["properties"] for f in sluice_gate_layer()["features"]}
     assert {ref: props["status"] for ref, props in gates.items()} == {
-        row["id"]: GATE_STATUS[row["status"]] for row in model.gate_rows()}
+        row["id"]: GATE_STATUS[row["status"]] for row in model.gate_rows()
+    }
     pumps = pump_layer()["features"]
     assert len(pumps) == 8 and all(f["geometry"]["coordinates"][0] > 106 for f in pumps)
 
@@ -276,20 +296,23 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(banjir, clock, simulator, 
         clock.advance(hours=5)
         simulator.fault = corrupting(simulator, path_part, mutate)
 
-    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
-                               kind="invalid", message=message, breaks=breaks)
+    refused_and_nothing_stored(
+        source, lambda: run_source(source, coordinator(url)), stored_state, kind="invalid", message=message, breaks=breaks
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("fault", "kind", "message"),
     [
-        (lambda request: Response(200, b'{"data": [{"id": "pos-pa10"', "application/json"), "invalid",
-         "malformed JSON"),
+        (lambda request: Response(200, b'{"data": [{"id": "pos-pa10"', "application/json"), "invalid", "malformed JSON"),
         (lambda request: Response.json({"error": "internal"}, status=500), "server", "HTTP 500"),
         (lambda request: Response.json({"error": "login"}, status=401), "auth", "refused access (HTTP 401)"),
-        (lambda request: Response.json({"error": "x"}, status=503) if "pompa" in request.path else None,
-         "server", "HTTP 503 from"),
+        (
+            lambda request: Response.json({"error": "x"}, status=503) if "pompa" in request.path else None,
+            "server",
+            "HTTP 503 from",
+        ),
         (lambda request: Response.json({"data": None}), "invalid", "Banjir gauge registry: data"),
     ],
 )
@@ -300,26 +323,38 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(banjir, simulator,
         clock.advance(hours=5)
         simulator.fault = fault
 
-    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
-                               stored_state, kind=kind, message=message, breaks=breaks,
-                               first_must_succeed=False)
+    refused_and_nothing_stored(
+        source,
+        lambda **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        kind=kind,
+        message=message,
+        breaks=breaks,
+        first_must_succeed=False,
+    )
 
 
 @pytest.mark.django_db
 def test_truncated_json_timeout_and_unreachable_keep_what_is_stored(banjir, simulator, clock):
     source, url = banjir
-    truncated_slow_and_unreachable(source, lambda url=url, **options: run_source(source, coordinator(url, **options)),
-                                   stored_state, simulator, truncate="/api/tma", slow_path="/api/pintu-air",
-                                   application="Banjir",
-                                   between=lambda: clock.advance(hours=5))
+    truncated_slow_and_unreachable(
+        source,
+        lambda url=url, **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        simulator,
+        truncate="/api/tma",
+        slow_path="/api/pintu-air",
+        application="Banjir",
+        between=lambda: clock.advance(hours=5),
+    )
 
 
 @pytest.mark.django_db
 def test_new_levels_publish_the_flood_tile_once(banjir, clock, django_capture_on_commit_callbacks):
     source, url = banjir
     first, unchanged, next_reading = published_per_run(
-        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
-        lambda: clock.advance(minutes=10))
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)), lambda: clock.advance(minutes=10)
+    )
     assert (first, unchanged, next_reading) == (2, 1, 2)
 
 

@@ -45,10 +45,8 @@ def coordinator(url, **options):
 
 def stored_state():
     return (
-        sorted(Asset.objects.filter(kind="hospital").values_list("source_ref", "name", "online", "lat", "lon",
-                                                                 "region__code")),
-        sorted(BedSnapshot.objects.values_list("hospital__source_ref", "ward", "observed_at", "total", "occupied",
-                                               "free")),
+        sorted(Asset.objects.filter(kind="hospital").values_list("source_ref", "name", "online", "lat", "lon", "region__code")),
+        sorted(BedSnapshot.objects.values_list("hospital__source_ref", "ward", "observed_at", "total", "occupied", "free")),
     )
 
 
@@ -77,8 +75,7 @@ def test_run_registers_hospitals_and_stores_every_ward(beds, simulator):
     hospitals = Asset.objects.filter(source=source, kind="hospital")
     assert hospitals.count() == 6
     rsud = hospitals.get(source_ref="3671015")
-    assert (rsud.name, rsud.region.code, rsud.lat, rsud.lon) == ("RSUD Kota Tangerang", "36.71.01.1006",
-                                                                 -6.18672, 106.64012)
+    assert (rsud.name, rsud.region.code, rsud.lat, rsud.lon) == ("RSUD Kota Tangerang", "36.71.01.1006", -6.18672, 106.64012)
     assert rsud.attributes == {"class": "B", "address": "Jl. Pulau Putri Raya, Kelapa Indah"}
     expected = truth(simulator)
     assert len(expected) == 67
@@ -138,7 +135,8 @@ def test_summary_tile_and_map_layer_show_the_latest_free_beds(beds, simulator):
     assert summary["free_total"] == sum(free.values())
     assert summary["hospitals_reporting"] == 6
     assert {row["ward"]: (row["free"], row["total"]) for row in summary["by_ward"]} == {
-        ward: (free[ward], total[ward]) for ward in free}
+        ward: (free[ward], total[ward]) for ward in free
+    }
 
     tile = beds_tile()
     assert (tile.key, tile.source, tile.audience) == ("beds", "bed-rsud", "public")
@@ -235,8 +233,15 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(beds, simulator, clock, pa
         clock.advance(minutes=10)
         simulator.fault = corrupting(simulator, path_part, mutate)
 
-    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
-                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
+    refused_and_nothing_stored(
+        source,
+        lambda: run_source(source, coordinator(url)),
+        stored_state,
+        kind="invalid",
+        message=message,
+        breaks=breaks,
+        keeps_cursor=True,
+    )
 
 
 def _slow(request):
@@ -248,10 +253,18 @@ def _slow(request):
 @pytest.mark.parametrize(
     ("fault", "options", "kind", "message"),
     [
-        (lambda request: Response(200, b'{"status": "ok", "data": [{"kode_rs": "36', "application/json"), {},
-         "invalid", "malformed JSON"),
-        (lambda request: Response.json({"error": "internal"}, status=500) if "tempat" in request.path else None, {},
-         "server", "HTTP 500"),
+        (
+            lambda request: Response(200, b'{"status": "ok", "data": [{"kode_rs": "36', "application/json"),
+            {},
+            "invalid",
+            "malformed JSON",
+        ),
+        (
+            lambda request: Response.json({"error": "internal"}, status=500) if "tempat" in request.path else None,
+            {},
+            "server",
+            "HTTP 500",
+        ),
         (lambda request: Response.json({"pesan": "unauthorized"}, status=401), {}, "auth", "HTTP 401"),
         (lambda request: Response.json({"data": None}), {}, "invalid", "Bed availability hospitals: data"),
         (_slow, {"timeout_seconds": 0.3}, "unreachable", "did not answer within 0.3 s"),
@@ -265,9 +278,15 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(beds, simulator, c
         simulator.fault = fault
         return options
 
-    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
-                               stored_state, kind=kind, message=message, breaks=breaks,
-                               first_must_succeed=False)
+    refused_and_nothing_stored(
+        source,
+        lambda **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        kind=kind,
+        message=message,
+        breaks=breaks,
+        first_must_succeed=False,
+    )
 
 
 @pytest.mark.django_db
@@ -289,6 +308,6 @@ def test_after_an_outage_the_next_run_brings_the_current_state(beds, simulator, 
 def test_new_reports_publish_the_beds_tile_once(beds, clock, django_capture_on_commit_callbacks):
     source, url = beds
     first, unchanged, later = published_per_run(
-        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
-        lambda: clock.advance(minutes=5))
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)), lambda: clock.advance(minutes=5)
+    )
     assert (first, unchanged, later) == (2, 1, 2)

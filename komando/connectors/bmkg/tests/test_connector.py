@@ -54,8 +54,11 @@ def coordinator(url, **options):
 
 def stored_state():
     return (
-        sorted(Earthquake.objects.values_list("source_ref", "occurred_at", "magnitude", "depth_km", "felt",
-                                              "shakemap", "tsunami_potential")),
+        sorted(
+            Earthquake.objects.values_list(
+                "source_ref", "occurred_at", "magnitude", "depth_km", "felt", "shakemap", "tsunami_potential"
+            )
+        ),
         sorted(WeatherWarning.objects.values_list("identifier", "expires", "affects_city", "polygons")),
     )
 
@@ -75,13 +78,17 @@ def test_run_stores_the_quakes_and_warnings_the_simulator_serves(bmkg, simulator
     latest = model.quakes(1)[0]
     stored = Earthquake.objects.order_by("-occurred_at").first()
     assert (stored.occurred_at, stored.lat, stored.lon, stored.magnitude, stored.depth_km) == (
-        latest.at, latest.lat, latest.lon, Decimal(f"{latest.magnitude:.1f}"), Decimal(latest.depth_km))
+        latest.at,
+        latest.lat,
+        latest.lon,
+        Decimal(f"{latest.magnitude:.1f}"),
+        Decimal(latest.depth_km),
+    )
     assert stored.region.endswith(latest.town) and stored.shakemap.endswith(".mmi.jpg")
     assert 0 < stored.distance_km < 6000
 
     active = model.active_warnings()
-    assert {w.identifier: w.over_city for w in active} == dict(
-        WeatherWarning.objects.values_list("identifier", "affects_city"))
+    assert {w.identifier: w.over_city for w in active} == dict(WeatherWarning.objects.values_list("identifier", "affects_city"))
     over_city = WeatherWarning.objects.filter(affects_city=True).first()
     assert over_city.area_desc == "Banten" and over_city.polygons["type"] == "MultiPolygon"
     assert over_city.sender_name == "Badan Meteorologi Klimatologi dan Geofisika"
@@ -150,6 +157,7 @@ def test_panel_lists_warnings_over_the_city_first(bmkg, client, clock):
 def fault_on(app, path_part, make):
     def fault(request):
         return make(request) if path_part in request.path else None
+
     return fault
 
 
@@ -162,6 +170,7 @@ def with_number_magnitude(app):
         body = json.loads(served(app, request).body)
         body["Infogempa"]["gempa"][0]["Magnitude"] = 5.2
         return Response.json(body)
+
     return respond
 
 
@@ -170,15 +179,26 @@ def broken_cap(app):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path_part", "make", "kind", "message"), [
-    ("gempaterkini.json", truncated, "invalid", "BMKG gempaterkini.json: malformed JSON"),
-    ("gempadirasakan.json", with_number_magnitude, "invalid", "Magnitude must be a string"),
-    ("rss.xml", lambda app: (lambda r: Response.json({"error": "internal"}, status=500)), "server",
-     "BMKG server error: HTTP 500"),
-    ("_alert.xml", broken_cap, "invalid", "_alert.xml: malformed XML"),
-    ("autogempa.json", lambda app: (lambda r: Response(200, b"<html>maintenance</html>", "text/html")), "invalid",
-     "BMKG autogempa.json: malformed JSON"),
-])
+@pytest.mark.parametrize(
+    ("path_part", "make", "kind", "message"),
+    [
+        ("gempaterkini.json", truncated, "invalid", "BMKG gempaterkini.json: malformed JSON"),
+        ("gempadirasakan.json", with_number_magnitude, "invalid", "Magnitude must be a string"),
+        (
+            "rss.xml",
+            lambda app: lambda r: Response.json({"error": "internal"}, status=500),
+            "server",
+            "BMKG server error: HTTP 500",
+        ),
+        ("_alert.xml", broken_cap, "invalid", "_alert.xml: malformed XML"),
+        (
+            "autogempa.json",
+            lambda app: lambda r: Response(200, b"<html>maintenance</html>", "text/html"),
+            "invalid",
+            "BMKG autogempa.json: malformed JSON",
+        ),
+    ],
+)
 def test_bad_input_fails_clearly_and_changes_nothing(bmkg, simulator, clock, path_part, make, kind, message):
     source, url = bmkg
     assert run_source(source, coordinator(url))
@@ -223,8 +243,13 @@ def test_simulated_cap_is_valid_against_the_oasis_schema(shared_data, simulator)
 
 def test_manifest_registers_an_outside_feed_with_the_simulator_as_default(monkeypatch):
     manifest = manifests()["bmkg"]
-    assert (manifest.group, manifest.agency, manifest.access_level, manifest.schedule_seconds,
-            manifest.simulator_port) == ("external", "bpbd", "public", 60, 8105)
+    assert (manifest.group, manifest.agency, manifest.access_level, manifest.schedule_seconds, manifest.simulator_port) == (
+        "external",
+        "bpbd",
+        "public",
+        60,
+        8105,
+    )
     monkeypatch.delenv("KOMANDO_BMKG_BASE_URL", raising=False)
     monkeypatch.setenv("KOMANDO_BMKG_NOWCAST_BASE_URL", "https://www.bmkg.go.id")
     config = Coordinator.config_class.from_environment(manifest)
@@ -237,8 +262,7 @@ def test_warnings_come_from_the_nowcast_server_when_it_is_separate(bmkg, simulat
     source, url = bmkg
     simulator.fault = fault_on(simulator, "/alerts/", lambda request: Response.json({"error": "not here"}, 404))
     with running_simulator(build_simulator(settings.KOMANDO_CITY_DIR, clock=clock)) as nowcast:
-        assert run_source(source, coordinator(url, nowcast_base_url=nowcast)), \
-            Source.objects.get(slug="bmkg").last_error
+        assert run_source(source, coordinator(url, nowcast_base_url=nowcast)), Source.objects.get(slug="bmkg").last_error
     assert WeatherWarning.objects.count() == len(simulator.model.active_warnings()) > 0
     assert run_source(source, coordinator(url)) is False
     source.refresh_from_db()

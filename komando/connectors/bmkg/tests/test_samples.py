@@ -92,9 +92,13 @@ def test_the_same_quake_in_three_feeds_merges_into_one(bmkg):
     quakes = merge_quakes(
         parse_earthquakes_json(read(bmkg, "dhanyyudi_fixture_autogempa.json"), "autogempa.json")
         + parse_earthquakes_json(read(bmkg, "dhanyyudi_fixture_gempaterkini.json"), "gempaterkini.json")
-        + parse_earthquakes_json(read(bmkg, "dhanyyudi_fixture_gempadirasakan.json"), "gempadirasakan.json"))
+        + parse_earthquakes_json(read(bmkg, "dhanyyudi_fixture_gempadirasakan.json"), "gempadirasakan.json")
+    )
     assert [q.source_ref for q in quakes] == [
-        "2026-02-16T06:15:30Z -6.89,109.67", "2026-02-16T03:22:15Z -8.12,115.45", "2026-02-15T01:45:00Z -7.25,110.42"]
+        "2026-02-16T06:15:30Z -6.89,109.67",
+        "2026-02-16T03:22:15Z -8.12,115.45",
+        "2026-02-15T01:45:00Z -7.25,110.42",
+    ]
     assert quakes[0].shakemap == "20260216131530.mmi.jpg" and quakes[0].felt == "III Pekalongan, II Batang"
 
 
@@ -106,7 +110,11 @@ def test_cap_banten_parses_with_both_polygons_as_lon_lat(bmkg):
     assert warning.effective == datetime(2026, 2, 16, 16, 0, tzinfo=UTC)
     assert warning.expires == datetime(2026, 2, 16, 19, 0, tzinfo=UTC)
     assert (warning.event, warning.urgency, warning.severity, warning.certainty) == (
-        "Hujan Lebat dan Petir", "Immediate", "Moderate", "Observed")
+        "Hujan Lebat dan Petir",
+        "Immediate",
+        "Moderate",
+        "Observed",
+    )
     assert warning.headline == "Hujan Lebat disertai Petir di Banten"
     assert warning.sender_name == "Badan Meteorologi Klimatologi dan Geofisika"
     assert warning.area_desc == "Banten"
@@ -123,7 +131,11 @@ def test_cap_banten_parses_with_both_polygons_as_lon_lat(bmkg):
 def test_cap_jateng_parses(bmkg):
     warning = parse_cap(read(bmkg, "dhanyyudi_fixture_cap_jateng.xml"), "CAP")
     assert (warning.identifier, warning.area_desc, warning.urgency, warning.certainty) == (
-        "2.49.0.1.360.0.2026.02.16.16.45.005", "Jawa Tengah", "Expected", "Likely")
+        "2.49.0.1.360.0.2026.02.16.16.45.005",
+        "Jawa Tengah",
+        "Expected",
+        "Likely",
+    )
     assert warning.polygons["coordinates"] == [[[[109.67, -6.89], [109.68, -6.88], [109.69, -6.87], [109.67, -6.89]]]]
     assert warning.expires == datetime(2026, 2, 16, 18, 0, tzinfo=UTC)
 
@@ -144,7 +156,11 @@ def test_oasis_amber_alert_without_polygon_parses(cap_samples):
     assert warning.identifier == "KAR0-0306112239-SW"
     assert warning.sent == datetime(2003, 6, 12, 5, 39, tzinfo=UTC)
     assert (warning.event, warning.severity, warning.urgency, warning.certainty) == (
-        "Child Abduction", "Severe", "Immediate", "Likely")  # the first info (en-US); no Indonesian one
+        "Child Abduction",
+        "Severe",
+        "Immediate",
+        "Likely",
+    )  # the first info (en-US); no Indonesian one
     assert warning.area_desc == "Los Angeles County"
     assert warning.polygons is None and warning.expires is None
     assert warning.effective == warning.sent
@@ -152,12 +168,20 @@ def test_oasis_amber_alert_without_polygon_parses(cap_samples):
 
 def test_every_sample_file_is_covered(bmkg, cap_samples):
     """A new sample dropped into the folders must get a test here."""
-    covered = {"bmkg_autogempa_2026-08-06_sigi.json", "bmkg_autogempa_legacy_2021.json", "bmkg_autogempa_shape.xml",
-               "dhanyyudi_fixture_autogempa.json", "dhanyyudi_fixture_cap_banten.xml",
-               "dhanyyudi_fixture_cap_jateng.xml", "dhanyyudi_fixture_gempadirasakan.json",
-               "dhanyyudi_fixture_gempaterkini.json", "dhanyyudi_fixture_rss_active.xml",
-               "oasis_cap12_amber_alert_example.xml",
-               # not a feed of this connector: the kelurahan forecast API (prakiraan cuaca), and the XSD
-               "bmkg_prakiraan_cuaca_structure_sample.json", "CAP-v1.2.xsd"}
+    covered = {
+        "bmkg_autogempa_2026-08-06_sigi.json",
+        "bmkg_autogempa_legacy_2021.json",
+        "bmkg_autogempa_shape.xml",
+        "dhanyyudi_fixture_autogempa.json",
+        "dhanyyudi_fixture_cap_banten.xml",
+        "dhanyyudi_fixture_cap_jateng.xml",
+        "dhanyyudi_fixture_gempadirasakan.json",
+        "dhanyyudi_fixture_gempaterkini.json",
+        "dhanyyudi_fixture_rss_active.xml",
+        "oasis_cap12_amber_alert_example.xml",
+        # not a feed of this connector: the kelurahan forecast API (prakiraan cuaca), and the XSD
+        "bmkg_prakiraan_cuaca_structure_sample.json",
+        "CAP-v1.2.xsd",
+    }
     present = {p.name for p in bmkg.iterdir()} | {p.name for p in cap_samples.iterdir()}
     assert present <= covered, present - covered

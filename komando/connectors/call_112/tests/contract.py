@@ -24,9 +24,15 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 
 def a_call(number: int = 1, **changes) -> dict:
-    body = {"call_id": f"112-TNG-20261125-{number:06d}", "received_at": datetime.now(WIB).isoformat(timespec="seconds"),
-            "kind": "kebakaran", "lat": -6.1786, "lon": 106.6312, "kelurahan_code": "36.71.01.1001",
-            "note": "Asap tebal dari ruko"}
+    body = {
+        "call_id": f"112-TNG-20261125-{number:06d}",
+        "received_at": datetime.now(WIB).isoformat(timespec="seconds"),
+        "kind": "kebakaran",
+        "lat": -6.1786,
+        "lon": 106.6312,
+        "kelurahan_code": "36.71.01.1001",
+        "note": "Asap tebal dari ruko",
+    }
     body.update(changes)
     return body
 
@@ -46,8 +52,7 @@ def webhook_secret():
 
 def post(raw: bytes, signature: str | None = None) -> int:
     header = f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}"
-    response = Client().post(URL, data=raw, content_type="application/json",
-                             **{header: signature or sign(SECRET, raw)})
+    response = Client().post(URL, data=raw, content_type="application/json", **{header: signature or sign(SECRET, raw)})
     return response.status_code
 
 

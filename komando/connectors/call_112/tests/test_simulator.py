@@ -77,8 +77,9 @@ def test_pusher_skips_a_refused_call_and_goes_on():
 def test_status_page_and_push_thread():
     app = receiver()
     with running_simulator(app) as hook_url:
-        simulator = build_simulator(settings.KOMANDO_CITY_DIR, push=True, target_url=f"{hook_url}/hook/",
-                                    secret=SECRET, interval=(0.05, 0.1))
+        simulator = build_simulator(
+            settings.KOMANDO_CITY_DIR, push=True, target_url=f"{hook_url}/hook/", secret=SECRET, interval=(0.05, 0.1)
+        )
         try:
             with running_simulator(simulator) as url:
                 for _ in range(100):
@@ -108,10 +109,12 @@ def test_pusher_into_komando_end_to_end(live_server, reference_data, monkeypatch
     monkeypatch.setenv("KOMANDO_CALL_112_WEBHOOK_SECRET", SECRET)
     model = CallModel(settings.KOMANDO_CITY_DIR)
     first = model.next_number
-    run_pusher(f"{live_server.url}/api/webhooks/call-112/", SECRET, interval=(0.0, 0.0), model=model, max_calls=5,
-               sleep=lambda s: None)
+    run_pusher(
+        f"{live_server.url}/api/webhooks/call-112/", SECRET, interval=(0.0, 0.0), model=model, max_calls=5, sleep=lambda s: None
+    )
     assert model.status["pushed"] == 5
     assert sorted(EmergencyCall.objects.values_list("call_id", flat=True)) == sorted(
-        model.call(n)["call_id"] for n in range(first, first + 5))
+        model.call(n)["call_id"] for n in range(first, first + 5)
+    )
     source = Source.objects.get(slug="call-112")
     assert source.last_success_at is not None and source.consecutive_failures == 0

@@ -29,9 +29,16 @@ def webhook_secret(monkeypatch):
 
 
 def a_call(**changes) -> dict:
-    body = {"call_id": "112-TNG-20261125-000001", "received_at": datetime.now(WIB).isoformat(timespec="seconds"),
-            "kind": "kebakaran", "lat": -6.1786, "lon": 106.6312, "kelurahan_code": "36.71.01.1001",
-            "caller_number": CALLER, "note": f"Asap tebal dari ruko, penelepon {CALLER}"}
+    body = {
+        "call_id": "112-TNG-20261125-000001",
+        "received_at": datetime.now(WIB).isoformat(timespec="seconds"),
+        "kind": "kebakaran",
+        "lat": -6.1786,
+        "lon": 106.6312,
+        "kelurahan_code": "36.71.01.1001",
+        "caller_number": CALLER,
+        "note": f"Asap tebal dari ruko, penelepon {CALLER}",
+    }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not ...}
 

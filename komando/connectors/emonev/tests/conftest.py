@@ -32,8 +32,7 @@ def emonev_source(reference_data) -> Source:
 
 
 def make_coordinator(url, *, username=TEST_USERNAME, password=TEST_PASSWORD, **options) -> Coordinator:
-    config = Coordinator.config_class(base_url=url, username=username, password=password, fiscal_year=TODAY.year,
-                                      **options)
+    config = Coordinator.config_class(base_url=url, username=username, password=password, fiscal_year=TODAY.year, **options)
     return Coordinator(manifests()["emonev"], config)
 
 

@@ -8,8 +8,9 @@ from komando.sources.testing import Contract
 
 CONTRACT = Contract(
     slug="emonev",
-    build_simulator=lambda clock: build_simulator(settings.KOMANDO_CITY_DIR, username=TEST_USERNAME,
-                                                  password=TEST_PASSWORD, today=TODAY),
+    build_simulator=lambda clock: build_simulator(
+        settings.KOMANDO_CITY_DIR, username=TEST_USERNAME, password=TEST_PASSWORD, today=TODAY
+    ),
     config={"username": TEST_USERNAME, "password": TEST_PASSWORD, "fiscal_year": TODAY.year},
     wrong_credentials={"password": "not-the-password"},
 )

@@ -28,11 +28,16 @@ CITY_PROJECTS = json.loads((settings.KOMANDO_CITY_DIR / "simulators" / "emonev.j
 
 
 def stored_state() -> list[tuple]:
-    projects = list(Project.objects.order_by("source_ref").values_list(
-        "source_ref", "agency__code", "name", "budget", "region__code", "lat", "lon", "fiscal_year"))
-    months = list(ProgressMonth.objects.order_by("project__source_ref", "month").values_list(
-        "project__source_ref", "month", "planned_physical", "realised_physical", "planned_financial",
-        "realised_financial"))
+    projects = list(
+        Project.objects.order_by("source_ref").values_list(
+            "source_ref", "agency__code", "name", "budget", "region__code", "lat", "lon", "fiscal_year"
+        )
+    )
+    months = list(
+        ProgressMonth.objects.order_by("project__source_ref", "month").values_list(
+            "project__source_ref", "month", "planned_physical", "realised_physical", "planned_financial", "realised_financial"
+        )
+    )
     return projects + months
 
 
@@ -92,8 +97,9 @@ def test_city_data_has_every_status_in_the_middle_of_the_year(synced):
     assert panel["budget_total"] == sum(item["pagu"] for item in CITY_PROJECTS)
 
 
-def test_second_identical_sync_changes_nothing_and_sends_no_event(synced, emonev_url, emonev_source,
-                                                                   django_capture_on_commit_callbacks):
+def test_second_identical_sync_changes_nothing_and_sends_no_event(
+    synced, emonev_url, emonev_source, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         assert run_source(emonev_source, make_coordinator(emonev_url))
     # Only the runner's source.health event; no panel.development.
@@ -101,8 +107,7 @@ def test_second_identical_sync_changes_nothing_and_sends_no_event(synced, emonev
     assert stored_state() == synced
 
 
-def test_sync_with_changes_publishes_panels(synced, emonev_app, emonev_url, emonev_source,
-                                            django_capture_on_commit_callbacks):
+def test_sync_with_changes_publishes_panels(synced, emonev_app, emonev_url, emonev_source, django_capture_on_commit_callbacks):
     def raise_one_budget(body):
         for item in body["data"]:
             if item["id_kegiatan"].endswith("0001"):
@@ -143,6 +148,7 @@ def test_expired_token_is_renewed_once(synced, emonev_app, emonev_url, emonev_so
 
 # --- credentials -----------------------------------------------------------------------------
 
+
 def assert_auth_failure_kept_data(source, before, password):
     source.refresh_from_db()
     assert source.last_error_kind == "auth"
@@ -168,8 +174,9 @@ def test_missing_credentials_show_auth_error(emonev_url, emonev_source):
 
 
 def test_forbidden_data_shows_auth_error_and_changes_nothing(synced, emonev_app, emonev_url, emonev_source):
-    emonev_app.fault = lambda request: (Response.json({"message": "Akses ditolak"}, status=403)
-                                        if request.path == "/api/v1/kegiatan" else None)
+    emonev_app.fault = lambda request: (
+        Response.json({"message": "Akses ditolak"}, status=403) if request.path == "/api/v1/kegiatan" else None
+    )
     assert not run_source(emonev_source, make_coordinator(emonev_url))
     assert_auth_failure_kept_data(emonev_source, synced, TEST_PASSWORD)
     assert "HTTP 403" in emonev_source.last_error
@@ -209,6 +216,7 @@ def test_simulator_reads_credentials_from_environment(monkeypatch):
 
 # --- bad input: a clear error on the source's health, and nothing stored changes -------------
 
+
 def _first_item(body):
     return body["data"][0]
 
@@ -218,16 +226,19 @@ BAD_ANSWERS = {
     "missing pagu": ("invalid", lambda body: _first_item(body).pop("pagu"), "pagu: Field required"),
     "missing progress": ("invalid", lambda body: _first_item(body).pop("progres"), "progres: Field required"),
     "pagu of the wrong type": ("invalid", lambda body: _first_item(body).update(pagu="banyak"), "pagu"),
-    "percent above 100": ("invalid", lambda body: _first_item(body)["progres"][0].update(rencana_fisik=140),
-                          "rencana_fisik"),
+    "percent above 100": ("invalid", lambda body: _first_item(body)["progres"][0].update(rencana_fisik=140), "rencana_fisik"),
     "month out of range": ("invalid", lambda body: _first_item(body)["progres"][0].update(bulan=13), "bulan"),
     "data not a list": ("invalid", lambda body: body.update(data={"oops": 1}), "data"),
-    "unknown OPD code": ("invalid", lambda body: _first_item(body).update(kode_opd="dinas-antah-berantah"),
-                         "unknown OPD code 'dinas-antah-berantah'"),
-    "unknown kelurahan code": ("invalid",
-                               lambda body: _first_item(body).update(lokasi={"kode_kelurahan": "36.71.99.9999",
-                                                                             "lat": -6.2, "lon": 106.6}),
-                               "unknown kelurahan code '36.71.99.9999'"),
+    "unknown OPD code": (
+        "invalid",
+        lambda body: _first_item(body).update(kode_opd="dinas-antah-berantah"),
+        "unknown OPD code 'dinas-antah-berantah'",
+    ),
+    "unknown kelurahan code": (
+        "invalid",
+        lambda body: _first_item(body).update(lokasi={"kode_kelurahan": "36.71.99.9999", "lat": -6.2, "lon": 106.6}),
+        "unknown kelurahan code '36.71.99.9999'",
+    ),
     "wrong fiscal year": ("invalid", lambda body: body.update(tahun=1999), "fiscal year 1999"),
 }
 

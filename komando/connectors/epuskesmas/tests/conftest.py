@@ -45,8 +45,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def simulator(clock):
-    return build_simulator(settings.KOMANDO_CITY_DIR, now=clock, daily_volume=SMALL_VOLUME,
-                           client_id="", client_secret="")
+    return build_simulator(settings.KOMANDO_CITY_DIR, now=clock, daily_volume=SMALL_VOLUME, client_id="", client_secret="")
 
 
 @pytest.fixture
@@ -96,8 +95,11 @@ class SimulatorReader:
 
     def __init__(self, url: str):
         self.http = httpx.Client(base_url=url, timeout=30)
-        token = self.http.post("/oauth2/v1/accesstoken", params={"grant_type": "client_credentials"},
-                               data={"client_id": "reader", "client_secret": "reader"}).json()["access_token"]
+        token = self.http.post(
+            "/oauth2/v1/accesstoken",
+            params={"grant_type": "client_credentials"},
+            data={"client_id": "reader", "client_secret": "reader"},
+        ).json()["access_token"]
         self.http.headers["Authorization"] = f"Bearer {token}"
 
     def search(self, kind: str, **params) -> list[dict]:

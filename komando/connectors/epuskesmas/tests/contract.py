@@ -13,7 +13,6 @@ CLIENT_ID = EpuskesmasConfig.model_fields["client_id"].default.get_secret_value(
 CLIENT_SECRET = EpuskesmasConfig.model_fields["client_secret"].default.get_secret_value()
 
 
-
 def unknown_fhir_regions(value):
     """Every Kemendagri code as FHIR carries it (undotted: kelurahan 10 digits, kecamatan 6) made one of no region."""
     if isinstance(value, str):
@@ -35,16 +34,19 @@ def first_resource_emptied(value):
     if isinstance(value, dict) and value.get("resourceType") == "Bundle" and value.get("entry"):
         first = value["entry"][0]
         resource = first.get("resource") or {}
-        return {**value, "entry": [{**first, "resource": {"resourceType": resource.get("resourceType")}},
-                                   *value["entry"][1:]]}
+        return {**value, "entry": [{**first, "resource": {"resourceType": resource.get("resourceType")}}, *value["entry"][1:]]}
     return value
 
 
 CONTRACT = Contract(
     slug="epuskesmas",
-    build_simulator=lambda clock: build_simulator(settings.KOMANDO_CITY_DIR, now=lambda: clock.moment(),
-                                                  daily_volume=SMALL_VOLUME, client_id=CLIENT_ID,
-                                                  client_secret=CLIENT_SECRET),
+    build_simulator=lambda clock: build_simulator(
+        settings.KOMANDO_CITY_DIR,
+        now=lambda: clock.moment(),
+        daily_volume=SMALL_VOLUME,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+    ),
     wrong_credentials={"client_secret": "not-the-secret"},
     reset=clear_caches,
     known_gaps={

@@ -63,8 +63,7 @@ def stored_once(source, simulator, simulator_url, make_coordinator, clock):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_invalid_resources_fail_the_run_and_change_nothing(
-        case, stored_once, source, simulator, simulator_url, make_coordinator):
+def test_invalid_resources_fail_the_run_and_change_nothing(case, stored_once, source, simulator, simulator_url, make_coordinator):
     kind, mutate, kind_of_error, message = CASES[case]
     tamper(simulator, kind, mutate)
     assert run_source(source, make_coordinator(simulator_url)) is False
@@ -74,11 +73,12 @@ def test_invalid_resources_fail_the_run_and_change_nothing(
     assert snapshot() == stored_once
 
 
-def test_malformed_json_fails_the_run_and_changes_nothing(
-        stored_once, source, simulator, simulator_url, make_coordinator):
-    simulator.fault = lambda request: (Response(200, b'{"resourceType": "Bundle", "entry": [',
-                                                "application/fhir+json")
-                                       if request.path == f"{FHIR}/Encounter" else None)
+def test_malformed_json_fails_the_run_and_changes_nothing(stored_once, source, simulator, simulator_url, make_coordinator):
+    simulator.fault = lambda request: (
+        Response(200, b'{"resourceType": "Bundle", "entry": [', "application/fhir+json")
+        if request.path == f"{FHIR}/Encounter"
+        else None
+    )
     assert run_source(source, make_coordinator(simulator_url)) is False
     source = Source.objects.get(pk=source.pk)
     assert source.last_error_kind == "invalid"
@@ -86,11 +86,18 @@ def test_malformed_json_fails_the_run_and_changes_nothing(
     assert snapshot() == stored_once
 
 
-def test_server_error_fails_the_run_and_changes_nothing(
-        stored_once, source, simulator, simulator_url, make_coordinator):
-    simulator.fault = lambda request: (Response.json({"resourceType": "OperationOutcome", "issue": [
-        {"severity": "fatal", "code": "exception", "details": {"text": "database is down"}}]}, status=500)
-        if request.path == f"{FHIR}/Condition" else None)
+def test_server_error_fails_the_run_and_changes_nothing(stored_once, source, simulator, simulator_url, make_coordinator):
+    simulator.fault = lambda request: (
+        Response.json(
+            {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "fatal", "code": "exception", "details": {"text": "database is down"}}],
+            },
+            status=500,
+        )
+        if request.path == f"{FHIR}/Condition"
+        else None
+    )
     assert run_source(source, make_coordinator(simulator_url)) is False
     source = Source.objects.get(pk=source.pk)
     assert source.last_error_kind == "server"
@@ -99,9 +106,17 @@ def test_server_error_fails_the_run_and_changes_nothing(
 
 
 def test_revoked_token_shows_as_an_auth_error(stored_once, source, simulator, simulator_url, make_coordinator):
-    simulator.fault = lambda request: (Response.json({"resourceType": "OperationOutcome", "issue": [
-        {"severity": "error", "code": "login", "details": {"text": "Invalid access token"}}]}, status=401)
-        if request.path.startswith(FHIR) else None)
+    simulator.fault = lambda request: (
+        Response.json(
+            {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "error", "code": "login", "details": {"text": "Invalid access token"}}],
+            },
+            status=401,
+        )
+        if request.path.startswith(FHIR)
+        else None
+    )
     assert run_source(source, make_coordinator(simulator_url)) is False
     source = Source.objects.get(pk=source.pk)
     assert source.last_error_kind == "auth"
@@ -109,8 +124,7 @@ def test_revoked_token_shows_as_an_auth_error(stored_once, source, simulator, si
     assert snapshot() == stored_once
 
 
-def test_the_run_after_a_failure_recovers_without_gap(
-        stored_once, source, simulator, simulator_url, make_coordinator):
+def test_the_run_after_a_failure_recovers_without_gap(stored_once, source, simulator, simulator_url, make_coordinator):
     tamper(simulator, "Encounter", drop_status)
     assert run_source(source, make_coordinator(simulator_url)) is False
     simulator.fault = None

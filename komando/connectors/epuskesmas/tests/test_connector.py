@@ -40,23 +40,32 @@ def stored_today() -> dict[str, Counter]:
     visits = Counter()
     for row in VisitCount.objects.filter(date=TODAY).select_related("facility"):
         visits[f"Organization/{row.facility.source_ref}"] += row.count
-    diagnoses = Counter(dict(DiagnosisCount.objects.filter(date=TODAY).values("icd10_code")
-                             .annotate(n=Sum("count")).values_list("icd10_code", "n")))
-    drugs = Counter(dict(PrescriptionCount.objects.filter(date=TODAY).values("kfa_code")
-                         .annotate(n=Sum("count")).values_list("kfa_code", "n")))
+    diagnoses = Counter(
+        dict(
+            DiagnosisCount.objects.filter(date=TODAY).values("icd10_code").annotate(n=Sum("count")).values_list("icd10_code", "n")
+        )
+    )
+    drugs = Counter(
+        dict(
+            PrescriptionCount.objects.filter(date=TODAY).values("kfa_code").annotate(n=Sum("count")).values_list("kfa_code", "n")
+        )
+    )
     return {"visits": visits, "diagnoses": diagnoses, "drugs": drugs}
 
 
 def snapshot() -> str:
     """Everything the connector may write, as JSON (to prove a failed run changed nothing)."""
     source = Source.objects.get(slug="epuskesmas")
-    rows = [*VisitCount.objects.order_by("pk"), *DiagnosisCount.objects.order_by("pk"),
-            *PrescriptionCount.objects.order_by("pk"), *Asset.objects.order_by("pk")]
+    rows = [
+        *VisitCount.objects.order_by("pk"),
+        *DiagnosisCount.objects.order_by("pk"),
+        *PrescriptionCount.objects.order_by("pk"),
+        *Asset.objects.order_by("pk"),
+    ]
     return serialize("json", rows) + json.dumps(source.cursor, sort_keys=True) + str(source.data_as_of)
 
 
-def test_first_run_backfills_today_with_counts_equal_to_what_the_simulator_served(
-        source, simulator_url, make_coordinator, clock):
+def test_first_run_backfills_today_with_counts_equal_to_what_the_simulator_served(source, simulator_url, make_coordinator, clock):
     assert run_source(source, make_coordinator(simulator_url)) is True
     source.refresh_from_db()
     served, stored = served_today(simulator_url, clock.now), stored_today()
@@ -89,7 +98,16 @@ def test_puskesmas_become_assets_with_locations_inside_the_city(source, simulato
         assert asset.region.level == "kelurahan" and asset.region.code.startswith("36.71.")
         assert "Poli Umum" in asset.attributes["polis"]
     assert set(VisitCount.objects.values_list("poli", flat=True)) <= {
-        "Poli Umum", "Poli Gigi", "Poli KIA", "Poli KB", "Poli MTBS", "Poli Lansia", "Poli TB", "Poli Gizi", "UGD 24 Jam"}
+        "Poli Umum",
+        "Poli Gigi",
+        "Poli KIA",
+        "Poli KB",
+        "Poli MTBS",
+        "Poli Lansia",
+        "Poli TB",
+        "Poli Gizi",
+        "UGD 24 Jam",
+    }
 
 
 def test_no_patient_or_practitioner_identifier_is_stored(source, simulator_url, make_coordinator, clock):
@@ -100,16 +118,23 @@ def test_no_patient_or_practitioner_identifier_is_stored(source, simulator_url, 
     practitioners = {p["individual"]["reference"].split("/")[1] for e in encounters for p in e["participant"]}
     assert patients and practitioners
 
-    stored = serialize("json", [*VisitCount.objects.all(), *DiagnosisCount.objects.all(),
-                                *PrescriptionCount.objects.all(), *Asset.objects.all(),
-                                *Source.objects.all(), *SourceRun.objects.all()])
+    stored = serialize(
+        "json",
+        [
+            *VisitCount.objects.all(),
+            *DiagnosisCount.objects.all(),
+            *PrescriptionCount.objects.all(),
+            *Asset.objects.all(),
+            *Source.objects.all(),
+            *SourceRun.objects.all(),
+        ],
+    )
     assert "Patient" not in stored and "Practitioner" not in stored
     leaked = [ident for ident in patients | practitioners if ident in stored]
     assert leaked == []
 
 
-def test_runs_resume_after_an_outage_with_no_gap_and_no_double_count(
-        source, simulator, make_coordinator, clock):
+def test_runs_resume_after_an_outage_with_no_gap_and_no_double_count(source, simulator, make_coordinator, clock):
     from komando.sources.simulation import running_simulator
 
     clock.now -= timedelta(hours=1)  # 09:00 WIB
@@ -168,8 +193,9 @@ def test_wrong_credentials_show_as_an_auth_error(source, clock, make_coordinator
     from komando.connectors.epuskesmas.simulator import build_simulator
     from komando.sources.simulation import running_simulator
 
-    app = build_simulator(settings.KOMANDO_CITY_DIR, now=clock, daily_volume=200,
-                          client_id="dinkes-tangerang", client_secret="s3cret")
+    app = build_simulator(
+        settings.KOMANDO_CITY_DIR, now=clock, daily_volume=200, client_id="dinkes-tangerang", client_secret="s3cret"
+    )
     with running_simulator(app) as url:
         assert run_source(source, make_coordinator(url, client_id="dinkes-tangerang", client_secret="s3cret"))
         before = snapshot()

@@ -22,8 +22,17 @@ def ran(source, simulator_url, make_coordinator):
 
 def test_health_panel_follows_the_contract(ran):
     panel = health_panel(TODAY, exact=True)  # the contract; the public sees small counts as "<5"
-    assert set(panel) == {"source", "date", "visits_total", "facilities_reporting", "facilities_total",
-                          "by_poli", "top_diagnoses", "top_drugs", "by_facility"}
+    assert set(panel) == {
+        "source",
+        "date",
+        "visits_total",
+        "facilities_reporting",
+        "facilities_total",
+        "by_poli",
+        "top_diagnoses",
+        "top_drugs",
+        "by_facility",
+    }
     assert panel["source"] == "epuskesmas" and panel["date"] == "2026-11-23"
     assert panel["visits_total"] == sum(row["count"] for row in panel["by_poli"]) > 0
     assert panel["facilities_total"] == 39 and 0 < panel["facilities_reporting"] <= 39
@@ -48,8 +57,9 @@ def test_health_panel_of_a_day_without_data_is_empty_but_lists_the_puskesmas(ran
     assert panel["top_diagnoses"] == [] and panel["facilities_total"] == 39
 
 
-def test_a_run_sends_the_health_panel_once_on_commit(source, simulator_url, make_coordinator, monkeypatch,
-                                                      django_capture_on_commit_callbacks):
+def test_a_run_sends_the_health_panel_once_on_commit(
+    source, simulator_url, make_coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
     sent = []
     monkeypatch.setattr(events, "publish", sent.append)  # the bus itself, not our code under test
     with django_capture_on_commit_callbacks(execute=True):

@@ -48,10 +48,32 @@ def coordinator(url, **options):
 
 def stored_state():
     return (
-        sorted((a.kind, a.source_ref, a.name, a.online, a.lat, a.lon, a.region.code if a.region else None,
-                sorted(a.attributes.items())) for a in Asset.objects.select_related("region")),
-        sorted(WasteRouteDay.objects.values_list("route_ref", "date", "status", "tps_served", "tonnage_t",
-                                                 "truck__source_ref", "kecamatan__code", "started_at", "finished_at")),
+        sorted(
+            (
+                a.kind,
+                a.source_ref,
+                a.name,
+                a.online,
+                a.lat,
+                a.lon,
+                a.region.code if a.region else None,
+                sorted(a.attributes.items()),
+            )
+            for a in Asset.objects.select_related("region")
+        ),
+        sorted(
+            WasteRouteDay.objects.values_list(
+                "route_ref",
+                "date",
+                "status",
+                "tps_served",
+                "tonnage_t",
+                "truck__source_ref",
+                "kecamatan__code",
+                "started_at",
+                "finished_at",
+            )
+        ),
     )
 
 
@@ -70,7 +92,11 @@ def test_run_stores_trucks_tps_and_todays_routes_as_served(kebersihan, simulator
     first = trucks.get(source_ref="dlh-truk-01")
     assert first.name == "Truk Sampah 01 (B 9352 CYT)"
     assert {key: first.attributes[key] for key in ("plate", "route", "capacity_m3", "in_repair")} == {
-        "plate": "B 9352 CYT", "route": "Rute Tangerang A", "capacity_m3": 10, "in_repair": False}
+        "plate": "B 9352 CYT",
+        "route": "Rute Tangerang A",
+        "capacity_m3": 10,
+        "in_repair": False,
+    }
     assert first.region.code == "36.71.01"
     assert (first.lat, first.lon) == (None, None)  # positions come from the device ingest
 
@@ -81,8 +107,12 @@ def test_run_stores_trucks_tps_and_todays_routes_as_served(kebersihan, simulator
         asset = tps[tps_id]
         fill = model.fill_pct(tps_id, now)
         emptied = model.last_emptied(tps_id, now)
-        assert (asset.name, asset.lat, asset.lon, asset.region.code) == (row["nama"], row["lat"], row["lon"],
-                                                                          row["kode_kelurahan"])
+        assert (asset.name, asset.lat, asset.lon, asset.region.code) == (
+            row["nama"],
+            row["lat"],
+            row["lon"],
+            row["kode_kelurahan"],
+        )
         assert asset.attributes["fill_pct"] == fill
         assert asset.attributes["full"] is (fill >= 95)
         assert asset.attributes["last_emptied_at"] == (emptied.isoformat() if emptied else None)
@@ -95,7 +125,11 @@ def test_run_stores_trucks_tps_and_todays_routes_as_served(kebersihan, simulator
     for route_id, row in truth.items():
         route = stored[route_id]
         assert (route.status, route.tps_served, route.tps_total, route.tonnage_t) == (
-            STATUS[row["status"]], row["tps_terlayani"], row["jumlah_tps"], row["tonase_ton"])
+            STATUS[row["status"]],
+            row["tps_terlayani"],
+            row["jumlah_tps"],
+            row["tonase_ton"],
+        )
         assert route.truck.source_ref == row["id_truk"]
         assert route.kecamatan.code == row["kode_kecamatan"]
     # Mid-morning, routes are in more than one state.
@@ -145,8 +179,7 @@ def test_an_outage_over_midnight_keeps_the_final_state_of_the_days_missed(kebers
         truth = expected_routes(model, day)
         stored = dict(WasteRouteDay.objects.filter(source=source, date=day).values_list("route_ref", "status"))
         assert stored == {route_id: STATUS[row["status"]] for route_id, row in truth.items()}, day
-    assert set(WasteRouteDay.objects.filter(date=day0 + timedelta(days=1)).values_list("status", flat=True)) <= {
-        "done", "missed"}
+    assert set(WasteRouteDay.objects.filter(date=day0 + timedelta(days=1)).values_list("status", flat=True)) <= {"done", "missed"}
     source.refresh_from_db()
     assert source.cursor == {"routes_day": (day0 + timedelta(days=2)).isoformat()}
 
@@ -244,20 +277,29 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(kebersihan, clock, simulat
         clock.advance(minutes=45)
         simulator.fault = corrupting(simulator, path_part, mutate)
 
-    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
-                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
+    refused_and_nothing_stored(
+        source,
+        lambda: run_source(source, coordinator(url)),
+        stored_state,
+        kind="invalid",
+        message=message,
+        breaks=breaks,
+        keeps_cursor=True,
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("fault", "kind", "message"),
     [
-        (lambda request: Response(200, b'{"data": [{"id": "dlh-truk-01",', "application/json"), "invalid",
-         "malformed JSON"),
+        (lambda request: Response(200, b'{"data": [{"id": "dlh-truk-01",', "application/json"), "invalid", "malformed JSON"),
         (lambda request: Response.json({"error": "internal"}, status=500), "server", "HTTP 500"),
         (lambda request: Response.json({"error": "login"}, status=401), "auth", "refused access (HTTP 401)"),
-        (lambda request: Response.json({"error": "bad gateway"}, status=502) if "rute" in request.path else None,
-         "server", "HTTP 502 from"),
+        (
+            lambda request: Response.json({"error": "bad gateway"}, status=502) if "rute" in request.path else None,
+            "server",
+            "HTTP 502 from",
+        ),
         (lambda request: Response.json({"data": "kosong"}), "invalid", "Kebersihan truck roster: data"),
         (lambda request: Response.json([1, 2, 3]), "invalid", "Kebersihan truck roster"),
     ],
@@ -269,9 +311,15 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(kebersihan, simula
         clock.advance(minutes=45)
         simulator.fault = fault
 
-    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
-                               stored_state, kind=kind, message=message, breaks=breaks,
-                               first_must_succeed=False)
+    refused_and_nothing_stored(
+        source,
+        lambda **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        kind=kind,
+        message=message,
+        breaks=breaks,
+        first_must_succeed=False,
+    )
 
 
 @pytest.mark.django_db
@@ -311,8 +359,11 @@ def test_waste_tile_counts_routes_and_full_tps(kebersihan, simulator, clock):
     source, url = kebersihan
     model = simulator.model
     # The first day (from today on) on which a route is missed: at 10:20 its TPS are still waiting.
-    day = next(today() + timedelta(days=n) for n in range(60)
-               if any(model.missed(route_id, today() + timedelta(days=n)) for route_id in model.routes))
+    day = next(
+        today() + timedelta(days=n)
+        for n in range(60)
+        if any(model.missed(route_id, today() + timedelta(days=n)) for route_id in model.routes)
+    )
     clock.now = datetime.combine(day, time(10, 20), tzinfo=WIB).timestamp()
     run_source(source, coordinator(url))
     truth = model.route_rows(day)
@@ -338,7 +389,10 @@ def test_waste_tile_counts_routes_and_full_tps(kebersihan, simulator, clock):
     assert tile.rows[0].tone == "bad"
     panel = waste_panel()
     assert (panel["summary"]["routes_done"], panel["summary"]["routes_missed"], panel["summary"]["tps_full"]) == (
-        done, missed, full)
+        done,
+        missed,
+        full,
+    )
 
 
 @pytest.mark.django_db

@@ -54,8 +54,10 @@ def coordinator(url, **options):
 
 def stored_state():
     return (
-        sorted((a.kind, a.source_ref, a.name, a.region.code if a.region else None, sorted(a.attributes.items()))
-               for a in Asset.objects.select_related("region")),
+        sorted(
+            (a.kind, a.source_ref, a.name, a.region.code if a.region else None, sorted(a.attributes.items()))
+            for a in Asset.objects.select_related("region")
+        ),
         sorted(UnitDuty.objects.values_list("unit__source_ref", "status", "assignment", "since")),
         sorted(OrderActivityDay.objects.values_list("date", "kind", "count")),
     )
@@ -95,8 +97,9 @@ def test_no_personal_data_is_stored(ketertiban, simulator):
 
     def with_personal_fields(body):
         for row in body["data"]:
-            row.update({"nama": "Budi Santoso", "nip": "198703122010011002", "nik": "3671011203870001",
-                        "telepon": "081234567890"})
+            row.update(
+                {"nama": "Budi Santoso", "nip": "198703122010011002", "nik": "3671011203870001", "telepon": "081234567890"}
+            )
 
     simulator.fault = corrupting(simulator, "/api/unit", with_personal_fields)
     assert run_source(source, coordinator(url)) is True
@@ -131,7 +134,8 @@ def test_statuses_and_counts_follow_the_day(ketertiban, simulator, clock):
     model = simulator.model
     block = model.block_start(model.now())
     assert dict(UnitDuty.objects.values_list("unit__source_ref", "status")) == {
-        unit_id: STATUS[model.status(unit_id, block)[0]] for unit_id in model.units}
+        unit_id: STATUS[model.status(unit_id, block)[0]] for unit_id in model.units
+    }
     afternoon = dict(OrderActivityDay.objects.filter(date=today()).values_list("kind", "count"))
     assert afternoon == model.activity_counts(today())
     assert all(afternoon[kind] >= morning[kind] for kind in morning) and afternoon != morning
@@ -210,8 +214,15 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(ketertiban, clock, simulat
         clock.advance(hours=2)
         simulator.fault = corrupting(simulator, path_part, mutate)
 
-    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
-                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
+    refused_and_nothing_stored(
+        source,
+        lambda: run_source(source, coordinator(url)),
+        stored_state,
+        kind="invalid",
+        message=message,
+        breaks=breaks,
+        keeps_cursor=True,
+    )
 
 
 @pytest.mark.django_db
@@ -231,18 +242,30 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(ketertiban, simula
         clock.advance(hours=2)
         simulator.fault = fault
 
-    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
-                               stored_state, kind=kind, message=message, breaks=breaks,
-                               first_must_succeed=False)
+    refused_and_nothing_stored(
+        source,
+        lambda **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        kind=kind,
+        message=message,
+        breaks=breaks,
+        first_must_succeed=False,
+    )
 
 
 @pytest.mark.django_db
 def test_truncated_json_timeout_and_unreachable_keep_what_is_stored(ketertiban, simulator, clock):
     source, url = ketertiban
-    truncated_slow_and_unreachable(source, lambda url=url, **options: run_source(source, coordinator(url, **options)),
-                                   stored_state, simulator, truncate="/api/status", slow_path="/api/kegiatan",
-                                   application="Ketertiban",
-                                   between=lambda: clock.advance(hours=2))
+    truncated_slow_and_unreachable(
+        source,
+        lambda url=url, **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        simulator,
+        truncate="/api/status",
+        slow_path="/api/kegiatan",
+        application="Ketertiban",
+        between=lambda: clock.advance(hours=2),
+    )
 
 
 @pytest.mark.django_db

@@ -44,8 +44,7 @@ def coordinator(url, **options):
 
 
 FIELDS = ("asn_count", "present", "on_time", "late", "on_leave", "sick", "absent", "performance_score")
-API_FIELDS = ("jumlah_asn", "hadir", "tepat_waktu", "terlambat", "cuti", "sakit", "tanpa_keterangan",
-              "rata_rata_capaian_skp")
+API_FIELDS = ("jumlah_asn", "hadir", "tepat_waktu", "terlambat", "cuti", "sakit", "tanpa_keterangan", "rata_rata_capaian_skp")
 
 
 def stored_state():
@@ -58,14 +57,14 @@ def truth(simulator, days):
     now = model.now()
     return {
         (code, day): tuple(model.row(code, day, now)[name] for name in API_FIELDS)
-        for day in days if model.is_working_day(day)
+        for day in days
+        if model.is_working_day(day)
         for code in model.agencies
     }
 
 
 def stored():
-    return {(row[0], row[1]): tuple(row[2:]) for row in AttendanceDay.objects.values_list("agency__code", "date",
-                                                                                          *FIELDS)}
+    return {(row[0], row[1]): tuple(row[2:]) for row in AttendanceDay.objects.values_list("agency__code", "date", *FIELDS)}
 
 
 def days_back(end: date, count: int) -> list[date]:
@@ -119,8 +118,7 @@ def test_today_is_updated_as_people_check_in(reference_data, clock):
     assert early.late == 0 and early.absent == 0
     assert later.present > early.present and later.late > 0 and later.absent > 0
     assert AttendanceDay.objects.filter(date=date(2026, 11, 25)).count() == 20
-    assert stored()[("dinkes", date(2026, 11, 25))] == truth(simulator, [date(2026, 11, 25)])[
-        ("dinkes", date(2026, 11, 25))]
+    assert stored()[("dinkes", date(2026, 11, 25))] == truth(simulator, [date(2026, 11, 25)])[("dinkes", date(2026, 11, 25))]
 
 
 @pytest.mark.django_db
@@ -169,8 +167,8 @@ def test_summary_and_tile_show_today_and_the_lowest_attendance(kinerja, simulato
     assert [f.value for f in tile.figures[:3]] == [summary["attendance_percent"], summary["late"], summary["on_leave"]]
     lowest = sorted(((round(100 * row[1] / row[0], 1), code) for (code, _day), row in expected.items()))[:5]
     assert [(row.value, row.label) for row in tile.rows] == [
-        (percent, AttendanceDay.objects.filter(agency__code=code).first().agency.short_name)
-        for percent, code in lowest]
+        (percent, AttendanceDay.objects.filter(agency__code=code).first().agency.short_name) for percent, code in lowest
+    ]
 
 
 @pytest.mark.django_db
@@ -271,16 +269,19 @@ def _slow(request):
 @pytest.mark.parametrize(
     ("fault", "options", "kind", "message"),
     [
-        (lambda request: Response(200, b'{"status": "ok", "tanggal": "2026-11-25", "data": [{"kode', "application/json"),
-         {}, "invalid", "malformed JSON"),
+        (
+            lambda request: Response(200, b'{"status": "ok", "tanggal": "2026-11-25", "data": [{"kode', "application/json"),
+            {},
+            "invalid",
+            "malformed JSON",
+        ),
         (lambda request: Response.json([1, 2, 3]), {}, "invalid", "Kinerja ASN recap of today"),
         (lambda request: Response.json({"error": "internal"}, status=500), {}, "server", "HTTP 500"),
         (lambda request: Response.json({"pesan": "token tidak valid"}, status=401), {}, "auth", "HTTP 401"),
         (_slow, {"timeout_seconds": 0.3}, "unreachable", "did not answer within 0.3 s"),
     ],
 )
-def test_broken_responses_are_refused_and_keep_what_is_stored(kinerja, simulator, clock, fault, options, kind,
-                                                              message):
+def test_broken_responses_are_refused_and_keep_what_is_stored(kinerja, simulator, clock, fault, options, kind, message):
     source, url = kinerja
 
     def breaks():
@@ -288,9 +289,15 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(kinerja, simulator
         simulator.fault = fault
         return options
 
-    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
-                               stored_state, kind=kind, message=message, breaks=breaks,
-                               first_must_succeed=False)
+    refused_and_nothing_stored(
+        source,
+        lambda **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        kind=kind,
+        message=message,
+        breaks=breaks,
+        first_must_succeed=False,
+    )
 
 
 @pytest.mark.django_db
@@ -312,6 +319,6 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(kinerja):
 def test_changes_publish_the_workforce_tile_to_staff_once(kinerja, clock, django_capture_on_commit_callbacks):
     source, url = kinerja
     first, unchanged, later = published_per_run(
-        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
-        lambda: clock.advance(minutes=5))
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)), lambda: clock.advance(minutes=5)
+    )
     assert (first, unchanged, later) == (2, 1, 2)

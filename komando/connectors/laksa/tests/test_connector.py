@@ -46,14 +46,21 @@ def truth(simulator) -> dict[str, dict]:
     found = {}
     for complaint in simulator.model.complaints():
         status, updated = simulator.model.state(complaint, now)
-        found[complaint["id"]] = {"status": status, "updated": updated, "code": complaint["service"]["service_code"],
-                                  "kelurahan": complaint["place"]["code"]}
+        found[complaint["id"]] = {
+            "status": status,
+            "updated": updated,
+            "code": complaint["service"]["service_code"],
+            "kelurahan": complaint["place"]["code"],
+        }
     return found
 
 
 def stored_state():
-    return sorted(Complaint.objects.values_list("source_ref", "status", "source_status", "source_updated_at",
-                                                "category_code", "kelurahan__code", "lat", "lon"))
+    return sorted(
+        Complaint.objects.values_list(
+            "source_ref", "status", "source_status", "source_updated_at", "category_code", "kelurahan__code", "lat", "lon"
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -134,15 +141,17 @@ def test_status_changes_are_applied_and_resume_has_no_gap(laksa, simulator, cloc
 
     assert [datetime.fromisoformat(a) for a in asked] == [cursor - timedelta(seconds=300)]
     expected = truth(simulator)
-    stored = {ref: (status, updated) for ref, status, updated in
-              Complaint.objects.values_list("source_ref", "source_status", "source_updated_at")}
+    stored = {
+        ref: (status, updated)
+        for ref, status, updated in Complaint.objects.values_list("source_ref", "source_status", "source_updated_at")
+    }
     # Every complaint the server still holds is stored as it is now: new ones and changed ones, no gap.
-    assert {ref: (item["status"], item["updated"]) for ref, item in expected.items()} == {
-        ref: stored[ref] for ref in expected}
+    assert {ref: (item["status"], item["updated"]) for ref, item in expected.items()} == {ref: stored[ref] for ref in expected}
     changed = [ref for ref in before if ref in expected and expected[ref]["status"] != before[ref]]
     assert len(changed) > 10
-    assert Complaint.objects.filter(source_ref__in=changed, source_status="selesai").exclude(resolved_at=None).count() \
-        == sum(1 for ref in changed if expected[ref]["status"] == "selesai")
+    assert Complaint.objects.filter(source_ref__in=changed, source_status="selesai").exclude(resolved_at=None).count() == sum(
+        1 for ref in changed if expected[ref]["status"] == "selesai"
+    )
     assert len(set(expected) - set(before)) > 20  # new complaints in three hours
 
 
@@ -158,8 +167,11 @@ def test_an_older_version_does_not_overwrite_a_newer_one(laksa, simulator, clock
     run_source(source, coordinator(url))
     after = stored_state()
     by_code = {s.service_code: s for s in services}
-    result = do_record_complaints(source, Channel.LAKSA, [complaint_record(r, by_code) for r in old
-                                                          if Complaint.objects.filter(source_ref=r.service_request_id).exists()])
+    result = do_record_complaints(
+        source,
+        Channel.LAKSA,
+        [complaint_record(r, by_code) for r in old if Complaint.objects.filter(source_ref=r.service_request_id).exists()],
+    )
     assert result.updated == 0
     assert stored_state() == after
 
@@ -223,8 +235,15 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(laksa, simulator, clock, p
         clock.advance(minutes=120)
         simulator.fault = corrupting(simulator, path_part, mutate)
 
-    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
-                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
+    refused_and_nothing_stored(
+        source,
+        lambda: run_source(source, coordinator(url)),
+        stored_state,
+        kind="invalid",
+        message=message,
+        breaks=breaks,
+        keeps_cursor=True,
+    )
 
 
 XML_REQUESTS = "/open311/v2/requests.xml"
@@ -234,24 +253,74 @@ XML_REQUESTS = "/open311/v2/requests.xml"
 @pytest.mark.parametrize(
     ("fmt", "fault", "kind", "message"),
     [
-        ("json", lambda r: Response(200, b'[{"service_request_id": "LAKSA-2026-1",', "application/json"), "invalid",
-         "malformed JSON"),
-        ("json", lambda r: Response.json({"service_requests": []}), "invalid",
-         "LAKSA services: body: Input should be a valid array"),
+        (
+            "json",
+            lambda r: Response(200, b'[{"service_request_id": "LAKSA-2026-1",', "application/json"),
+            "invalid",
+            "malformed JSON",
+        ),
+        (
+            "json",
+            lambda r: Response.json({"service_requests": []}),
+            "invalid",
+            "LAKSA services: body: Input should be a valid array",
+        ),
         ("json", lambda r: Response.json([{"code": 500, "description": "db down"}], status=500), "server", "HTTP 500"),
         ("json", lambda r: Response.json([{"code": 401, "description": "no"}], status=401), "auth", "HTTP 401"),
-        ("json", lambda r: Response.json([{"code": 404, "description": "jurisdiction_id not found"}], status=404),
-         "server", "HTTP 404"),
-        ("xml", lambda r: Response(200, b"<service_requests><request><service_request_id>1</serv", "text/xml")
-         if r.path == XML_REQUESTS else None, "invalid", "malformed XML"),
-        ("xml", lambda r: Response(200, b"<errors><error><code>400</code></error></errors>", "text/xml")
-         if r.path == XML_REQUESTS else None, "invalid", "expected <service_requests>, got <errors>"),
-        ("xml", lambda r: Response(200, b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
-                                        b"<service_requests>&b;</service_requests>", "text/xml")
-         if r.path == XML_REQUESTS else None, "invalid", "malformed XML"),
-        ("xml", lambda r: Response(200, b"<service_requests><request><service_request_id>X</service_request_id>"
-                                        b"<lat>utara</lat></request></service_requests>", "text/xml")
-         if r.path == XML_REQUESTS else None, "invalid", "0.lat: not a number"),
+        (
+            "json",
+            lambda r: Response.json([{"code": 404, "description": "jurisdiction_id not found"}], status=404),
+            "server",
+            "HTTP 404",
+        ),
+        (
+            "xml",
+            lambda r: (
+                Response(200, b"<service_requests><request><service_request_id>1</serv", "text/xml")
+                if r.path == XML_REQUESTS
+                else None
+            ),
+            "invalid",
+            "malformed XML",
+        ),
+        (
+            "xml",
+            lambda r: (
+                Response(200, b"<errors><error><code>400</code></error></errors>", "text/xml") if r.path == XML_REQUESTS else None
+            ),
+            "invalid",
+            "expected <service_requests>, got <errors>",
+        ),
+        (
+            "xml",
+            lambda r: (
+                Response(
+                    200,
+                    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
+                    b"<service_requests>&b;</service_requests>",
+                    "text/xml",
+                )
+                if r.path == XML_REQUESTS
+                else None
+            ),
+            "invalid",
+            "malformed XML",
+        ),
+        (
+            "xml",
+            lambda r: (
+                Response(
+                    200,
+                    b"<service_requests><request><service_request_id>X</service_request_id>"
+                    b"<lat>utara</lat></request></service_requests>",
+                    "text/xml",
+                )
+                if r.path == XML_REQUESTS
+                else None
+            ),
+            "invalid",
+            "0.lat: not a number",
+        ),
     ],
 )
 def test_broken_responses_are_refused_and_keep_what_is_stored(laksa, simulator, clock, fmt, fault, kind, message):
@@ -293,8 +362,11 @@ def test_simulator_speaks_the_samples_shapes(simulator):
     """Field names and types of the GeoReport v2 samples (shared/data/samples/open311/tangerang_demo_*)."""
     import httpx
 
-    sample = json.loads((settings.PROJECT_DIR.parent / "shared/data/samples/open311/tangerang_demo_requests.json")
-                        .read_text()) if (settings.PROJECT_DIR.parent / "shared/data/samples/open311").is_dir() else None
+    sample = (
+        json.loads((settings.PROJECT_DIR.parent / "shared/data/samples/open311/tangerang_demo_requests.json").read_text())
+        if (settings.PROJECT_DIR.parent / "shared/data/samples/open311").is_dir()
+        else None
+    )
     with running_simulator(simulator) as url:
         rows = httpx.get(f"{url}/open311/v2/requests.json", params={"status": "open"}).json()
         single = httpx.get(f"{url}/open311/v2/requests/{rows[0]['service_request_id']}.json").json()
@@ -303,8 +375,10 @@ def test_simulator_speaks_the_samples_shapes(simulator):
         with_photo = next(row for row in rows if row["media_url"])
         picture = httpx.get(with_photo["media_url"])
         wrong = httpx.get(f"{url}/open311/v2/services.xml", params={"jurisdiction_id": "jakarta.go.id"})
-        window = httpx.get(f"{url}/open311/v2/requests.json",
-                           params={"start_date": "2026-11-25T09:00:00+07:00", "end_date": "2026-11-25T09:30:00+07:00"}).json()
+        window = httpx.get(
+            f"{url}/open311/v2/requests.json",
+            params={"start_date": "2026-11-25T09:00:00+07:00", "end_date": "2026-11-25T09:30:00+07:00"},
+        ).json()
     assert rows and {row["status"] for row in rows} == {"open"}
     for row in rows:
         assert isinstance(row["service_request_id"], str) and isinstance(row["service_code"], str)
@@ -316,5 +390,4 @@ def test_simulator_speaks_the_samples_shapes(simulator):
     assert missing.status_code == 404 and missing.json()[0]["code"] == 404
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
     assert wrong.status_code == 404 and b"<errors><error><code>404</code>" in wrong.content
-    assert window and all("2026-11-25T09:00:00+07:00" <= row["updated_datetime"] <= "2026-11-25T09:30:00+07:00"
-                          for row in window)
+    assert window and all("2026-11-25T09:00:00+07:00" <= row["updated_datetime"] <= "2026-11-25T09:30:00+07:00" for row in window)

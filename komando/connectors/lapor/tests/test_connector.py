@@ -55,8 +55,11 @@ def truth(simulator) -> dict[str, dict]:
 
 
 def stored_state():
-    return sorted(Complaint.objects.values_list("source_ref", "status", "source_status", "source_updated_at",
-                                                "category_code", "kelurahan__code", "confidential"))
+    return sorted(
+        Complaint.objects.values_list(
+            "source_ref", "status", "source_status", "source_updated_at", "category_code", "kelurahan__code", "confidential"
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -117,8 +120,10 @@ def test_rerun_is_idempotent_and_resumes_from_the_cursor(lapor, simulator, clock
     assert run_source(source, coordinator(url)) is True
     assert datetime.fromisoformat(asked[0]) == cursor - timedelta(seconds=300)
     expected = truth(simulator)
-    stored = {ref: (status, changed) for ref, status, changed in
-              Complaint.objects.values_list("source_ref", "source_status", "source_updated_at")}
+    stored = {
+        ref: (status, changed)
+        for ref, status, changed in Complaint.objects.values_list("source_ref", "source_status", "source_updated_at")
+    }
     assert {ref: (item["status"], item["changed"]) for ref, item in expected.items()} == {ref: stored[ref] for ref in expected}
     assert len(set(expected) - {row[0] for row in before}) > 10
 
@@ -130,12 +135,15 @@ def test_follow_up_reaches_lapor_is_audited_and_comes_back(lapor, simulator, clo
     complaint = Complaint.objects.filter(channel=Channel.LAPOR, source_status="didisposisikan").first()
     gateway = HttpLaporGateway(url, KEY)
 
-    follow_up = do_send_lapor_follow_up(complaint, "ditindaklanjuti", "Petugas PUPR sudah meninjau lokasi.",
-                                        personas["operator"], gateway=gateway)
+    follow_up = do_send_lapor_follow_up(
+        complaint, "ditindaklanjuti", "Petugas PUPR sudah meninjau lokasi.", personas["operator"], gateway=gateway
+    )
 
     assert simulator.model.follow_ups[-1]["tracking_id"] == complaint.source_ref
     assert (simulator.model.follow_ups[-1]["status"], simulator.model.follow_ups[-1]["isi"]) == (
-        "ditindaklanjuti", "Petugas PUPR sudah meninjau lokasi.")
+        "ditindaklanjuti",
+        "Petugas PUPR sudah meninjau lokasi.",
+    )
     assert follow_up.ok and follow_up.sent_by == personas["operator"]
     complaint.refresh_from_db()
     assert (complaint.status, complaint.source_status) == ("in_progress", "ditindaklanjuti")
@@ -158,8 +166,9 @@ def test_refused_follow_up_is_recorded_and_raised(lapor, simulator, personas):
     before = (complaint.status, complaint.source_status)
 
     with pytest.raises(SourceAuthFailed, match="refused the KEYTOKEN"):
-        do_send_lapor_follow_up(complaint, "selesai", "Sudah selesai.", personas["operator"],
-                                gateway=HttpLaporGateway(url, "wrong-key"))
+        do_send_lapor_follow_up(
+            complaint, "selesai", "Sudah selesai.", personas["operator"], gateway=HttpLaporGateway(url, "wrong-key")
+        )
 
     assert simulator.model.follow_ups == []
     failed = LaporFollowUp.objects.get()
@@ -189,6 +198,7 @@ def corrupting(app, mutate):
         if body.get("data"):
             mutate(body)
         return Response.json(body)
+
     return fault
 
 
@@ -256,10 +266,24 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(lapor, simulator, clock, m
         (None, "", "auth", "KEYTOKEN is not set"),
         (lambda r: Response(200, b'{"status": "ok", "data": [', "application/json"), KEY, "invalid", "malformed JSON"),
         (lambda r: Response.json({"status": "error"}, status=500), KEY, "server", "HTTP 500"),
-        (lambda r: Response.json({"status": "ok", "halaman": 1, "jumlah_halaman": 1})
-         if r.path.endswith("/disposisi") else None, KEY, "invalid", "data: Field required"),
-        (lambda r: Response.json({"status": "ok", "halaman": 2, "jumlah_halaman": 1, "data": []})
-         if r.path.endswith("/disposisi") else None, KEY, "invalid", "asked page 1, got 2"),
+        (
+            lambda r: (
+                Response.json({"status": "ok", "halaman": 1, "jumlah_halaman": 1}) if r.path.endswith("/disposisi") else None
+            ),
+            KEY,
+            "invalid",
+            "data: Field required",
+        ),
+        (
+            lambda r: (
+                Response.json({"status": "ok", "halaman": 2, "jumlah_halaman": 1, "data": []})
+                if r.path.endswith("/disposisi")
+                else None
+            ),
+            KEY,
+            "invalid",
+            "asked page 1, got 2",
+        ),
     ],
 )
 def test_broken_answers_are_refused(lapor, simulator, fault, keytoken, kind, message):

@@ -64,8 +64,18 @@ def truth(simulator, changed_after: datetime) -> dict[str, dict]:
 def stored_state():
     return (
         sorted(PermitType.objects.values_list("code", "name", "sla_days")),
-        sorted(PermitApplication.objects.values_list("source_ref", "permit_type__code", "region__code", "status",
-                                                     "applied_at", "issued_at", "within_sla", "source_updated_at")),
+        sorted(
+            PermitApplication.objects.values_list(
+                "source_ref",
+                "permit_type__code",
+                "region__code",
+                "status",
+                "applied_at",
+                "issued_at",
+                "within_sla",
+                "source_updated_at",
+            )
+        ),
     )
 
 
@@ -106,8 +116,10 @@ def test_first_run_stores_the_last_30_days_as_the_simulator_has_them(perizinan, 
     assert set(statuses) == {"submitted", "in_process", "issued", "rejected"}
     source.refresh_from_db()
     last = max(expected.values(), key=lambda row: (datetime.fromisoformat(row["diperbarui"]), row["nomor_permohonan"]))
-    assert source.cursor == {"updated_at": datetime.fromisoformat(last["diperbarui"]).astimezone(UTC).isoformat(),
-                             "after": last["nomor_permohonan"]}
+    assert source.cursor == {
+        "updated_at": datetime.fromisoformat(last["diperbarui"]).astimezone(UTC).isoformat(),
+        "after": last["nomor_permohonan"],
+    }
     assert source.records_last_run == len(expected)
 
 
@@ -119,8 +131,9 @@ def test_no_applicant_identity_reaches_the_database(perizinan, simulator):
     served_rows = simulator.model.changes_since(simulator.model.now() - timedelta(days=30))
     identities = {row[key] for row in served_rows for key in ("nama_pemohon", "nik_pemohon", "telepon_pemohon")}
     assert len(identities) > 100
-    dumped = serializers.serialize("json", [*PermitApplication.objects.all(), *PermitType.objects.all(),
-                                            Source.objects.get(slug="perizinan")])
+    dumped = serializers.serialize(
+        "json", [*PermitApplication.objects.all(), *PermitType.objects.all(), Source.objects.get(slug="perizinan")]
+    )
     assert PermitApplication.objects.count() == len(served_rows)
     leaked = [value for value in identities if value in dumped]
     assert leaked == []
@@ -167,8 +180,11 @@ def test_run_after_an_outage_resumes_from_the_cursor_without_gap(perizinan, simu
 
     assert asked[0] == (cursor["updated_at"], cursor["after"])
     key = (datetime.fromisoformat(cursor["updated_at"]), cursor["after"])
-    changed_meanwhile = [ref for ref, row in truth(simulator, start - timedelta(days=1)).items()
-                         if (datetime.fromisoformat(row["diperbarui"]), ref) > key]
+    changed_meanwhile = [
+        ref
+        for ref, row in truth(simulator, start - timedelta(days=1)).items()
+        if (datetime.fromisoformat(row["diperbarui"]), ref) > key
+    ]
     assert len(changed_meanwhile) > 10
     assert_stored_equals(truth(simulator, start - timedelta(days=30)), sla_days(simulator))
     source.refresh_from_db()
@@ -202,13 +218,19 @@ def test_summary_and_tile_count_what_the_simulator_has(perizinan, simulator, clo
         return datetime.fromisoformat(raw).astimezone(WIB).date()
 
     applied_today = sum(1 for row in expected.values() if local_day(row["tanggal_pengajuan"]) == today)
-    issued_today = sum(1 for row in expected.values() if row["status"] == "terbit"
-                       and local_day(row["tanggal_selesai"]) == today)
-    issued_window = [row for row in expected.values() if row["status"] == "terbit"
-                     and datetime.fromisoformat(row["tanggal_selesai"]) > now - timedelta(days=30)]
+    issued_today = sum(1 for row in expected.values() if row["status"] == "terbit" and local_day(row["tanggal_selesai"]) == today)
+    issued_window = [
+        row
+        for row in expected.values()
+        if row["status"] == "terbit" and datetime.fromisoformat(row["tanggal_selesai"]) > now - timedelta(days=30)
+    ]
     sla = sla_days(simulator)
-    within = sum(1 for row in issued_window if datetime.fromisoformat(row["tanggal_selesai"])
-                 - datetime.fromisoformat(row["tanggal_pengajuan"]) <= timedelta(days=sla[row["jenis_izin"]]))
+    within = sum(
+        1
+        for row in issued_window
+        if datetime.fromisoformat(row["tanggal_selesai"]) - datetime.fromisoformat(row["tanggal_pengajuan"])
+        <= timedelta(days=sla[row["jenis_izin"]])
+    )
 
     summary = permits_summary(now)
     assert (summary["applied_today"], summary["issued_today"]) == (applied_today, issued_today)
@@ -216,17 +238,18 @@ def test_summary_and_tile_count_what_the_simulator_has(perizinan, simulator, clo
     assert (summary["issued_30_days"], summary["issued_within_sla_30_days"]) == (len(issued_window), within)
     assert 70 < summary["within_sla_percent_30_days"] < 95
     assert summary["daily"][-1] == {"date": today.isoformat(), "applied": applied_today, "issued": issued_today}
-    month_types = Counter(row["jenis_izin"] for row in expected.values()
-                          if local_day(row["tanggal_pengajuan"]).month == today.month)
+    month_types = Counter(
+        row["jenis_izin"] for row in expected.values() if local_day(row["tanggal_pengajuan"]).month == today.month
+    )
     assert {row["code"]: row["applied"] for row in summary["by_type_this_month"] if row["applied"]} == month_types
     assert sum(row["applied"] for row in summary["by_kecamatan_this_month"]) == sum(month_types.values())
 
     tile = permits_tile(now)
     assert tile.key == "permits" and tile.source == "perizinan" and tile.audience == "public"
-    assert [figure.value for figure in tile.figures[:3]] == [issued_today, applied_today,
-                                                             summary["within_sla_percent_30_days"]]
-    assert [row.value for row in tile.rows] == [count for _, count in sorted(
-        month_types.items(), key=lambda item: (-item[1], item[0]))][:6]
+    assert [figure.value for figure in tile.figures[:3]] == [issued_today, applied_today, summary["within_sla_percent_30_days"]]
+    assert [row.value for row in tile.rows] == [
+        count for _, count in sorted(month_types.items(), key=lambda item: (-item[1], item[0]))
+    ][:6]
     assert tile.rows[0].label == "Izin Usaha Mikro dan Kecil (NIB berbasis risiko)"
 
 
@@ -291,8 +314,15 @@ def test_bad_data_is_refused_and_keeps_what_is_stored(perizinan, simulator, cloc
         clock.advance(minutes=60)
         simulator.fault = corrupting(simulator, path_part, mutate)
 
-    refused_and_nothing_stored(source, lambda: run_source(source, coordinator(url)), stored_state,
-                               kind="invalid", message=message, breaks=breaks, keeps_cursor=True)
+    refused_and_nothing_stored(
+        source,
+        lambda: run_source(source, coordinator(url)),
+        stored_state,
+        kind="invalid",
+        message=message,
+        breaks=breaks,
+        keeps_cursor=True,
+    )
 
 
 def _slow(request):
@@ -304,18 +334,25 @@ def _slow(request):
 @pytest.mark.parametrize(
     ("fault", "options", "kind", "message"),
     [
-        (lambda request: Response(200, b'{"status": "ok", "data": [{"nomor_permohonan": "DPM', "application/json"),
-         {}, "invalid", "malformed JSON"),
+        (
+            lambda request: Response(200, b'{"status": "ok", "data": [{"nomor_permohonan": "DPM', "application/json"),
+            {},
+            "invalid",
+            "malformed JSON",
+        ),
         (lambda request: Response(200, b"<html>Bad gateway</html>", "text/html"), {}, "invalid", "malformed JSON"),
         (lambda request: Response.json({"error": "internal"}, status=500), {}, "server", "HTTP 500"),
-        (lambda request: Response.json({"pesan": "token"}, status=401) if "permohonan" in request.path else None,
-         {}, "auth", "HTTP 401"),
+        (
+            lambda request: Response.json({"pesan": "token"}, status=401) if "permohonan" in request.path else None,
+            {},
+            "auth",
+            "HTTP 401",
+        ),
         (lambda request: Response.json({"data": {"x": 1}}), {}, "invalid", "Perizinan permit types: data"),
         (_slow, {"timeout_seconds": 0.3}, "unreachable", "did not answer within 0.3 s"),
     ],
 )
-def test_broken_responses_are_refused_and_keep_what_is_stored(perizinan, simulator, clock, fault, options, kind,
-                                                              message):
+def test_broken_responses_are_refused_and_keep_what_is_stored(perizinan, simulator, clock, fault, options, kind, message):
     source, url = perizinan
 
     def breaks():
@@ -323,9 +360,15 @@ def test_broken_responses_are_refused_and_keep_what_is_stored(perizinan, simulat
         simulator.fault = fault
         return options
 
-    refused_and_nothing_stored(source, lambda **options: run_source(source, coordinator(url, **options)),
-                               stored_state, kind=kind, message=message, breaks=breaks,
-                               first_must_succeed=False)
+    refused_and_nothing_stored(
+        source,
+        lambda **options: run_source(source, coordinator(url, **options)),
+        stored_state,
+        kind=kind,
+        message=message,
+        breaks=breaks,
+        first_must_succeed=False,
+    )
 
 
 @pytest.mark.django_db
@@ -347,8 +390,8 @@ def test_unreachable_server_is_reported_and_keeps_what_is_stored(perizinan):
 def test_changes_publish_the_permits_tile_once(perizinan, clock, django_capture_on_commit_callbacks):
     source, url = perizinan
     first, unchanged, later = published_per_run(
-        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)),
-        lambda: clock.advance(minutes=30))
+        django_capture_on_commit_callbacks, lambda: run_source(source, coordinator(url)), lambda: clock.advance(minutes=30)
+    )
     assert first == 2  # tile.permits + source.health
     assert unchanged == 1  # source.health only
     assert later == 2

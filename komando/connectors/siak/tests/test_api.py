@@ -44,7 +44,11 @@ def test_kecamatan_breakdown_lists_its_kelurahan_with_age_and_sex(client, popula
     body = response.json()
     panel_row = next(r for r in population_panel()["by_kecamatan"] if r["code"] == "36.71.06")
     assert (body["name"], body["total"], body["male"], body["female"]) == (
-        "Ciledug", panel_row["total"], panel_row["male"], panel_row["female"])
+        "Ciledug",
+        panel_row["total"],
+        panel_row["male"],
+        panel_row["female"],
+    )
     assert len(body["kelurahan"]) == 8
     assert sum(k["total"] for k in body["kelurahan"]) == body["total"]
     first = body["kelurahan"][0]

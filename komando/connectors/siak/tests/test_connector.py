@@ -42,12 +42,14 @@ def stored_cells():
 
 def corrupting(app, mutate):
     """A fault that serves the real kelurahan pages after ``mutate(body)``."""
+
     def fault(request):
         if "/agregat/kelurahan" not in request.path:
             return None
         body = json.loads(served(app, request).body)
         mutate(body)
         return Response.json(body)
+
     return fault
 
 
@@ -83,8 +85,7 @@ def test_run_stores_each_kecamatan_as_the_simulator_counts_it(siak, simulator):
     assert {row["code"]: row["total"] for row in panel["by_kecamatan"]} == dict(expected)
     cipondoh = next(row for row in panel["by_kecamatan"] if row["code"] == "36.71.05")
     assert cipondoh["density_per_km2"] == round(cipondoh["total"] / cipondoh["area_km2"])
-    assert sum(row["total"] for row in panel["by_kelurahan"] if row["kecamatan_code"] == "36.71.05") == \
-        cipondoh["total"]
+    assert sum(row["total"] for row in panel["by_kelurahan"] if row["kecamatan_code"] == "36.71.05") == cipondoh["total"]
 
 
 @pytest.mark.django_db
@@ -206,8 +207,7 @@ def test_bad_data_is_refused_and_keeps_stored_population(siak, simulator, mutate
 @pytest.mark.parametrize(
     ("fault", "kind", "message"),
     [
-        (lambda request: Response(200, b'{"status": "OK", "data": [', "application/json"),
-         "invalid", "malformed JSON"),
+        (lambda request: Response(200, b'{"status": "OK", "data": [', "application/json"), "invalid", "malformed JSON"),
         (lambda request: Response(200, b"<html>Gateway</html>", "text/html"), "invalid", "malformed JSON"),
         (lambda request: Response.json({"error": "database down"}, status=500), "server", "HTTP 500"),
         (lambda request: Response.json({"pesan": "akses ditolak"}, status=401), "auth", "HTTP 401"),

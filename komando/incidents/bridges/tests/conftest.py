@@ -72,7 +72,6 @@ def city_copy(tmp_path, settings):
         path.write_text(json.dumps(data), encoding="utf-8")
         # Make sure the new file is seen as changed even within the file system's time resolution.
 
-
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 

@@ -32,10 +32,16 @@ def webhook_secret(monkeypatch):
 
 def a_call(**changes) -> dict:
     """A call as the 112 system pushes it (see the call_112 connector's contract)."""
-    body = {"call_id": "112-TNG-20261125-000000001",
-            "received_at": (datetime.now(WIB) - timedelta(minutes=2)).isoformat(timespec="seconds"),
-            "kind": "medis", "lat": -6.1729, "lon": 106.6318, "kelurahan_code": SUKARASA,
-            "caller_number": CALLER, "note": f"Warga pingsan di rumah, butuh ambulans, penelepon {CALLER}"}
+    body = {
+        "call_id": "112-TNG-20261125-000000001",
+        "received_at": (datetime.now(WIB) - timedelta(minutes=2)).isoformat(timespec="seconds"),
+        "kind": "medis",
+        "lat": -6.1729,
+        "lon": 106.6318,
+        "kelurahan_code": SUKARASA,
+        "caller_number": CALLER,
+        "note": f"Warga pingsan di rumah, butuh ambulans, penelepon {CALLER}",
+    }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not ...}
 
@@ -54,12 +60,20 @@ def push(client, capture, body):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("kind", "category", "priority"), [
-    ("medis", "MEDIS", "kritis"), ("kebakaran", "KEBAKARAN", "kritis"), ("kecelakaan", "MEDIS", "tinggi"),
-    ("kriminalitas", "GANGGUAN", "tinggi"), ("bencana", "KEDARURATAN", "tinggi"), ("lainnya", "KEDARURATAN", "sedang"),
-])
-def test_a_call_opens_an_incident_of_its_kind_with_the_files_priority(client, incident_data, kind, category,
-                                                                      priority, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("kind", "category", "priority"),
+    [
+        ("medis", "MEDIS", "kritis"),
+        ("kebakaran", "KEBAKARAN", "kritis"),
+        ("kecelakaan", "MEDIS", "tinggi"),
+        ("kriminalitas", "GANGGUAN", "tinggi"),
+        ("bencana", "KEDARURATAN", "tinggi"),
+        ("lainnya", "KEDARURATAN", "sedang"),
+    ],
+)
+def test_a_call_opens_an_incident_of_its_kind_with_the_files_priority(
+    client, incident_data, kind, category, priority, django_capture_on_commit_callbacks
+):
     push(client, django_capture_on_commit_callbacks, a_call(kind=kind))
     report = IncidentReport.objects.select_related("incident__category").get(channel=Channel.CALL_112)
     assert report.source_ref == "112-TNG-20261125-000000001"
@@ -69,8 +83,7 @@ def test_a_call_opens_an_incident_of_its_kind_with_the_files_priority(client, in
 
 
 @pytest.mark.django_db
-def test_the_caller_is_never_a_contact_nor_anywhere_in_the_incident(client, incident_data,
-                                                                    django_capture_on_commit_callbacks):
+def test_the_caller_is_never_a_contact_nor_anywhere_in_the_incident(client, incident_data, django_capture_on_commit_callbacks):
     push(client, django_capture_on_commit_callbacks, a_call())
     report = IncidentReport.objects.get(channel=Channel.CALL_112)
     assert (report.contact_name, report.contact_phone, report.contact_email) == (None, None, None)
@@ -80,8 +93,9 @@ def test_the_caller_is_never_a_contact_nor_anywhere_in_the_incident(client, inci
 
 
 @pytest.mark.django_db
-def test_a_repeated_delivery_is_one_incident_and_a_prank_is_none(client, incident_data, bridge_log,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_repeated_delivery_is_one_incident_and_a_prank_is_none(
+    client, incident_data, bridge_log, django_capture_on_commit_callbacks
+):
     push(client, django_capture_on_commit_callbacks, a_call())
     push(client, django_capture_on_commit_callbacks, a_call())
     push(client, django_capture_on_commit_callbacks, a_call(call_id="112-TNG-20261125-000000002", kind="iseng"))
@@ -91,8 +105,7 @@ def test_a_repeated_delivery_is_one_incident_and_a_prank_is_none(client, inciden
 
 
 @pytest.mark.django_db
-def test_a_call_with_only_a_kelurahan_is_placed_at_its_centroid(client, incident_data,
-                                                                django_capture_on_commit_callbacks):
+def test_a_call_with_only_a_kelurahan_is_placed_at_its_centroid(client, incident_data, django_capture_on_commit_callbacks):
     push(client, django_capture_on_commit_callbacks, a_call(lat=..., lon=...))
     report = IncidentReport.objects.get(channel=Channel.CALL_112)
     kelurahan = Region.objects.get(code=SUKARASA)
@@ -101,8 +114,9 @@ def test_a_call_with_only_a_kelurahan_is_placed_at_its_centroid(client, incident
 
 
 @pytest.mark.django_db
-def test_a_call_with_only_a_kecamatan_is_stored_but_opens_nothing(client, incident_data, bridge_log,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_call_with_only_a_kecamatan_is_stored_but_opens_nothing(
+    client, incident_data, bridge_log, django_capture_on_commit_callbacks
+):
     push(client, django_capture_on_commit_callbacks, a_call(lat=..., lon=..., kelurahan_code="36.71.01"))
     assert EmergencyCall.objects.get().kecamatan.code == "36.71.01"
     assert not IncidentReport.objects.exists()
@@ -113,16 +127,23 @@ def test_a_call_with_only_a_kecamatan_is_stored_but_opens_nothing(client, incide
 def test_an_unknown_kind_goes_to_the_fallback_and_is_logged(incident_data, city_copy, bridge_log):
     city_copy(lambda data: data["call_112"]["kinds"].pop("bencana"))
     call = EmergencyCall.objects.create(
-        source=Source.objects.get(slug="call-112"), call_id="112-X", kind="bencana", lat=-6.1729, lon=106.6318,
-        received_at=datetime.now(WIB) - timedelta(minutes=1), note="Tanggul kali rembes")
+        source=Source.objects.get(slug="call-112"),
+        call_id="112-X",
+        kind="bencana",
+        lat=-6.1729,
+        lon=106.6318,
+        received_at=datetime.now(WIB) - timedelta(minutes=1),
+        note="Tanggul kali rembes",
+    )
     incident = bridge_call(call.pk)
     assert (incident.category.code, incident.priority) == ("KEDARURATAN", "tinggi")
     assert any("112-X" in m and "'bencana'" in m for m in bridge_log.messages(level=30))
 
 
 @pytest.mark.django_db
-def test_a_refused_call_is_still_stored_and_answered(client, incident_data, city_copy, bridge_log,
-                                                     django_capture_on_commit_callbacks):
+def test_a_refused_call_is_still_stored_and_answered(
+    client, incident_data, city_copy, bridge_log, django_capture_on_commit_callbacks
+):
     city_copy(lambda data: data["call_112"]["kinds"].update(medis={"category": "NO-SUCH", "priority": None}))
     response = push(client, django_capture_on_commit_callbacks, a_call())
     assert response.status_code == 201 and response.json()["status"] == "stored"
@@ -135,8 +156,7 @@ def test_a_refused_call_is_still_stored_and_answered(client, incident_data, city
 def test_the_112_simulator_pushing_into_komando_opens_incidents(live_server, incident_data):
     model = CallModel(settings.KOMANDO_CITY_DIR)
     first = model.next_number
-    run_pusher(f"{live_server.url}{URL}", SECRET, interval=(0.0, 0.0), model=model, max_calls=12,
-               sleep=lambda s: None)
+    run_pusher(f"{live_server.url}{URL}", SECRET, interval=(0.0, 0.0), model=model, max_calls=12, sleep=lambda s: None)
     assert model.status["pushed"] == 12
     calls = [model.call(n) for n in range(first, first + 12)]
     expected = {c["call_id"] for c in calls if c["kind"] != "iseng"}

@@ -58,16 +58,21 @@ def age_limit_split(complaints, hours, reached=lambda c: c.reported_at):
 @pytest.fixture
 def laksa(incident_data, clock):
     with running_simulator(build_laksa(settings.KOMANDO_CITY_DIR, clock=clock)) as url:
-        yield Source.objects.get(slug="laksa"), LaksaCoordinator(
-            manifests()["laksa"], LaksaCoordinator.config_class(base_url=url))
+        yield (
+            Source.objects.get(slug="laksa"),
+            LaksaCoordinator(manifests()["laksa"], LaksaCoordinator.config_class(base_url=url)),
+        )
 
 
 @pytest.fixture
 def lapor(incident_data, clock):
     app = build_lapor(settings.KOMANDO_CITY_DIR, clock=clock, keytoken=KEY)
     with running_simulator(app) as url:
-        yield Source.objects.get(slug="lapor"), LaporCoordinator(
-            manifests()["lapor"], LaporCoordinator.config_class(base_url=url, keytoken=KEY)), app
+        yield (
+            Source.objects.get(slug="lapor"),
+            LaporCoordinator(manifests()["lapor"], LaporCoordinator.config_class(base_url=url, keytoken=KEY)),
+            app,
+        )
 
 
 def reports_of(channel):
@@ -75,8 +80,9 @@ def reports_of(channel):
 
 
 @pytest.mark.django_db
-def test_laksa_run_opens_one_incident_per_open_recent_complaint_and_none_twice(laksa, clock, start,
-                                                                              django_capture_on_commit_callbacks):
+def test_laksa_run_opens_one_incident_per_open_recent_complaint_and_none_twice(
+    laksa, clock, start, django_capture_on_commit_callbacks
+):
     source, coordinator = laksa
     with django_capture_on_commit_callbacks(execute=True):
         assert run_source(source, coordinator)
@@ -110,15 +116,25 @@ def test_laksa_run_opens_one_incident_per_open_recent_complaint_and_none_twice(l
 
 
 @pytest.mark.django_db
-def test_lapor_run_maps_topics_places_by_kelurahan_and_skips_what_has_no_place(lapor, bridge_log,
-                                                                                django_capture_on_commit_callbacks):
+def test_lapor_run_maps_topics_places_by_kelurahan_and_skips_what_has_no_place(
+    lapor, bridge_log, django_capture_on_commit_callbacks
+):
     source, coordinator, app = lapor
     with django_capture_on_commit_callbacks(execute=True):
         assert run_source(source, coordinator)
     complaints = list(Complaint.objects.filter(channel=ComplaintChannel.LAPOR).select_related("kelurahan"))
     reports = {r.source_ref: r for r in reports_of(Channel.LAPOR)}
-    topic_category = {"13": "LAYANAN", "21": "PRASARANA", "31": "ADMINDUK", "42": "KESEHATAN", "51": "PENDIDIKAN",
-                      "61": "KEBERSIHAN", "71": "TRANTIBUM", "81": "LALU-LINTAS", "91": "SOSIAL"}
+    topic_category = {
+        "13": "LAYANAN",
+        "21": "PRASARANA",
+        "31": "ADMINDUK",
+        "42": "KESEHATAN",
+        "51": "PENDIDIKAN",
+        "61": "KEBERSIHAN",
+        "71": "TRANTIBUM",
+        "81": "LALU-LINTAS",
+        "91": "SOSIAL",
+    }
     young, old = age_limit_split(complaints, 72, reached=lambda c: c.disposed_at)  # since disposed to the city
     assert young and old
     without_place = 0
@@ -148,14 +164,26 @@ def a_complaint(channel=ComplaintChannel.LAPOR, **changes) -> Complaint:
     kelurahan = Region.objects.get(code=SUKARASA)
     reported = timezone.now() - timedelta(hours=3)
     values = {
-        "channel": channel, "source": Source.objects.get(slug="lapor" if channel == ComplaintChannel.LAPOR else "laksa"),
-        "source_ref": "1916449", "category_code": "61", "category": "Lingkungan Hidup dan Kehutanan",
-        "status": ComplaintStatus.WAITING, "source_status": "didisposisikan", "title": "Sampah tidak diangkut",
-        "description": "Sampah di depan gang sudah seminggu tidak diangkut.", "address": "Jl. Jend. Sudirman, Kel. Sukarasa",
-        "lat": kelurahan.centroid_lat + 0.001, "lon": kelurahan.centroid_lon, "kelurahan": kelurahan,
-        "kecamatan": kelurahan.parent, "reported_at": reported, "disposed_at": reported + timedelta(hours=1),
+        "channel": channel,
+        "source": Source.objects.get(slug="lapor" if channel == ComplaintChannel.LAPOR else "laksa"),
+        "source_ref": "1916449",
+        "category_code": "61",
+        "category": "Lingkungan Hidup dan Kehutanan",
+        "status": ComplaintStatus.WAITING,
+        "source_status": "didisposisikan",
+        "title": "Sampah tidak diangkut",
+        "description": "Sampah di depan gang sudah seminggu tidak diangkut.",
+        "address": "Jl. Jend. Sudirman, Kel. Sukarasa",
+        "lat": kelurahan.centroid_lat + 0.001,
+        "lon": kelurahan.centroid_lon,
+        "kelurahan": kelurahan,
+        "kecamatan": kelurahan.parent,
+        "reported_at": reported,
+        "disposed_at": reported + timedelta(hours=1),
         "source_updated_at": reported + timedelta(hours=1),
-        "contact_name": "Siti Rahmawati", "contact_phone": "0812-3456-7890", "contact_email": "siti@example.id",
+        "contact_name": "Siti Rahmawati",
+        "contact_phone": "0812-3456-7890",
+        "contact_email": "siti@example.id",
     }
     values.update(changes)
     return Complaint.objects.create(**values)
@@ -167,7 +195,10 @@ def test_contact_is_copied_only_when_the_complaint_is_not_confidential(incident_
     secret = incident_from_complaint(a_complaint(source_ref="2", confidential=True))
     report = open_one.reports.get()
     assert (report.contact_name, report.contact_phone, report.contact_email) == (
-        "Siti Rahmawati", "0812-3456-7890", "siti@example.id")
+        "Siti Rahmawati",
+        "0812-3456-7890",
+        "siti@example.id",
+    )
     hidden = secret.reports.get()
     assert (hidden.contact_name, hidden.contact_phone, hidden.contact_email) == (None, None, None)
 
@@ -184,18 +215,26 @@ def test_an_unusable_contact_is_dropped_and_the_report_taken(incident_data, brid
 def test_the_same_complaint_twice_and_updated_is_one_incident(incident_data, django_capture_on_commit_callbacks):
     source = Source.objects.get(slug="laksa")
     reported = timezone.now() - timedelta(hours=2)
-    record = ComplaintRecord(source_ref="LAKSA-2026-00000042", status="waiting", source_status="menunggu",
-                             reported_at=reported, source_updated_at=reported, category_code="JLN-RUSAK",
-                             category="Jalan rusak / berlubang", description="Jalan berlubang cukup dalam",
-                             lat=-6.1729, lon=106.6318, region_code=SUKARASA)
+    record = ComplaintRecord(
+        source_ref="LAKSA-2026-00000042",
+        status="waiting",
+        source_status="menunggu",
+        reported_at=reported,
+        source_updated_at=reported,
+        category_code="JLN-RUSAK",
+        category="Jalan rusak / berlubang",
+        description="Jalan berlubang cukup dalam",
+        lat=-6.1729,
+        lon=106.6318,
+        region_code=SUKARASA,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, [record]))
     with django_capture_on_commit_callbacks(execute=True):
         after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, [record]))  # delivered again
     later = reported + timedelta(hours=1)
     for status, word in (("in_progress", "proses"), ("resolved", "selesai")):
-        changed = ComplaintRecord(**{**record.__dict__, "status": status, "source_status": word,
-                                     "source_updated_at": later})
+        changed = ComplaintRecord(**{**record.__dict__, "status": status, "source_status": word, "source_updated_at": later})
         with django_capture_on_commit_callbacks(execute=True):
             after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, [changed]))
         later += timedelta(hours=1)
@@ -248,12 +287,26 @@ def test_without_any_place_it_is_skipped_with_a_reason(incident_data, bridge_log
 @pytest.mark.django_db
 def test_the_age_limit_counts_from_when_the_complaint_reached_the_city(incident_data, bridge_log):
     now = timezone.now()
-    late = a_complaint(source_ref="1", reported_at=now - timedelta(days=5), disposed_at=now - timedelta(hours=70),
-                       source_updated_at=now - timedelta(hours=70))
-    a_complaint(source_ref="2", reported_at=now - timedelta(days=5), disposed_at=now - timedelta(hours=74),
-                source_updated_at=now - timedelta(hours=74))
-    laksa_stale = a_complaint(ComplaintChannel.LAKSA, source_ref="3", category_code="SAMPAH", disposed_at=None,
-                              reported_at=now - timedelta(hours=25), source_updated_at=now - timedelta(hours=25))
+    late = a_complaint(
+        source_ref="1",
+        reported_at=now - timedelta(days=5),
+        disposed_at=now - timedelta(hours=70),
+        source_updated_at=now - timedelta(hours=70),
+    )
+    a_complaint(
+        source_ref="2",
+        reported_at=now - timedelta(days=5),
+        disposed_at=now - timedelta(hours=74),
+        source_updated_at=now - timedelta(hours=74),
+    )
+    laksa_stale = a_complaint(
+        ComplaintChannel.LAKSA,
+        source_ref="3",
+        category_code="SAMPAH",
+        disposed_at=None,
+        reported_at=now - timedelta(hours=25),
+        source_updated_at=now - timedelta(hours=25),
+    )
     opened = bridge_complaints(late.source_id, ["1", "2"]) + bridge_complaints(laksa_stale.source_id, ["3"])
     assert [i.reports.get().source_ref for i in opened] == ["1"]
     assert opened[0].reported_at == late.reported_at  # the complainant's time, not the disposal's
@@ -269,16 +322,24 @@ def test_resolved_before_komando_saw_it_opens_nothing(incident_data, bridge_log)
 
 
 @pytest.mark.django_db
-def test_a_refusing_bridge_keeps_the_feeds_rows(incident_data, city_copy, bridge_log,
-                                                django_capture_on_commit_callbacks):
+def test_a_refusing_bridge_keeps_the_feeds_rows(incident_data, city_copy, bridge_log, django_capture_on_commit_callbacks):
     """The mapping names a category the city does not have: the intake refuses every complaint, the
     complaints are stored all the same and the feed hears nothing of it."""
     city_copy(lambda data: data["laksa"].update(codes_are_categories=False, categories={"JLN-RUSAK": "NO-SUCH"}))
     source = Source.objects.get(slug="laksa")
     reported = timezone.now() - timedelta(hours=1)
-    records = [ComplaintRecord(source_ref=f"LAKSA-{n}", status="waiting", reported_at=reported,
-                               source_updated_at=reported, category_code="JLN-RUSAK", lat=-6.1729, lon=106.6318)
-               for n in range(3)]
+    records = [
+        ComplaintRecord(
+            source_ref=f"LAKSA-{n}",
+            status="waiting",
+            reported_at=reported,
+            source_updated_at=reported,
+            category_code="JLN-RUSAK",
+            lat=-6.1729,
+            lon=106.6318,
+        )
+        for n in range(3)
+    ]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         result = do_record_complaints(source, ComplaintChannel.LAKSA, records)
         after_feed_commit(source, result)
@@ -290,8 +351,9 @@ def test_a_refusing_bridge_keeps_the_feeds_rows(incident_data, city_copy, bridge
 
 
 @pytest.mark.django_db
-def test_a_crashing_bridge_keeps_the_feeds_rows_and_the_other_complaints(incident_data, monkeypatch, bridge_log,
-                                                                          django_capture_on_commit_callbacks):
+def test_a_crashing_bridge_keeps_the_feeds_rows_and_the_other_complaints(
+    incident_data, monkeypatch, bridge_log, django_capture_on_commit_callbacks
+):
     from komando.incidents.bridges import complaints as bridge
 
     real = bridge.incident_from_complaint
@@ -304,9 +366,18 @@ def test_a_crashing_bridge_keeps_the_feeds_rows_and_the_other_complaints(inciden
     monkeypatch.setattr(bridge, "incident_from_complaint", flaky)
     source = Source.objects.get(slug="laksa")
     reported = timezone.now() - timedelta(hours=1)
-    records = [ComplaintRecord(source_ref=f"LAKSA-{n}", status="waiting", reported_at=reported + timedelta(minutes=n),
-                               source_updated_at=reported, category_code="SAMPAH", lat=-6.1729, lon=106.6318)
-               for n in range(3)]
+    records = [
+        ComplaintRecord(
+            source_ref=f"LAKSA-{n}",
+            status="waiting",
+            reported_at=reported + timedelta(minutes=n),
+            source_updated_at=reported,
+            category_code="SAMPAH",
+            lat=-6.1729,
+            lon=106.6318,
+        )
+        for n in range(3)
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, records))
     assert Complaint.objects.count() == 3
@@ -319,8 +390,15 @@ def test_a_crashing_bridge_keeps_the_feeds_rows_and_the_other_complaints(inciden
 def test_a_feed_that_rolls_back_opens_nothing(incident_data, django_capture_on_commit_callbacks):
     source = Source.objects.get(slug="laksa")
     reported = timezone.now() - timedelta(hours=1)
-    good = ComplaintRecord(source_ref="LAKSA-1", status="waiting", reported_at=reported, source_updated_at=reported,
-                           category_code="SAMPAH", lat=-6.1729, lon=106.6318)
+    good = ComplaintRecord(
+        source_ref="LAKSA-1",
+        status="waiting",
+        reported_at=reported,
+        source_updated_at=reported,
+        category_code="SAMPAH",
+        lat=-6.1729,
+        lon=106.6318,
+    )
     bad = ComplaintRecord(**{**good.__dict__, "source_ref": "LAKSA-2", "region_code": "99.99.99.9999"})
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(SourceDataInvalid):
         after_feed_commit(source, do_record_complaints(source, ComplaintChannel.LAKSA, [good, bad]))

@@ -62,23 +62,28 @@ def original():
     return json.loads(city_file("channel_categories.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(("change", "place"), [
-    (lambda d: d.pop("laksa"), "laksa"),
-    (lambda d: d["lapor"].update(fallback=""), "lapor.fallback"),
-    (lambda d: d["lapor"]["categories"].update({"99": 12}), "lapor.categories.99"),
-    (lambda d: d["laksa"].update(max_age_hours=0), "laksa.max_age_hours"),
-    (lambda d: d["laksa"].update(max_age_hours="24"), "laksa.max_age_hours"),
-    (lambda d: d["call_112"]["kinds"].update(medis={"category": "MEDIS", "priority": "urgent"}),
-     "call_112.kinds.medis.priority"),
-    (lambda d: d["call_112"]["kinds"].update(medis="MEDIS"), "call_112.kinds.medis"),
-    (lambda d: d["call_112"].pop("fallback"), "call_112.fallback"),
-    (lambda d: d["sensor"]["gauges"].update(opens_at="siaga_9"), "sensor.gauges.opens_at"),
-    (lambda d: d["sensor"]["gauges"].update(priority={"normal": "rendah"}), "sensor.gauges.priority"),
-    (lambda d: d["atcs"].update(opens_at=[]), "atcs.opens_at"),
-    (lambda d: d["atcs"].update(continues_at=["merayap"]), "atcs.continues_at"),
-    (lambda d: d["atcs"].update(max_gap_minutes=0), "atcs.max_gap_minutes"),
-    (lambda d: d["atcs"].update(max_gap_minutes=True), "atcs.max_gap_minutes"),
-])
+@pytest.mark.parametrize(
+    ("change", "place"),
+    [
+        (lambda d: d.pop("laksa"), "laksa"),
+        (lambda d: d["lapor"].update(fallback=""), "lapor.fallback"),
+        (lambda d: d["lapor"]["categories"].update({"99": 12}), "lapor.categories.99"),
+        (lambda d: d["laksa"].update(max_age_hours=0), "laksa.max_age_hours"),
+        (lambda d: d["laksa"].update(max_age_hours="24"), "laksa.max_age_hours"),
+        (
+            lambda d: d["call_112"]["kinds"].update(medis={"category": "MEDIS", "priority": "urgent"}),
+            "call_112.kinds.medis.priority",
+        ),
+        (lambda d: d["call_112"]["kinds"].update(medis="MEDIS"), "call_112.kinds.medis"),
+        (lambda d: d["call_112"].pop("fallback"), "call_112.fallback"),
+        (lambda d: d["sensor"]["gauges"].update(opens_at="siaga_9"), "sensor.gauges.opens_at"),
+        (lambda d: d["sensor"]["gauges"].update(priority={"normal": "rendah"}), "sensor.gauges.priority"),
+        (lambda d: d["atcs"].update(opens_at=[]), "atcs.opens_at"),
+        (lambda d: d["atcs"].update(continues_at=["merayap"]), "atcs.continues_at"),
+        (lambda d: d["atcs"].update(max_gap_minutes=0), "atcs.max_gap_minutes"),
+        (lambda d: d["atcs"].update(max_gap_minutes=True), "atcs.max_gap_minutes"),
+    ],
+)
 def test_a_malformed_mapping_is_refused_with_its_place(change, place):
     data = original()
     change(data)

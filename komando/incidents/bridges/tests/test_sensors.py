@@ -38,6 +38,7 @@ def reports(channel):
 
 # --- Gauges -----------------------------------------------------------------------------------------
 
+
 def rainy_day(model) -> date:
     """The last day before today on which some gauge passes siaga 3 in the afternoon (a past day:
     the intake refuses reports from the future)."""
@@ -59,8 +60,11 @@ def flood_clock():
 def banjir(incident_data, flood_clock):
     app = build_banjir(settings.KOMANDO_CITY_DIR, clock=flood_clock)
     with running_simulator(app) as url:
-        yield Source.objects.get(slug="banjir"), BanjirCoordinator(
-            manifests()["banjir"], BanjirCoordinator.config_class(base_url=url)), app.model
+        yield (
+            Source.objects.get(slug="banjir"),
+            BanjirCoordinator(manifests()["banjir"], BanjirCoordinator.config_class(base_url=url)),
+            app.model,
+        )
 
 
 def run(source, coordinator, capture):
@@ -81,8 +85,9 @@ def crossings_in(model, gauge_id, readings) -> list[datetime]:
 
 
 @pytest.mark.django_db
-def test_banjir_connector_through_a_rainy_day_opens_one_incident_per_rise(banjir, flood_clock,
-                                                                          django_capture_on_commit_callbacks):
+def test_banjir_connector_through_a_rainy_day_opens_one_incident_per_rise(
+    banjir, flood_clock, django_capture_on_commit_callbacks
+):
     source, coordinator, model = banjir
     day = rainy_day(model)
     flood_clock.set(datetime.combine(day, time(10, 1), tzinfo=WIB))
@@ -91,15 +96,18 @@ def test_banjir_connector_through_a_rainy_day_opens_one_incident_per_rise(banjir
         run(source, coordinator, django_capture_on_commit_callbacks)
         readings.append(model.last_observation(model.now()))
         flood_clock.advance(minutes=10)
-    expected = sorted(episode_ref(gauge_id, moment) for gauge_id in model.gauges
-                      for moment in crossings_in(model, gauge_id, readings))
+    expected = sorted(
+        episode_ref(gauge_id, moment) for gauge_id in model.gauges for moment in crossings_in(model, gauge_id, readings)
+    )
     found = reports(Channel.SENSOR)
     assert expected and [r.source_ref for r in found] == expected
     for report in found:
         gauge = Asset.objects.get(source=source, source_ref=report.attributes["gauge"])
         assert report.incident.category.code == "BANJIR"
-        assert report.incident.priority == {"siaga_3": "sedang", "siaga_2": "tinggi", "siaga_1": "kritis"}[
-            report.attributes["siaga"]]
+        assert (
+            report.incident.priority
+            == {"siaga_3": "sedang", "siaga_2": "tinggi", "siaga_1": "kritis"}[report.attributes["siaga"]]
+        )
         assert (report.lat, report.lon) == (gauge.lat, gauge.lon)
         assert report.attributes["level_m"] >= gauge.attributes["siaga_3_m"] == report.attributes["threshold_m"]
         assert gauge.name in report.description and gauge.name in report.incident.title
@@ -121,10 +129,24 @@ def test_a_gauge_first_seen_over_siaga_opens_one_incident(banjir, flood_clock, d
 def gauge(incident_data):
     """Gauge pos-pasarbaru as the banjir connector registers it (siaga 3 at 3.0 m)."""
     source = Source.objects.get(slug="banjir")
-    item = gauge_item(type("Pos", (), {
-        "id": "pos-pasarbaru", "nama": "Bendung Pasar Baru (Cisadane)", "sungai": "Sungai Cisadane",
-        "kode_kecamatan": "36.71.01", "lat": -6.19292, "lon": 106.64317, "normal_m": 1.8, "siaga_3_m": 3.0,
-        "siaga_2_m": 4.0, "siaga_1_m": 5.0})())
+    item = gauge_item(
+        type(
+            "Pos",
+            (),
+            {
+                "id": "pos-pasarbaru",
+                "nama": "Bendung Pasar Baru (Cisadane)",
+                "sungai": "Sungai Cisadane",
+                "kode_kecamatan": "36.71.01",
+                "lat": -6.19292,
+                "lon": 106.64317,
+                "normal_m": 1.8,
+                "siaga_3_m": 3.0,
+                "siaga_2_m": 4.0,
+                "siaga_1_m": 5.0,
+            },
+        )()
+    )
     do_record_flood(source, [item], [], [], [])
     return Asset.objects.get(source=source, kind=AssetKind.GAUGE, source_ref="pos-pasarbaru")
 
@@ -141,11 +163,11 @@ def readings(gauge, levels, start, capture, step=timedelta(minutes=10)):
 
 
 @pytest.mark.django_db
-def test_ten_readings_over_siaga_are_one_incident_and_a_second_rise_another(gauge,
-                                                                            django_capture_on_commit_callbacks):
+def test_ten_readings_over_siaga_are_one_incident_and_a_second_rise_another(gauge, django_capture_on_commit_callbacks):
     start = datetime.now(WIB).replace(microsecond=0) - timedelta(hours=6)
-    after = readings(gauge, [2.5, 2.9] + [3.0, 3.2, 3.6, 4.1, 4.3, 3.9, 3.5, 3.2, 3.1, 3.05], start,
-                     django_capture_on_commit_callbacks)
+    after = readings(
+        gauge, [2.5, 2.9] + [3.0, 3.2, 3.6, 4.1, 4.3, 3.9, 3.5, 3.2, 3.1, 3.05], start, django_capture_on_commit_callbacks
+    )
     assert [r.source_ref for r in reports(Channel.SENSOR)] == [episode_ref("pos-pasarbaru", start + timedelta(minutes=20))]
     first = reports(Channel.SENSOR).get()
     assert (first.attributes["level_m"], first.attributes["siaga"], first.incident.priority) == (3.0, "siaga_3", "sedang")
@@ -174,8 +196,16 @@ def test_connector_and_device_ingest_share_the_episode(banjir, gauge, flood_cloc
     the other over siaga are one episode."""
     source, _coordinator, _model = banjir
     start = datetime.now(WIB).replace(microsecond=0) - timedelta(hours=2)
-    items = [{"source_ref": gauge.source_ref, "name": gauge.name, "lat": gauge.lat, "lon": gauge.lon,
-              "region_code": "36.71.01", "attributes": {}}]
+    items = [
+        {
+            "source_ref": gauge.source_ref,
+            "name": gauge.name,
+            "lat": gauge.lat,
+            "lon": gauge.lon,
+            "region_code": "36.71.01",
+            "attributes": {},
+        }
+    ]
 
     def flood(level, minutes):
         """The banjir connector's writer, and what it stored handed on after the commit."""
@@ -202,8 +232,9 @@ def test_a_refusing_gauge_bridge_keeps_the_levels(gauge, city_copy, bridge_log, 
 
 
 @pytest.mark.django_db
-def test_a_broken_mapping_never_breaks_the_flood_feed(banjir, city_copy, bridge_log, flood_clock,
-                                                      django_capture_on_commit_callbacks):
+def test_a_broken_mapping_never_breaks_the_flood_feed(
+    banjir, city_copy, bridge_log, flood_clock, django_capture_on_commit_callbacks
+):
     source, coordinator, model = banjir
     (settings.KOMANDO_CITY_DIR / "channel_categories.json").write_text("{broken", encoding="utf-8")
     flood_clock.set(datetime.combine(rainy_day(model), time(16, 0), tzinfo=WIB))
@@ -227,8 +258,11 @@ def atcs_clock():
 def atcs(incident_data, atcs_clock):
     app = build_atcs(settings.KOMANDO_CITY_DIR, clock=atcs_clock)
     with running_simulator(app) as url:
-        yield Source.objects.get(slug="atcs"), AtcsCoordinator(
-            manifests()["atcs"], AtcsCoordinator.config_class(base_url=url)), app.model
+        yield (
+            Source.objects.get(slug="atcs"),
+            AtcsCoordinator(manifests()["atcs"], AtcsCoordinator.config_class(base_url=url)),
+            app.model,
+        )
 
 
 def episodes_forward(observations, gap=timedelta(minutes=30)) -> list[tuple[str, datetime]]:
@@ -249,8 +283,7 @@ def episodes_forward(observations, gap=timedelta(minutes=30)) -> list[tuple[str,
 
 
 @pytest.mark.django_db
-def test_atcs_connector_through_a_morning_rush_opens_one_incident_per_jam(atcs, atcs_clock,
-                                                                          django_capture_on_commit_callbacks):
+def test_atcs_connector_through_a_morning_rush_opens_one_incident_per_jam(atcs, atcs_clock, django_capture_on_commit_callbacks):
     source, coordinator, _model = atcs
     until = EARLY_MORNING.replace(hour=10, minute=30)
     while atcs_clock.now < until.timestamp():
@@ -283,26 +316,38 @@ def intervals(camera, levels, start, capture, step=timedelta(minutes=5), batch=1
         if level is None:
             continue  # the camera was offline
         speed = {"lancar": 40.0, "ramai": 30.0, "padat": 15.0, "macet": 6.0}[level]
-        rows.append(TrafficRow(camera_ref=camera.source_ref, observed_at=start + n * step, interval_minutes=5,
-                               vehicles=90, average_speed_kmh=speed, congestion=level))
+        rows.append(
+            TrafficRow(
+                camera_ref=camera.source_ref,
+                observed_at=start + n * step,
+                interval_minutes=5,
+                vehicles=90,
+                average_speed_kmh=speed,
+                congestion=level,
+            )
+        )
     for first in range(0, len(rows), batch):
         with capture(execute=True):
-            after_feed_commit(camera.source, do_record_traffic(camera.source, [], rows[first:first + batch]))
+            after_feed_commit(camera.source, do_record_traffic(camera.source, [], rows[first : first + batch]))
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("levels", "episodes"), [
-    (["lancar", "padat", "macet", "padat", "macet", "macet", "padat", "ramai"], [2]),  # flicker: one jam
-    (["macet", "padat", "ramai", "padat", "macet"], [0, 4]),  # cleared in between: two
-    (["padat", "padat", "padat"], []),  # dense is not a jam
-    (["macet"] + [None] * 7 + ["macet"], [0, 8]),  # 40 minutes without data end it
-    (["macet"] + [None] * 5 + ["macet"], [0]),  # 30 minutes do not
-])
+@pytest.mark.parametrize(
+    ("levels", "episodes"),
+    [
+        (["lancar", "padat", "macet", "padat", "macet", "macet", "padat", "ramai"], [2]),  # flicker: one jam
+        (["macet", "padat", "ramai", "padat", "macet"], [0, 4]),  # cleared in between: two
+        (["padat", "padat", "padat"], []),  # dense is not a jam
+        (["macet"] + [None] * 7 + ["macet"], [0, 8]),  # 40 minutes without data end it
+        (["macet"] + [None] * 5 + ["macet"], [0]),  # 30 minutes do not
+    ],
+)
 def test_congestion_episodes(camera, levels, episodes, django_capture_on_commit_callbacks):
     start = datetime(2026, 11, 25, 7, 0, tzinfo=WIB)
     intervals(camera, levels, start, django_capture_on_commit_callbacks)
     assert [r.source_ref for r in reports(Channel.ATCS)] == sorted(
-        episode_ref(camera.source_ref, start + n * timedelta(minutes=5)) for n in episodes)
+        episode_ref(camera.source_ref, start + n * timedelta(minutes=5)) for n in episodes
+    )
 
 
 @pytest.mark.django_db
@@ -310,15 +355,12 @@ def test_a_jam_already_over_in_the_batch_opens_nothing(camera, django_capture_on
     start = datetime(2026, 11, 25, 7, 0, tzinfo=WIB)
     intervals(camera, ["macet", "macet", "ramai"], start, django_capture_on_commit_callbacks, batch=3)
     assert not reports(Channel.ATCS).exists()
-    intervals(camera, ["padat", "macet", "padat"], start + timedelta(minutes=15), django_capture_on_commit_callbacks,
-              batch=3)
-    assert [r.source_ref for r in reports(Channel.ATCS)] == [
-        episode_ref(camera.source_ref, start + timedelta(minutes=20))]
+    intervals(camera, ["padat", "macet", "padat"], start + timedelta(minutes=15), django_capture_on_commit_callbacks, batch=3)
+    assert [r.source_ref for r in reports(Channel.ATCS)] == [episode_ref(camera.source_ref, start + timedelta(minutes=20))]
 
 
 @pytest.mark.django_db
-def test_a_refusing_atcs_bridge_keeps_the_observations(camera, city_copy, bridge_log,
-                                                       django_capture_on_commit_callbacks):
+def test_a_refusing_atcs_bridge_keeps_the_observations(camera, city_copy, bridge_log, django_capture_on_commit_callbacks):
     city_copy(lambda data: data["atcs"].update(category="NO-SUCH"))
     start = datetime(2026, 11, 25, 7, 0, tzinfo=WIB)
     before = TrafficObservation.objects.count()
@@ -329,8 +371,9 @@ def test_a_refusing_atcs_bridge_keeps_the_observations(camera, city_copy, bridge
 
 
 @pytest.mark.django_db
-def test_device_ingest_through_an_afternoon_opens_one_incident_per_rising_river(incident_data,
-                                                                               django_capture_on_commit_callbacks):
+def test_device_ingest_through_an_afternoon_opens_one_incident_per_rising_river(
+    incident_data, django_capture_on_commit_callbacks
+):
     """The fleet simulator's MQTT messages, parsed and stored as the ingest does, batch after batch:
     the rivers that rise past siaga 3 in the afternoon open one incident each, the others none."""
     import json
@@ -351,8 +394,10 @@ def test_device_ingest_through_an_afternoon_opens_one_incident_per_rising_river(
     expected = []
     before = {}
     while moment < end:
-        messages = [parse_message(topic, payload.encode(), settings.KOMANDO_MQTT_TOPIC_PREFIX, moment)
-                    for topic, payload in fleet_messages(gauges_only, moment, settings.KOMANDO_MQTT_TOPIC_PREFIX)]
+        messages = [
+            parse_message(topic, payload.encode(), settings.KOMANDO_MQTT_TOPIC_PREFIX, moment)
+            for topic, payload in fleet_messages(gauges_only, moment, settings.KOMANDO_MQTT_TOPIC_PREFIX)
+        ]
         with django_capture_on_commit_callbacks(execute=True):
             after_feed_commit(None, do_store_device_batch(messages, [], received_at=moment))
         for gauge in fleet["gauges"]:

@@ -33,8 +33,7 @@ SUKARASA = (-6.17288, 106.63185)  # centroid of kelurahan Sukarasa, kecamatan Ta
 METRE = 1 / 111_320  # degrees of latitude per metre
 
 
-def add_operator(username: str = OPERATOR, password: str = PASSWORD, *, role: str = Role.OPERATOR,
-                 agency=None) -> User:
+def add_operator(username: str = OPERATOR, password: str = PASSWORD, *, role: str = Role.OPERATOR, agency=None) -> User:
     """A user of ``role`` (operator by default) who logs in with ``password``."""
     do_ensure_role_groups()
     user = User.objects.filter(username=username).first()
@@ -45,16 +44,20 @@ def add_operator(username: str = OPERATOR, password: str = PASSWORD, *, role: st
     return user
 
 
-def add_field_unit(source_slug: str, source_ref: str, name: str, kind: str, lat: float, lon: float, *,
-                   observed_at=None, online: bool = True) -> Asset:
+def add_field_unit(
+    source_slug: str, source_ref: str, name: str, kind: str, lat: float, lon: float, *, observed_at=None, online: bool = True
+) -> Asset:
     """A field unit (truck, Satpol PP officer or patrol car) of the OPD owning ``source_slug``, with
     the device position the console and ``recommend_units`` read (``devices.DeviceState``)."""
     observed_at = observed_at or timezone.now()
     unit, _ = Asset.objects.update_or_create(
-        source=Source.objects.get(slug=source_slug), source_ref=source_ref,
-        defaults={"kind": kind, "name": name, "online": online, "lat": lat, "lon": lon})
-    DeviceState.objects.update_or_create(asset=unit, defaults={"observed_at": observed_at, "lat": lat, "lon": lon,
-                                                               "speed_kmh": 0.0})
+        source=Source.objects.get(slug=source_slug),
+        source_ref=source_ref,
+        defaults={"kind": kind, "name": name, "online": online, "lat": lat, "lon": lon},
+    )
+    DeviceState.objects.update_or_create(
+        asset=unit, defaults={"observed_at": observed_at, "lat": lat, "lon": lon, "speed_kmh": 0.0}
+    )
     return unit
 
 
@@ -74,34 +77,58 @@ def open_sample_incidents() -> dict:
 
     def report(code: str, lat: float, lon: float, description: str, **kwargs) -> str:
         incident, _report, _created = do_report_incident(
-            "web", source_ref=f"konsol-{uuid.uuid4().hex}", category_code=code, description=description, lat=lat,
-            lon=lon, reported_at=timezone.now(), **kwargs)
+            "web",
+            source_ref=f"konsol-{uuid.uuid4().hex}",
+            category_code=code,
+            description=description,
+            lat=lat,
+            lon=lon,
+            reported_at=timezone.now(),
+            **kwargs,
+        )
         return incident.ticket
 
-    overdue = report("JLN-RUSAK", -6.2015, 106.6420, "Jalan berlubang dalam, sudah ada pengendara jatuh.",
-                     priority="rendah")
+    overdue = report("JLN-RUSAK", -6.2015, 106.6420, "Jalan berlubang dalam, sudah ada pengendara jatuh.", priority="rendah")
     make_overdue(overdue)
-    critical = report("POHON-TUMBANG", -6.1790, 106.6870, "Pohon tumbang menutup jalan, kabel ikut tertarik.",
-                      priority="kritis")
-    calm = [report("PJU-MATI", -6.2250, 106.6560, "Lampu jalan mati sepanjang 200 meter."),
-            report("SALURAN", -6.1580, 106.6100, "Saluran tersumbat sampah, air meluap saat hujan.")]
+    critical = report("POHON-TUMBANG", -6.1790, 106.6870, "Pohon tumbang menutup jalan, kabel ikut tertarik.", priority="kritis")
+    calm = [
+        report("PJU-MATI", -6.2250, 106.6560, "Lampu jalan mati sepanjang 200 meter."),
+        report("SALURAN", -6.1580, 106.6100, "Saluran tersumbat sampah, air meluap saat hujan."),
+    ]
     return {"overdue": overdue, "critical": critical, "calm": calm}
 
 
 @transaction.atomic
 def set_up() -> dict:
     add_operator()
-    near = add_field_unit("kebersihan", "konsol-truck-21", "Truk DLH 21 (B 9121 CT)", AssetKind.TRUCK,
-                          SUKARASA[0] + 250 * METRE, SUKARASA[1])
-    far = add_field_unit("kebersihan", "konsol-truck-22", "Truk DLH 22 (B 9122 CT)", AssetKind.TRUCK,
-                         SUKARASA[0] - 2500 * METRE, SUKARASA[1] + 1500 * METRE)
-    stale = add_field_unit("kebersihan", "konsol-truck-23", "Truk DLH 23 (B 9123 CT)", AssetKind.TRUCK,
-                           SUKARASA[0] + 100 * METRE, SUKARASA[1] + 100 * METRE,
-                           observed_at=timezone.now() - timedelta(hours=3))
-    satpol = add_field_unit("ketertiban", "konsol-officer-05", "Satpol PP 05", AssetKind.OFFICER,
-                            SUKARASA[0] + 400 * METRE, SUKARASA[1] - 300 * METRE)
-    return {"operator": OPERATOR, "password": PASSWORD,
-            "units": {"near": near.pk, "far": far.pk, "stale": stale.pk, "satpol": satpol.pk}}
+    near = add_field_unit(
+        "kebersihan", "konsol-truck-21", "Truk DLH 21 (B 9121 CT)", AssetKind.TRUCK, SUKARASA[0] + 250 * METRE, SUKARASA[1]
+    )
+    far = add_field_unit(
+        "kebersihan",
+        "konsol-truck-22",
+        "Truk DLH 22 (B 9122 CT)",
+        AssetKind.TRUCK,
+        SUKARASA[0] - 2500 * METRE,
+        SUKARASA[1] + 1500 * METRE,
+    )
+    stale = add_field_unit(
+        "kebersihan",
+        "konsol-truck-23",
+        "Truk DLH 23 (B 9123 CT)",
+        AssetKind.TRUCK,
+        SUKARASA[0] + 100 * METRE,
+        SUKARASA[1] + 100 * METRE,
+        observed_at=timezone.now() - timedelta(hours=3),
+    )
+    satpol = add_field_unit(
+        "ketertiban", "konsol-officer-05", "Satpol PP 05", AssetKind.OFFICER, SUKARASA[0] + 400 * METRE, SUKARASA[1] - 300 * METRE
+    )
+    return {
+        "operator": OPERATOR,
+        "password": PASSWORD,
+        "units": {"near": near.pk, "far": far.pk, "stale": stale.pk, "satpol": satpol.pk},
+    }
 
 
 def set_up_with_sample_incidents() -> dict:

@@ -23,8 +23,7 @@ METRE = 1 / 111_320
 
 
 def post(client, incident, step, body):
-    return client.post(f"/konsol/api/insiden/{incident.pk}/{step}/", data=json.dumps(body),
-                       content_type="application/json")
+    return client.post(f"/konsol/api/insiden/{incident.pk}/{step}/", data=json.dumps(body), content_type="application/json")
 
 
 @pytest.fixture
@@ -34,13 +33,15 @@ def as_user(client, personas):
     def log_in(name):
         client.force_login(personas[name])
         return client
+
     return log_in
 
 
 @pytest.fixture
 def truck(reference_data):
-    asset = Asset.objects.create(kind=AssetKind.TRUCK, source=Source.objects.get(slug="kebersihan"),
-                                 source_ref="truk-07", name="Truk DLH 07", online=True)
+    asset = Asset.objects.create(
+        kind=AssetKind.TRUCK, source=Source.objects.get(slug="kebersihan"), source_ref="truk-07", name="Truk DLH 07", online=True
+    )
     DeviceState.objects.create(asset=asset, observed_at=timezone.now(), lat=SUKARASA[0] + 200 * METRE, lon=SUKARASA[1])
     return asset
 
@@ -59,8 +60,11 @@ def test_the_page_needs_a_login_and_a_staff_role(client, personas):
 
 def test_the_api_answers_json_401_without_a_session_never_a_login_page(client, report):
     incident = report()
-    for response in (client.get("/konsol/api/antrian/"), client.get(f"/konsol/api/insiden/{incident.pk}/"),
-                     post(client, incident, "transition", {"status": "diverifikasi"})):
+    for response in (
+        client.get("/konsol/api/antrian/"),
+        client.get(f"/konsol/api/insiden/{incident.pk}/"),
+        post(client, incident, "transition", {"status": "diverifikasi"}),
+    ):
         assert response.status_code in (401, 403)
         assert response["Content-Type"].startswith("application/json")
         assert "error" in response.json()
@@ -126,8 +130,7 @@ def test_hand_off_and_acknowledgement_by_the_receiving_opd(as_user, report, pers
     operator = as_user("operator")
     post(operator, incident, "transition", {"status": "diverifikasi"})
     dinkes = Agency.objects.get(code="dinkes")
-    detail = post(operator, incident, "hand-off", {"target": "agency", "agency": dinkes.pk,
-                                                   "reason": "Limbah medis"}).json()
+    detail = post(operator, incident, "hand-off", {"target": "agency", "agency": dinkes.pk, "reason": "Limbah medis"}).json()
     assert detail["status"] == "dialihkan" and detail["handoffs"][0]["pending"]
     handoff = Handoff.objects.get(incident=incident)
     officer = as_user("opd_officer")  # Dinkes: the receiver sees it coming
@@ -149,24 +152,27 @@ def test_merge_through_the_api(as_user, report):
     assert detail["status"] == "duplikat" and detail["merged_into"] == first.ticket
 
 
-@pytest.mark.parametrize("step, body, words", [
-    ("transition", {"status": "ditutup"}, "cannot"),
-    ("transition", {"status": "ditolak"}, "reason"),
-    ("transition", {"status": 5}, "must be text"),
-    ("transition", {}, "required"),
-    ("checklist", {"step": "no-such-step"}, ""),
-    ("priority", {"priority": "urgent"}, "priority"),
-    ("dispatch", {"units": []}, "at least one unit"),
-    ("dispatch", {"units": ["abc"]}, "number"),
-    ("dispatch", {"units": [999999]}, "Unknown unit"),
-    ("hand-off", {"target": "agency", "agency": 999999, "reason": "x"}, "Unknown OPD"),
-    ("hand-off", {"target": "moon", "reason": "x"}, "Hand off"),
-    ("hand-off", {"target": "external", "party": "pln"}, "required"),
-    ("merge", {"into": "TNG-0000-00000"}, "no incident"),
-    ("unit", {"dispatch": 999999, "status": "done"}, "Unknown dispatch"),
-    ("comment", {"text": "  "}, "required"),
-    ("comment", {"text": "x", "public": "yes"}, "true or false"),
-])
+@pytest.mark.parametrize(
+    "step, body, words",
+    [
+        ("transition", {"status": "ditutup"}, "cannot"),
+        ("transition", {"status": "ditolak"}, "reason"),
+        ("transition", {"status": 5}, "must be text"),
+        ("transition", {}, "required"),
+        ("checklist", {"step": "no-such-step"}, ""),
+        ("priority", {"priority": "urgent"}, "priority"),
+        ("dispatch", {"units": []}, "at least one unit"),
+        ("dispatch", {"units": ["abc"]}, "number"),
+        ("dispatch", {"units": [999999]}, "Unknown unit"),
+        ("hand-off", {"target": "agency", "agency": 999999, "reason": "x"}, "Unknown OPD"),
+        ("hand-off", {"target": "moon", "reason": "x"}, "Hand off"),
+        ("hand-off", {"target": "external", "party": "pln"}, "required"),
+        ("merge", {"into": "TNG-0000-00000"}, "no incident"),
+        ("unit", {"dispatch": 999999, "status": "done"}, "Unknown dispatch"),
+        ("comment", {"text": "  "}, "required"),
+        ("comment", {"text": "x", "public": "yes"}, "true or false"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_error_and_nothing_stored(as_user, report, step, body, words):
     client = as_user("operator")
     incident = report("SAMPAH")
@@ -184,11 +190,9 @@ def test_bad_input_is_refused_with_a_clear_error_and_nothing_stored(as_user, rep
 def test_malformed_json_and_unknown_ids(as_user, report):
     client = as_user("operator")
     incident = report("SAMPAH")
-    response = client.post(f"/konsol/api/insiden/{incident.pk}/transition/", data=b"{not json",
-                           content_type="application/json")
+    response = client.post(f"/konsol/api/insiden/{incident.pk}/transition/", data=b"{not json", content_type="application/json")
     assert response.status_code == 400 and "JSON" in response.json()["error"]
-    response = client.post(f"/konsol/api/insiden/{incident.pk}/transition/", data=b"[1, 2]",
-                           content_type="application/json")
+    response = client.post(f"/konsol/api/insiden/{incident.pk}/transition/", data=b"[1, 2]", content_type="application/json")
     assert response.status_code == 400
     assert client.get("/konsol/api/insiden/999999/").status_code == 404
     assert post(client, Incident(pk=999999), "transition", {"status": "diverifikasi"}).status_code == 404
@@ -199,8 +203,12 @@ def test_executives_read_but_take_no_step(as_user, report):
     incident = report("SAMPAH")
     client = as_user("executive")
     assert client.get(f"/konsol/api/insiden/{incident.pk}/").status_code == 200
-    for step, body in [("transition", {"status": "diverifikasi"}), ("comment", {"text": "x"}),
-                       ("escalate", {}), ("priority", {"priority": "kritis"})]:
+    for step, body in [
+        ("transition", {"status": "diverifikasi"}),
+        ("comment", {"text": "x"}),
+        ("escalate", {}),
+        ("priority", {"priority": "kritis"}),
+    ]:
         assert post(client, incident, step, body).status_code == 403, step
     incident.refresh_from_db()
     assert (incident.status, incident.priority, incident.escalation_level) == (Status.BARU, "sedang", 0)
@@ -268,8 +276,12 @@ def test_a_step_without_the_csrf_token_is_refused_in_json_and_stores_nothing(rep
     assert "error" in response.json()
     assert Incident.objects.get(pk=incident.pk).status == Status.BARU
     token = browser.cookies["csrftoken"].value
-    response = browser.post(f"/konsol/api/insiden/{incident.pk}/transition/", data=json.dumps({"status": "diverifikasi"}),
-                            content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    response = browser.post(
+        f"/konsol/api/insiden/{incident.pk}/transition/",
+        data=json.dumps({"status": "diverifikasi"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
     assert response.status_code == 200, response.content
     assert Incident.objects.get(pk=incident.pk).status == Status.DIVERIFIKASI
 
@@ -277,8 +289,11 @@ def test_a_step_without_the_csrf_token_is_refused_in_json_and_stores_nothing(rep
 def test_outsiders_get_json_403_from_the_api(as_user, report):
     incident = report("SAMPAH")
     client = as_user("outsider")
-    for response in (client.get("/konsol/api/antrian/"), client.get(f"/konsol/api/insiden/{incident.pk}/"),
-                     post(client, incident, "comment", {"text": "x"})):
+    for response in (
+        client.get("/konsol/api/antrian/"),
+        client.get(f"/konsol/api/insiden/{incident.pk}/"),
+        post(client, incident, "comment", {"text": "x"}),
+    ):
         assert response.status_code == 403 and "error" in response.json()
     assert TimelineEntry.objects.filter(incident=incident, kind="comment").count() == 0
 
@@ -307,10 +322,12 @@ def test_the_queue_reorders_as_time_passes_through_the_api(as_user, report):
     start = timezone.now()
     critical = report(priority="kritis")
     low = report(priority="rendah", lat=SUKARASA[0] + 900 * METRE)
-    Incident.objects.filter(pk=critical.pk).update(respond_due_at=start + timedelta(hours=3),
-                                                   resolve_due_at=start + timedelta(hours=10))
-    Incident.objects.filter(pk=low.pk).update(respond_due_at=start + timedelta(hours=1),
-                                              resolve_due_at=start + timedelta(hours=10))
+    Incident.objects.filter(pk=critical.pk).update(
+        respond_due_at=start + timedelta(hours=3), resolve_due_at=start + timedelta(hours=10)
+    )
+    Incident.objects.filter(pk=low.pk).update(
+        respond_due_at=start + timedelta(hours=1), resolve_due_at=start + timedelta(hours=10)
+    )
     client = as_user("operator")
 
     def queue_at(moment):
@@ -334,9 +351,13 @@ def test_an_opd_officer_takes_no_command_room_step_even_on_their_own_opd(as_user
     priority_before = Incident.objects.get(pk=medical.pk).priority
     new_priority = "rendah" if priority_before != "rendah" else "tinggi"
     client = as_user("opd_officer")
-    for step, body in [("escalate", {}), ("priority", {"priority": new_priority}), ("merge", {"into": other.ticket}),
-                       ("hand-off", {"target": "external", "party": "pln", "reason": "x"}),
-                       ("dispatch", {"units": [truck.pk]})]:  # a DLH truck: another OPD's unit
+    for step, body in [
+        ("escalate", {}),
+        ("priority", {"priority": new_priority}),
+        ("merge", {"into": other.ticket}),
+        ("hand-off", {"target": "external", "party": "pln", "reason": "x"}),
+        ("dispatch", {"units": [truck.pk]}),
+    ]:  # a DLH truck: another OPD's unit
         assert post(client, medical, step, body).status_code == 403, step
     medical.refresh_from_db()
     assert (medical.status, medical.priority, medical.escalation_level) == (Status.DIVERIFIKASI, priority_before, 0)
@@ -354,9 +375,12 @@ def test_executives_may_not_dispatch_hand_off_merge_or_tick(as_user, report, tru
     detail = client.get(f"/konsol/api/insiden/{incident.pk}/").json()
     assert detail["next_steps"] == [] and detail["recommended_units"] == []
     assert detail["may"] == {"work": False, "command": False, "acknowledge": []}
-    for step, body in [("dispatch", {"units": [truck.pk]}), ("merge", {"into": other.ticket}),
-                       ("hand-off", {"target": "external", "party": "pln", "reason": "x"}),
-                       ("checklist", {"step": step_key})]:
+    for step, body in [
+        ("dispatch", {"units": [truck.pk]}),
+        ("merge", {"into": other.ticket}),
+        ("hand-off", {"target": "external", "party": "pln", "reason": "x"}),
+        ("checklist", {"step": step_key}),
+    ]:
         assert post(client, incident, step, body).status_code == 403, step
     assert TimelineEntry.objects.filter(incident=incident).count() == rows_before
     assert not Dispatch.objects.filter(incident=incident).exists()

@@ -31,8 +31,7 @@ OPEN311_KEY = "konsol-" + secrets.token_hex(12)
 
 @pytest.fixture(scope="module")
 def system(live_system):
-    return live_system(seed=setup.set_up_with_sample_incidents,
-                       env={"KOMANDO_OPEN311_API_KEYS": f"konsoltest={OPEN311_KEY}"})
+    return live_system(seed=setup.set_up_with_sample_incidents, env={"KOMANDO_OPEN311_API_KEYS": f"konsoltest={OPEN311_KEY}"})
 
 
 def new_page(browser):
@@ -50,8 +49,12 @@ def log_in(page, system) -> None:
 def post_open311(system, **fields) -> str:
     """A report from another client through the Open311 endpoint; returns its ticket."""
     body = urllib.parse.urlencode({"api_key": OPEN311_KEY, **fields}).encode()
-    request = urllib.request.Request(f"{system.base_url}/open311/v2/requests.json", data=body, method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        f"{system.base_url}/open311/v2/requests.json",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     with urllib.request.urlopen(request, timeout=20) as response:
         assert response.status == 201
         return json.loads(response.read())[0]["service_request_id"]
@@ -61,7 +64,8 @@ def wait_until_live_settles(page, quiet_ms: int = 2000) -> None:
     """An incident event makes the console re-read the open incident a moment later and draw it
     again (the note and comment fields with it): wait until no event has come for ``quiet_ms``, so
     that what the test types next is not drawn away under it (two shared cores: events may lag)."""
-    page.evaluate("""(quiet) => new Promise((resolve) => {
+    page.evaluate(
+        """(quiet) => new Promise((resolve) => {
         let seen = window.KOMANDO_CONSOLE.live.events, since = Date.now();
         const check = () => {
             const now = window.KOMANDO_CONSOLE.live.events;
@@ -69,7 +73,9 @@ def wait_until_live_settles(page, quiet_ms: int = 2000) -> None:
             if (Date.now() - since >= quiet && !document.body.dataset.busy) resolve(); else setTimeout(check, 100);
         };
         check();
-    })""", quiet_ms)
+    })""",
+        quiet_ms,
+    )
 
 
 def queue_tickets(page) -> list[str]:
@@ -79,10 +85,11 @@ def queue_tickets(page) -> list[str]:
 def api_step(system, page, incident_id: int, step: str, body: dict) -> dict:
     """A step taken through the console API with ``page``'s session (cookie and CSRF token)."""
     cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
-    response = page.context.request.post(f"{system.base_url}/konsol/api/insiden/{incident_id}/{step}/",
-                                         data=json.dumps(body),
-                                         headers={"Content-Type": "application/json",
-                                                  "X-CSRFToken": cookies["csrftoken"], "Referer": page.url})
+    response = page.context.request.post(
+        f"{system.base_url}/konsol/api/insiden/{incident_id}/{step}/",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": cookies["csrftoken"], "Referer": page.url},
+    )
     assert response.ok, response.text()
     return response.json()
 
@@ -110,9 +117,14 @@ def test_an_operator_works_a_new_report_live_without_reload(system, browser):
         assert page.evaluate("window.KOMANDO_CONSOLE.drawn()") == {"incidents": 4, "units": 4}
 
         # A report from another client arrives, live.
-        ticket = post_open311(system, service_code="SAMPAH", lat=str(SUKARASA[0]), long=str(SUKARASA[1]),
-                              description="Sampah menumpuk di depan pasar, sudah tiga hari tidak diangkut.",
-                              address_string="Jl. Kisamaun, depan Pasar Lama")
+        ticket = post_open311(
+            system,
+            service_code="SAMPAH",
+            lat=str(SUKARASA[0]),
+            long=str(SUKARASA[1]),
+            description="Sampah menumpuk di depan pasar, sudah tiga hari tidak diangkut.",
+            address_string="Jl. Kisamaun, depan Pasar Lama",
+        )
         row = f'#queue [data-ticket="{ticket}"]'
         page.wait_for_selector(row, timeout=15_000)
         page.wait_for_function("window.KOMANDO_CONSOLE.drawn().incidents === 5")
@@ -129,8 +141,9 @@ def test_an_operator_works_a_new_report_live_without_reload(system, browser):
 
         # Recommended: DLH's trucks nearest first, the stale one last, Satpol PP's officer not at all.
         units = people["units"]
-        listed = page.eval_on_selector_all("#recommended-units > li",
-                                           "rows => rows.map(row => [Number(row.dataset.unit), row.dataset.stale])")
+        listed = page.eval_on_selector_all(
+            "#recommended-units > li", "rows => rows.map(row => [Number(row.dataset.unit), row.dataset.stale])"
+        )
         assert listed == [[units["near"], "0"], [units["far"], "0"], [units["stale"], "1"]]
         page.locator(f'[data-action="dispatch"][data-unit="{units["near"]}"]').click()
         page.wait_for_selector('#detail-status[data-status="ditugaskan"]')
@@ -159,9 +172,10 @@ def test_an_operator_works_a_new_report_live_without_reload(system, browser):
         incident_id = page.evaluate("window.KOMANDO_CONSOLE.state.detail.id")
         escalations = page.locator('#timeline li[data-kind="escalation"]').count()
         api_step(system, other, incident_id, "escalate", {"comment": "Tumpukan makin tinggi"})
-        page.wait_for_function(f"document.querySelectorAll('#timeline li[data-kind=\"escalation\"]').length === "
-                               f"{escalations + 1}")
-        page.wait_for_selector(f'{row} .escalated')
+        page.wait_for_function(
+            f"document.querySelectorAll('#timeline li[data-kind=\"escalation\"]').length === {escalations + 1}"
+        )
+        page.wait_for_selector(f"{row} .escalated")
         page.evaluate("document.getElementById('detail').scrollTop = 0")
         page.screenshot(path=str(SCREENSHOTS / "konsol-detail.png"))
         page.locator("#timeline").scroll_into_view_if_needed()

@@ -42,16 +42,18 @@ def test_an_opd_officer_hears_only_of_their_own_opds_incidents(report, personas)
             first = (await tickets_heard(officer_ws), await tickets_heard(operator_ws))
             await database_sync_to_async(do_transition_incident)(garbage, "diverifikasi", acting_user=operator)
             await database_sync_to_async(do_hand_off_incident)(
-                garbage, reason="Limbah medis", acting_user=operator,
-                to_agency=await database_sync_to_async(Agency.objects.get)(code="dinkes"))
+                garbage,
+                reason="Limbah medis",
+                acting_user=operator,
+                to_agency=await database_sync_to_async(Agency.objects.get)(code="dinkes"),
+            )
             second = (await tickets_heard(officer_ws), await tickets_heard(operator_ws))
             return garbage.ticket, medical.ticket, first, second
         finally:
             await officer_ws.disconnect()
             await operator_ws.disconnect()
 
-    garbage, medical, (officer_first, operator_first), (officer_second, operator_second) = \
-        async_to_sync(scenario)()
+    garbage, medical, (officer_first, operator_first), (officer_second, operator_second) = async_to_sync(scenario)()
     assert officer_first == [(medical, "reported")]
     assert sorted(operator_first) == sorted([(garbage, "reported"), (medical, "reported")])
     # The verification of DLH's incident is not theirs; its hand-off to Dinkes is.

@@ -24,8 +24,12 @@ TANGERANG = "36.71.01"  # kecamatan code of the trucks' home
 
 @pytest.fixture(scope="module")
 def system(live_system):
-    return live_system(seed=setup.set_up, mqtt="private", workers=True,
-                       env={"KOMANDO_INGEST_IN_PROCESS": "1", "KOMANDO_ESCALATION_IN_PROCESS": "0"})
+    return live_system(
+        seed=setup.set_up,
+        mqtt="private",
+        workers=True,
+        env={"KOMANDO_INGEST_IN_PROCESS": "1", "KOMANDO_ESCALATION_IN_PROCESS": "0"},
+    )
 
 
 def publish_position(system, device_id: str, lat: float, lon: float) -> None:
@@ -57,8 +61,9 @@ def test_units_move_on_the_console_live(system, browser):
         # The near truck drives about 1 km south; its marker follows.
         south = (SUKARASA[0] - 1000 * METRE, SUKARASA[1])
         publish_position(system, "konsol-truck-21", *south)
-        page.wait_for_function(f"Math.abs(window.KOMANDO_CONSOLE.unitAt({units['near']}).lat - ({south[0]})) < 1e-6",
-                               timeout=20_000)
+        page.wait_for_function(
+            f"Math.abs(window.KOMANDO_CONSOLE.unitAt({units['near']}).lat - ({south[0]})) < 1e-6", timeout=20_000
+        )
         after = page.evaluate(f"window.KOMANDO_CONSOLE.unitAt({units['near']})")
         assert after["lat"] < before["lat"] and abs(after["lng"] - south[1]) < 1e-6
 

@@ -43,8 +43,7 @@ def files_in(root) -> list:
 @pytest.fixture
 def make_unit(reference_data):  # noqa: F811
     def make(name: str, *, source: str = "kebersihan", kind: str = AssetKind.TRUCK) -> Asset:
-        return AssetFactory(kind=kind, source_slug=source, source_ref=name, name=name, lat=SUKARASA[0] + 0.009,
-                            lon=SUKARASA[1])
+        return AssetFactory(kind=kind, source_slug=source, source_ref=name, name=name, lat=SUKARASA[0] + 0.009, lon=SUKARASA[1])
 
     return make
 
@@ -74,8 +73,9 @@ def dispatch(report, operator, unit):  # noqa: F811
     """A garbage report, verified, with the officer's truck dispatched to it."""
     from komando.incidents.actions.dispatch import do_dispatch_units
 
-    incident = bring_to(report("SAMPAH", description="Sampah menumpuk di depan pasar, bau menyengat"),
-                        Status.DIVERIFIKASI, operator)
+    incident = bring_to(
+        report("SAMPAH", description="Sampah menumpuk di depan pasar, bau menyengat"), Status.DIVERIFIKASI, operator
+    )
     return do_dispatch_units(incident, [unit], acting_user=operator, note="Angkut segera")[0]
 
 

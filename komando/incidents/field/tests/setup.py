@@ -42,27 +42,51 @@ def _user(username: str, password: str, role: str, **profile) -> User:
 
 
 @transaction.atomic
-def set_up_field_task(*, officer: str = OFFICER, password: str = PASSWORD, unit_name: str = UNIT,
-                      source: str = "kebersihan", category: str = "SAMPAH", lat: float = SUKARASA[0],
-                      lon: float = SUKARASA[1], address: str = "Jl. Kisamaun, depan Pasar Lama",
-                      description: str = "Sampah menumpuk di depan pasar, bau menyengat sejak kemarin.") -> dict:
+def set_up_field_task(
+    *,
+    officer: str = OFFICER,
+    password: str = PASSWORD,
+    unit_name: str = UNIT,
+    source: str = "kebersihan",
+    category: str = "SAMPAH",
+    lat: float = SUKARASA[0],
+    lon: float = SUKARASA[1],
+    address: str = "Jl. Kisamaun, depan Pasar Lama",
+    description: str = "Sampah menumpuk di depan pasar, bau menyengat sejak kemarin.",
+) -> dict:
     from komando.incidents.actions import do_report_incident
     from komando.incidents.actions.dispatch import do_dispatch_units
     from komando.incidents.actions.status import do_transition_incident
 
     do_ensure_role_groups()
     unit, _ = Asset.objects.get_or_create(
-        source=Source.objects.get(slug=source), source_ref=unit_name,
-        defaults={"kind": AssetKind.TRUCK, "name": unit_name, "lat": lat + 0.009, "lon": lon})
+        source=Source.objects.get(slug=source),
+        source_ref=unit_name,
+        defaults={"kind": AssetKind.TRUCK, "name": unit_name, "lat": lat + 0.009, "lon": lon},
+    )
     officer_user = _user(officer, password, Role.FIELD_OFFICER, unit=unit, agency=unit.source.agency)
     dispatcher = _user(DISPATCHER, uuid.uuid4().hex, Role.OPERATOR)
     incident, _report, _created = do_report_incident(
-        "web", source_ref=f"field-setup-{uuid.uuid4().hex}", category_code=category, description=description,
-        lat=lat, lon=lon, address=address, reported_at=timezone.now())
+        "web",
+        source_ref=f"field-setup-{uuid.uuid4().hex}",
+        category_code=category,
+        description=description,
+        lat=lat,
+        lon=lon,
+        address=address,
+        reported_at=timezone.now(),
+    )
     do_transition_incident(incident, "diverifikasi", acting_user=dispatcher, comment="Laporan valid")
     dispatch = do_dispatch_units(incident, [unit], acting_user=dispatcher, note="Angkut segera")[0]
-    return {"officer": officer_user.username, "password": password, "unit": unit.name, "unit_id": unit.pk,
-            "ticket": incident.ticket, "incident": incident.pk, "dispatch": dispatch.pk}
+    return {
+        "officer": officer_user.username,
+        "password": password,
+        "unit": unit.name,
+        "unit_id": unit.pk,
+        "ticket": incident.ticket,
+        "incident": incident.pk,
+        "dispatch": dispatch.pk,
+    }
 
 
 def main(**options) -> dict:

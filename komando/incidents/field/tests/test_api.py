@@ -42,8 +42,9 @@ def post_photo(client, dispatch, kind="after", ref=None, data=None, **extra):
 
 
 def post_resolve(client, dispatch, ref=None, **extra):
-    return client.post(resolve_url(dispatch), json.dumps({"client_ref": ref or new_ref(), **extra}),
-                       content_type="application/json")
+    return client.post(
+        resolve_url(dispatch), json.dumps({"client_ref": ref or new_ref(), **extra}), content_type="application/json"
+    )
 
 
 def changes(dispatch) -> list[str]:
@@ -56,13 +57,12 @@ def snapshot():
 
 # --- the tasks ------------------------------------------------------------------------------------
 
-def test_the_officer_sees_their_units_task_without_the_reporters_contact(officer_client, dispatch, report,
-                                                                          make_unit, operator):
+
+def test_the_officer_sees_their_units_task_without_the_reporters_contact(officer_client, dispatch, report, make_unit, operator):
     from komando.incidents.actions.dispatch import do_dispatch_units
     from komando.incidents.tests.conftest import bring_to
 
-    other = bring_to(report("SAMPAH", contact={"name": "Budi Santoso", "phone": "0813 1111 2222"}),
-                     Status.DIVERIFIKASI, operator)
+    other = bring_to(report("SAMPAH", contact={"name": "Budi Santoso", "phone": "0813 1111 2222"}), Status.DIVERIFIKASI, operator)
     do_dispatch_units(other, [make_unit("Truk DLH 12")], acting_user=operator)  # another unit's task
     response = officer_client.get("/petugas/api/tasks/")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
@@ -71,7 +71,11 @@ def test_the_officer_sees_their_units_task_without_the_reporters_contact(officer
     assert [task["dispatch"] for task in body["tasks"]] == [dispatch.pk]
     task = body["tasks"][0]
     assert (task["ticket"], task["status"], task["category"], task["kelurahan"]) == (
-        dispatch.incident.ticket, "dispatched", dispatch.incident.category.name, "Sukarasa")
+        dispatch.incident.ticket,
+        "dispatched",
+        dispatch.incident.category.name,
+        "Sukarasa",
+    )
     assert task["next"] == ["en_route", "on_scene"]
     assert task["steps"] and all({"key", "title", "mandatory", "done"} <= set(step) for step in task["steps"])
     assert task["photos"] == {"before": 0, "after": 0}
@@ -84,23 +88,33 @@ def test_finished_tasks_follow_the_active_ones(officer_client, officer, dispatch
 
     for status in ("on_scene", "done"):
         do_update_dispatch(dispatch, status, acting_user=officer)
-    second = do_dispatch_units(bring_to(report("SAMPAH"), Status.DIVERIFIKASI, operator), [unit],
-                               acting_user=operator)[0]
+    second = do_dispatch_units(bring_to(report("SAMPAH"), Status.DIVERIFIKASI, operator), [unit], acting_user=operator)[0]
     tasks = officer_client.get("/petugas/api/tasks/").json()["tasks"]
     assert [(task["dispatch"], task["active"]) for task in tasks] == [(second.pk, True), (dispatch.pk, False)]
 
 
 # --- steps ----------------------------------------------------------------------------------------
 
+
 def test_each_step_is_stored_with_its_position_note_and_id(officer_client, officer, dispatch):
     refs = [new_ref() for _ in range(3)]
     response = post_step(officer_client, dispatch, "en_route", refs[0], lat=-6.18, lon=106.62, note="Berangkat")
     assert response.status_code == 201
-    assert response.json() == {"ok": True, "repeat": False, "client_ref": refs[0],
-                               "dispatch": {"id": dispatch.pk, "status": "en_route"}, "incident_status": "ditugaskan"}
+    assert response.json() == {
+        "ok": True,
+        "repeat": False,
+        "client_ref": refs[0],
+        "dispatch": {"id": dispatch.pk, "status": "en_route"},
+        "incident_status": "ditugaskan",
+    }
     change = DispatchStatusChange.objects.get(client_ref=refs[0])
     assert (change.status, change.lat, change.lon, change.note, change.by_id) == (
-        "en_route", -6.18, 106.62, "Berangkat", officer.pk)
+        "en_route",
+        -6.18,
+        106.62,
+        "Berangkat",
+        officer.pk,
+    )
     response = post_step(officer_client, dispatch, "on_scene", refs[1])
     assert response.status_code == 201 and response.json()["incident_status"] == Status.DALAM_PENANGANAN
     response = post_step(officer_client, dispatch, "done", refs[2], note="Sampah sudah diangkut")
@@ -108,8 +122,7 @@ def test_each_step_is_stored_with_its_position_note_and_id(officer_client, offic
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.DONE
     assert changes(dispatch) == ["dispatched", "en_route", "on_scene", "done"]
-    assert list(DispatchStatusChange.objects.exclude(client_ref=None).values_list("client_ref", flat=True)
-                .order_by("id")) == refs
+    assert list(DispatchStatusChange.objects.exclude(client_ref=None).values_list("client_ref", flat=True).order_by("id")) == refs
 
 
 def test_the_same_update_sent_again_is_one_row(officer_client, dispatch):
@@ -128,16 +141,14 @@ def test_the_same_update_sent_again_is_one_row(officer_client, dispatch):
     assert changes(dispatch) == ["dispatched", "en_route", "on_scene"]
 
 
-def test_an_id_used_for_another_dispatch_is_refused(officer_client, officer, dispatch, report, operator, make_unit,
-                                                     make_officer):
+def test_an_id_used_for_another_dispatch_is_refused(officer_client, officer, dispatch, report, operator, make_unit, make_officer):
     ref = new_ref()
     post_step(officer_client, dispatch, "en_route", ref)
     from komando.incidents.actions.dispatch import do_dispatch_units
     from komando.incidents.tests.conftest import bring_to
 
     other_unit = make_unit("Truk DLH 08")
-    other = do_dispatch_units(bring_to(report("SAMPAH"), Status.DIVERIFIKASI, operator), [other_unit],
-                              acting_user=operator)[0]
+    other = do_dispatch_units(bring_to(report("SAMPAH"), Status.DIVERIFIKASI, operator), [other_unit], acting_user=operator)[0]
     client = Client()
     client.force_login(make_officer("petugas-truk-08", other_unit))
     before = snapshot()
@@ -149,28 +160,30 @@ def test_an_id_used_for_another_dispatch_is_refused(officer_client, officer, dis
 def test_another_units_task_is_forbidden(client, dispatch, make_officer, make_unit):
     client.force_login(make_officer("petugas-lain", make_unit("Truk DLH 99")))
     before = snapshot()
-    for response in (post_step(client, dispatch, "en_route"), post_photo(client, dispatch),
-                     post_resolve(client, dispatch)):
+    for response in (post_step(client, dispatch, "en_route"), post_photo(client, dispatch), post_resolve(client, dispatch)):
         assert response.status_code == 403 and response.json()["error"] == "not_your_task"
     assert snapshot() == before and changes(dispatch) == ["dispatched"]
 
 
-@pytest.mark.parametrize(("body", "error"), [
-    ({"status": "selesai"}, "invalid_status"),
-    ({"status": "cancelled"}, "invalid_status"),  # the command room cancels, not the officer
-    ({"status": None}, "invalid_status"),
-    ({"status": "en_route", "client_ref": ""}, "dispatch_refused"),
-    ({"status": "en_route", "client_ref": "short"}, "dispatch_refused"),
-    ({"status": "en_route", "client_ref": "x" * 65}, "dispatch_refused"),
-    ({"status": "en_route", "client_ref": "ada spasi di dalamnya"}, "dispatch_refused"),
-    ({"status": "en_route", "lat": 95, "lon": 106.6}, "invalid_position"),
-    ({"status": "en_route", "lat": "utara", "lon": 106.6}, "invalid_position"),
-    ({"status": "en_route", "lat": -6.17}, "invalid_position"),
-    ({"status": "en_route", "lat": True, "lon": True}, "invalid_position"),
-    ({"status": "en_route", "note": ["bukan", "teks"]}, "invalid_note"),
-    ({"status": "en_route", "note": "x" * 1001}, "dispatch_refused"),
-    ({"status": "done"}, "dispatch_refused"),  # not on scene yet
-])
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"status": "selesai"}, "invalid_status"),
+        ({"status": "cancelled"}, "invalid_status"),  # the command room cancels, not the officer
+        ({"status": None}, "invalid_status"),
+        ({"status": "en_route", "client_ref": ""}, "dispatch_refused"),
+        ({"status": "en_route", "client_ref": "short"}, "dispatch_refused"),
+        ({"status": "en_route", "client_ref": "x" * 65}, "dispatch_refused"),
+        ({"status": "en_route", "client_ref": "ada spasi di dalamnya"}, "dispatch_refused"),
+        ({"status": "en_route", "lat": 95, "lon": 106.6}, "invalid_position"),
+        ({"status": "en_route", "lat": "utara", "lon": 106.6}, "invalid_position"),
+        ({"status": "en_route", "lat": -6.17}, "invalid_position"),
+        ({"status": "en_route", "lat": True, "lon": True}, "invalid_position"),
+        ({"status": "en_route", "note": ["bukan", "teks"]}, "invalid_note"),
+        ({"status": "en_route", "note": "x" * 1001}, "dispatch_refused"),
+        ({"status": "done"}, "dispatch_refused"),  # not on scene yet
+    ],
+)
 def test_bad_steps_are_refused_and_nothing_is_stored(officer_client, dispatch, body, error):
     body = {"client_ref": new_ref(), **body}
     before = snapshot()
@@ -199,22 +212,33 @@ def test_a_task_cancelled_meanwhile_refuses_the_queued_step(officer_client, disp
 
 
 def test_an_unknown_task_is_404(officer_client):
-    response = officer_client.post("/petugas/api/dispatches/999999/steps/", json.dumps({"status": "en_route"}),
-                                   content_type="application/json")
+    response = officer_client.post(
+        "/petugas/api/dispatches/999999/steps/", json.dumps({"status": "en_route"}), content_type="application/json"
+    )
     assert response.status_code == 404 and response.json()["error"] == "unknown_dispatch"
 
 
 # --- photos ---------------------------------------------------------------------------------------
+
 
 def test_a_photo_is_stored_once_per_id(officer_client, officer, dispatch, media_root):
     ref = new_ref()
     first = post_photo(officer_client, dispatch, "before", ref, lat="-6.1729", lon="106.6319", note="Sebelum")
     assert first.status_code == 201
     photo = IncidentPhoto.objects.get()
-    assert first.json() == {"ok": True, "repeat": False, "client_ref": ref,
-                            "photo": {"id": photo.pk, "kind": "before", "width": 60, "height": 40}}
+    assert first.json() == {
+        "ok": True,
+        "repeat": False,
+        "client_ref": ref,
+        "photo": {"id": photo.pk, "kind": "before", "width": 60, "height": 40},
+    }
     assert (photo.dispatch_id, photo.incident_id, photo.taken_by_id, photo.lat, photo.note) == (
-        dispatch.pk, dispatch.incident_id, officer.pk, -6.1729, "Sebelum")
+        dispatch.pk,
+        dispatch.incident_id,
+        officer.pk,
+        -6.1729,
+        "Sebelum",
+    )
     again = post_photo(officer_client, dispatch, "before", ref)
     assert again.status_code == 200 and again.json()["repeat"] is True and again.json()["photo"]["id"] == photo.pk
     assert IncidentPhoto.objects.count() == 1 and len(files_in(media_root)) == 1
@@ -222,16 +246,19 @@ def test_a_photo_is_stored_once_per_id(officer_client, officer, dispatch, media_
     assert tasks[0]["photos"] == {"before": 1, "after": 0}
 
 
-@pytest.mark.parametrize(("change", "error"), [
-    ({"data": b"%PDF-1.4 bukan foto"}, "photo_not_image"),
-    ({"data": b""}, "photo_empty"),
-    ({"kind": "report"}, "invalid_kind"),
-    ({"kind": "selfie"}, "invalid_kind"),
-    ({"lat": "95", "lon": "106"}, "invalid_position"),
-    ({"lat": "-6.17"}, "invalid_position"),
-    ({"ref": "pendek"}, "dispatch_refused"),
-    ({"note": "x" * 1001}, "invalid_photo"),
-])
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"data": b"%PDF-1.4 bukan foto"}, "photo_not_image"),
+        ({"data": b""}, "photo_empty"),
+        ({"kind": "report"}, "invalid_kind"),
+        ({"kind": "selfie"}, "invalid_kind"),
+        ({"lat": "95", "lon": "106"}, "invalid_position"),
+        ({"lat": "-6.17"}, "invalid_position"),
+        ({"ref": "pendek"}, "dispatch_refused"),
+        ({"note": "x" * 1001}, "invalid_photo"),
+    ],
+)
 def test_bad_photos_are_refused_and_nothing_is_stored(officer_client, dispatch, media_root, change, error):
     before = snapshot()
     response = post_photo(officer_client, dispatch, **change)
@@ -253,6 +280,7 @@ def test_a_photo_request_without_a_file_is_refused(officer_client, dispatch):
 
 
 # --- resolving from the field ---------------------------------------------------------------------
+
 
 def finish(client, dispatch, *, after_photo=True):
     post_step(client, dispatch, "on_scene")
@@ -304,9 +332,14 @@ def test_resolving_too_early_is_refused(officer_client, dispatch, operator, make
 
 # --- sessions, roles, CSRF ------------------------------------------------------------------------
 
+
 def test_an_ended_session_is_a_json_401_not_a_redirect(client, dispatch):
-    for response in (client.get("/petugas/api/tasks/"), post_step(client, dispatch, "en_route"),
-                     post_photo(client, dispatch), post_resolve(client, dispatch)):
+    for response in (
+        client.get("/petugas/api/tasks/"),
+        post_step(client, dispatch, "en_route"),
+        post_photo(client, dispatch),
+        post_resolve(client, dispatch),
+    ):
         assert response.status_code == 401
         assert response["Content-Type"] == "application/json"
         assert response.json()["error"] == "login_required"
@@ -334,8 +367,12 @@ def test_a_write_without_the_csrf_token_is_refused(officer, dispatch):
     assert changes(dispatch) == ["dispatched"]
     page = client.get("/petugas/")
     token = page.cookies["csrftoken"].value
-    response = client.post(steps_url(dispatch), json.dumps({"client_ref": new_ref(), "status": "en_route"}),
-                           content_type="application/json", headers={"X-CSRFToken": token})
+    response = client.post(
+        steps_url(dispatch),
+        json.dumps({"client_ref": new_ref(), "status": "en_route"}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 201
 
 
@@ -346,12 +383,20 @@ def test_wrong_methods_are_refused(officer_client, dispatch):
 
 # --- the pages ------------------------------------------------------------------------------------
 
+
 def test_the_app_page_for_the_officer(officer_client, dispatch):
     response = officer_client.get("/petugas/")
     assert response.status_code == 200
     html = response.content.decode()
-    for hook in ('id="field-app"', 'id="queue-count"', 'id="tasks"', 'id="sync-state"', 'rel="manifest"',
-                 'href="/petugas/manifest.webmanifest"', "incidents/field/app.js"):
+    for hook in (
+        'id="field-app"',
+        'id="queue-count"',
+        'id="tasks"',
+        'id="sync-state"',
+        'rel="manifest"',
+        'href="/petugas/manifest.webmanifest"',
+        "incidents/field/app.js",
+    ):
         assert hook in html, hook
     config = json.loads(html.split('id="field-config" type="application/json">')[1].split("</script>")[0])
     assert config["steps_url"] == "/petugas/api/dispatches/{id}/steps/"

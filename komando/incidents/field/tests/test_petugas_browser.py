@@ -40,11 +40,18 @@ def rows(system, sql: str, *params) -> list[tuple]:
 
 def server_state(system, dispatch: int) -> dict:
     return {
-        "steps": [row[0] for row in rows(system, "SELECT status FROM incidents_dispatchstatuschange "
-                                                 "WHERE dispatch_id = ? ORDER BY id", dispatch)],
+        "steps": [
+            row[0]
+            for row in rows(
+                system, "SELECT status FROM incidents_dispatchstatuschange WHERE dispatch_id = ? ORDER BY id", dispatch
+            )
+        ],
         "photos": rows(system, "SELECT kind FROM incidents_incidentphoto WHERE dispatch_id = ?", dispatch),
-        "incident": rows(system, "SELECT i.status FROM incidents_incident i JOIN incidents_dispatch d "
-                                 "ON d.incident_id = i.id WHERE d.id = ?", dispatch)[0][0],
+        "incident": rows(
+            system,
+            "SELECT i.status FROM incidents_incident i JOIN incidents_dispatch d ON d.incident_id = i.id WHERE d.id = ?",
+            dispatch,
+        )[0][0],
     }
 
 
@@ -99,7 +106,8 @@ def test_an_officer_works_offline_and_the_queue_syncs_once_the_network_is_back(s
     page.wait_for_function("document.getElementById('queue-count').textContent === '1'")
     page.locator(f'{card} [data-step="on_scene"]').tap()
     page.locator(f'{card} input[data-photo-kind="after"]').set_input_files(
-        {"name": "sesudah.jpg", "mimeType": "image/jpeg", "buffer": small_jpeg()})
+        {"name": "sesudah.jpg", "mimeType": "image/jpeg", "buffer": small_jpeg()}
+    )
     page.wait_for_function(f"document.querySelector('{card} .task-photos').dataset.after === '1'")
     page.locator(f"{card} textarea").fill("Sampah sudah diangkut, lokasi disapu")
     page.locator(f'{card} [data-step="done"]').tap()
@@ -111,7 +119,12 @@ def test_an_officer_works_offline_and_the_queue_syncs_once_the_network_is_back(s
     assert page.locator("#sync").get_attribute("data-state") == "offline"
     queued = page.evaluate("window.KOMANDO_FIELD.readQueue()")
     assert [(item["type"], item.get("status") or item.get("kind", "")) for item in queued] == [
-        ("step", "en_route"), ("step", "on_scene"), ("photo", "after"), ("step", "done"), ("resolve", "")]
+        ("step", "en_route"),
+        ("step", "on_scene"),
+        ("photo", "after"),
+        ("step", "done"),
+        ("resolve", ""),
+    ]
     assert len({item["client_ref"] for item in queued}) == 5
     # Nothing reached the server.
     assert server_state(system, dispatch) == {"steps": ["dispatched"], "photos": [], "incident": "ditugaskan"}
@@ -124,10 +137,12 @@ def test_an_officer_works_offline_and_the_queue_syncs_once_the_network_is_back(s
     page.wait_for_function("document.getElementById('sync').dataset.state === 'synced'")
     page.wait_for_selector(f'{card}[data-status="done"][data-incident-status="selesai"]', timeout=15_000)
     assert page.locator("#queue").is_hidden() and page.locator("#refusals").is_hidden()
-    assert server_state(system, dispatch) == {"steps": ["dispatched", "en_route", "on_scene", "done"],
-                                              "photos": [("after",)], "incident": "selesai"}
-    refs = {row[0] for row in rows(system, "SELECT client_ref FROM incidents_dispatchstatuschange "
-                                           "WHERE client_ref IS NOT NULL")}
+    assert server_state(system, dispatch) == {
+        "steps": ["dispatched", "en_route", "on_scene", "done"],
+        "photos": [("after",)],
+        "incident": "selesai",
+    }
+    refs = {row[0] for row in rows(system, "SELECT client_ref FROM incidents_dispatchstatuschange WHERE client_ref IS NOT NULL")}
     assert refs == {item["client_ref"] for item in queued if item["type"] == "step"}
     assert page.locator(f"{card} .task-finished").get_attribute("data-resolved") == "1"
     assert fits_the_screen(page)
@@ -135,7 +150,8 @@ def test_an_officer_works_offline_and_the_queue_syncs_once_the_network_is_back(s
 
     # The same updates sent again (an answer lost on the way): the server answers with what it stored.
     # (The queue's photo Blob does not cross to Python: the page makes another JPEG with the same id.)
-    answers = page.evaluate("""async (queued) => {
+    answers = page.evaluate(
+        """async (queued) => {
         const token = document.cookie.split('; ').find((c) => c.startsWith('csrftoken=')).split('=')[1];
         const answers = [];
         const paths = {step: 'steps', photo: 'photos', resolve: 'resolve'};
@@ -157,10 +173,15 @@ def test_an_officer_works_offline_and_the_queue_syncs_once_the_network_is_back(s
             answers.push([response.status, (await response.json()).repeat]);
         }
         return answers;
-    }""", queued)
+    }""",
+        queued,
+    )
     assert answers == [[200, True]] * 5
-    assert server_state(system, dispatch) == {"steps": ["dispatched", "en_route", "on_scene", "done"],
-                                              "photos": [("after",)], "incident": "selesai"}
+    assert server_state(system, dispatch) == {
+        "steps": ["dispatched", "en_route", "on_scene", "done"],
+        "photos": [("after",)],
+        "incident": "selesai",
+    }
     assert rows(system, "SELECT count(*) FROM incidents_timelineentry WHERE to_status = 'selesai'") == [(1,)]
     assert not page.errors, page.errors
 
@@ -177,12 +198,17 @@ def test_an_update_the_server_refuses_is_shown_and_dropped(system, phone):
     context.set_offline(True)
     page.locator(f'{card} [data-step="en_route"]').tap()
     page.wait_for_function("document.getElementById('queue-count').textContent === '1'")
-    system.komando("shell", "-c", (
-        "from django.contrib.auth.models import User;"
-        "from komando.incidents.models import Dispatch;"
-        "from komando.incidents.actions.dispatch import do_update_dispatch;"
-        f"do_update_dispatch(Dispatch.objects.get(pk={dispatch}), 'cancelled',"
-        " acting_user=User.objects.get(username='operator-uji'), note='Unit lain lebih dekat')"))
+    system.komando(
+        "shell",
+        "-c",
+        (
+            "from django.contrib.auth.models import User;"
+            "from komando.incidents.models import Dispatch;"
+            "from komando.incidents.actions.dispatch import do_update_dispatch;"
+            f"do_update_dispatch(Dispatch.objects.get(pk={dispatch}), 'cancelled',"
+            " acting_user=User.objects.get(username='operator-uji'), note='Unit lain lebih dekat')"
+        ),
+    )
     page.errors.clear()
     context.set_offline(False)
     page.wait_for_selector('#refusals .refusal[data-error="dispatch_refused"]', timeout=30_000)

@@ -42,8 +42,9 @@ def stored_image(photo: IncidentPhoto) -> Image.Image:
 def test_gps_and_every_other_exif_field_are_gone_from_the_stored_photo(dispatch, officer, media_root):
     original = Image.open(io.BytesIO(jpeg_bytes(exif=exif_with_gps())))
     assert original.getexif().get_ifd(0x8825)[2] == (6.0, 10.0, 22.37)  # the input does carry a position
-    photo, created = do_add_incident_photo(dispatch.incident, upload(jpeg_bytes(exif=exif_with_gps())),
-                                           kind=PhotoKind.BEFORE, acting_user=officer, dispatch=dispatch)
+    photo, created = do_add_incident_photo(
+        dispatch.incident, upload(jpeg_bytes(exif=exif_with_gps())), kind=PhotoKind.BEFORE, acting_user=officer, dispatch=dispatch
+    )
     assert created
     image = stored_image(photo)
     assert dict(image.getexif()) == {}
@@ -55,14 +56,18 @@ def test_gps_and_every_other_exif_field_are_gone_from_the_stored_photo(dispatch,
     assert photo.file.name.startswith("incident-photos/") and photo.file.name.endswith(".jpg")
 
 
-@pytest.mark.parametrize(("orientation", "size", "top", "bottom"), [
-    (1, (60, 40), "red", "red"),  # upright: red on the left at every height
-    (6, (40, 60), "red", "blue"),  # held turned: 90° clockwise to show it, so the left half ends on top
-    (8, (40, 60), "blue", "red"),  # 90° counter-clockwise: the right half ends on top
-])
+@pytest.mark.parametrize(
+    ("orientation", "size", "top", "bottom"),
+    [
+        (1, (60, 40), "red", "red"),  # upright: red on the left at every height
+        (6, (40, 60), "red", "blue"),  # held turned: 90° clockwise to show it, so the left half ends on top
+        (8, (40, 60), "blue", "red"),  # 90° counter-clockwise: the right half ends on top
+    ],
+)
 def test_the_exif_orientation_is_applied_before_it_is_dropped(dispatch, officer, orientation, size, top, bottom):
-    photo, _ = do_add_incident_photo(dispatch.incident, upload(half_and_half_jpeg(orientation)),
-                                     kind=PhotoKind.AFTER, acting_user=officer, dispatch=dispatch)
+    photo, _ = do_add_incident_photo(
+        dispatch.incident, upload(half_and_half_jpeg(orientation)), kind=PhotoKind.AFTER, acting_user=officer, dispatch=dispatch
+    )
     image = stored_image(photo).convert("RGB")
     assert image.size == size == (photo.width, photo.height)
     assert 0x0112 not in image.getexif()
@@ -96,20 +101,31 @@ def test_a_large_photo_is_scaled_to_the_longest_side_limit():
     assert (photo.width, photo.height) == (MAX_SIDE, 150)
 
 
-def test_a_photo_writes_a_timeline_row_an_audit_record_and_a_live_event(dispatch, officer, captured_events,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_photo_writes_a_timeline_row_an_audit_record_and_a_live_event(
+    dispatch, officer, captured_events, django_capture_on_commit_callbacks
+):
     before = TimelineEntry.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        photo, _ = do_add_incident_photo(dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.AFTER,
-                                         acting_user=officer, dispatch=dispatch, lat="-6.17290", lon="106.63190",
-                                         note="  Sampah sudah diangkut  ")
+        photo, _ = do_add_incident_photo(
+            dispatch.incident,
+            upload(jpeg_bytes()),
+            kind=PhotoKind.AFTER,
+            acting_user=officer,
+            dispatch=dispatch,
+            lat="-6.17290",
+            lon="106.63190",
+            note="  Sampah sudah diangkut  ",
+        )
     assert TimelineEntry.objects.count() == before + 1
     entry = TimelineEntry.objects.latest("id")
-    assert (entry.kind, entry.public, entry.actor_id, entry.comment) == (TimelineKind.COMMENT, False, officer.pk,
-                                                                         "Sampah sudah diangkut")
+    assert (entry.kind, entry.public, entry.actor_id, entry.comment) == (
+        TimelineKind.COMMENT,
+        False,
+        officer.pk,
+        "Sampah sudah diangkut",
+    )
     assert entry.data == {"photo": photo.pk, "photo_kind": "after", "dispatch": dispatch.pk, "unit": "Truk DLH 07"}
-    assert (photo.lat, photo.lon, photo.taken_by_id, photo.note) == (-6.1729, 106.6319, officer.pk,
-                                                                      "Sampah sudah diangkut")
+    assert (photo.lat, photo.lon, photo.taken_by_id, photo.note) == (-6.1729, 106.6319, officer.pk, "Sampah sudah diangkut")
     record = AuditRecord.objects.get(action="incident.photo")
     assert record.after["photo"] == photo.pk and record.actor_id == officer.pk
     assert [event.data["change"] for event in captured_events] == ["photo"]
@@ -118,16 +134,23 @@ def test_a_photo_writes_a_timeline_row_an_audit_record_and_a_live_event(dispatch
 
 def test_the_same_client_ref_is_one_photo_and_one_file(dispatch, officer, media_root):
     ref = new_ref()
-    first, created = do_add_incident_photo(dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.AFTER,
-                                           acting_user=officer, dispatch=dispatch, client_ref=ref)
-    again, created_again = do_add_incident_photo(dispatch.incident, upload(jpeg_bytes(colour=(1, 2, 3))),
-                                                 kind=PhotoKind.AFTER, acting_user=officer, dispatch=dispatch,
-                                                 client_ref=ref)
+    first, created = do_add_incident_photo(
+        dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.AFTER, acting_user=officer, dispatch=dispatch, client_ref=ref
+    )
+    again, created_again = do_add_incident_photo(
+        dispatch.incident,
+        upload(jpeg_bytes(colour=(1, 2, 3))),
+        kind=PhotoKind.AFTER,
+        acting_user=officer,
+        dispatch=dispatch,
+        client_ref=ref,
+    )
     assert (created, created_again, again.pk) == (True, False, first.pk)
     assert IncidentPhoto.objects.count() == 1 and len(files_in(media_root)) == 1
     with pytest.raises(PhotoError, match="already used for another photo"):
-        do_add_incident_photo(dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.BEFORE, acting_user=officer,
-                              dispatch=dispatch, client_ref=ref)
+        do_add_incident_photo(
+            dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.BEFORE, acting_user=officer, dispatch=dispatch, client_ref=ref
+        )
 
 
 def _bomb() -> bytes:
@@ -136,16 +159,18 @@ def _bomb() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "The photo file is empty."),
-    (b"%PDF-1.4 not a photo at all", "This file is not a photo."),
-    (jpeg_bytes()[:200], "This file is not a photo."),  # truncated
-    (None, "The photo is too large"),
-    ("bomb", "This file is not a photo."),
-    ("gif", "Photos in GIF format are not accepted."),
-])
-def test_what_is_not_a_photo_is_refused_and_nothing_is_stored(dispatch, officer, media_root, settings, data,
-                                                                message):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The photo file is empty."),
+        (b"%PDF-1.4 not a photo at all", "This file is not a photo."),
+        (jpeg_bytes()[:200], "This file is not a photo."),  # truncated
+        (None, "The photo is too large"),
+        ("bomb", "This file is not a photo."),
+        ("gif", "Photos in GIF format are not accepted."),
+    ],
+)
+def test_what_is_not_a_photo_is_refused_and_nothing_is_stored(dispatch, officer, media_root, settings, data, message):
     settings.KOMANDO_REPORT_PHOTO_MAX_BYTES = 50_000
     if data is None:
         data = jpeg_bytes() + b"\0" * 60_000
@@ -157,23 +182,27 @@ def test_what_is_not_a_photo_is_refused_and_nothing_is_stored(dispatch, officer,
         data = buffer.getvalue()
     timeline = TimelineEntry.objects.count()
     with pytest.raises(PhotoError, match=message):
-        do_add_incident_photo(dispatch.incident, upload(data), kind=PhotoKind.BEFORE, acting_user=officer,
-                              dispatch=dispatch, client_ref=new_ref())
+        do_add_incident_photo(
+            dispatch.incident, upload(data), kind=PhotoKind.BEFORE, acting_user=officer, dispatch=dispatch, client_ref=new_ref()
+        )
     assert IncidentPhoto.objects.count() == 0
     assert TimelineEntry.objects.count() == timeline
     assert files_in(media_root) == []
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"kind": "selfie"}, "Unknown photo kind"),
-    ({"kind": PhotoKind.REPORT}, "A resident's photo goes with their report."),
-    ({"lat": "-6.17", "lon": ""}, "The position must be a latitude and a longitude"),
-    ({"lat": "95", "lon": "106.6"}, "The position must be a latitude and a longitude"),
-    ({"lat": "nan", "lon": "106.6"}, "The position must be a latitude and a longitude"),
-    ({"lat": "utara", "lon": "106.6"}, "The position must be a latitude and a longitude"),
-    ({"note": "x" * 1001}, "The note is too long"),
-    ({"client_ref": "x" * 81}, "The photo's id is too long."),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": "selfie"}, "Unknown photo kind"),
+        ({"kind": PhotoKind.REPORT}, "A resident's photo goes with their report."),
+        ({"lat": "-6.17", "lon": ""}, "The position must be a latitude and a longitude"),
+        ({"lat": "95", "lon": "106.6"}, "The position must be a latitude and a longitude"),
+        ({"lat": "nan", "lon": "106.6"}, "The position must be a latitude and a longitude"),
+        ({"lat": "utara", "lon": "106.6"}, "The position must be a latitude and a longitude"),
+        ({"note": "x" * 1001}, "The note is too long"),
+        ({"client_ref": "x" * 81}, "The photo's id is too long."),
+    ],
+)
 def test_bad_details_are_refused_and_nothing_is_stored(dispatch, officer, media_root, kwargs, message):
     arguments = {"kind": PhotoKind.BEFORE, "acting_user": officer, "dispatch": dispatch, **kwargs}
     with pytest.raises(IncidentError, match=message):
@@ -184,8 +213,7 @@ def test_bad_details_are_refused_and_nothing_is_stored(dispatch, officer, media_
 def test_a_dispatch_of_another_incident_is_refused(dispatch, officer, report, media_root):
     other = report("SAMPAH")
     with pytest.raises(PhotoError, match="The dispatch belongs to another incident."):
-        do_add_incident_photo(other, upload(jpeg_bytes()), kind=PhotoKind.BEFORE, acting_user=officer,
-                              dispatch=dispatch)
+        do_add_incident_photo(other, upload(jpeg_bytes()), kind=PhotoKind.BEFORE, acting_user=officer, dispatch=dispatch)
     assert IncidentPhoto.objects.count() == 0 and files_in(media_root) == []
 
 
@@ -195,17 +223,20 @@ def test_a_failure_after_the_file_was_written_leaves_no_file(dispatch, officer, 
 
     monkeypatch.setattr("komando.incidents.actions.photos.write_timeline", broken)
     with pytest.raises(RuntimeError):
-        do_add_incident_photo(dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.BEFORE, acting_user=officer,
-                              dispatch=dispatch)
+        do_add_incident_photo(
+            dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.BEFORE, acting_user=officer, dispatch=dispatch
+        )
     assert IncidentPhoto.objects.count() == 0 and files_in(media_root) == []
 
 
 # --- the staff view --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def stored_photo(dispatch, officer):
-    photo, _ = do_add_incident_photo(dispatch.incident, upload(jpeg_bytes(exif=exif_with_gps())),
-                                     kind=PhotoKind.AFTER, acting_user=officer, dispatch=dispatch)
+    photo, _ = do_add_incident_photo(
+        dispatch.incident, upload(jpeg_bytes(exif=exif_with_gps())), kind=PhotoKind.AFTER, acting_user=officer, dispatch=dispatch
+    )
     return photo
 
 
@@ -244,10 +275,13 @@ def test_photos_are_not_public_files(client, stored_photo, settings):
 def test_the_photos_of_an_incident_for_staff_screens(dispatch, officer, stored_photo):
     from komando.incidents.field.selectors import photos_of_incident
 
-    before, _ = do_add_incident_photo(dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.BEFORE,
-                                      acting_user=officer, dispatch=dispatch, note="Sebelum")
+    before, _ = do_add_incident_photo(
+        dispatch.incident, upload(jpeg_bytes()), kind=PhotoKind.BEFORE, acting_user=officer, dispatch=dispatch, note="Sebelum"
+    )
     listed = photos_of_incident(dispatch.incident)
     assert [(item["id"], item["kind"], item["url"]) for item in listed] == [
-        (stored_photo.pk, "after", f"/petugas/foto/{stored_photo.pk}/"), (before.pk, "before", f"/petugas/foto/{before.pk}/")]
+        (stored_photo.pk, "after", f"/petugas/foto/{stored_photo.pk}/"),
+        (before.pk, "before", f"/petugas/foto/{before.pk}/"),
+    ]
     assert listed[1]["unit"] == "Truk DLH 07" and listed[1]["taken_by"] == "petugas-truk-07"
     assert all(stored_photo.file.name not in str(item) for item in listed)

@@ -11,8 +11,13 @@ import pytest
 from komando.incidents.models import Incident, IncidentReport, TimelineEntry
 from komando.incidents.open311.tests.conftest import API_KEY, BASE, MONAS, SUKARASA, json_of, xml_of
 
-GOOD = {"api_key": API_KEY, "service_code": "SAMPAH", "lat": str(SUKARASA[0]), "long": str(SUKARASA[1]),
-        "description": "Sampah menumpuk di pinggir jalan"}
+GOOD = {
+    "api_key": API_KEY,
+    "service_code": "SAMPAH",
+    "lat": str(SUKARASA[0]),
+    "long": str(SUKARASA[1]),
+    "description": "Sampah menumpuk di pinggir jalan",
+}
 
 
 def stored() -> tuple[int, int, int]:
@@ -54,12 +59,19 @@ BAD_POSTS = [
     ("unplaceable address", without("lat") | {"long": "", "address_string": "Jl. Entah di mana"}, 400, "address"),
     ("wrong jurisdiction", {**GOOD, "jurisdiction_id": "jakarta.go.id"}, 404, "jurisdiction_id"),
     ("required attribute missing", {**GOOD, "service_code": "GENANGAN"}, 400, "TINGGI_AIR"),
-    ("attribute value not offered", {**GOOD, "service_code": "GENANGAN", "attribute[TINGGI_AIR]": "5m"}, 400,
-     "TINGGI_AIR"),
-    ("attribute not a number", {**GOOD, "service_code": "BANJIR", "attribute[TINGGI_AIR]": "LT30",
-                                "attribute[WARGA_TERDAMPAK]": "banyak"}, 400, "WARGA_TERDAMPAK"),
-    ("two values for a single-value list", {**GOOD, "service_code": "GENANGAN",
-                                            "attribute[TINGGI_AIR]": ["LT10", "GT30"]}, 400, "one value"),
+    ("attribute value not offered", {**GOOD, "service_code": "GENANGAN", "attribute[TINGGI_AIR]": "5m"}, 400, "TINGGI_AIR"),
+    (
+        "attribute not a number",
+        {**GOOD, "service_code": "BANJIR", "attribute[TINGGI_AIR]": "LT30", "attribute[WARGA_TERDAMPAK]": "banyak"},
+        400,
+        "WARGA_TERDAMPAK",
+    ),
+    (
+        "two values for a single-value list",
+        {**GOOD, "service_code": "GENANGAN", "attribute[TINGGI_AIR]": ["LT10", "GT30"]},
+        400,
+        "one value",
+    ),
     ("name too long", {**GOOD, "first_name": "B" * 61}, 400, "first_name"),
 ]
 

@@ -12,8 +12,14 @@ from komando.incidents.open311.tests.conftest import BASE, SUKARASA
 
 
 def post(open311, api_key, **extra):
-    form = {"api_key": api_key, "service_code": "SAMPAH", "lat": str(SUKARASA[0]), "long": str(SUKARASA[1]),
-            "description": "Sampah menumpuk di pinggir jalan", "email": "warga@contoh.id"}
+    form = {
+        "api_key": api_key,
+        "service_code": "SAMPAH",
+        "lat": str(SUKARASA[0]),
+        "long": str(SUKARASA[1]),
+        "description": "Sampah menumpuk di pinggir jalan",
+        "email": "warga@contoh.id",
+    }
     return open311.post(f"{BASE}/requests.json", form, **extra)
 
 
@@ -22,7 +28,8 @@ def statements(queries, table: str) -> list[str]:
 
 
 def test_a_report_without_a_reference_of_its_own_is_not_looked_up_and_takes_its_ticket_in_one_statement(
-        open311, api_key, monkeypatch):
+    open311, api_key, monkeypatch
+):
     for cached in (catalogue, geo):  # a slow machine must not make the second report a checking one
         monkeypatch.setattr(cached, "CHECK_SECONDS", 3600.0)
     assert post(open311, api_key).status_code == 201  # the month's ticket counter exists from here on

@@ -25,17 +25,26 @@ def test_fixmystreet_style_client_reports_and_follows_a_request(live_server, inc
         services = ElementTree.fromstring(http.get("/services.xml", params={"jurisdiction_id": JURISDICTION}).content)
         genangan = next(s for s in services.iter("service") if s.findtext("service_code") == "GENANGAN")
         assert genangan.findtext("metadata") == "true"
-        definition = ElementTree.fromstring(
-            http.get("/services/GENANGAN.xml", params={"jurisdiction_id": JURISDICTION}).content)
+        definition = ElementTree.fromstring(http.get("/services/GENANGAN.xml", params={"jurisdiction_id": JURISDICTION}).content)
         required = [a.findtext("code") for a in definition.iter("attribute") if a.findtext("required") == "true"]
         first_key = next(definition.iter("attribute")).find("values/value/key").text
         assert required == ["TINGGI_AIR"]
 
-        form = {"api_key": API_KEY, "jurisdiction_id": JURISDICTION, "service_code": "GENANGAN",
-                "lat": str(SUKARASA[0]), "long": str(SUKARASA[1]), "address_string": "Jl. Daan Mogot, Sukarasa",
-                "description": "Genangan setinggi betis & air < 30 cm", "email": "warga@example.com",
-                "first_name": "Siti", "last_name": "Aminah", "phone": "081234567890",
-                "attribute[TINGGI_AIR]": first_key, "media_url": "https://fms.example.org/photo/1.jpeg"}
+        form = {
+            "api_key": API_KEY,
+            "jurisdiction_id": JURISDICTION,
+            "service_code": "GENANGAN",
+            "lat": str(SUKARASA[0]),
+            "long": str(SUKARASA[1]),
+            "address_string": "Jl. Daan Mogot, Sukarasa",
+            "description": "Genangan setinggi betis & air < 30 cm",
+            "email": "warga@example.com",
+            "first_name": "Siti",
+            "last_name": "Aminah",
+            "phone": "081234567890",
+            "attribute[TINGGI_AIR]": first_key,
+            "media_url": "https://fms.example.org/photo/1.jpeg",
+        }
         answer = http.post("/requests.xml", data=form)
         assert answer.status_code == 201
         assert answer.headers["content-type"] == "text/xml; charset=utf-8"
@@ -48,8 +57,14 @@ def test_fixmystreet_style_client_reports_and_follows_a_request(live_server, inc
         assert ticket and IncidentReport.objects.get().incident.ticket == ticket
 
         now = timezone.now()
-        listed = http.get("/requests.xml", params={"jurisdiction_id": JURISDICTION, "start_date": w3(now - timedelta(
-            hours=1)), "end_date": w3(now + timedelta(minutes=1))})
+        listed = http.get(
+            "/requests.xml",
+            params={
+                "jurisdiction_id": JURISDICTION,
+                "start_date": w3(now - timedelta(hours=1)),
+                "end_date": w3(now + timedelta(minutes=1)),
+            },
+        )
         assert listed.status_code == 200
         rows = ElementTree.fromstring(listed.content).findall("request")
         assert [row.findtext("service_request_id") for row in rows] == [ticket]

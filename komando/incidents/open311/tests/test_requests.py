@@ -72,17 +72,33 @@ def test_a_rejection_shows_its_reason_and_a_duplicate_names_its_survivor(open311
 
 def test_no_personal_data_in_any_get_answer(open311, api_key):
     email, phone, name = "budi.santoso@example.com", "+62 812 9988 7766", "Budiman"
-    response = open311.post(f"{BASE}/requests.xml", {
-        "api_key": api_key, "service_code": "SAMPAH", "lat": str(SUKARASA[0]), "long": str(SUKARASA[1]),
-        "email": email, "phone": phone, "first_name": name, "last_name": "Santosa",
-        "description": f"Sampah menumpuk. Hubungi saya di {email} atau 0812-9988-7766",
-    }, HTTP_IDEMPOTENCY_KEY="privacy-1")
+    response = open311.post(
+        f"{BASE}/requests.xml",
+        {
+            "api_key": api_key,
+            "service_code": "SAMPAH",
+            "lat": str(SUKARASA[0]),
+            "long": str(SUKARASA[1]),
+            "email": email,
+            "phone": phone,
+            "first_name": name,
+            "last_name": "Santosa",
+            "description": f"Sampah menumpuk. Hubungi saya di {email} atau 0812-9988-7766",
+        },
+        HTTP_IDEMPOTENCY_KEY="privacy-1",
+    )
     assert response.status_code == 201
     ticket = xml_of(response).findtext("request/service_request_id")
     report = IncidentReport.objects.get()
     assert (report.contact_email, report.contact_phone, report.contact_name) == (email, phone, "Budiman Santosa")
-    paths = [f"requests/{ticket}", "requests", f"requests.json?service_request_id={ticket}",
-             "tokens/fixmystreet:privacy-1", "services", "discovery"]
+    paths = [
+        f"requests/{ticket}",
+        "requests",
+        f"requests.json?service_request_id={ticket}",
+        "tokens/fixmystreet:privacy-1",
+        "services",
+        "discovery",
+    ]
     for path in paths:
         for fmt in ("xml", "json"):
             target = f"{path}.{fmt}" if "?" not in path else path.replace(".json", f".{fmt}")
@@ -122,8 +138,7 @@ def test_filters_by_code_date_and_id(open311, report):
     assert tickets({"start_date": start}) == [old.ticket]  # 90 days from the start
     assert tickets({"end_date": (now - timedelta(days=1)).date().isoformat()}) == [recent.ticket]
     ids = f"{old.ticket},{road.ticket.lower()},TNG-0000-00000"
-    assert tickets({"service_request_id": ids, "service_code": "SAMPAH", "status": "closed"}) == [road.ticket,
-                                                                                                  old.ticket]
+    assert tickets({"service_request_id": ids, "service_code": "SAMPAH", "status": "closed"}) == [road.ticket, old.ticket]
 
 
 def test_a_plus_sign_sent_unencoded_is_read_as_an_offset(open311, report):
@@ -139,12 +154,19 @@ def test_at_most_the_limit_newest_first(open311, report, monkeypatch):
     monkeypatch.setattr("komando.incidents.open311.requests.MAX_RESULTS", 2)
     made = [report("SAMPAH", reported_at=timezone.now() - timedelta(hours=hours)) for hours in (3, 2, 1)]
     assert [row["service_request_id"] for row in json_of(open311.get(f"{BASE}/requests.json"))] == [
-        made[2].ticket, made[1].ticket]
+        made[2].ticket,
+        made[1].ticket,
+    ]
 
 
 def test_a_retried_post_is_a_new_report_proposed_as_a_duplicate(open311, api_key):
-    fields = {"api_key": api_key, "service_code": "SAMPAH", "lat": str(SUKARASA[0]), "long": str(SUKARASA[1]),
-              "description": "Sampah menumpuk"}
+    fields = {
+        "api_key": api_key,
+        "service_code": "SAMPAH",
+        "lat": str(SUKARASA[0]),
+        "long": str(SUKARASA[1]),
+        "description": "Sampah menumpuk",
+    }
     first = open311.post(f"{BASE}/requests.json", fields)
     second = open311.post(f"{BASE}/requests.json", fields)
     assert first.status_code == second.status_code == 201
@@ -161,20 +183,23 @@ def test_a_post_retried_with_the_same_idempotency_key_is_the_same_request(open31
     assert (first.status_code, again.status_code) == (201, 200)
     assert xml_of(first).findtext("request/service_request_id") == xml_of(again).findtext("request/service_request_id")
     assert Incident.objects.count() == IncidentReport.objects.count() == 1
-    other_client = open311.post(f"{BASE}/requests.xml", {**fields, "api_key": "another-key-123456"},
-                                HTTP_IDEMPOTENCY_KEY=key)
+    other_client = open311.post(f"{BASE}/requests.xml", {**fields, "api_key": "another-key-123456"}, HTTP_IDEMPOTENCY_KEY=key)
     assert other_client.status_code == 201 and Incident.objects.count() == 2
     bad = open311.post(f"{BASE}/requests.xml", fields, HTTP_IDEMPOTENCY_KEY="has spaces in it")
     assert bad.status_code == 400 and Incident.objects.count() == 2
 
 
-@pytest.mark.parametrize(("address", "attributes", "kelurahan"), [
-    ("Jl. KH Hasyim Ashari, Cipondoh Indah, Kota Tangerang", {}, "36.71.05.1003"),
-    ("Jl. Contoh, Kota Tangerang", {"attribute[KODE_KELURAHAN]": "36.71.05.1003"}, "36.71.05.1003"),
-])
+@pytest.mark.parametrize(
+    ("address", "attributes", "kelurahan"),
+    [
+        ("Jl. KH Hasyim Ashari, Cipondoh Indah, Kota Tangerang", {}, "36.71.05.1003"),
+        ("Jl. Contoh, Kota Tangerang", {"attribute[KODE_KELURAHAN]": "36.71.05.1003"}, "36.71.05.1003"),
+    ],
+)
 def test_an_address_without_coordinates_is_placed_at_its_kelurahan(open311, api_key, address, attributes, kelurahan):
-    response = open311.post(f"{BASE}/requests.json", {
-        "api_key": api_key, "service_code": "JLN-RUSAK", "address_string": address, **attributes})
+    response = open311.post(
+        f"{BASE}/requests.json", {"api_key": api_key, "service_code": "JLN-RUSAK", "address_string": address, **attributes}
+    )
     assert response.status_code == 201, response.content
     incident = Incident.objects.select_related("kelurahan").get()
     assert incident.kelurahan.code == kelurahan and incident.address == address

@@ -30,8 +30,11 @@ def demo_post_body(samples, api_key) -> str:
 
 
 def post_demo(open311, samples, api_key, fmt="xml"):
-    return open311.post(f"{BASE}/requests.{fmt}", demo_post_body(samples, api_key),
-                        content_type="application/x-www-form-urlencoded; charset=utf-8")
+    return open311.post(
+        f"{BASE}/requests.{fmt}",
+        demo_post_body(samples, api_key),
+        content_type="application/x-www-form-urlencoded; charset=utf-8",
+    )
 
 
 def test_discovery_has_the_spec_shape_in_xml_and_json(open311, samples):
@@ -68,8 +71,7 @@ def test_service_definition_is_the_demo_definition_of_genangan(open311, samples)
     assert json_shape(data) == json_shape(sample_json(samples / "spec_json-service-definition.json"))
     xml = xml_of(open311.get(f"{BASE}/services/GENANGAN.xml"))
     assert xml_shape(xml) == xml_shape(sample_xml(samples / "spec_xml-service-definition.xml"))
-    assert [value.text for value in xml.iterfind("attributes/attribute/values/value/name")] == [
-        "< 10 cm", "10-30 cm", "> 30 cm"]
+    assert [value.text for value in xml.iterfind("attributes/attribute/values/value/name")] == ["< 10 cm", "10-30 cm", "> 30 cm"]
     assert b"&lt; 10 cm" in open311.get(f"{BASE}/services/GENANGAN.xml").content
 
 
@@ -102,8 +104,14 @@ def test_the_demo_post_creates_a_request_with_the_spec_answer(open311, samples, 
 
 
 def test_a_json_body_is_taken_too(open311, api_key):
-    body = {"api_key": api_key, "service_code": "GENANGAN", "lat": SUKARASA[0], "long": SUKARASA[1],
-            "description": "Air setinggi mata kaki", "attribute": {"TINGGI_AIR": "LT10"}}
+    body = {
+        "api_key": api_key,
+        "service_code": "GENANGAN",
+        "lat": SUKARASA[0],
+        "long": SUKARASA[1],
+        "description": "Air setinggi mata kaki",
+        "attribute": {"TINGGI_AIR": "LT10"},
+    }
     response = open311.post(f"{BASE}/requests.json", json.dumps(body), content_type="application/json")
     assert response.status_code == 201
     ticket = json_of(response)[0]["service_request_id"]
@@ -141,8 +149,12 @@ def test_requests_have_the_spec_shape(open311, samples, api_key, fmt, report):
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
 def test_token_answers_with_the_request_id(open311, samples, api_key, fmt):
-    response = open311.post(f"{BASE}/requests.xml", demo_post_body(samples, api_key),
-                            content_type="application/x-www-form-urlencoded", HTTP_IDEMPOTENCY_KEY="fms-report-77")
+    response = open311.post(
+        f"{BASE}/requests.xml",
+        demo_post_body(samples, api_key),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_IDEMPOTENCY_KEY="fms-report-77",
+    )
     ticket = xml_of(response).findtext("request/service_request_id")
     answer = open311.get(f"{BASE}/tokens/fixmystreet:fms-report-77.{fmt}")
     assert answer.status_code == 200

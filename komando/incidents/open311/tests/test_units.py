@@ -17,7 +17,9 @@ from komando.incidents.open311.validation import Open311Error, parse_w3c
 
 def test_api_keys_are_name_key_pairs_and_short_keys_are_ignored():
     assert config.parse_api_keys("fixmystreet=abcdefgh12, laksa = 0123456789 ,bad=short,=nameless123") == {
-        "abcdefgh12": "fixmystreet", "0123456789": "laksa"}
+        "abcdefgh12": "fixmystreet",
+        "0123456789": "laksa",
+    }
     assert config.parse_api_keys({"app": "k" * 20}) == {"k" * 20: "app"}
     assert config.parse_api_keys("") == {}
 
@@ -35,14 +37,17 @@ def test_the_city_service_definitions_are_valid():
     assert [a["code"] for a in cleaned["GENANGAN"]] == ["TINGGI_AIR", "KODE_KELURAHAN"]
 
 
-@pytest.mark.parametrize(("attribute", "problem"), [
-    ({"code": "X", "datatype": "colour", "order": 1, "description": "d"}, "datatype"),
-    ({"code": "bad code", "datatype": "string", "order": 1, "description": "d"}, "code"),
-    ({"code": "X", "datatype": "singlevaluelist", "order": 1, "description": "d"}, "values"),
-    ({"code": "X", "datatype": "string", "order": 0, "description": "d"}, "order"),
-    ({"code": "X", "datatype": "string", "order": 1, "description": ""}, "description"),
-    ({"code": "X", "datatype": "string", "order": 1, "description": "d", "required": "yes"}, "required"),
-])
+@pytest.mark.parametrize(
+    ("attribute", "problem"),
+    [
+        ({"code": "X", "datatype": "colour", "order": 1, "description": "d"}, "datatype"),
+        ({"code": "bad code", "datatype": "string", "order": 1, "description": "d"}, "code"),
+        ({"code": "X", "datatype": "singlevaluelist", "order": 1, "description": "d"}, "values"),
+        ({"code": "X", "datatype": "string", "order": 0, "description": "d"}, "order"),
+        ({"code": "X", "datatype": "string", "order": 1, "description": ""}, "description"),
+        ({"code": "X", "datatype": "string", "order": 1, "description": "d", "required": "yes"}, "required"),
+    ],
+)
 def test_a_bad_service_definition_is_refused_with_its_problem(attribute, problem):
     with pytest.raises(ImproperlyConfigured, match=problem):
         clean_definitions({"services": {"SAMPAH": {"attributes": [attribute]}}})
@@ -56,12 +61,15 @@ def test_xml_text_is_escaped_and_control_characters_dropped():
     assert body.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
 
 
-@pytest.mark.parametrize(("raw", "iso"), [
-    ("2025-03-10T08:15:00+07:00", "2025-03-10T01:15:00+00:00"),
-    ("2025-03-10T01:15:00Z", "2025-03-10T01:15:00+00:00"),
-    ("2025-03-10T08:15:00.250+07:00", "2025-03-10T01:15:00.250000+00:00"),
-    ("2025-03-10", "2025-03-09T17:00:00+00:00"),
-])
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2025-03-10T08:15:00+07:00", "2025-03-10T01:15:00+00:00"),
+        ("2025-03-10T01:15:00Z", "2025-03-10T01:15:00+00:00"),
+        ("2025-03-10T08:15:00.250+07:00", "2025-03-10T01:15:00.250000+00:00"),
+        ("2025-03-10", "2025-03-09T17:00:00+00:00"),
+    ],
+)
 def test_w3c_dates_are_read_with_their_offset(raw, iso):
     from datetime import UTC
 

@@ -55,10 +55,19 @@ def resident_id(incident_data, client):  # noqa: F811
 
 
 def form_data(**overrides) -> dict:
-    data = {"key": new_form_key(), "category": "SAMPAH",
-            "description": "Sampah menumpuk di pinggir jalan dekat pasar sejak tiga hari.",
-            "lat": str(SUKARASA[0]), "lon": str(SUKARASA[1]), "location_source": "map", "address": "",
-            "kelurahan": "", "contact_name": "", "contact_phone": "", "contact_email": ""}
+    data = {
+        "key": new_form_key(),
+        "category": "SAMPAH",
+        "description": "Sampah menumpuk di pinggir jalan dekat pasar sejak tiga hari.",
+        "lat": str(SUKARASA[0]),
+        "lon": str(SUKARASA[1]),
+        "location_source": "map",
+        "address": "",
+        "kelurahan": "",
+        "contact_name": "",
+        "contact_phone": "",
+        "contact_email": "",
+    }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 

@@ -75,7 +75,11 @@ def test_a_resident_reports_on_a_phone_and_follows_the_ticket(system, phone):
     assert page.locator("#track-title").inner_text() == ticket
     assert page.locator(".status-pill").get_attribute("data-status") == "baru"
     assert page.locator(".progress-step").evaluate_all("steps => steps.map(s => s.dataset.state)") == [
-        "current", "todo", "todo", "todo"]
+        "current",
+        "todo",
+        "todo",
+        "todo",
+    ]
     assert "Kecamatan Tangerang" in page.locator(".track-facts").inner_text()
     assert page.locator(".update").count() == 1
     html = page.content()

@@ -56,7 +56,10 @@ def test_resident_reports_and_gets_a_ticket_to_follow(resident):
     assert response["Location"] == f"/lapor/terkirim/{incident.ticket}/"
     assert (report.channel, report.source_ref) == (Channel.WEB, "lapor-" + data["key"])
     assert (report.contact_name, report.contact_phone, report.contact_email) == (
-        "Siti Rahmawati", "0812 7788 9911", "siti.r@contoh.id")
+        "Siti Rahmawati",
+        "0812 7788 9911",
+        "siti.r@contoh.id",
+    )
     assert (incident.status, incident.category.code, incident.kelurahan.name) == (Status.BARU, "SAMPAH", "Sukarasa")
     assert (incident.lat, incident.lon) == pytest.approx(SUKARASA)
     assert report.address == "Jl. Daan Mogot dekat pasar"
@@ -85,8 +88,9 @@ def test_two_forms_are_two_reports(resident):
 
 def test_an_address_with_its_kelurahan_places_the_report_without_the_map(resident):
     kelurahan = Region.objects.get(name="Cipondoh Indah")
-    response = resident.post(URL, form_data(lat="", lon="", location_source="", kelurahan=kelurahan.code,
-                                            address="Jl. KH Hasyim Ashari, depan SD"))
+    response = resident.post(
+        URL, form_data(lat="", lon="", location_source="", kelurahan=kelurahan.code, address="Jl. KH Hasyim Ashari, depan SD")
+    )
     assert response.status_code == 302
     report = IncidentReport.objects.select_related("incident").get()
     assert report.incident.kelurahan_id == kelurahan.pk
@@ -101,27 +105,30 @@ def test_a_valid_photo_is_accepted(resident):
     assert IncidentReport.objects.count() == 1
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"category": ""}, "Choose what the problem is."),
-    ({"category": "BUKAN-KATEGORI"}, "Choose a problem from the list."),
-    ({"description": ""}, "Describe the problem in a few words."),
-    ({"description": "rusak"}, "Describe the problem in a few more words (at least 10 characters)."),
-    ({"description": "x" * 4001}, "The description is too long: at most 4000 characters (it has 4001)."),
-    ({"lat": "", "lon": ""}, "Mark the place: tap the map, use your location, or type the address"),
-    ({"lon": ""}, "The place on the map is not valid. Tap the map again."),
-    ({"lat": "selatan"}, "The place on the map is not valid. Tap the map again."),
-    ({"lat": str(MONAS[0]), "lon": str(MONAS[1])}, "This place is outside the city."),
-    ({"lat": "95", "lon": "106.6"}, "is not a valid latitude and longitude"),
-    ({"lat": "", "lon": "", "kelurahan": "36.71.05.1003"}, "Type the address or a landmark"),
-    ({"lat": "", "lon": "", "kelurahan": "99.99", "address": "Jl. Mawar"}, "Choose a kelurahan from the list."),
-    ({"address": "J" * 301}, "The address is too long: at most 300 characters (it has 301)."),
-    ({"contact_phone": "nomor saya"}, "Type a phone number of 8 to 15 digits"),
-    ({"contact_phone": "12"}, "Type a phone number of 8 to 15 digits"),
-    ({"contact_email": "siti@"}, "Type a valid e-mail address"),
-    ({"contact_name": "S" * 121}, "The name is too long: at most 120 characters."),
-    ({"key": ""}, "The form is incomplete. Open the report page again"),
-    ({"key": "short"}, "The form is incomplete. Open the report page again"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"category": ""}, "Choose what the problem is."),
+        ({"category": "BUKAN-KATEGORI"}, "Choose a problem from the list."),
+        ({"description": ""}, "Describe the problem in a few words."),
+        ({"description": "rusak"}, "Describe the problem in a few more words (at least 10 characters)."),
+        ({"description": "x" * 4001}, "The description is too long: at most 4000 characters (it has 4001)."),
+        ({"lat": "", "lon": ""}, "Mark the place: tap the map, use your location, or type the address"),
+        ({"lon": ""}, "The place on the map is not valid. Tap the map again."),
+        ({"lat": "selatan"}, "The place on the map is not valid. Tap the map again."),
+        ({"lat": str(MONAS[0]), "lon": str(MONAS[1])}, "This place is outside the city."),
+        ({"lat": "95", "lon": "106.6"}, "is not a valid latitude and longitude"),
+        ({"lat": "", "lon": "", "kelurahan": "36.71.05.1003"}, "Type the address or a landmark"),
+        ({"lat": "", "lon": "", "kelurahan": "99.99", "address": "Jl. Mawar"}, "Choose a kelurahan from the list."),
+        ({"address": "J" * 301}, "The address is too long: at most 300 characters (it has 301)."),
+        ({"contact_phone": "nomor saya"}, "Type a phone number of 8 to 15 digits"),
+        ({"contact_phone": "12"}, "Type a phone number of 8 to 15 digits"),
+        ({"contact_email": "siti@"}, "Type a valid e-mail address"),
+        ({"contact_name": "S" * 121}, "The name is too long: at most 120 characters."),
+        ({"key": ""}, "The form is incomplete. Open the report page again"),
+        ({"key": "short"}, "The form is incomplete. Open the report page again"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(resident, change, message):
     response = resident.post(URL, form_data(**{**CONTACT, **change}))
     assert response.status_code == 400
@@ -137,17 +144,28 @@ def test_what_the_resident_typed_is_kept_after_an_error(resident):
     assert 'value="Siti Rahmawati"' in html
 
 
-@pytest.mark.parametrize(("upload", "message"), [
-    (lambda: SimpleUploadedFile("foto.jpg", b"%PDF-1.7 bukan foto" * 20, content_type="image/jpeg"),
-     "This file is not a photo. Send a picture in JPEG, PNG or WebP format."),
-    (lambda: SimpleUploadedFile("foto.jpg", image_bytes("JPEG", (400, 300))[:300], content_type="image/jpeg"),
-     "This file is not a photo."),
-    (lambda: SimpleUploadedFile("foto.png", b"", content_type="image/png"), "The submitted file is empty."),
-    (lambda: SimpleUploadedFile("anim.gif", image_bytes("GIF"), content_type="image/gif"),
-     "Photos in GIF format are not accepted."),
-    (lambda: SimpleUploadedFile("besar.png", image_bytes("PNG", (900, 900)) + b"\0" * 6000, content_type="image/png"),
-     "The photo is too large"),
-])
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            lambda: SimpleUploadedFile("foto.jpg", b"%PDF-1.7 bukan foto" * 20, content_type="image/jpeg"),
+            "This file is not a photo. Send a picture in JPEG, PNG or WebP format.",
+        ),
+        (
+            lambda: SimpleUploadedFile("foto.jpg", image_bytes("JPEG", (400, 300))[:300], content_type="image/jpeg"),
+            "This file is not a photo.",
+        ),
+        (lambda: SimpleUploadedFile("foto.png", b"", content_type="image/png"), "The submitted file is empty."),
+        (
+            lambda: SimpleUploadedFile("anim.gif", image_bytes("GIF"), content_type="image/gif"),
+            "Photos in GIF format are not accepted.",
+        ),
+        (
+            lambda: SimpleUploadedFile("besar.png", image_bytes("PNG", (900, 900)) + b"\0" * 6000, content_type="image/png"),
+            "The photo is too large",
+        ),
+    ],
+)
 def test_a_bad_photo_is_refused_and_nothing_stored(resident, settings, upload, message):
     settings.KOMANDO_REPORT_PHOTO_MAX_BYTES = 6000
     response = resident.post(URL, {**form_data(), "photo": upload()})

@@ -45,7 +45,11 @@ def test_the_residents_photo_is_kept_with_the_report_without_its_metadata(reside
     report = IncidentReport.objects.select_related("incident").get()
     photo = IncidentPhoto.objects.get()
     assert (photo.kind, photo.report_id, photo.incident_id, photo.dispatch_id) == (
-        PhotoKind.REPORT, report.pk, report.incident_id, None)
+        PhotoKind.REPORT,
+        report.pk,
+        report.incident_id,
+        None,
+    )
     assert (photo.width, photo.height, photo.taken_by_id) == (50, 80, None)  # turned upright, then stored
     assert photo.client_ref == report.source_ref
     with default_storage.open(photo.file.name, "rb") as handle:

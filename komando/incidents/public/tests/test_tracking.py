@@ -61,20 +61,36 @@ def test_the_tracking_page_shows_status_progress_place_opd_and_public_updates(re
 
 
 def test_the_tracking_page_reveals_no_personal_data(resident, operator):
-    incident = reported(resident, **CONTACT, description="Sampah menumpuk di depan rumah saya, hubungi 081277889911",
-                        address="Jl. Kisamaun no. 12, rumah Bu Siti")
+    incident = reported(
+        resident,
+        **CONTACT,
+        description="Sampah menumpuk di depan rumah saya, hubungi 081277889911",
+        address="Jl. Kisamaun no. 12, rumah Bu Siti",
+    )
     do_transition_incident(incident, Status.DIVERIFIKASI, acting_user=operator)
     do_comment_incident(incident, INTERNAL, acting_user=operator, public=False)
-    do_comment_incident(incident, "Sudah kami hubungi di 0812 7788 9911 dan siti.r@contoh.id", acting_user=operator,
-                        public=True)
+    do_comment_incident(incident, "Sudah kami hubungi di 0812 7788 9911 dan siti.r@contoh.id", acting_user=operator, public=True)
     operator.first_name, operator.last_name = "Budi", "Santoso"
     operator.save()
     do_transition_incident(incident, Status.DITUGASKAN, acting_user=operator)
 
     html = tracking_html(resident, incident.ticket)
 
-    for secret in [*CONTACT.values(), "Siti", "Rahmawati", "081277889911", "7788", "siti.r@", INTERNAL,
-                   "pagar hijau", "Kisamaun", "rumah saya", operator.username, "Budi", "Santoso"]:
+    for secret in [
+        *CONTACT.values(),
+        "Siti",
+        "Rahmawati",
+        "081277889911",
+        "7788",
+        "siti.r@",
+        INTERNAL,
+        "pagar hijau",
+        "Kisamaun",
+        "rumah saya",
+        operator.username,
+        "Budi",
+        "Santoso",
+    ]:
         assert secret not in html, secret
     assert "[nomor disembunyikan]" in html and "[email disembunyikan]" in html  # the public comment, masked
 
@@ -163,8 +179,7 @@ def test_the_sent_page_of_an_unknown_ticket_is_a_404(resident):
 
 def test_the_internal_comment_of_a_rejection_stays_internal(resident, operator):
     incident = reported(resident)
-    do_transition_incident(incident, Status.DITOLAK, acting_user=operator, reason="Bukan kewenangan kota",
-                           comment=INTERNAL)
+    do_transition_incident(incident, Status.DITOLAK, acting_user=operator, reason="Bukan kewenangan kota", comment=INTERNAL)
     html = tracking_html(resident, incident.ticket)
     assert "Bukan kewenangan kota" in html
     assert INTERNAL not in html

@@ -35,16 +35,21 @@ def populate(count: int = 160, seed: int = 2611) -> int:
         place = rng.choice(kelurahan)
         category = rng.choices(categories, weights)[0]
         incident, _report, _new = do_report_incident(
-            rng.choice(channels), source_ref=uuid.UUID(int=rng.getrandbits(128)).hex, category_code=category.code,
-            description="Laporan contoh untuk papan kinerja", lat=place.centroid_lat + rng.uniform(-.0008, .0008),
-            lon=place.centroid_lon + rng.uniform(-.0008, .0008), reported_at=now)
+            rng.choice(channels),
+            source_ref=uuid.UUID(int=rng.getrandbits(128)).hex,
+            category_code=category.code,
+            description="Laporan contoh untuk papan kinerja",
+            lat=place.centroid_lat + rng.uniform(-0.0008, 0.0008),
+            lon=place.centroid_lon + rng.uniform(-0.0008, 0.0008),
+            reported_at=now,
+        )
         fate = rng.random()
         walk = []
-        if fate < .62:
+        if fate < 0.62:
             walk = [Status.DIVERIFIKASI, Status.DITUGASKAN, Status.DALAM_PENANGANAN, Status.SELESAI]
-        elif fate < .70:
+        elif fate < 0.70:
             walk = [Status.DITOLAK]
-        elif fate < .90:
+        elif fate < 0.90:
             walk = [Status.DIVERIFIKASI, Status.DITUGASKAN, Status.DALAM_PENANGANAN][: rng.randint(0, 3)]
         for step in walk:
             reason = "Bukan kewenangan pemerintah kota" if step == Status.DITOLAK else ""
@@ -54,9 +59,9 @@ def populate(count: int = 160, seed: int = 2611) -> int:
         target = incident.resolve_due_at - incident.reported_at
         fields = {"reported_at": reported_at, "last_reported_at": reported_at, "resolve_due_at": reported_at + target}
         if incident.resolved_at is not None:
-            took = target * rng.choice([.1, .2, .35, .5, .7, .9, 1.3, 2.0])
+            took = target * rng.choice([0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.3, 2.0])
             fields["resolved_at"] = min(reported_at + took, now)
-            if rng.random() < .08:
+            if rng.random() < 0.08:
                 fields["reopen_count"] = 1
         Incident.objects.filter(pk=incident.pk).update(**fields)
         if number % 40 == 39:

@@ -73,8 +73,7 @@ def test_the_scorecard_on_a_phone(system, browser):
         for index in range(cells.count()):  # and none sticks out of its card
             box = cells.nth(index).bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], index
-        label = first_row.locator("[data-field='received']").evaluate(
-            "cell => getComputedStyle(cell, '::before').content")
+        label = first_row.locator("[data-field='received']").evaluate("cell => getComputedStyle(cell, '::before').content")
         assert label.strip('"')  # every figure carries its label on a phone
         assert page.locator("thead").first.is_hidden()
         page.screenshot(path=str(SCREENSHOTS / "kinerja-phone.png"), full_page=False)

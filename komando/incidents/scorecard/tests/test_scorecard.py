@@ -29,15 +29,28 @@ def wib(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=WIB)
 
 
-def craft(report, *, reported: str, category: str = "SAMPAH", place=SUKARASA, due_hours: float = 72,
-          resolved_after_hours: float | None = None, status: str | None = None, reopen_count: int = 0,
-          incident=None) -> Incident:
+def craft(
+    report,
+    *,
+    reported: str,
+    category: str = "SAMPAH",
+    place=SUKARASA,
+    due_hours: float = 72,
+    resolved_after_hours: float | None = None,
+    status: str | None = None,
+    reopen_count: int = 0,
+    incident=None,
+) -> Incident:
     """An incident reported through the real intake, then placed in time: reported at ``reported`` (WIB),
     its target ``due_hours`` later, resolved ``resolved_after_hours`` after the report (if given)."""
     incident = incident or report(category, lat=place[0], lon=place[1], description="Sampah menumpuk")
     reported_at = wib(reported)
-    fields = {"reported_at": reported_at, "last_reported_at": reported_at,
-              "resolve_due_at": reported_at + timedelta(hours=due_hours), "reopen_count": reopen_count}
+    fields = {
+        "reported_at": reported_at,
+        "last_reported_at": reported_at,
+        "resolve_due_at": reported_at + timedelta(hours=due_hours),
+        "reopen_count": reopen_count,
+    }
     if resolved_after_hours is not None:
         fields.update(status=Status.SELESAI, resolved_at=reported_at + timedelta(hours=resolved_after_hours))
     if status is not None:
@@ -68,8 +81,7 @@ def may(report, operator):
     craft(report, reported="2026-04-30 23:59", resolved_after_hours=1)  # April in WIB
     craft(report, reported="2026-06-01 00:00", resolved_after_hours=1)  # June
     craft(report, reported="2026-05-10 08:00", category="JLN-RUSAK", place=CIPONDOH_INDAH, resolved_after_hours=4)
-    road = craft(report, reported="2026-05-31 23:59", category="JLN-RUSAK", place=CIPONDOH_INDAH,
-                 resolved_after_hours=6)
+    road = craft(report, reported="2026-05-31 23:59", category="JLN-RUSAK", place=CIPONDOH_INDAH, resolved_after_hours=6)
     return {"waste": survivor.agency.code, "road": road.agency.code, "survivor": survivor, "duplicate": duplicate}
 
 
@@ -77,23 +89,60 @@ def by_code(rows: list[dict]) -> dict[str, dict]:
     return {row["code"]: row for row in rows}
 
 
-FIGURES = ("received", "rejected", "resolved", "resolved_within_sla", "sla_settled", "within_sla_percent",
-           "median_hours_to_resolve", "reopened", "open", "open_overdue")
+FIGURES = (
+    "received",
+    "rejected",
+    "resolved",
+    "resolved_within_sla",
+    "sla_settled",
+    "within_sla_percent",
+    "median_hours_to_resolve",
+    "reopened",
+    "open",
+    "open_overdue",
+)
 
 
 def figures(row: dict) -> dict:
     return {name: row[name] for name in FIGURES}
 
 
-WASTE_MAY = {"received": 8, "rejected": 1, "resolved": 6, "resolved_within_sla": 5, "sla_settled": 7,
-             "within_sla_percent": 71.4, "median_hours_to_resolve": 25.0, "reopened": 1, "open": 1,
-             "open_overdue": 1}
-ROAD_MAY = {"received": 2, "rejected": 0, "resolved": 2, "resolved_within_sla": 2, "sla_settled": 2,
-            "within_sla_percent": None, "median_hours_to_resolve": None, "reopened": 0, "open": 0,
-            "open_overdue": 0}
-CITY_MAY = {"received": 10, "rejected": 1, "resolved": 8, "resolved_within_sla": 7, "sla_settled": 9,
-            "within_sla_percent": 77.8, "median_hours_to_resolve": 15.0, "reopened": 1, "open": 1,
-            "open_overdue": 1}
+WASTE_MAY = {
+    "received": 8,
+    "rejected": 1,
+    "resolved": 6,
+    "resolved_within_sla": 5,
+    "sla_settled": 7,
+    "within_sla_percent": 71.4,
+    "median_hours_to_resolve": 25.0,
+    "reopened": 1,
+    "open": 1,
+    "open_overdue": 1,
+}
+ROAD_MAY = {
+    "received": 2,
+    "rejected": 0,
+    "resolved": 2,
+    "resolved_within_sla": 2,
+    "sla_settled": 2,
+    "within_sla_percent": None,
+    "median_hours_to_resolve": None,
+    "reopened": 0,
+    "open": 0,
+    "open_overdue": 0,
+}
+CITY_MAY = {
+    "received": 10,
+    "rejected": 1,
+    "resolved": 8,
+    "resolved_within_sla": 7,
+    "sla_settled": 9,
+    "within_sla_percent": 77.8,
+    "median_hours_to_resolve": 15.0,
+    "reopened": 1,
+    "open": 1,
+    "open_overdue": 1,
+}
 
 
 def test_exact_figures_of_a_month_by_opd_kecamatan_and_city(may):
@@ -132,8 +181,7 @@ def test_the_month_boundaries_are_midnight_wib(may):
 def test_a_share_and_a_median_are_shown_only_from_five_incidents(report, settled, shown):
     for day in range(settled):
         craft(report, reported=f"2026-05-{day + 2:02d} 08:00", place=CIPONDOH_INDAH, resolved_after_hours=day + 1)
-    row = by_code(compute_scorecard(month_period(parse_period(MAY, JUNE_NOW).month), now=JUNE_NOW)["kecamatan"])[
-        "36.71.05"]
+    row = by_code(compute_scorecard(month_period(parse_period(MAY, JUNE_NOW).month), now=JUNE_NOW)["kecamatan"])["36.71.05"]
     assert row["resolved"] == row["sla_settled"] == settled
     assert (row["within_sla_percent"] is not None) is shown
     assert (row["median_hours_to_resolve"] is not None) is shown
@@ -151,8 +199,9 @@ def test_the_last_30_days_is_the_default_period(report):
     assert parse_period("30-hari").key == "30-hari"
 
 
-@pytest.mark.parametrize("value", ["2026-13", "2026-00", "2026-5", "mei-2026", "2026-05-01", "1999-12",
-                                   "2026-05' OR 1=1", "９９９９-01"])
+@pytest.mark.parametrize(
+    "value", ["2026-13", "2026-00", "2026-5", "mei-2026", "2026-05-01", "1999-12", "2026-05' OR 1=1", "９９９９-01"]
+)
 def test_a_bad_month_is_refused_in_words(value):
     with pytest.raises(BadPeriod) as refused:
         parse_period(value, JUNE_NOW)
@@ -174,9 +223,16 @@ def test_the_page_shows_the_tables_in_bahasa_indonesia(client, may):
     assert '<html lang="id">' in html
     assert 'id="period-label" data-period="2026-05"' in html
     opd_table = table_rows(html, "opd-table")
-    assert opd_table[may["waste"]] == {"received": "8", "rejected": "1", "resolved": "6", "resolved_within_sla": "5",
-                                       "within_sla_percent": "71,4%", "median_hours_to_resolve": "25,0",
-                                       "reopened": "1", "open_overdue": "1"}
+    assert opd_table[may["waste"]] == {
+        "received": "8",
+        "rejected": "1",
+        "resolved": "6",
+        "resolved_within_sla": "5",
+        "within_sla_percent": "71,4%",
+        "median_hours_to_resolve": "25,0",
+        "reopened": "1",
+        "open_overdue": "1",
+    }
     assert 'data-field="median_hours_to_resolve" data-label="' in html and 'data-hours="25.0"' in html
     assert opd_table[may["road"]]["within_sla_percent"] == "—*"  # two incidents: suppressed, with a footnote
     assert opd_table[may["road"]]["median_hours_to_resolve"] == "—*"
@@ -203,8 +259,16 @@ def test_the_json_has_the_same_figures_for_journalists(client, may):
     assert figures(by_code(body["agencies"])[may["road"]]) == ROAD_MAY
     assert figures(body["totals"]) == CITY_MAY
     assert figures(by_code(body["kecamatan"])["36.71.05"]) == ROAD_MAY
-    assert set(body["definitions"]) == {"received", "rejected", "resolved", "resolved_within_sla", "within_sla_percent",
-                                        "median_hours_to_resolve", "reopened", "open_overdue"}
+    assert set(body["definitions"]) == {
+        "received",
+        "rejected",
+        "resolved",
+        "resolved_within_sla",
+        "within_sla_percent",
+        "median_hours_to_resolve",
+        "reopened",
+        "open_overdue",
+    }
 
 
 def test_an_empty_period_shows_zeros_and_no_shares(client, incident_data):
@@ -275,6 +339,7 @@ def table_rows(html: str, table_id: str) -> dict[str, dict[str, str]]:
     for code, body in re.findall(r'<tr class="score-row[^"]*" data-code="([^"]+)"[^>]*>(.*?)</tr>', table, re.S):
         cells = re.findall(r'<td class="[^"]*" data-field="([^"]+)"[^>]*>(.*?)</td>', body, re.S)
         # The figure itself, without its unit (the unit's word is the translators').
-        rows[code] = {field: re.match(r"[\d.,%—*]*", re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", text))).group()
-                      for field, text in cells}
+        rows[code] = {
+            field: re.match(r"[\d.,%—*]*", re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", text))).group() for field, text in cells
+        }
     return rows

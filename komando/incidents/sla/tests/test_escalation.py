@@ -39,36 +39,56 @@ def wib(*args):
 def make_category(code: str, *, emergency: bool, respond: dict, resolve: dict, ladder: list) -> Category:
     from komando.agencies.models import Agency
 
-    category = Category.objects.create(code=code, name=code.replace("-", " ").title(), emergency=emergency,
-                                       default_priority=PRIORITY)
+    category = Category.objects.create(
+        code=code, name=code.replace("-", " ").title(), emergency=emergency, default_priority=PRIORITY
+    )
     playbook = Playbook.objects.create(category=category)
     priorities = ("rendah", "sedang", "tinggi", "kritis")
     content = clean_content(
         steps=[{"key": "cek-lokasi", "title": "Cek lokasi", "mandatory": True}],
-        sla={p: resolve for p in priorities}, respond_sla={p: respond for p in priorities},
-        escalation=ladder, regulation="Perwal Kota Tangerang (test)", emergency=emergency)
+        sla={p: resolve for p in priorities},
+        respond_sla={p: respond for p in priorities},
+        escalation=ladder,
+        regulation="Perwal Kota Tangerang (test)",
+        emergency=emergency,
+    )
     PlaybookVersion.objects.create(playbook=playbook, number=1, agency=Agency.objects.get(code="bpbd"), **content)
     return category
 
 
 @pytest.fixture
 def wall_clock_category(reference_data):
-    return make_category("banjir-uji", emergency=True, respond={"amount": 1, "unit": "hours"},
-                         resolve={"amount": 4, "unit": "hours"}, ladder=LADDER)
+    return make_category(
+        "banjir-uji",
+        emergency=True,
+        respond={"amount": 1, "unit": "hours"},
+        resolve={"amount": 4, "unit": "hours"},
+        ladder=LADDER,
+    )
 
 
 @pytest.fixture
 def working_day_category(reference_data):
-    return make_category("jalan-rusak-uji", emergency=False, respond={"amount": 3, "unit": "working_days"},
-                         resolve={"amount": 5, "unit": "working_days"},
-                         ladder=[{"role": "kepala_bidang", "after": {"amount": 1, "unit": "working_days"}}])
+    return make_category(
+        "jalan-rusak-uji",
+        emergency=False,
+        respond={"amount": 3, "unit": "working_days"},
+        resolve={"amount": 5, "unit": "working_days"},
+        ladder=[{"role": "kepala_bidang", "after": {"amount": 1, "unit": "working_days"}}],
+    )
 
 
 def report(category: Category, at: datetime, ref: str = "A-1") -> Incident:
     with time_machine.travel(at, tick=False):
         incident, _, created = do_report_incident(
-            "call_112", source_ref=ref, category_code=category.code, description="Air setinggi lutut",
-            lat=CIPONDOH[0], lon=CIPONDOH[1], reported_at=at)
+            "call_112",
+            source_ref=ref,
+            category_code=category.code,
+            description="Air setinggi lutut",
+            lat=CIPONDOH[0],
+            lon=CIPONDOH[1],
+            reported_at=at,
+        )
     assert created
     return incident
 
@@ -183,8 +203,9 @@ def test_the_worker_ignores_a_closed_incident_even_with_a_stale_deadline_column(
     assert run_at(wib(2026, 11, 27, 9, 31)).escalated == []
 
 
-def test_an_escalation_is_announced_to_staff_screens_on_commit(wall_clock_category, monkeypatch,
-                                                              django_capture_on_commit_callbacks):
+def test_an_escalation_is_announced_to_staff_screens_on_commit(
+    wall_clock_category, monkeypatch, django_capture_on_commit_callbacks
+):
     incident = report(wall_clock_category, wib(2026, 11, 27, 8, 0))
     sent = []
     monkeypatch.setattr(events, "publish", sent.append)
@@ -250,8 +271,13 @@ def test_two_concurrent_workers_escalate_a_breach_once(reference_data, monkeypat
 
     from komando.incidents.sla import escalation
 
-    category = make_category("banjir-uji", emergency=True, respond={"amount": 1, "unit": "hours"},
-                             resolve={"amount": 4, "unit": "hours"}, ladder=LADDER)
+    category = make_category(
+        "banjir-uji",
+        emergency=True,
+        respond={"amount": 1, "unit": "hours"},
+        resolve={"amount": 4, "unit": "hours"},
+        ladder=LADDER,
+    )
     incident = report(category, wib(2026, 11, 27, 8, 0))
     now = wib(2026, 11, 27, 9, 31)
     barrier = threading.Barrier(2, timeout=30)

@@ -6,9 +6,11 @@ from komando.runtime.demo_officer import do_bind_demo_field_officer
 
 
 class Command(BaseCommand):
-    help = ("Create the demo administrator and one demo user per role (passwords printed once). The demo "
-            "field officer is linked to a field unit of Satpol PP or DLH when one exists, else by `komando demo` "
-            "once the ingest registers one.")
+    help = (
+        "Create the demo administrator and one demo user per role (passwords printed once). The demo "
+        "field officer is linked to a field unit of Satpol PP or DLH when one exists, else by `komando demo` "
+        "once the ingest registers one."
+    )
 
     def handle(self, *args, **options):
         created = do_create_demo_users()
@@ -24,5 +26,7 @@ class Command(BaseCommand):
             if profile.unit is not None:
                 self.stdout.write(f"{DEMO_FIELD_OFFICER} works as field unit {profile.unit.name} (/petugas/)")
             else:
-                self.stdout.write(f"{DEMO_FIELD_OFFICER} has no field unit yet: `komando demo` links it to the "
-                                  "first Satpol PP or DLH unit the ingest registers")
+                self.stdout.write(
+                    f"{DEMO_FIELD_OFFICER} has no field unit yet: `komando demo` links it to the "
+                    "first Satpol PP or DLH unit the ingest registers"
+                )

@@ -100,8 +100,7 @@ class Command(BaseCommand):
         for slug, manifest in sorted(registry.manifests().items()):
             command = [sys.executable, "-m", "komando.cli", "simulate", slug, "--port", str(manifest.simulator_port)]
             children.append((slug, subprocess.Popen(command, env=os.environ.copy())))
-            self.stdout.write(f"  simulator {slug:<12} http://127.0.0.1:{manifest.simulator_port}/ "
-                              f"(pid {children[-1][1].pid})")
+            self.stdout.write(f"  simulator {slug:<12} http://127.0.0.1:{manifest.simulator_port}/ (pid {children[-1][1].pid})")
         self.wait_for_simulators(children)
         children.extend(self.start_devices())
         from komando.runtime.demo_officer import bind_demo_field_officer_when_units_appear

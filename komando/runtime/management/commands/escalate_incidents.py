@@ -14,10 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="keep running (until SIGINT/SIGTERM) instead of one run")
-        parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL_SECONDS,
-                            help="seconds between runs with --loop (default %(default)s)")
-        parser.add_argument("--limit", type=int, default=DEFAULT_BATCH,
-                            help="incidents handled per run at most (default %(default)s)")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=DEFAULT_INTERVAL_SECONDS,
+            help="seconds between runs with --loop (default %(default)s)",
+        )
+        parser.add_argument(
+            "--limit", type=int, default=DEFAULT_BATCH, help="incidents handled per run at most (default %(default)s)"
+        )
 
     def handle(self, *args, loop: bool, interval: float, limit: int, **options):
         if interval <= 0:
@@ -28,7 +33,8 @@ class Command(BaseCommand):
             run = escalate_due_incidents(limit=limit)
             self.stdout.write(
                 f"Escalated {len(run.escalated)} incident(s); {len(run.skipped)} taken by another worker, "
-                f"{len(run.failed)} failed.")
+                f"{len(run.failed)} failed."
+            )
             if run.failed:
                 raise CommandError(f"Escalating incident(s) {', '.join(map(str, run.failed))} failed (see the log).")
             return

@@ -13,8 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="keep running (until SIGINT/SIGTERM)")
-        parser.add_argument("--interval", type=float, default=None,
-                            help="seconds between runs with --loop (default KOMANDO_ALERTS_INTERVAL_SECONDS)")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=None,
+            help="seconds between runs with --loop (default KOMANDO_ALERTS_INTERVAL_SECONDS)",
+        )
 
     def handle(self, *args, loop: bool, interval: float | None, **options):
         from komando.alerts.notify import wait_for_deliveries
@@ -27,8 +31,11 @@ class Command(BaseCommand):
         if not loop:
             run = worker.tick()
             wait_for_deliveries()
-            self.stdout.write(f"Alerts: {len(run.raised)} raised, {len(run.cleared)} cleared"
-                              + (f"; rules failed: {', '.join(run.failed_rules)}" if run.failed_rules else "") + ".")
+            self.stdout.write(
+                f"Alerts: {len(run.raised)} raised, {len(run.cleared)} cleared"
+                + (f"; rules failed: {', '.join(run.failed_rules)}" if run.failed_rules else "")
+                + "."
+            )
             if run.failed_rules:
                 raise CommandError("Some rules could not be evaluated (see the log).")
             return

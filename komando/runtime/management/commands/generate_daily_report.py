@@ -4,13 +4,14 @@ from komando.reports.selectors import BadDay, parse_day
 
 
 class Command(BaseCommand):
-    help = ("Generate the daily situation report of a day (WIB; default yesterday) as a new version, "
-            "or with --if-missing only when that day has none yet (for cron).")
+    help = (
+        "Generate the daily situation report of a day (WIB; default yesterday) as a new version, "
+        "or with --if-missing only when that day has none yet (for cron)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", default="", help="the day, YYYY-MM-DD (default: yesterday, WIB)")
-        parser.add_argument("--if-missing", action="store_true",
-                            help="do nothing when the day already has a report")
+        parser.add_argument("--if-missing", action="store_true", help="do nothing when the day already has a report")
 
     def handle(self, *args, date, if_missing, **options):
         from komando.reports.actions import do_generate_daily_report

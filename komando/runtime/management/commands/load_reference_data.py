@@ -23,5 +23,7 @@ class Command(BaseCommand):
         self.stdout.write(f"reference data: {regions} regions, {agencies} OPDs, {sources} sources ({city.name})")
         if (city / "incident_categories.csv").is_file():
             incidents = do_load_incident_reference_data(city)
-            self.stdout.write(f"incident categories: {incidents['categories']}, SOP playbooks: "
-                              f"{incidents['playbooks_created']} new, {incidents['playbooks_updated']} updated")
+            self.stdout.write(
+                f"incident categories: {incidents['categories']}, SOP playbooks: "
+                f"{incidents['playbooks_created']} new, {incidents['playbooks_updated']} updated"
+            )

@@ -10,8 +10,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-ingest", action="store_true",
-                            help="do not run connectors in this process (run `komando ingest` elsewhere)")
+        parser.add_argument(
+            "--no-ingest", action="store_true", help="do not run connectors in this process (run `komando ingest` elsewhere)"
+        )
 
     def handle(self, *args, host, port, no_ingest, **options):
         from daphne.cli import CommandLineInterface

@@ -5,8 +5,10 @@ from komando.sources.credentials import generate_key
 
 
 class Command(BaseCommand):
-    help = ("Keys for stored connector credentials: `generate` prints a new KOMANDO_SECRETS_KEY; `reencrypt` "
-            "re-encrypts every stored credential with the first key (after putting a new key first).")
+    help = (
+        "Keys for stored connector credentials: `generate` prints a new KOMANDO_SECRETS_KEY; `reencrypt` "
+        "re-encrypts every stored credential with the first key (after putting a new key first)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["generate", "reencrypt"])
