@@ -1,9 +1,6 @@
 """Layers point one way: the whole package is read, every import counted (see architecture.py).
 
-``STILL_TO_UNTANGLE`` lists what was found when this test landed, by file and import (no line
-numbers, so edits elsewhere in a file do not disturb it). It may only shrink: an entry that no longer
-occurs fails the test until it is removed here, and any import not listed fails at once. Issue 11 is
-done when the list is empty.
+There is no allow-list: every finding fails the test, with its file, line and what it imports.
 """
 
 from pathlib import Path
@@ -15,20 +12,10 @@ from komando.tests.architecture import LAYERS, check
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
-STILL_TO_UNTANGLE: set[str] = set()
-
-
-def _key(violation) -> str:
-    where = violation.where.rsplit(":", 1)[0] if violation.kind in ("upward", "optional-import") else violation.where
-    return f"{violation.kind}: {where}: {violation.detail}"
-
 
 def test_every_import_points_down_and_no_app_is_optional():
-    found = {_key(v) for v in check(PACKAGE_ROOT)}
-    new = sorted(found - STILL_TO_UNTANGLE)
-    untangled = sorted(STILL_TO_UNTANGLE - found)
-    assert not new, "imports against the layers (README, Architecture):\n" + "\n".join(new)
-    assert not untangled, "untangled — remove from STILL_TO_UNTANGLE:\n" + "\n".join(untangled)
+    found = [str(v) for v in check(PACKAGE_ROOT)]
+    assert found == [], "imports against the layers (README, Architecture):\n" + "\n".join(found)
 
 
 def test_every_app_has_a_layer():
