@@ -38,7 +38,10 @@ def import_demo_revenue(today: date) -> str:
     from django.contrib.auth.models import User
 
     from komando.imports.actions import do_import_file
+    from komando.sources.models import Source
 
+    if not Source.objects.filter(slug="pendapatan").exists():
+        return "not a source of this city (no 'pendapatan' in its sources.csv): nothing imported"
     administrator = User.objects.filter(is_superuser=True).order_by("pk").first()
     result = do_import_file(
         "pendapatan", "pendapatan-bulanan", demo_revenue_file(today), acting_user=administrator, channel="cli"

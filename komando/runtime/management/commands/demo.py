@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from komando.sources import registry
+from komando.sources.models import Source
 
 
 def demo_secrets() -> dict[str, str]:
@@ -97,7 +98,10 @@ class Command(BaseCommand):
 
         self.stdout.write(f"  Bapenda's monthly revenue file: {import_demo_revenue(timezone.localdate())}")
         children: list[tuple[str, subprocess.Popen]] = []
+        city_connectors = set(Source.objects.exclude(connector="").values_list("connector", flat=True))
         for slug, manifest in sorted(registry.manifests().items()):
+            if slug not in city_connectors:
+                continue  # a connector this city's sources.csv does not use
             command = [sys.executable, "-m", "komando.cli", "simulate", slug, "--port", str(manifest.simulator_port)]
             children.append((slug, subprocess.Popen(command, env=os.environ.copy())))
             self.stdout.write(f"  simulator {slug:<12} http://127.0.0.1:{manifest.simulator_port}/ (pid {children[-1][1].pid})")
