@@ -25,7 +25,7 @@ def do_sync_assets(source, kind: str, items: Iterable[AssetItem]) -> dict[str, A
     Returns the assets by ``source_ref``.
     """
     items = list(items)
-    codes = {item["region_code"] for item in items if item.get("region_code")}
+    codes = {code for item in items if (code := item.get("region_code"))}
     regions = {region.code: region for region in Region.objects.filter(code__in=codes)}
     unknown = sorted(codes - regions.keys())
     if unknown:

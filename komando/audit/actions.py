@@ -54,6 +54,7 @@ def record_audit(
 ) -> AuditRecord:
     # SQLite would keep a longer action silently and PostgreSQL refuse it: refuse it everywhere.
     limit = AuditRecord._meta.get_field("action").max_length
+    assert limit is not None  # a CharField always has one
     if not action or len(action) > limit:
         raise ValueError(f"An audit action is 1 to {limit} characters: {action!r}")
     request = current_request()

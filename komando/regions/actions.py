@@ -24,7 +24,7 @@ def do_load_regions(path: Path) -> int:
     """Create or update regions from ``regions.csv`` (code, name, level, parent_code, area, centroid)."""
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    rows.sort(key=lambda r: LEVEL_ORDER.index(r["level"]))
+    rows.sort(key=lambda r: LEVEL_ORDER.index(RegionLevel(r["level"])))
     by_code: dict[str, Region] = {}
     for row in rows:
         parent = by_code.get(row["parent_code"]) or (Region.objects.get(code=row["parent_code"]) if row["parent_code"] else None)
