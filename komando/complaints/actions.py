@@ -161,7 +161,7 @@ def do_record_complaints(source, channel: str, records: list[ComplaintRecord]) -
     Complaint.objects.bulk_create(to_create)
     result.created = len(to_create)
     if (result.created or result.updated) and channel in TILE_OF_CHANNEL:
-        publish_tile(TILE_OF_CHANNEL[channel])
+        publish_tile(TILE_OF_CHANNEL[Channel(channel)])
     return result
 
 

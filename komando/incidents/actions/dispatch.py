@@ -137,7 +137,7 @@ def do_update_dispatch(
     locked = Dispatch.objects.select_for_update(of=("self",)).select_related("unit", "unit__device_state").get(pk=dispatch.pk)
     if new_status not in NEXT_UNIT_STATUSES:
         raise DispatchError(_("Unknown unit status %(status)s."), status=repr(new_status))
-    if new_status not in NEXT_UNIT_STATUSES[locked.status]:
+    if new_status not in NEXT_UNIT_STATUSES[DispatchStatus(locked.status)]:
         raise DispatchError(
             _("A unit that is %(old)s cannot become %(new)s."),
             old=DispatchStatus(locked.status).label,

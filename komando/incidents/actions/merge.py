@@ -15,7 +15,7 @@ from komando.incidents.actions.common import (
     write_timeline,
 )
 from komando.incidents.actions.status import mark_status, pending_handoff
-from komando.incidents.choices import PRIORITY_RANK, Status, TimelineKind
+from komando.incidents.choices import PRIORITY_RANK, Priority, Status, TimelineKind
 from komando.incidents.clock import compute_deadlines
 from komando.incidents.errors import MergeNotAllowed
 from komando.incidents.lifecycle import FINAL_STATUSES, ensure_transition_allowed, label
@@ -65,7 +65,7 @@ def do_merge_incidents(duplicate: Incident, into: Incident, *, acting_user, comm
         target.possible_duplicate_of = None
     # The surviving incident is at least as urgent as the most urgent report merged into it.
     raised_from = None
-    if PRIORITY_RANK[dup.priority] < PRIORITY_RANK[target.priority]:
+    if PRIORITY_RANK[Priority(dup.priority)] < PRIORITY_RANK[Priority(target.priority)]:
         raised_from, target.priority = target.priority, dup.priority
         compute_deadlines(target)
     target.save()

@@ -80,7 +80,9 @@ def do_transition_incident(
     ensure_transition_allowed(old, new_status)
     if new_status in ACTION_ONLY:
         raise TransitionNotAllowed(
-            _("An incident becomes %(new)s only through %(action)s."), new=label(new_status), action=ACTION_ONLY[new_status]
+            _("An incident becomes %(new)s only through %(action)s."),
+            new=label(new_status),
+            action=ACTION_ONLY[Status(new_status)],
         )
     reason, comment = (reason or "").strip(), (comment or "").strip()
     ensure_reason_given(new_status, reason)
