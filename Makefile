@@ -21,7 +21,6 @@ demo: setup
 test: setup-test services browser
 	$(BIN)/ruff check komando bench
 	$(BIN)/ruff format --check komando bench
-	$(BIN)/mypy
 	$(BIN)/komando check --fail-level WARNING
 	$(BIN)/komando makemigrations --check --dry-run -v1
 	$(BIN)/komando spectacular --validate --fail-on-warn --file /dev/null
