@@ -17,7 +17,7 @@ from komando.hazards.models import Earthquake, WeatherWarning
 from komando.sources.registry import panel_source
 
 RECENT_EARTHQUAKES = 15
-SOURCE_SLUG = panel_source("weather")
+SOURCE_SLUG = panel_source("hazards")
 
 
 def earthquake_row(quake: Earthquake) -> dict:
