@@ -20,6 +20,7 @@ from komando.fieldops.selectors import (
     public_order_panel,
     waste_panel,
 )
+from komando.sources.registry import panel_source
 
 
 class CanViewInternal(BasePermission):
@@ -80,7 +81,7 @@ class TruckSerializer(serializers.Serializer):
 
 
 class WastePanelSerializer(serializers.Serializer):
-    source = serializers.CharField(help_text="Always 'kebersihan'")
+    source = serializers.CharField(help_text=f"Always {panel_source('waste')!r}")
     date = serializers.DateField(help_text="Today (WIB)")
     summary = WasteSummarySerializer()
     routes = WasteRouteSerializer(many=True)
@@ -114,7 +115,7 @@ class UnitDutySerializer(serializers.Serializer):
 
 
 class PublicOrderPanelSerializer(serializers.Serializer):
-    source = serializers.CharField(help_text="Always 'ketertiban'")
+    source = serializers.CharField(help_text=f"Always {panel_source('public_order')!r}")
     date = serializers.DateField(help_text="Today (WIB)")
     summary = DutySummarySerializer()
     activities = ActivityCountSerializer(many=True)
@@ -169,7 +170,7 @@ class PumpSerializer(serializers.Serializer):
 
 
 class FloodPanelSerializer(serializers.Serializer):
-    source = serializers.CharField(help_text="Always 'banjir'")
+    source = serializers.CharField(help_text=f"Always {panel_source('flood')!r}")
     summary = FloodSummarySerializer()
     gauges = GaugeSerializer(many=True, help_text="Worst first")
     sluice_gates = SluiceGateSerializer(many=True)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from komando.hazards.selectors import hazards_panel
+from komando.sources.registry import panel_source
 
 
 class EarthquakeSerializer(serializers.Serializer):
@@ -51,7 +52,7 @@ class WeatherWarningSerializer(serializers.Serializer):
 
 
 class HazardsPanelSerializer(serializers.Serializer):
-    source = serializers.CharField(help_text="Always 'bmkg'")
+    source = serializers.CharField(help_text=f"Always {panel_source('hazards')!r}")
     latest_earthquake = EarthquakeSerializer(allow_null=True)
     recent_earthquakes = EarthquakeSerializer(many=True, help_text="At most 15, newest first")
     active_warnings = WeatherWarningSerializer(many=True, help_text="Not expired; those over the city first")

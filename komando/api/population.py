@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from komando.accounts.access import can_view_internal
 from komando.api.fields import PublicCountField
 from komando.metrics.selectors.population import kecamatan_population, population_panel
+from komando.sources.registry import panel_source
 
 
 class AgeSexSerializer(serializers.Serializer):
@@ -40,7 +41,7 @@ class KelurahanTotalsSerializer(serializers.Serializer):
 
 
 class PopulationPanelSerializer(serializers.Serializer):
-    source = serializers.CharField(help_text="Always 'siak'")
+    source = serializers.CharField(help_text=f"Always {panel_source('population')!r}")
     as_of = serializers.DateField(allow_null=True, help_text="Date of SIAK's data; null before the first run")
     total = PublicCountField()
     male = PublicCountField()

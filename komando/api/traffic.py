@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from komando.metrics.selectors.traffic import camera_snapshot_upstream, traffic_panel
+from komando.sources.registry import panel_source
 
 SNAPSHOT_TIMEOUT_SECONDS = 3.0
 CONGESTION = ["lancar", "ramai", "padat", "macet"]
@@ -43,7 +44,7 @@ class CameraStateSerializer(serializers.Serializer):
 
 
 class TrafficPanelSerializer(serializers.Serializer):
-    source = serializers.CharField(help_text="Always 'atcs'")
+    source = serializers.CharField(help_text=f"Always {panel_source('traffic')!r}")
     observed_at = serializers.DateTimeField(allow_null=True)
     summary = CongestionSummarySerializer()
     cameras = CameraStateSerializer(many=True)

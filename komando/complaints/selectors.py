@@ -23,10 +23,11 @@ from komando.complaints.models import (
 )
 from komando.core.events import STAFF
 from komando.core.tiles import Figure, Tile
+from komando.sources.registry import panel_source
 
-LAKSA_SOURCE = "laksa"
-LAPOR_SOURCE = "lapor"
-CALLS_SOURCE = "call-112"
+LAKSA_SOURCE = panel_source("complaints")
+LAPOR_SOURCE = panel_source("lapor")
+CALLS_SOURCE = panel_source("calls")
 RESOLVED_WINDOW_DAYS = 30
 LAPOR_FOLLOW_UP_WORKING_DAYS = 5  # SP4N-LAPOR!: the instansi follows up within 5 working days
 CALLS_LAYER_HOURS = 24

@@ -43,6 +43,16 @@ def _call_selector(selector: Callable, *args, **kwargs) -> dict | None:
         return None
 
 
+def city_panel_sources() -> dict[str, str]:
+    """Each panel the city has a source for (its connector declares the panel in its manifest) → that
+    source's slug. The PIS renders only these: a city without ATCS shows no camera panel."""
+    from komando.sources.models import Source
+    from komando.sources.registry import panels
+
+    connected = set(Source.objects.exclude(connector="").values_list("connector", flat=True))
+    return {panel: slug for panel, slug in panels().items() if slug in connected}
+
+
 def development_scope_codes(user) -> list[str] | None:
     """Agency codes an OPD officer may see (None: all). Used by the page to filter live events too."""
     from komando.accounts.access import development_agency_scope

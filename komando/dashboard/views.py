@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 
-from komando.dashboard.selectors import pis_initial_state
+from komando.dashboard.selectors import city_panel_sources, pis_initial_state
 
 
 def pis_labels() -> dict[str, str]:
@@ -77,6 +77,7 @@ def pis(request):
             "number_locale": "id-ID" if language.startswith("id") else "en-GB",
             "city": state["city"],
             "can_view_development": state["can_view_development"],
+            "panel_sources": city_panel_sources(),
         },
     )
 

@@ -16,8 +16,9 @@ from komando.agencies.models import Agency
 from komando.development.models import ProgressMonth, Project
 from komando.development.progress import KRITIS, STATUSES, critical_rule, deviation, progress_status
 from komando.sources.models import Source
+from komando.sources.registry import panel_source
 
-PANEL_SOURCE = "emonev"
+PANEL_SOURCE = panel_source("development")
 ZERO = Decimal("0")
 
 

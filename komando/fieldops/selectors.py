@@ -19,10 +19,11 @@ from komando.core.tiles import Figure, Tile
 from komando.fieldops.flood import NORMAL, TONES, parse_observed_at, severity, siaga_status
 from komando.fieldops.models import ActivityKind, DutyStatus, OrderActivityDay, RouteStatus, UnitDuty, WasteRouteDay
 from komando.regions.models import RegionLevel
+from komando.sources.registry import panel_source
 
-WASTE_SOURCE = "kebersihan"
-ORDER_SOURCE = "ketertiban"
-FLOOD_SOURCE = "banjir"
+WASTE_SOURCE = panel_source("waste")
+ORDER_SOURCE = panel_source("public_order")
+FLOOD_SOURCE = panel_source("flood")
 MAX_ROWS = 6
 SLUICE_OPEN = "open"
 PUMP_RUNNING, PUMP_STANDBY, PUMP_BROKEN = "running", "standby", "broken"

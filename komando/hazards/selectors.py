@@ -14,9 +14,10 @@ from komando.core.events import PUBLIC
 from komando.core.tiles import Figure, Tile
 from komando.hazards.geography import CityFootprint
 from komando.hazards.models import Earthquake, WeatherWarning
+from komando.sources.registry import panel_source
 
 RECENT_EARTHQUAKES = 15
-SOURCE_SLUG = "bmkg"
+SOURCE_SLUG = panel_source("hazards")
 
 
 def earthquake_row(quake: Earthquake) -> dict:

@@ -16,10 +16,11 @@ from komando.assets.models import Asset, AssetKind
 from komando.core.events import PUBLIC, STAFF
 from komando.core.tiles import Figure, Tile
 from komando.services.models import AttendanceDay, BedSnapshot, PermitApplication, PermitStatus, Ward
+from komando.sources.registry import panel_source
 
-PERMITS_SOURCE = "perizinan"
-WORKFORCE_SOURCE = "kinerja-asn"
-BEDS_SOURCE = "bed-rsud"
+PERMITS_SOURCE = panel_source("permits")
+WORKFORCE_SOURCE = panel_source("workforce")
+BEDS_SOURCE = panel_source("beds")
 SLA_WINDOW_DAYS = 30
 
 

@@ -100,12 +100,16 @@ class Manifest:
     description: str = ""
     map_layers: tuple[MapLayer, ...] = ()
     devices: DeviceFleet | None = None
+    # The screen panels whose data this connector feeds (e.g. "health"): a screen asks the registry
+    # for the source of a panel instead of naming a slug (see ``komando.sources.registry.panel_source``).
+    panels: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
         raw = json.loads(path.read_text())
         raw["map_layers"] = tuple(MapLayer(**layer) for layer in raw.get("map_layers", ()))
         raw["devices"] = DeviceFleet(**raw["devices"]) if raw.get("devices") else None
+        raw["panels"] = tuple(raw.get("panels", ()))
         return cls(**raw)
 
 

@@ -82,3 +82,23 @@ def device_domains() -> dict[str, DeviceFleet]:
     """The MQTT device domains (connector slugs whose applications own field devices), in order."""
     found = [(slug, manifest.devices) for slug, manifest in manifests().items() if manifest.devices is not None]
     return dict(sorted(found, key=lambda item: (item[1].order, item[0])))
+
+
+@cache
+def panels() -> dict[str, str]:
+    """Every screen panel a connector declares it feeds (manifest ``panels``): panel → source slug."""
+    found: dict[str, str] = {}
+    for slug, manifest in manifests().items():
+        for panel in manifest.panels:
+            if panel in found:
+                raise ValueError(f"panel {panel!r} declared by both {found[panel]} and {slug}")
+            found[panel] = slug
+    return found
+
+
+def panel_source(panel: str) -> str:
+    """The slug of the source whose connector feeds ``panel`` (LookupError when none declares it)."""
+    try:
+        return panels()[panel]
+    except KeyError:
+        raise LookupError(f"no connector declares the panel {panel!r}") from None

@@ -22,12 +22,15 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from komando.sources.registry import panel_source
 from komando.wall.models import WallLayout, WallScreen
 
 logger = logging.getLogger("komando.wall")
 
 KOMANDO = "komando"  # the source of what Komando itself records (incidents, alerts)
 CAMERA_LIMIT = 12
+# The panels whose sources the map panel shows (units, gauges, cameras), as its "source" names them.
+CITY_MAP_PANELS = ("public_order", "waste", "flood", "traffic")
 SIAGA_ORDER = {"siaga_1": 0, "siaga_2": 1, "siaga_3": 2, "normal": 3, "": 4}
 WALL_FILES = ("static/wall/wall.js", "static/wall/wall.css", "templates/wall/wall.html")
 
@@ -139,11 +142,10 @@ def city_map(include_boundaries: bool = True) -> dict[str, Any]:
     for key in ("units", "gauges", "cameras"):
         layer = layer_by_key(key)
         layers[key] = layer_geojson(layer) if layer else {"type": "FeatureCollection", "features": []}
-    newest = Source.objects.filter(slug__in=("ketertiban", "kebersihan", "banjir", "atcs")).aggregate(
-        latest=Max("last_success_at")
-    )["latest"]
+    map_sources = [panel_source(panel) for panel in CITY_MAP_PANELS]
+    newest = Source.objects.filter(slug__in=map_sources).aggregate(latest=Max("last_success_at"))["latest"]
     data: dict[str, Any] = {
-        "source": "ketertiban, kebersihan, banjir, atcs, komando",
+        "source": ", ".join([*map_sources, KOMANDO]),
         "as_of": _iso(newest),
         "center": current_city().center,
         "layers": layers,
@@ -223,7 +225,7 @@ def water_levels() -> dict[str, Any]:
     gauges.sort(key=lambda g: (SIAGA_ORDER.get(g["siaga"], 4), g["observed_at"] is None, g["name"]))
     at_siaga = sum(1 for g in gauges if g["siaga"] in ("siaga_1", "siaga_2", "siaga_3"))
     return {
-        "source": "banjir",
+        "source": panel_source("flood"),
         "as_of": max((g["observed_at"] for g in gauges if g["observed_at"]), default=None),
         "at_siaga": at_siaga,
         "gauges": gauges,
@@ -243,7 +245,7 @@ def complaints_today(now: datetime | None = None) -> dict[str, Any]:
         for row in todays.values("category", "category_code").annotate(n=Count("pk")).order_by("-n", "category", "category_code")
     ]
     return {
-        "source": "laksa",
+        "source": panel_source("complaints"),
         "as_of": _iso(laksa.aggregate(latest=Max("source_updated_at"))["latest"]),
         "total": sum(row["count"] for row in rows),
         "by_category": rows,

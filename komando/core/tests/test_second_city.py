@@ -164,6 +164,25 @@ def test_the_pis_and_its_data_show_kota_contoh_and_nothing_of_tangerang(client, 
         assert "Kota Contoh" in text
 
 
+PANELS_OF_MISSING_SOURCES = ('id="panel-traffic"', 'id="panel-development-locked"', 'id="panel-development"')
+
+
+def test_the_pis_shows_no_panel_of_a_source_the_city_lacks(client, kota_contoh):
+    """Kota Contoh has no ATCS and no e-Monev: no camera panel, no development panel (nor its login card)."""
+    assert not {"atcs", "emonev"} & {row["connector"] for row in rows("sources.csv")}
+    html = client.get("/").content.decode()
+    for panel in PANELS_OF_MISSING_SOURCES:
+        assert panel not in html
+    assert 'id="panel-health"' in html and 'id="panel-population"' in html
+
+
+@pytest.mark.django_db
+def test_the_default_city_shows_the_camera_and_development_panels(client):
+    html = client.get("/").content.decode()
+    assert 'id="panel-traffic"' in html and 'data-source="atcs"' in html
+    assert 'id="panel-development-locked"' in html  # the public sees the login card in its place
+
+
 @pytest.mark.django_db
 def test_the_operator_console_shows_its_name(client, operator):
     client.force_login(operator)

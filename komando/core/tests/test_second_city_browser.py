@@ -82,6 +82,9 @@ def test_the_pis_shows_kota_contoh_and_its_data(system, page):
     assert "Kota Contoh" in text
     assert_only_contoh(text, "the PIS")
     assert_only_contoh(page.content(), "the PIS's HTML")
+    # no ATCS and no e-Monev in this city: neither the camera panel nor the development panel
+    assert page.locator("#panel-traffic").count() == 0
+    assert page.locator("#panel-development, #panel-development-locked").count() == 0
     page.screenshot(path=str(SCREENSHOTS / "kota-contoh-pis.png"))
     assert page.errors == []
 

@@ -40,6 +40,7 @@ from komando.incidents.bridges.mapping import load_mapping
 from komando.incidents.choices import Channel
 from komando.incidents.models import Incident
 from komando.metrics.models import CongestionLevel, TrafficObservation
+from komando.sources.registry import panel_source
 
 WIB = ZoneInfo("Asia/Jakarta")
 SIAGA_LABELS = {"siaga_3": "Siaga 3 (waspada)", "siaga_2": "Siaga 2 (siaga)", "siaga_1": "Siaga 1 (awas)"}
@@ -266,7 +267,7 @@ def incident_from_congestion(camera: Asset) -> Incident | None:
         title=title[:200],
         reported_at=episode.started_at,
         attributes={
-            "sensor": "atcs",
+            "sensor": panel_source("traffic"),
             "camera": camera.source_ref,
             "congestion": first.congestion,
             "vehicles": first.vehicles,

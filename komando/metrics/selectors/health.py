@@ -17,8 +17,9 @@ from komando.core.privacy import public_count
 from komando.metrics.models import DiagnosisCount, PrescriptionCount, VisitCount
 from komando.metrics.terminology import icd10_indonesian_name
 from komando.regions.models import RegionLevel
+from komando.sources.registry import panel_source
 
-SOURCE_SLUG = "epuskesmas"
+SOURCE_SLUG = panel_source("health")
 TOP = 10
 
 

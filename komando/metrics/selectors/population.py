@@ -16,8 +16,9 @@ from django.db.models import Max, Sum
 from komando.core.privacy import public_count
 from komando.metrics.models import PopulationCount, Sex
 from komando.regions.models import Region, RegionLevel
+from komando.sources.registry import panel_source
 
-SOURCE_SLUG = "siak"
+SOURCE_SLUG = panel_source("population")
 
 
 def age_group_order(age_group: str) -> tuple[int, str]:

@@ -11,8 +11,9 @@ from django.db.models import Max, Q
 from komando.assets.models import Asset, AssetKind
 from komando.metrics.models import CongestionLevel, TrafficObservation
 from komando.regions.models import RegionLevel
+from komando.sources.registry import panel_source
 
-SOURCE_SLUG = "atcs"
+SOURCE_SLUG = panel_source("traffic")
 
 
 def snapshot_proxy_url(camera_id: int) -> str:

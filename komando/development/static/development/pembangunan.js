@@ -162,11 +162,14 @@ async function refresh() {
   return refreshing;
 }
 
+// The slug of the source of the development figures (e-Monev), as the page names it.
+const developmentSource = () => document.getElementById("dw-freshness")?.dataset.source;
+
 function applyEvent(event) {
   if (!event || typeof event.type !== "string") return;
   watch.events += 1;
   if (event.type === "panel.development" || event.type.startsWith("alert")) refresh();
-  else if (event.type === "source.health" && event.data && event.data.slug === "emonev") {
+  else if (event.type === "source.health" && event.data && event.data.slug === developmentSource()) {
     const shown = document.querySelector("#dw-freshness [data-received]");
     const received = event.data.last_success_at ? Date.parse(event.data.last_success_at) : null;
     const before = shown && shown.dataset.received ? Date.parse(shown.dataset.received) : null;

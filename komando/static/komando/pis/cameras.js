@@ -9,6 +9,7 @@
   const cameraNodes = new Map();
 
   function renderTraffic() {
+    if (!byId("panel-traffic")) return; // the city has no traffic source: no panel
     const data = state.traffic;
     const cameras = (data && data.cameras) || [];
     setPanelFilled("panel-traffic", cameras.length > 0);
@@ -105,6 +106,7 @@
 
   function layoutCameraGrid() {
     const grid = byId("camera-grid");
+    if (!grid) return;
     const count = grid.children.length;
     if (!count) return;
     const width = grid.clientWidth;
