@@ -312,8 +312,11 @@ def test_stopped_epuskesmas_is_marked_then_recovers(system, watched):
     assert time.monotonic() - stopped_at <= 2 * interval + 5
     assert health_panel.locator(".panel-alert").is_visible()
     assert health_panel.locator("[data-status-badge]").inner_text().lower() in {"gagal", "usang"}
-    # The "source not answering" line costs the poli list a row, never the tenth diagnosis or drug.
-    assert page.locator("#health-diagnoses li").count() == 10
+    # The "source not answering" line costs the poli list a row, never the tenth diagnosis or drug
+    # (just after midnight WIB the simulated day may have fewer than ten diagnoses yet: all of them then).
+    stored = httpx.get(f"{system.base_url}/api/health/today/", timeout=10).json()
+    assert page.locator("#health-diagnoses li").count() == min(10, len(stored["top_diagnoses"]))
+    assert len(stored["top_diagnoses"]) >= 1
     assert_fits_the_screen(page)
     # The figures stay on screen: the last received data is kept, only marked. (Read them once the
     # panel is marked: a run that was under way when the simulator stopped may still have added some.)

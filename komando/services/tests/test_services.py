@@ -19,7 +19,9 @@ TYPES = [PermitTypeItem("PBG", "Persetujuan Bangunan Gedung", 28), PermitTypeIte
 
 
 def permit(ref, kind="PBG", kelurahan="36.71.01.1005", status="issued", applied=None, issued=None, within=True):
-    applied = applied or timezone.now() - timedelta(hours=3)
+    # Three hours ago, but never before today's WIB midnight: a test run just after midnight counts it today.
+    local_midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    applied = applied or max(timezone.now() - timedelta(hours=3), local_midnight)
     return PermitRecord(
         source_ref=ref,
         permit_type=kind,
