@@ -66,8 +66,10 @@ def exception_handler(exc, context):
         fields = {name: value if isinstance(value, list) else [value] for name, value in detail.items()}
         code, message = "invalid", _first_message(detail) or _("The request is not valid.")
     elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        # No sign-in page for a script: 401 (DRF answers 403 when no scheme offers a challenge).
-        response.status_code = status.HTTP_401_UNAUTHORIZED
+        # The pages' endpoints answer 401 (their scripts send the user to log in again); DRF answers
+        # 403 when no scheme offers a challenge, which /api/ keeps.
+        if getattr(context.get("view"), "unauthenticated_status", None):
+            response.status_code = context["view"].unauthenticated_status
         code, message = "login_required", _("Your session has ended. Log in again.")
     elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith(CSRF_PREFIX):
         code, message = "csrf_failed", _("The page's security token is missing or out of date. Reload the page.")
@@ -103,6 +105,7 @@ class JsonView(APIView):
 
     renderer_classes = [JSONRenderer]
     parser_classes = [BoundedJSONParser]
+    unauthenticated_status = status.HTTP_401_UNAUTHORIZED
 
 
 def data_of(request) -> dict:
@@ -205,16 +208,14 @@ class Flag(serializers.BooleanField):
 # --- Schema -------------------------------------------------------------------------------------
 
 
-class ErrorDetailSerializer(serializers.Serializer):
+class ApiErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, for scripts: login_required, csrf_failed, invalid, not_found, …")
     message = serializers.CharField(help_text="For people, in the request's language")
-    fields = serializers.DictField(
-        child=serializers.JSONField(), help_text="What was wrong per input field; empty when none"
-    )
+    fields = serializers.DictField(child=serializers.JSONField(), help_text="What was wrong per input field; empty when none")
 
 
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
+class ApiErrorSerializer(serializers.Serializer):
+    error = ApiErrorDetailSerializer()
 
 
 ERROR_TEXTS = {
@@ -232,4 +233,4 @@ ERROR_TEXTS = {
 
 def errors(*codes: int) -> dict:
     """``extend_schema(responses={200: X, **errors(400, 403)})``: the error shape for those statuses."""
-    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_TEXTS.get(code, "Error")) for code in codes}
+    return {code: OpenApiResponse(ApiErrorSerializer, description=ERROR_TEXTS.get(code, "Error")) for code in codes}

@@ -7,7 +7,6 @@ from rest_framework import serializers
 
 from komando.core.api import Flag, Number, Text
 
-
 # --- Input: one serializer per step --------------------------------------------------------------
 
 

@@ -13,9 +13,8 @@ from django.db import transaction
 from django.http import HttpResponseForbidden
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -39,6 +38,7 @@ from komando.incidents.actions import (
 )
 from komando.incidents.actions.dispatch import do_dispatch_units, do_update_dispatch
 from komando.incidents.choices import HandoffTarget, Priority, external_party_choices
+from komando.incidents.console.selectors import console_queue, finished_to_close, incident_detail, visible_incident
 from komando.incidents.console.serializers import (
     AcknowledgeInput,
     ChecklistInput,
@@ -54,7 +54,6 @@ from komando.incidents.console.serializers import (
     TransitionInput,
     UnitInput,
 )
-from komando.incidents.console.selectors import console_queue, finished_to_close, incident_detail, visible_incident
 from komando.incidents.dispatch import FIELD_UNIT_KINDS, fresh_within
 from komando.incidents.errors import IncidentError
 from komando.incidents.models import Dispatch, Handoff, Incident
@@ -125,7 +124,8 @@ class QueueView(ConsoleView):
     )
     def get(self, request):
         user = request.user
-        return Response({"now": timezone.now().isoformat(), "incidents": console_queue(user), "finished": finished_to_close(user)})
+        now = timezone.now().isoformat()
+        return Response({"now": now, "incidents": console_queue(user), "finished": finished_to_close(user)})
 
 
 class IncidentView(ConsoleView):
@@ -286,6 +286,10 @@ class StepView(ConsoleView):
 
 def step_view(name: str):
     serializer_class = STEPS[name][0]
+
+    def post(self, request, pk: int):  # its own function: each route gets its own schema
+        return StepView.post(self, request, pk)
+
     view = type(
         f"Step{serializer_class.__name__.removesuffix('Input')}View",
         (StepView,),
@@ -297,7 +301,7 @@ def step_view(name: str):
                 summary=f"Take the step '{name}' on an incident (one action)",
                 request=serializer_class,
                 responses={200: STEP_RESULT, **errors(400, 401, 403, 404)},
-            )(StepView.post),
+            )(post),
         },
     )
     return view.as_view()
