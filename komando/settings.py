@@ -165,6 +165,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # One error shape for every JSON endpoint: {"error": {"code", "message", "fields"}}.
+    "EXCEPTION_HANDLER": "komando.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Komando API",
