@@ -6,7 +6,7 @@ Two clocks:
   and night, weekends and holidays included. ``deadline = start + amount``.
 - **Working days** (unit ``"working_days"``): service complaints follow the administrative
   clock of SP4N-LAPOR! and Permenpan-RB on complaint handling, which count *hari kerja*: Monday
-  to Friday, minus national holidays and cuti bersama (``calendar``), in the city's zone (``komando.core.clock``; WIB in Kota Tangerang,
+  to Friday, minus national holidays and cuti bersama (``calendar``), in the city's zone (WIB in Kota Tangerang,
   UTC+7 all year: Indonesia has no daylight saving time).
 
 What "N working days" means here, precisely:
