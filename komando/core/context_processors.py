@@ -1,6 +1,6 @@
 """Template context every page gets from core: the city's clock (``city_zone``, ``zone_label``).
 
-``base.html`` puts both on ``<html data-time-zone data-zone-label>`` so the pages' scripts
+``base.html`` puts both on ``<meta name="komando-clock" data-time-zone data-zone-label>`` so the pages' scripts
 (``komando/dom.js``) format times in the city's zone and write its label, never a literal.
 """
 

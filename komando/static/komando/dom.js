@@ -5,10 +5,11 @@
 
 (function () {
   const Komando = (window.Komando = window.Komando || {});
-  // The city's clock as the server wrote it on <html data-time-zone data-zone-label> (base.html):
-  // its IANA zone for Intl and the label Indonesians write after a time (WIB, WITA or WIT).
-  const timeZone = document.documentElement.dataset.timeZone || undefined;
-  const zoneLabel = document.documentElement.dataset.zoneLabel || "";
+  // The city's clock as the server wrote it on <meta name="komando-clock"> (base.html): its IANA
+  // zone for Intl and the label Indonesians write after a time (WIB, WITA or WIT).
+  const clockMeta = (document.querySelector('meta[name="komando-clock"]') || { dataset: {} }).dataset;
+  const timeZone = clockMeta.timeZone || undefined;
+  const zoneLabel = clockMeta.zoneLabel || "";
 
   const byId = (id) => document.getElementById(id);
 
