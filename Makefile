@@ -11,7 +11,7 @@ TEST_WORKERS ?= 3
 .PHONY: demo test setup setup-test assets translations services browser lint clean
 
 ## Start the whole system with every simulated source application (SQLite, in-process bus).
-demo: setup
+demo: setup $(VENV)/.stamp-install-demo
 	$(BIN)/komando migrate --noinput -v0
 	$(BIN)/komando load-reference-data
 	$(BIN)/komando create-demo-users
@@ -21,6 +21,7 @@ demo: setup
 test: setup-test services browser
 	$(BIN)/ruff check komando bench
 	$(BIN)/ruff format --check komando bench
+	$(BIN)/deptry .
 	$(BIN)/komando check --fail-level WARNING
 	$(BIN)/komando makemigrations --check --dry-run -v1
 	$(BIN)/komando spectacular --validate --fail-on-warn --file /dev/null
@@ -35,8 +36,13 @@ $(VENV)/.stamp-install: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 
+# The demo's embedded broker and device simulators (amqtt, paho-mqtt): `make demo` and `make test` only.
+$(VENV)/.stamp-install-demo: pyproject.toml $(VENV)/.stamp-install
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[demo]'
+	touch $@
+
 $(VENV)/.stamp-install-test: pyproject.toml $(VENV)/.stamp-install
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[demo,test]'
 	touch $@
 
 node_modules/.stamp: package.json package-lock.json

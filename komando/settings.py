@@ -126,6 +126,21 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Cache (the /lapor/ rate limit, the scorecard): one Redis shared by every process when REDIS_URL is
+# set, so N web processes count one limit and a restart keeps it; otherwise each process's own memory.
+# KOMANDO_CACHE_KEY_PREFIX keeps two installations (or test runs) on one Redis apart.
+CACHE_KEY_PREFIX = env_str("KOMANDO_CACHE_KEY_PREFIX", "komando")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -166,6 +181,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # One error shape for every JSON endpoint: {"error": {"code", "message", "fields"}}.
+    "EXCEPTION_HANDLER": "komando.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Komando API",

@@ -42,6 +42,23 @@ def can_view_operations(user) -> bool:
     return bool(roles_of(user) & OPERATIONS_ROLES)
 
 
+def can_view_emergency_calls(user) -> bool:
+    """112 calls (call id, note, exact position): the operations gate, the same for the REST API and
+    the operator map's calls layer."""
+    return can_view_operations(user)
+
+
+def complaint_agency_scope(user):
+    """Whose complaints a viewer may read: None = every complaint of the city (operators, executives,
+    administrators); an agency id = only that OPD's complaints (OPD officers; -1 = none when the
+    officer has no OPD). Raise nothing: callers gate with ``can_view_internal`` first."""
+    roles = roles_of(user)
+    if roles & OPERATIONS_ROLES:
+        return None
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "agency_id", None) or -1
+
+
 def can_view_development(user) -> bool:
     return bool(roles_of(user) & DEVELOPMENT_ROLES)
 

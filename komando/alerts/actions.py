@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from komando.alerts.choices import RuleKind
 from komando.alerts.models import Alert, AlertRule, Notification
 from komando.alerts.rules import CONDITIONS, Condition, channel_of, validate_parameters
 from komando.audit.actions import record_audit, snapshot
@@ -87,7 +88,7 @@ def do_evaluate_rule(rule: AlertRule, now: datetime, run: EvaluationRun) -> None
         open_by_key = {
             alert.subject_key: alert for alert in Alert.objects.select_for_update().filter(rule=rule, cleared_at__isnull=True)
         }
-        current = CONDITIONS[rule.kind](rule, now) if rule.enabled else {}
+        current = CONDITIONS[RuleKind(rule.kind)](rule, now) if rule.enabled else {}
         for key, alert in open_by_key.items():
             if key not in current:
                 # Conditional update: a concurrent evaluator that cleared it first wins.
@@ -101,9 +102,9 @@ def do_evaluate_rule(rule: AlertRule, now: datetime, run: EvaluationRun) -> None
         for key, condition in current.items():
             if key in open_by_key:
                 continue
-            alert = _raise(rule, key, condition, now, run)
-            if alert is not None:
-                run.raised.append(alert.pk)
+            raised = _raise(rule, key, condition, now, run)
+            if raised is not None:
+                run.raised.append(raised.pk)
 
 
 def do_evaluate_rules(now: datetime | None = None, rules=None) -> EvaluationRun:
@@ -149,7 +150,8 @@ def do_acknowledge_alert(alert_id: int, user, comment: str, *, channel: str = "u
         if alert is None or not can_acknowledge_alert(user, alert):
             raise Alert.DoesNotExist(f"No alert {alert_id} for this user.")
         if alert.acknowledged_at is not None:
-            by = alert.acknowledged_by.get_full_name() or alert.acknowledged_by.username
+            acknowledger = alert.acknowledged_by
+            by = (acknowledger.get_full_name() or acknowledger.username) if acknowledger else "a removed user"
             raise AlertRefused(
                 f"This alert was already acknowledged by {by} at {timezone.localtime(alert.acknowledged_at):%d-%m-%Y %H:%M} WIB."
             )

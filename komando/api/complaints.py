@@ -1,5 +1,6 @@
-"""REST endpoints: complaints (LAKSA, SP4N-LAPOR!) and 112 calls, for signed-in staff (internal
-sources); a complainant's contact only for the roles handling the complaint. (The 112 webhook is the
+"""REST endpoints: complaints (LAKSA, SP4N-LAPOR!) for signed-in staff, an OPD officer seeing only
+their own OPD's; 112 calls for the operations roles (the operator map's gate); a complainant's
+contact only for the roles handling the complaint. (The 112 webhook is the
 connector's own: komando/connectors/call_112/webhook.py.)"""
 
 from django.shortcuts import get_object_or_404
@@ -12,9 +13,14 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from komando.accounts.access import can_view_complaint_contact, can_view_internal
-from komando.complaints.models import Channel, Complaint, ComplaintStatus, EmergencyKind
-from komando.complaints.selectors import complaint_dict, complaints_queryset, recent_emergency_calls
+from komando.accounts.access import can_view_complaint_contact, can_view_emergency_calls, can_view_internal
+from komando.complaints.models import Channel, ComplaintStatus, EmergencyKind
+from komando.complaints.selectors import (
+    complaint_dict,
+    complaints_queryset,
+    complaints_visible_to,
+    recent_emergency_calls,
+)
 
 DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
 
@@ -24,6 +30,13 @@ class CanViewInternal(BasePermission):
 
     def has_permission(self, request, view):
         return can_view_internal(request.user)
+
+
+class CanViewEmergencyCalls(BasePermission):
+    message = gettext_lazy("Your role may not see Call Center 112 calls.")
+
+    def has_permission(self, request, view):
+        return can_view_emergency_calls(request.user)
 
 
 PERMISSIONS = [IsAuthenticated, CanViewInternal]
@@ -128,7 +141,7 @@ class ComplaintListView(APIView):
         if limit is None:
             return Response({"detail": _("limit must be a whole number from 1 to %(max)d") % {"max": MAX_LIMIT}}, status=400)
         open_only = (request.query_params.get("open") or "").lower() in {"1", "true", "yes"}
-        complaints = complaints_queryset(channel=channel, status=status, open_only=open_only)
+        complaints = complaints_queryset(channel=channel, status=status, open_only=open_only, user=request.user)
         return Response(
             {
                 "count": complaints.count(),
@@ -144,14 +157,16 @@ class ComplaintDetailView(APIView):
         operation_id="complaints_retrieve", tags=["complaints"], responses=ComplaintSerializer, summary="One complaint"
     )
     def get(self, request, complaint_id: int):
+        # Outside the viewer's scope answers 404 like a missing id (no enumeration of other OPDs' ids).
         complaint = get_object_or_404(
-            Complaint.objects.select_related("source", "agency", "kelurahan", "kecamatan"), pk=complaint_id
+            complaints_visible_to(request.user).select_related("source", "agency", "kelurahan", "kecamatan"),
+            pk=complaint_id,
         )
         return Response(complaint_dict(complaint, can_view_complaint_contact(request.user, complaint)))
 
 
 class EmergencyCallListView(APIView):
-    permission_classes = PERMISSIONS
+    permission_classes = [IsAuthenticated, CanViewEmergencyCalls]
 
     @extend_schema(
         operation_id="emergency_calls_list",

@@ -7,6 +7,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from komando.sources.access import can_view_source_health
 from komando.sources.selectors import all_source_health
 
 SourceHealthSchema = inline_serializer(
@@ -28,7 +29,9 @@ SourceHealthSchema = inline_serializer(
         "last_failure_at": serializers.DateTimeField(allow_null=True),
         "lag_seconds": serializers.FloatField(allow_null=True, help_text="seconds since the last success"),
         "data_as_of": serializers.DateTimeField(allow_null=True),
-        "last_error": serializers.CharField(allow_blank=True),
+        "last_error": serializers.CharField(
+            allow_blank=True, help_text="The internal error text: only for staff, empty for the public"
+        ),
         "last_error_kind": serializers.CharField(allow_blank=True),
         "consecutive_failures": serializers.IntegerField(),
         "records_last_run": serializers.IntegerField(),
@@ -52,7 +55,8 @@ SourceHealthSchema = inline_serializer(
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def source_list(request):
-    return Response(all_source_health())
+    # The public sees each source's status and error kind, never the internal error text.
+    return Response(all_source_health(with_error_text=can_view_source_health(request.user)))
 
 
 urlpatterns = [path("sources/", source_list, name="source-list")]

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from komando.accounts.access import can_view_internal, complaint_agency_scope
 from komando.complaints.models import (
     OPEN_STATUSES,
     PERSONAL_FIELDS,
@@ -261,8 +262,21 @@ def emergency_calls_layer(now: datetime | None = None) -> dict[str, Any]:
 # --- Lists for the API ------------------------------------------------------------------------------
 
 
-def complaints_queryset(*, channel: str | None = None, status: str | None = None, open_only: bool = False):
-    complaints = Complaint.objects.select_related("source", "agency", "kelurahan", "kecamatan")
+def complaints_visible_to(user):
+    """The one permission-checked query of complaints: every complaint for the operations roles, only
+    its own OPD's for an OPD officer, none for anyone else (``komando.accounts.access``)."""
+    if not can_view_internal(user):
+        return Complaint.objects.none()
+    scope = complaint_agency_scope(user)
+    complaints = Complaint.objects.all()
+    return complaints if scope is None else complaints.filter(agency_id=scope)
+
+
+def complaints_queryset(*, channel: str | None = None, status: str | None = None, open_only: bool = False, user=None):
+    """Complaints, newest first; with ``user``, only those ``complaints_visible_to`` that user."""
+    complaints = (Complaint.objects.all() if user is None else complaints_visible_to(user)).select_related(
+        "source", "agency", "kelurahan", "kecamatan"
+    )
     if channel:
         complaints = complaints.filter(channel=channel)
     if status:

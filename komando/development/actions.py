@@ -72,8 +72,9 @@ def do_sync_development(source, projects: list[ProjectRecord]) -> bool:
     touched_agencies: set[int] = set()
     to_compare: list[tuple[Project, ProjectRecord]] = []
     for record in projects:
+        agency_id = agencies[record.agency_code]
         values = {
-            "agency_id": agencies[record.agency_code],
+            "agency_id": agency_id,
             "name": record.name,
             "fiscal_year": record.fiscal_year,
             "budget": record.budget,
@@ -86,7 +87,7 @@ def do_sync_development(source, projects: list[ProjectRecord]) -> bool:
             project = Project.objects.create(source=source, source_ref=record.source_ref, **values)
             touched_agencies.add(project.agency_id)
         elif any(getattr(project, name) != value for name, value in values.items()):
-            touched_agencies.update({project.agency_id, values["agency_id"]})
+            touched_agencies.update({project.agency_id, agency_id})
             for name, value in values.items():
                 setattr(project, name, value)
             project.save()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -115,7 +116,9 @@ def do_store_device_batch(
             logger.warning("rejected MQTT message on %s: %s", rejection.topic[:120], rejection.reason)
     if messages:
         ids = directory.resolve({message.device for message in messages})
-        positions, levels, newest = [], [], {}
+        positions: list[tuple[Any, ...]] = []
+        levels: list[tuple[Any, ...]] = []
+        newest: dict[int, Message] = {}
         adapt = _datetime_adapter()
         received = adapt(received_at)
         for message in messages:
@@ -248,7 +251,7 @@ def _update_states(newest: dict[int, Message], now: datetime) -> tuple[list[int]
         asset.pk: asset
         for asset in Asset.objects.filter(pk__in=[pk for pk, m in newest.items() if isinstance(m, WaterLevelMessage)])
     }
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     level_changes = []
     for asset_id, message in newest.items():
         if isinstance(message, PositionMessage):
@@ -307,7 +310,8 @@ def _count(client_id: str, *, received: int, stored: int, rejected: int, at: dat
 def _announce(asset_ids: list[int]) -> None:
     from komando.devices.selectors import device_states
 
-    units, gauges = [], []
+    units: list[dict[str, Any]] = []
+    gauges: list[dict[str, Any]] = []
     for row in device_states(asset_ids):
         (gauges if row["kind"] == AssetKind.GAUGE else units).append(row)
     if units:

@@ -27,7 +27,7 @@ from komando.fieldops.models import (
     WasteRouteDay,
 )
 from komando.regions.models import Region
-from komando.sources.framework import SourceDataInvalid
+from komando.sources.framework import AssetItem, SourceDataInvalid
 
 
 class RouteRow(NamedTuple):
@@ -53,7 +53,10 @@ class DutyRow(NamedTuple):
     since: datetime | None
 
 
-class ActivityRow(NamedTuple):
+@dataclass(frozen=True)
+class ActivityRow:
+    """Activities of one kind on one day (a dataclass, not a NamedTuple: ``count`` is a field here)."""
+
     date: date
     kind: str  # ActivityKind
     count: int
@@ -99,14 +102,14 @@ def _publish_if_changed(key: str, before: dict | None) -> None:
 
 
 def _sync_registry(
-    source, kind: str, items: Iterable[dict[str, Any]], *, moving: bool = False, levels: dict[str, LevelRow] | None = None
+    source, kind: str, items: Iterable[AssetItem], *, moving: bool = False, levels: dict[str, LevelRow] | None = None
 ) -> dict[str, Asset]:
     """``do_sync_assets`` that keeps what other writers put on the same assets (see the module doc).
 
     ``moving``: keep the stored position when the registry gives none. ``levels``: water levels
     per gauge ref, applied only when newer than the stored one.
     """
-    items = [dict(item) for item in items]
+    items = [AssetItem(**item) for item in items]  # copies: the caller's items stay as given
     refs = [str(item["source_ref"]) for item in items]
     if len(set(refs)) != len(refs):
         twice = sorted({ref for ref in refs if refs.count(ref) > 1})
@@ -131,9 +134,9 @@ def _sync_registry(
 
 
 def _regions(codes: Iterable[str | None]) -> dict[str, Region]:
-    codes = {code for code in codes if code}
-    regions = {region.code: region for region in Region.objects.filter(code__in=codes)}
-    unknown = sorted(codes - regions.keys())
+    known_codes = {code for code in codes if code}
+    regions = {region.code: region for region in Region.objects.filter(code__in=known_codes)}
+    unknown = sorted(known_codes - regions.keys())
     if unknown:
         raise SourceDataInvalid(f"unknown region code {unknown[0]!r}")
     return regions
@@ -152,7 +155,7 @@ def _save_if_changed(instance, values: dict[str, Any]) -> bool:
 
 
 @transaction.atomic
-def do_record_waste(source, trucks: Iterable[dict[str, Any]], tps: Iterable[dict[str, Any]], routes: Iterable[RouteRow]) -> int:
+def do_record_waste(source, trucks: Iterable[AssetItem], tps: Iterable[AssetItem], routes: Iterable[RouteRow]) -> int:
     """Sync the truck roster and the TPS registry (asset items), and upsert the routes of the day
     (one row per route and day, updated). A route with an unknown truck, region or status raises
     ``SourceDataInvalid`` and nothing changes. Publishes the ``waste`` tile when it changed.
@@ -205,8 +208,8 @@ def do_record_waste(source, trucks: Iterable[dict[str, Any]], tps: Iterable[dict
 @transaction.atomic
 def do_record_public_order(
     source,
-    officers: Iterable[dict[str, Any]],
-    patrols: Iterable[dict[str, Any]],
+    officers: Iterable[AssetItem],
+    patrols: Iterable[AssetItem],
     duties: Iterable[DutyRow],
     activities: Iterable[ActivityRow],
 ) -> int:
@@ -223,11 +226,11 @@ def do_record_public_order(
             raise SourceDataInvalid(f"duty status of unit {row.unit_ref!r}, which is not in the roster")
         if row.status not in DutyStatus.values:
             raise SourceDataInvalid(f"unit {row.unit_ref}: unknown duty status {row.status!r}")
-    for row in activities:
-        if row.kind not in ActivityKind.values:
-            raise SourceDataInvalid(f"unknown activity kind {row.kind!r}")
-        if row.count < 0:
-            raise SourceDataInvalid(f"negative count of {row.kind} on {row.date}")
+    for activity in activities:
+        if activity.kind not in ActivityKind.values:
+            raise SourceDataInvalid(f"unknown activity kind {activity.kind!r}")
+        if activity.count < 0:
+            raise SourceDataInvalid(f"negative count of {activity.kind} on {activity.date}")
     changed = 0
     stored = {
         duty.unit_id: duty
@@ -248,16 +251,18 @@ def do_record_public_order(
             changed += 1
     counts = {
         (a.date, a.kind): a
-        for a in OrderActivityDay.objects.select_for_update().filter(source=source, date__in={row.date for row in activities})
+        for a in OrderActivityDay.objects.select_for_update().filter(
+            source=source, date__in={activity.date for activity in activities}
+        )
     }
-    for row in activities:
-        existing = counts.get((row.date, row.kind))
-        if existing is None:
-            counts[(row.date, row.kind)] = OrderActivityDay.objects.create(
-                source=source, date=row.date, kind=row.kind, count=row.count
+    for activity in activities:
+        day_count = counts.get((activity.date, activity.kind))
+        if day_count is None:
+            counts[(activity.date, activity.kind)] = OrderActivityDay.objects.create(
+                source=source, date=activity.date, kind=activity.kind, count=activity.count
             )
             changed += 1
-        elif _save_if_changed(existing, {"count": row.count}):
+        elif _save_if_changed(day_count, {"count": activity.count}):
             changed += 1
     _publish_if_changed("public_order", before)
     return changed
@@ -269,9 +274,9 @@ def do_record_public_order(
 @transaction.atomic
 def do_record_flood(
     source,
-    gauges: Iterable[dict[str, Any]],
-    sluice_gates: Iterable[dict[str, Any]],
-    pumps: Iterable[dict[str, Any]],
+    gauges: Iterable[AssetItem],
+    sluice_gates: Iterable[AssetItem],
+    pumps: Iterable[AssetItem],
     levels: Iterable[LevelRow],
 ) -> FloodStored:
     """Sync gauges, sluice gates and pumps (asset items) and set each gauge's latest level

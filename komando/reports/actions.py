@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 
 from komando.audit.actions import record_audit
+from komando.core.clock import local
 from komando.core.events import STAFF, LiveEvent, send_event_on_commit
 from komando.reports.models import DailyReport
 from komando.reports.pdf import PDF_LANGUAGE, render_pdf
@@ -49,8 +50,10 @@ def do_generate_daily_report(
     for _attempt in range(3):
         version = (DailyReport.objects.filter(day=day).aggregate(last=Max("version"))["last"] or 0) + 1
         if only_if_missing and version > 1:
-            return latest_for_day(day), False
-        pdf = render_pdf(summary, generated_at=iso(now), version=version)
+            made_meanwhile = latest_for_day(day)
+            assert made_meanwhile is not None  # version > 1: a report of the day exists
+            return made_meanwhile, False
+        pdf = render_pdf(summary, generated_at=local(now).isoformat(timespec="seconds"), version=version)
         try:
             with transaction.atomic():
                 report = DailyReport.objects.create(

@@ -18,7 +18,7 @@ from komando.core.tiles import publish_tile
 from komando.regions.models import Region, RegionLevel
 from komando.services.models import AttendanceDay, BedSnapshot, PermitApplication, PermitType, Ward
 from komando.services.records import AttendanceRecord, BedRecord, PermitRecord, PermitTypeItem
-from komando.sources.framework import SourceDataInvalid
+from komando.sources.framework import AssetItem, SourceDataInvalid
 
 PERMIT_FIELDS = ("permit_type_id", "region_id", "status", "applied_at", "issued_at", "within_sla", "source_updated_at")
 ATTENDANCE_FIELDS = (
@@ -138,7 +138,7 @@ def do_record_attendance(source, records: Iterable[AttendanceRecord]) -> int:
 
 
 @transaction.atomic
-def do_record_beds(source, hospitals: Iterable[dict], beds: Iterable[BedRecord]) -> int:
+def do_record_beds(source, hospitals: Iterable[AssetItem], beds: Iterable[BedRecord]) -> int:
     """Sync the hospitals (assets of kind ``hospital``) and add the bed snapshots not stored yet
     (one per hospital, ward and ``observed_at``). Returns how many snapshots were added; publishes
     the ``beds`` tile when any was."""

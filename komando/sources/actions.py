@@ -6,7 +6,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from komando.core.events import LiveEvent, send_event_on_commit
+from komando.core.events import STAFF, LiveEvent, send_event_on_commit
 from komando.sources import circuit
 from komando.sources.models import CircuitState, Source, SourceRun
 from komando.sources.selectors import effective_interval_seconds, source_health
@@ -16,7 +16,10 @@ MAX_ERROR_LENGTH = 2000
 
 
 def _publish_health(source: Source) -> None:
-    send_event_on_commit(LiveEvent(type="source.health", data=source_health(source)))
+    """The public socket gets the status without the internal error text; staff sockets (which are in
+    both groups) then get the full health, so the last event they see carries the text."""
+    send_event_on_commit(LiveEvent(type="source.health", data=source_health(source, with_error_text=False)))
+    send_event_on_commit(LiveEvent(type="source.health", data=source_health(source), audience=STAFF))
 
 
 CIRCUIT_FIELDS = ["circuit_state", "circuit_opened_at", "circuit_retry_at", "circuit_trips"]

@@ -38,8 +38,9 @@ def health_status(source: Source, now=None) -> str:
     return HealthStatus.OK
 
 
-def source_health(source: Source, now=None) -> dict:
-    """The health of one source as every screen and the API show it."""
+def source_health(source: Source, now=None, *, with_error_text: bool = True) -> dict:
+    """The health of one source as every screen and the API show it. ``with_error_text=False`` for
+    the public: the status and the error's kind, never the internal system's error text (issue 14)."""
     now = now or timezone.now()
     lag = None
     if source.last_success_at is not None:
@@ -60,7 +61,7 @@ def source_health(source: Source, now=None) -> dict:
         "last_failure_at": source.last_failure_at,
         "lag_seconds": lag,
         "data_as_of": source.data_as_of,
-        "last_error": source.last_error if source.consecutive_failures else "",
+        "last_error": source.last_error if source.consecutive_failures and with_error_text else "",
         "last_error_kind": source.last_error_kind if source.consecutive_failures else "",
         "consecutive_failures": source.consecutive_failures,
         "records_last_run": source.records_last_run,
@@ -71,9 +72,9 @@ def source_health(source: Source, now=None) -> dict:
     }
 
 
-def all_source_health(now=None) -> list[dict]:
+def all_source_health(now=None, *, with_error_text: bool = True) -> list[dict]:
     now = now or timezone.now()
-    return [source_health(s, now) for s in Source.objects.select_related("agency").all()]
+    return [source_health(s, now, with_error_text=with_error_text) for s in Source.objects.select_related("agency").all()]
 
 
 def health_by_slug(slug: str) -> dict | None:

@@ -40,7 +40,7 @@ def test_regions_list_returns_104_kelurahan_with_parents(reference_data):
 def test_regions_list_rejects_bad_level(reference_data):
     response = Client().get("/api/regions/?level=provinsi")
     assert response.status_code == 400
-    assert "level" in response.json()
+    assert "level" in response.json()["error"]["fields"] and response.json()["error"]["code"] == "invalid"
 
 
 def test_region_detail_returns_one_feature(reference_data):

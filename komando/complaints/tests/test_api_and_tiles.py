@@ -120,7 +120,6 @@ def test_complaints_api_is_for_staff_only(client, personas, complaints):
         ("operator", None, True),
         ("administrator", None, True),
         ("executive", None, False),
-        ("opd_officer", "dinkes", False),
         ("opd_officer", "pupr", True),
     ],
 )
@@ -141,12 +140,47 @@ def test_contact_only_for_handling_roles(client, personas, complaints, persona, 
 
 
 @pytest.mark.django_db
+def test_opd_officer_reads_only_their_own_opds_complaints(client, personas, complaints):
+    """Issue 14: a Dinkes officer read every complaint of the city; now only Dinkes's, and another
+    OPD's complaint answers 404 like a missing id (no contact, no title, no position leaks)."""
+    officer = personas["opd_officer"]  # Dinkes; the complaint with a contact belongs to PUPR
+    Complaint.objects.filter(source_ref="1916450").update(agency=Agency.objects.get(code="dinkes"))
+    dinkes_complaint = Complaint.objects.get(source_ref="1916450").pk
+    client.force_login(officer)
+    listed = client.get("/api/complaints/").json()
+    assert [c["id"] for c in listed["complaints"]] == [dinkes_complaint]
+    assert listed["count"] == 1 and listed["complaints"][0]["agency_code"] == "dinkes"
+    assert client.get(f"/api/complaints/{dinkes_complaint}/").status_code == 200
+    assert complaints.pk not in {c["id"] for c in listed["complaints"]}
+    refused = client.get(f"/api/complaints/{complaints.pk}/")
+    assert refused.status_code == 404
+    assert "Pak RT" not in refused.content.decode()
+    officer.profile.agency = Agency.objects.get(code="pupr")
+    officer.profile.save()
+    assert client.get(f"/api/complaints/{complaints.pk}/").json()["contact_name"] == "Pak RT"
+    officer.profile.agency = None
+    officer.profile.save()
+    assert client.get("/api/complaints/").json() == {"count": 0, "complaints": []}
+
+
+@pytest.mark.django_db
+def test_emergency_calls_share_the_operator_maps_gate(client, personas, reference_data):
+    """Issue 14: /api/emergency-calls/ refused nobody on staff while /api/map/layers/calls/ refused
+    the OPD officer; both now ask one gate."""
+    for persona, allowed in [("opd_officer", False), ("outsider", False), ("operator", True), ("executive", True)]:
+        client.force_login(personas[persona])
+        api = client.get("/api/emergency-calls/").status_code
+        layer = client.get("/api/map/layers/calls/").status_code
+        assert (api, layer) == ((200, 200) if allowed else (403, 403)), persona
+
+
+@pytest.mark.django_db
 def test_emergency_calls_api_lists_the_last_hours(client, personas, reference_data):
     source = Source.objects.get(slug="call-112")
     now = timezone.now()
     do_record_emergency_call(source, EmergencyCallRecord("C-1", now - timedelta(hours=2), "medis", region_code="36.71.07.1001"))
     do_record_emergency_call(source, EmergencyCallRecord("C-2", now - timedelta(hours=30), "iseng", -6.17, 106.63))
-    client.force_login(personas["opd_officer"])
+    client.force_login(personas["operator"])
     body = client.get("/api/emergency-calls/").json()
     assert [c["call_id"] for c in body["calls"]] == ["C-1"]
     assert body["calls"][0]["kecamatan_code"] == "36.71.07"

@@ -211,6 +211,11 @@ class ImportTemplate:
                 % {"missing": ", ".join(missing), "template": self.title, "found": ", ".join(h for h in headers if h) or "-"}
             )
 
+    def data_as_of(self, source) -> datetime | None:
+        """Up to when the stored data of ``source`` reaches (e.g. the end of its newest month), or None
+        when the template cannot say. Override where the rows carry a period."""
+        return None
+
     def check_row(self, row: dict) -> list[tuple[str, str]]:
         """Checks across the columns of one typed row: [(column, problem)]. Override as needed."""
         return []

@@ -5,7 +5,7 @@ from komando.incidents.console import views
 app_name = "console"
 urlpatterns = [
     path("", views.console_page, name="page"),
-    path("api/antrian/", views.api_queue, name="queue"),
-    path("api/insiden/<int:pk>/", views.api_incident, name="incident"),
-    path("api/insiden/<int:pk>/<slug:step>/", views.api_step, name="step"),
+    path("api/antrian/", views.QueueView.as_view(), name="queue"),
+    path("api/insiden/<int:pk>/", views.IncidentView.as_view(), name="incident"),
+    *(path(f"api/insiden/<int:pk>/{name}/", views.step_view(name), name=f"step-{name}") for name in views.STEPS),
 ]

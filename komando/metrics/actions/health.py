@@ -12,7 +12,7 @@ from komando.assets.models import Asset, AssetKind
 from komando.core.events import LiveEvent, send_event_on_commit
 from komando.metrics.models import DiagnosisCount, PrescriptionCount, VisitCount
 from komando.metrics.selectors.health import health_panel
-from komando.sources.framework import SourceDataInvalid
+from komando.sources.framework import AssetItem, SourceDataInvalid
 
 
 def _add_counts(
@@ -53,7 +53,7 @@ def _add_counts(
 def do_add_health_counts(
     source,
     *,
-    facilities: Iterable[dict] | None,
+    facilities: Iterable[AssetItem] | None,
     visits: Mapping[tuple, int],
     diagnoses: Mapping[tuple, int],
     prescriptions: Mapping[tuple, int],

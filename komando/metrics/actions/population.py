@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
 
 from django.db import transaction
 
@@ -15,8 +15,10 @@ from komando.regions.models import Region, RegionLevel
 from komando.sources.framework import SourceDataInvalid
 
 
-class PopulationRow(NamedTuple):
-    """Residents of one kelurahan (dotted Kemendagri code) of one sex (L/P) and age group."""
+@dataclass(frozen=True)
+class PopulationRow:
+    """Residents of one kelurahan (dotted Kemendagri code) of one sex (L/P) and age group (a dataclass,
+    not a NamedTuple: ``count`` is a field here)."""
 
     region_code: str
     sex: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -14,7 +14,7 @@ from komando.assets.models import Asset, AssetKind
 from komando.core.events import LiveEvent, send_event_on_commit
 from komando.metrics.models import CongestionLevel, TrafficObservation
 from komando.metrics.selectors.traffic import traffic_panel
-from komando.sources.framework import SourceDataInvalid
+from komando.sources.framework import AssetItem, SourceDataInvalid
 
 
 class TrafficRow(NamedTuple):
@@ -47,7 +47,7 @@ def _camera_state(source) -> dict[str, tuple]:
 
 
 @transaction.atomic
-def do_record_traffic(source, cameras: Iterable[dict[str, Any]], observations: Iterable[TrafficRow]) -> TrafficStored:
+def do_record_traffic(source, cameras: Iterable[AssetItem], observations: Iterable[TrafficRow]) -> TrafficStored:
     """Sync ``source``'s camera registry and add the observations not stored yet (idempotent).
 
     ``cameras`` are asset items (see ``do_sync_assets``). An observation of an unknown camera or

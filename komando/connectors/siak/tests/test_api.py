@@ -60,7 +60,7 @@ def test_kecamatan_breakdown_lists_its_kelurahan_with_age_and_sex(client, popula
 def test_unknown_kecamatan_is_not_found(client, population):
     response = client.get("/api/population/kecamatan/36.71.99/")
     assert response.status_code == 404
-    assert "36.71.99" in response.json()["detail"]
+    assert "36.71.99" in response.json()["error"]["message"]
 
 
 @pytest.mark.django_db

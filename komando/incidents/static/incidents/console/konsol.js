@@ -130,9 +130,11 @@ async function api(path, body) {
   };
   const response = await fetch(path, { credentials: "same-origin", ...options });
   let data = {};
-  try { data = await response.json(); } catch (error) { data = { error: `HTTP ${response.status}` }; }
-  if (response.status === 401) data.error = T.sessionEnded;
-  return { ok: response.ok, status: response.status, data };
+  try { data = await response.json(); } catch (error) { data = {}; }
+  // Refusals come as {"error": {"code", "message", "fields"}} (komando.core.api).
+  let error = response.ok ? "" : (data.error && data.error.message) || `HTTP ${response.status}`;
+  if (response.status === 401) error = T.sessionEnded;
+  return { ok: response.ok, status: response.status, data, error };
 }
 function showError(message) {
   const node = byId("detail-error");
@@ -145,7 +147,7 @@ async function select(id) {
   renderQueue();
   const result = await api(`/konsol/api/insiden/${id}/`);
   if (state.selected !== id) return;
-  if (!result.ok) { showError(result.data.error); return; }
+  if (!result.ok) { showError(result.error); return; }
   state.detail = result.data;
   renderDetail();
   byId("detail").scrollTop = 0;
@@ -160,7 +162,7 @@ async function step(name, body) {
   const result = await api(`/konsol/api/insiden/${state.detail.id}/${name}/`, body);
   state.busy = false;
   delete document.body.dataset.busy;
-  if (!result.ok) { showError(result.data.error); return; }
+  if (!result.ok) { showError(result.error); return; }
   if (result.data.gone) { state.detail = null; byId("detail-body").hidden = true; showError(T.gone); return; }
   state.detail = result.data;
   renderDetail();
