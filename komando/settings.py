@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "komando.core.context_processors.city_clock",
                 "komando.dashboard.navigation.navigation",
             ],
         },
@@ -153,11 +154,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# --- Language and time: Bahasa Indonesia first, English second; stored in UTC, shown in WIB.
+# --- Language and time: Bahasa Indonesia first, English second; stored in UTC, shown in the city's
+# zone (``timezone`` of its city.json, see "The city" below; komando.core.clock asks the same city).
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
 
@@ -217,6 +218,9 @@ def city_fact(key: str, default: str = "") -> str:
     except CityDataInvalid:
         return default
 
+
+# The city's zone is the project's zone: Django's localtime(), forms and templates use it.
+TIME_ZONE = read_city(KOMANDO_CITY_DIR).timezone
 
 # Ingest: a source whose last success is older than this many schedule intervals shows as stale.
 KOMANDO_STALE_AFTER_INTERVALS = env_float("KOMANDO_STALE_AFTER_INTERVALS", 2.0)

@@ -17,6 +17,7 @@ from lxml import etree
 
 from komando.alerts.choices import RuleKind
 from komando.alerts.models import Alert
+from komando.core import clock
 from komando.core.city import current_city
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -27,9 +28,9 @@ CIRCLE_RADIUS_KM = {RuleKind.SENSOR_THRESHOLD: 2.0, RuleKind.BMKG_WARNING: 50.0}
 
 
 def cap_time(value: datetime) -> str:
-    """CAP's dateTime: WIB with an explicit +07:00 offset, no fractions, never 'Z'."""
-    local = timezone.localtime(value, timezone.get_fixed_timezone(7 * 60))
-    return local.strftime("%Y-%m-%dT%H:%M:%S+07:00")
+    """CAP's dateTime: the city's wall clock with its explicit offset (``+07:00`` WIB, ``+08:00`` WITA,
+    ``+09:00`` WIT), no fractions, never 'Z'."""
+    return clock.iso(value)
 
 
 def identifier(alert: Alert, cancel: bool = False) -> str:

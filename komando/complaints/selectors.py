@@ -1,6 +1,6 @@
 """Reads of complaints and 112 calls: tiles, map layers, lists for the API.
 
-Days are WIB days (Asia/Jakarta). Functions take an optional ``now`` (aware) for tests and replays.
+Days are the city's days (``komando.core.clock``). Functions take an optional ``now`` (aware) for tests and replays.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CITY_FILE = "city.json"
 
@@ -53,17 +54,21 @@ def read_city(city_dir: Path | str) -> City:
         raise CityDataInvalid(f"{path} is missing") from None
     except json.JSONDecodeError as error:
         raise CityDataInvalid(f"{path} is not valid JSON: {error}") from None
-    missing = [key for key in ("code", "name", "center") if key not in data]
+    missing = [key for key in ("code", "name", "timezone", "center") if not data.get(key)]
     if missing:
         raise CityDataInvalid(f"{path} lacks {', '.join(missing)}")
     try:
         lat, lon = float(data["center"]["lat"]), float(data["center"]["lon"])
     except (TypeError, KeyError, ValueError):
         raise CityDataInvalid(f'{path}: center must be {{"lat": …, "lon": …}}') from None
+    try:
+        ZoneInfo(str(data["timezone"]))
+    except (ValueError, ZoneInfoNotFoundError):
+        raise CityDataInvalid(f"{path}: timezone {data['timezone']!r} is not an IANA zone such as Asia/Makassar") from None
     return City(
         code=str(data["code"]),
         name=str(data["name"]),
-        timezone=str(data.get("timezone") or "Asia/Jakarta"),
+        timezone=str(data["timezone"]),
         center_lat=lat,
         center_lon=lon,
         province=str(data.get("province", "")),

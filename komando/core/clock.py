@@ -30,7 +30,7 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def city_zone() -> ZoneInfo:
-    """The city's time zone, e.g. ``ZoneInfo("Asia/Jakarta")``."""
+    """The city's time zone, e.g. ``ZoneInfo("Asia/Makassar")``."""
     return _zone(current_city().timezone)
 
 
@@ -44,8 +44,7 @@ def zone_label() -> str:
     name = zone_name()
     if name in ZONE_LABELS:
         return ZONE_LABELS[name]
-    offset = timezone.now().astimezone(city_zone()).strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:]}"
+    return f"UTC{utc_offset()}"
 
 
 def local(moment: datetime) -> datetime:
@@ -72,3 +71,19 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     """``[start, end)`` of ``day`` in the city's zone, as aware datetimes."""
     start = start_of_day(day)
     return start, start_of_day(day + timedelta(days=1))
+
+
+def utc_offset(moment: datetime | None = None) -> str:
+    """The city's offset from UTC at ``moment`` (default: now) as ISO 8601 writes it: ``+08:00``."""
+    text = local(moment or timezone.now()).strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
+
+
+def iso(moment: datetime) -> str:
+    """``moment`` as the city's wall clock with its offset, to the second: ``2026-12-08T00:30:00+08:00``."""
+    return local(moment).isoformat(timespec="seconds")
+
+
+def page_config() -> dict[str, str]:
+    """What a page's script needs of the clock: the zone's IANA name (for ``Intl``) and its label."""
+    return {"timeZone": zone_name(), "zoneLabel": zone_label()}

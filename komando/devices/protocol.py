@@ -20,7 +20,7 @@ Payloads are JSON objects:
   ``"time"``: ISO 8601 with offset, for sub-second devices), ``vel`` km/h, ``cog`` degrees,
   ``batt`` %, ``acc`` metres; all but ``lat``/``lon``/time optional;
 - water level (FIWARE ``WaterObserved``): ``{"_type": "waterLevel", "waterLevel": 2.41,
-  "dateObserved": "2026-11-28T14:05:00+07:00"}`` — metres above the gauge's zero; optionally
+  "dateObserved": "2026-11-28T07:05:00Z"}`` — metres above the gauge's zero; optionally
   ``"location": {"type": "Point", "coordinates": [lon, lat]}`` (GeoJSON, as WaterObserved has it).
 
 A device's message is identified by (device, observation time): the same observation delivered

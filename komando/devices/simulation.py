@@ -14,13 +14,12 @@ import math
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from komando.core.clock import city_zone
 from komando.devices.protocol import telemetry_topic
 from komando.sources.registry import device_domains
 
 logger = logging.getLogger("komando.devices.simulation")
-WIB = ZoneInfo("Asia/Jakarta")
 METRES_PER_DEGREE = 111_320.0
 
 
@@ -50,7 +49,7 @@ def loop_position(
 def water_level_m(gauge: dict, at: datetime) -> float:
     """A gauge's level: normal plus a slow daily swing; rivers of the southern kecamatan (Angke,
     Sabi, Cirarab) rise in the afternoon rain (14:00–19:00 WIB) past siaga 3 and fall back."""
-    local = at.astimezone(WIB)
+    local = at.astimezone(city_zone())
     hours = local.hour + local.minute / 60 + local.second / 3600
     normal = gauge["normal_m"]
     swing = 0.15 * normal * math.sin(2 * math.pi * (hours - 9) / 24)
@@ -87,7 +86,7 @@ def _water_level_message(gauge: dict, at: datetime) -> str:
         {
             "_type": "waterLevel",
             "waterLevel": water_level_m(gauge, at),
-            "dateObserved": at.astimezone(WIB).isoformat(timespec="seconds"),
+            "dateObserved": at.astimezone(city_zone()).isoformat(timespec="seconds"),
             "location": {"type": "Point", "coordinates": [gauge["location"]["lon"], gauge["location"]["lat"]]},
         }
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from komando.core import clock
 from komando.core.events import PUBLIC
 from komando.core.tiles import Figure, Tile
 from komando.hazards.geography import CityFootprint
@@ -93,24 +94,24 @@ SEVERITY_LABELS = {
 
 def _clock(moment: datetime) -> str:
     """13.15 (Indonesian) or 13:15, in the city's time zone."""
-    local = timezone.localtime(moment)
+    local = clock.local(moment)
     separator = "." if (get_language() or "id").startswith("id") else ":"
     return f"{local:%H}{separator}{local:%M}"
 
 
 def wib(moment: datetime, now: datetime | None = None) -> str:
-    """ "13.15 WIB", with the day ("27 Nov 13.15 WIB") when it is not today in WIB."""
+    """ "13.15 WIB" (the city's zone label), with the day ("27 Nov 13.15 WIB") when it is not the city's today."""
     now = now or timezone.now()
-    label = gettext("{time} WIB").format(time=_clock(moment))
-    if timezone.localdate(moment) != timezone.localdate(now):
-        label = f"{date_format(timezone.localtime(moment), 'j M')} {label}"
+    label = gettext("{time} {zone}").format(time=_clock(moment), zone=clock.zone_label())
+    if clock.city_today(moment) != clock.city_today(now):
+        label = f"{date_format(clock.local(moment), 'j M')} {label}"
     return label
 
 
 def _until(moment: datetime, now: datetime) -> str:
-    """A short end time for a list row: "14.25", with the day when it is not today (WIB)."""
-    if timezone.localdate(moment) != timezone.localdate(now):
-        return f"{date_format(timezone.localtime(moment), 'j M')} {_clock(moment)}"
+    """A short end time for a list row: "14.25", with the day when it is not the city's today."""
+    if clock.city_today(moment) != clock.city_today(now):
+        return f"{date_format(clock.local(moment), 'j M')} {_clock(moment)}"
     return _clock(moment)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from komando.audit.actions import record_audit
+from komando.core import clock
 from komando.core.tiles import publish_tile
 from komando.imports import limits
 from komando.imports.formats.base import ImportTemplate, RowError
@@ -157,9 +158,10 @@ def _duplicate(batch, previous, acting_user, channel) -> ImportResult:
     batch.unchanged = previous.rows
     batch.save()
     _audit(acting_user, batch, channel)
-    when = timezone.localtime(previous.uploaded_at).strftime("%Y-%m-%d %H:%M")
-    message = _("This file was already imported on %(when)s WIB (“%(name)s”); nothing changed.") % {
+    when = clock.local(previous.uploaded_at).strftime("%Y-%m-%d %H:%M")
+    message = _("This file was already imported on %(when)s %(zone)s (“%(name)s”); nothing changed.") % {
         "when": when,
+        "zone": clock.zone_label(),
         "name": previous.file_name,
     }
     return ImportResult(BatchStatus.DUPLICATE, batch, message, rows=batch.rows, unchanged=batch.rows)

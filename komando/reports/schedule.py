@@ -16,9 +16,10 @@ from datetime import datetime, time
 from django.conf import settings
 from django.utils import timezone
 
+from komando.core.clock import city_zone
 from komando.core.env import env_str
 from komando.core.periodic import PeriodicWorker
-from komando.reports.selectors import WIB, yesterday_wib
+from komando.reports.selectors import yesterday_wib
 
 logger = logging.getLogger("komando.reports")
 DEFAULT_INTERVAL_SECONDS = 30.0
@@ -52,7 +53,7 @@ class DailyReportScheduler(PeriodicWorker):
 
     def due_day(self, now: datetime):
         """The day whose report is due at ``now`` (yesterday, from the set time on), else None."""
-        local = now.astimezone(WIB)
+        local = now.astimezone(city_zone())
         return yesterday_wib(now) if local.time() >= self.at else None
 
     def tick(self, now: datetime | None = None):

@@ -33,13 +33,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-WIB = ZoneInfo("Asia/Jakarta")
+from komando.core.clock import city_zone
+
 DAY_PATTERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 EARLIEST_DAY = date(2000, 1, 1)
 CRITICAL_PRIORITIES = ("kritis", "tinggi")
@@ -66,12 +66,12 @@ class Window:
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0, 0), tzinfo=WIB)
-    return start, datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=WIB)
+    start = datetime.combine(day, time(0, 0), tzinfo=city_zone())
+    return start, datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=city_zone())
 
 
 def today_wib(now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(WIB).date()
+    return (now or timezone.now()).astimezone(city_zone()).date()
 
 
 def yesterday_wib(now: datetime | None = None) -> date:
@@ -105,7 +105,7 @@ def make_window(day: date, now: datetime | None = None) -> Window:
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(WIB).isoformat(timespec="seconds") if moment is not None else None
+    return moment.astimezone(city_zone()).isoformat(timespec="seconds") if moment is not None else None
 
 
 # --- 1. incidents ------------------------------------------------------------------------------
@@ -480,7 +480,7 @@ def _time_text(value) -> str | None:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return iso(value if value.tzinfo else value.replace(tzinfo=WIB))
+        return iso(value if value.tzinfo else value.replace(tzinfo=city_zone()))
     return None
 
 
@@ -499,7 +499,7 @@ def first_data_day() -> date | None:
         SourceRun.objects.order_by("started_at").values_list("started_at", flat=True).first(),
     ]
     firsts = [moment for moment in firsts if moment is not None]
-    return min(firsts).astimezone(WIB).date() if firsts else None
+    return min(firsts).astimezone(city_zone()).date() if firsts else None
 
 
 def daily_report(day: date, *, now: datetime | None = None, agency_id: int | None = None) -> dict:

@@ -1,6 +1,6 @@
 """Reads of the public-service and workforce data: summaries for the API, tiles and a map layer.
 
-Days are WIB days (Asia/Jakarta). Every function takes an optional ``now`` (aware) so tests and
+Days are the city's days (``komando.core.clock``). Every function takes an optional ``now`` (aware) so tests and
 replays can ask about a given moment; the default is the present.
 """
 

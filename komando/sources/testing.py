@@ -36,14 +36,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
-from zoneinfo import ZoneInfo
 
+from komando.core.clock import city_zone
 from komando.sources.faults import FaultMode, FaultProxy, first_item_emptied, unknown_regions
 from komando.sources.simulation import Response, SimulatorApp, running_simulator
 
-WIB = ZoneInfo("Asia/Jakarta")
 # A Wednesday in the morning rush hour: every simulator has something to say then.
-CONTRACT_START = datetime(2026, 11, 25, 8, 2, 30, tzinfo=WIB)
+CONTRACT_START = datetime(2026, 11, 25, 8, 2, 30, tzinfo=city_zone())
 
 
 class Clock:

@@ -350,7 +350,7 @@ def _cap_choice(parent: Element, tag: str, allowed: set[str], feed: str) -> str:
 
 def _cap_time(raw: str, feed: str, tag: str) -> datetime:
     if not CAP_TIME.match(raw):
-        raise SourceDataInvalid(f"{feed}: <{tag}> {raw!r} is not a CAP time like 2026-02-16T22:50:00+07:00")
+        raise SourceDataInvalid(f"{feed}: <{tag}> {raw!r} is not a CAP time like 2026-02-16T22:50:00+08:00")
     try:
         return datetime.fromisoformat(raw).astimezone(UTC)
     except ValueError as error:

@@ -22,15 +22,15 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from komando.core.city import read_city
 from komando.sources.simulation import Response, SimulatorApp
 
-WIB = ZoneInfo("Asia/Jakarta")
+# BMKG writes its national feeds in WIB (UTC+7) wherever the city is; the client reads the label.
+BMKG_ZONE = timezone(timedelta(hours=7), "WIB")
 QUAKE_SLOT = timedelta(minutes=15)
 QUAKE_CHANCE = 0.6
 QUAKE_LOOKBACK_SLOTS = 14 * 24 * 4  # two weeks
@@ -203,7 +203,7 @@ class BmkgModel:
                 continue
             sent = start + timedelta(minutes=rng.randrange(0, 50, 5))
             expires = sent + timedelta(hours=rng.choice([2, 3]))
-            local = sent.astimezone(WIB)
+            local = sent.astimezone(BMKG_ZONE)
             seq = local.hour * len(PROVINCES) + index
             event = rng.choice(["Hujan Lebat dan Petir", "Hujan Lebat", "Hujan Sedang-Lebat disertai Angin Kencang"])
             over_city = home and bool(self.kecamatan) and rng.random() < 0.8
@@ -263,7 +263,7 @@ def _hemisphere(value: float, positive: str, negative: str) -> str:
 
 
 def quake_record(quake: SimulatedQuake, feed: str, legacy: bool = False) -> dict:
-    local = quake.at.astimezone(WIB)
+    local = quake.at.astimezone(BMKG_ZONE)
     coordinates = f"{quake.lat:.2f},{quake.lon:.2f}"
     record = {
         "Tanggal": f"{local.day:02d} {MONTHS_ID[local.month - 1]} {local.year}",
@@ -316,7 +316,7 @@ def quake_xml(records: list[dict]) -> bytes:
 
 
 def _wib_words(moment: datetime) -> str:
-    local = moment.astimezone(WIB)
+    local = moment.astimezone(BMKG_ZONE)
     return f"{local.day} {MONTHS_EN[local.month - 1]} {local.year}, {local:%H:%M} WIB"
 
 
@@ -336,7 +336,7 @@ def warning_headline(warning: SimulatedWarning) -> str:
 
 
 def _cap_time(moment: datetime) -> str:
-    return moment.astimezone(WIB).strftime("%Y-%m-%dT%H:%M:%S+07:00")
+    return moment.astimezone(BMKG_ZONE).replace(microsecond=0).isoformat()
 
 
 def cap_xml(warning: SimulatedWarning) -> bytes:
@@ -369,7 +369,7 @@ def cap_xml(warning: SimulatedWarning) -> bytes:
     <senderName>Badan Meteorologi Klimatologi dan Geofisika</senderName>
     <headline>{escape(warning_headline(warning))}</headline>
     <description>{escape(warning_description(warning))}</description>
-    <web>https://nowcasting.bmkg.go.id/infografis/C{code}/{warning.sent.astimezone(WIB):%Y/%m/%d}/infografis.jpg</web>
+    <web>https://nowcasting.bmkg.go.id/infografis/C{code}/{warning.sent.astimezone(BMKG_ZONE):%Y/%m/%d}/infografis.jpg</web>
     <contact>06221 196</contact>
     <area>
       <areaDesc>{escape(warning.province)}</areaDesc>
@@ -390,7 +390,7 @@ def rss_xml(warnings: list[SimulatedWarning], host: str, now: datetime) -> bytes
         <author>cuaca.ekstrem@bmkg.go.id (BMKG)</author>
         <category>Met</category>
         <guid isPermaLink="false">{warning.identifier}</guid>
-        <pubDate>{warning.sent.astimezone(WIB):%a, %d %b %Y %H:%M:%S %z}</pubDate>
+        <pubDate>{warning.sent.astimezone(BMKG_ZONE):%a, %d %b %Y %H:%M:%S %z}</pubDate>
     </item>""")
     body = "\n".join(items)
     return f"""<?xml version="1.0" encoding="UTF-8"?>

@@ -2,7 +2,7 @@
 
 The 112 system POSTs each call to ``/api/webhooks/call-112/`` as JSON::
 
-    {"call_id": "112-TNG-20261125-000123", "received_at": "2026-11-25T10:00:00+07:00",
+    {"call_id": "112-TNG-20261125-000123", "received_at": "2026-11-25T03:00:00Z",
      "kind": "kebakaran", "lat": -6.1786, "lon": 106.6312, "kelurahan_code": "36.71.01.1001",
      "caller_number": "081234567890", "note": "Asap tebal dari ruko"}
 

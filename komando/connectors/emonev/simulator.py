@@ -25,11 +25,10 @@ import secrets
 import time
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from komando.core.clock import city_zone
 from komando.sources.simulation import Request, Response, SimulatorApp
 
-WIB = ZoneInfo("Asia/Jakarta")
 TOKEN_LIFETIME_SECONDS = 3600
 MAX_PAGE_SIZE = 100
 USERNAME_VARIABLE = "KOMANDO_EMONEV_USERNAME"
@@ -127,7 +126,7 @@ def build_simulator(
 
     def current_date() -> date:
         if today is None:
-            return datetime.now(WIB).date()
+            return datetime.now(city_zone()).date()
         return today() if callable(today) else today
 
     app = SimulatorApp("emonev")
@@ -184,9 +183,9 @@ def build_simulator(
                 }
             )
         if today is None:
-            updated = datetime.now(WIB).replace(second=0, microsecond=0)
+            updated = datetime.now(city_zone()).replace(second=0, microsecond=0)
         else:
-            updated = datetime.combine(today_wib, datetime.min.time(), tzinfo=WIB)
+            updated = datetime.combine(today_wib, datetime.min.time(), tzinfo=city_zone())
         return Response.json(
             {
                 "tahun": year,

@@ -265,14 +265,14 @@ def build_simulator(city_dir, clock: Callable[[], float] = time.time) -> Simulat
     def discovery(request, fmt):
         host = request.headers.get("host", "127.0.0.1")
         body = {
-            "changeset": "2026-01-01T00:00:00+07:00",
+            "changeset": "2026-01-01T00:00:00Z",
             "contact": f"Diskominfo {model.city_name}",
             "key_service": "LAKSA",
             "endpoints": [
                 {
                     "specification": "http://wiki.open311.org/GeoReport_v2",
                     "url": f"http://{host}{PREFIX}",
-                    "changeset": "2026-01-01T00:00:00+07:00",
+                    "changeset": "2026-01-01T00:00:00Z",
                     "type": "production",
                     "formats": ["application/json", "text/xml"],
                 }

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from komando.connectors.siak.client import PopulationSnapshot, SiakClient
 from komando.connectors.siak.config import SiakConfig
+from komando.core.clock import city_zone
 from komando.metrics.actions.population import PopulationRow, do_replace_population
 from komando.sources.framework import BaseCoordinator, FetchResult
-
-WIB = ZoneInfo("Asia/Jakarta")
 
 
 class Coordinator(BaseCoordinator):
@@ -29,7 +27,7 @@ class Coordinator(BaseCoordinator):
             records=len(snapshot.kelurahan),
             cursor={"versi_data": snapshot.version, "tanggal_data": snapshot.as_of.isoformat()},
             # When SIAK says it last changed; else the start of the day its data is dated (WIB).
-            data_as_of=snapshot.updated_at or datetime.combine(snapshot.as_of, time.min, tzinfo=WIB),
+            data_as_of=snapshot.updated_at or datetime.combine(snapshot.as_of, time.min, tzinfo=city_zone()),
             notes=[f"{residents} residents in {len(snapshot.kelurahan)} kelurahan"],
         )
 

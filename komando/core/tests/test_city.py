@@ -18,8 +18,16 @@ def test_current_city_is_the_configured_data_folder():
     [
         (None, "is missing"),
         ("{not json", "not valid JSON"),
-        (json.dumps({"code": "99.01", "name": "Kota Contoh"}), "lacks center"),
-        (json.dumps({"code": "99.01", "name": "Kota Contoh", "center": {"lat": "x", "lon": 1}}), "center must be"),
+        (json.dumps({"code": "99.01", "name": "Kota Contoh"}), "lacks timezone, center"),
+        (json.dumps({"code": "99.01", "name": "Kota Contoh", "timezone": "Asia/Makassar"}), "lacks center"),
+        (
+            json.dumps({"code": "99.01", "name": "Kota Contoh", "timezone": "Asia/Makassar", "center": {"lat": "x", "lon": 1}}),
+            "center must be",
+        ),
+        (
+            json.dumps({"code": "99.01", "name": "Kota Contoh", "timezone": "Asia/Makasar", "center": {"lat": 0, "lon": 1}}),
+            "timezone 'Asia/Makasar' is not an IANA zone",
+        ),
     ],
 )
 def test_bad_city_file_is_refused_with_its_reason(tmp_path, text, message):

@@ -44,6 +44,7 @@ def forget_city_data() -> None:
 @pytest.fixture
 def kota_contoh(settings, without_reference_data):
     settings.KOMANDO_CITY_DIR = CONTOH
+    settings.TIME_ZONE = json.loads((CONTOH / "city.json").read_text(encoding="utf-8"))["timezone"]  # as settings.py does
     forget_city_data()
     out = StringIO()
     call_command("load_reference_data", city_dir=str(CONTOH), stdout=out)
@@ -347,3 +348,27 @@ def test_device_positions_must_lie_around_its_own_kelurahan(settings):
     assert (fix(-7.4902, 110.6301).lat, fix(-7.4902, 110.6301).lon) == (-7.4902, 110.6301)
     with pytest.raises(InvalidMessage, match="outside"):
         fix(-6.1703, 106.6403)  # Kota Tangerang's centre
+
+
+# 16:30 UTC on Monday 7 December 2026: 23:30 WIB on the 7th in Kota Tangerang, 00:30 WITA on Tuesday the 8th.
+SPLIT = datetime(2026, 12, 7, 16, 30, tzinfo=UTC)
+
+
+def test_kota_contoh_keeps_its_own_wita_clock(kota_contoh):
+    from datetime import date
+
+    from komando.alerts.cap import cap_time
+    from komando.core import clock
+    from komando.core.templatetags.city_clock import city_time
+    from komando.incidents.sla.deadlines import deadline_for
+    from komando.reports.selectors import day_bounds
+
+    assert (clock.zone_name(), clock.zone_label()) == ("Asia/Makassar", "WITA")
+    assert clock.city_today(SPLIT) == date(2026, 12, 8)
+    assert cap_time(SPLIT) == "2026-12-08T00:30:00+08:00"
+    assert city_time(SPLIT, "H.i") == "00.30 WITA"
+    start, end = day_bounds(date(2026, 12, 8))
+    assert (start.isoformat(), end.isoformat()) == ("2026-12-08T00:00:00+08:00", "2026-12-09T00:00:00+08:00")
+    # one working day from Tuesday 8 December (WITA) ends Wednesday 9 December 23:59:59 WITA
+    due = deadline_for(SPLIT, amount=1, unit="working_days")
+    assert due.astimezone(clock.city_zone()).isoformat(timespec="seconds") == "2026-12-09T23:59:59+08:00"

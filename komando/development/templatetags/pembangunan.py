@@ -1,13 +1,13 @@
 """Template filters of the development watch: months and times (Rupiah and percentages: ``numbers``)."""
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import formats, timezone
 
+from komando.core.clock import city_zone, zone_label
+
 register = template.Library()
-WIB = ZoneInfo("Asia/Jakarta")
 
 
 @register.filter
@@ -21,10 +21,10 @@ def month_name(value):
 
 @register.filter
 def wib(value):
-    """A time (datetime or ISO text) in WIB: ``2 Apr 2026 08.30 WIB``."""
+    """A time (datetime or ISO text) in the city's zone with its label: ``2 Apr 2026 08.30 WIB``."""
     if not value:
         return "–"
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, UTC)
-    return formats.date_format(moment.astimezone(WIB), "j M Y H.i") + " WIB"
+    return formats.date_format(moment.astimezone(city_zone()), "j M Y H.i") + " " + zone_label()

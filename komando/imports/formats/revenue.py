@@ -8,12 +8,12 @@ import csv
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from komando.core import clock
 from komando.core.city import city_data_dir
 from komando.imports.formats.base import (
     CellProblem,
@@ -166,11 +166,11 @@ class RevenueRealisationTemplate(ImportTemplate):
         return len(to_create), len(to_update), unchanged
 
     def data_as_of(self, source):
-        """The end of the newest month stored for the source (WIB), or None."""
+        """The end of the newest month stored for the source (in the city's zone), or None."""
         from komando.imports.models import RevenueRealisation
 
         newest = RevenueRealisation.objects.filter(source=source).order_by("-year", "-month").first()
         if newest is None:
             return None
         last_day = calendar.monthrange(newest.year, newest.month)[1]
-        return datetime(newest.year, newest.month, last_day, 23, 59, 59, tzinfo=ZoneInfo("Asia/Jakarta"))
+        return datetime(newest.year, newest.month, last_day, 23, 59, 59, tzinfo=clock.city_zone())

@@ -11,7 +11,6 @@ from contextlib import nullcontext
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from komando.core.clock import city_zone
 from komando.incidents import catalogue, geo
 from komando.incidents.actions.common import announce, audit, is_person, write_timeline
 from komando.incidents.choices import Channel, Priority, Status, TimelineKind
@@ -27,7 +27,6 @@ from komando.incidents.clock import compute_deadlines
 from komando.incidents.errors import InvalidReport, UnknownCategory
 from komando.incidents.models import Category, Incident, IncidentReport, PlaybookVersion, TicketSequence
 
-WIB = ZoneInfo("Asia/Jakarta")
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2
 # A report may say it was made a little in the future (a phone's clock runs ahead); more is refused.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -54,7 +53,7 @@ def next_ticket(at: datetime) -> str:
     """The next ticket number of ``at``'s month (WIB), e.g. ``TNG-2611-00042``. Numbers are given under
     a row lock of the month's counter, so concurrent intakes never share one. One statement
     (``UPDATE … RETURNING``, SQLite ≥ 3.35 and PostgreSQL) once the month's counter exists."""
-    period = f"{ticket_prefix()}-{at.astimezone(WIB):%y%m}"
+    period = f"{ticket_prefix()}-{at.astimezone(city_zone()):%y%m}"
     last = _increment_ticket_sequence(period)
     if last is None:
         try:

@@ -21,11 +21,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
 from komando.assets.models import Asset
+from komando.core.clock import city_zone, zone_label
 from komando.fieldops.actions import GaugeLevelChange
 from komando.fieldops.flood import parse_observed_at, severity, siaga_status
 from komando.incidents.bridges.common import (
@@ -42,7 +42,6 @@ from komando.incidents.models import Incident
 from komando.metrics.models import CongestionLevel, TrafficObservation
 from komando.sources.registry import panel_source
 
-WIB = ZoneInfo("Asia/Jakarta")
 SIAGA_LABELS = {"siaga_3": "Siaga 3 (waspada)", "siaga_2": "Siaga 2 (siaga)", "siaga_1": "Siaga 1 (awas)"}
 HISTORY_LIMIT = 500  # intervals read back to find where a congestion episode began (~40 h of 5 minutes)
 
@@ -112,16 +111,20 @@ def incident_from_gauge_crossing(event: GaugeCrossing) -> Incident | None:
         raise Skipped("the gauge is no longer registered")
     mapping = load_mapping().gauges
     river = gauge.attributes.get("river") or ""
-    local = event.observed_at.astimezone(WIB)
+    local = event.observed_at.astimezone(city_zone())
     threshold = f"{event.threshold_m:.2f} m" if event.threshold_m is not None else "–"
     description = in_city_language(
         lambda: (
-            _("Water level at gauge %(gauge)s%(river)s is %(level).2f m at %(time)s WIB: %(status)s (threshold %(threshold)s).")
+            _(
+                "Water level at gauge %(gauge)s%(river)s is %(level).2f m at %(time)s %(zone)s: %(status)s "
+                "(threshold %(threshold)s)."
+            )
             % {
                 "gauge": gauge.name,
                 "river": f" ({river})" if river else "",
                 "level": event.level_m,
                 "time": f"{local:%d-%m-%Y %H:%M}",
+                "zone": zone_label(),
                 "status": SIAGA_LABELS.get(event.status, event.status),
                 "threshold": threshold,
             }
@@ -230,7 +233,7 @@ def incident_from_congestion(camera: Asset) -> Incident | None:
     mapping = load_mapping().atcs
     first = episode.first
     label = CongestionLevel(first.congestion).label if first.congestion in CongestionLevel.values else first.congestion
-    local = first.observed_at.astimezone(WIB)
+    local = first.observed_at.astimezone(city_zone())
 
     def speed() -> str:
         if first.average_speed_kmh is None:
@@ -240,13 +243,14 @@ def incident_from_congestion(camera: Asset) -> Incident | None:
     description = in_city_language(
         lambda: (
             _(
-                "ATCS: traffic at %(camera)s is %(level)s since %(time)s WIB (%(vehicles)s vehicles in %(minutes)s "
+                "ATCS: traffic at %(camera)s is %(level)s since %(time)s %(zone)s (%(vehicles)s vehicles in %(minutes)s "
                 "minutes, average speed %(speed)s)."
             )
             % {
                 "camera": camera.name,
                 "level": str(label).lower(),
                 "time": f"{local:%d-%m-%Y %H:%M}",
+                "zone": zone_label(),
                 "vehicles": first.vehicles,
                 "minutes": first.interval_minutes,
                 "speed": speed(),

@@ -19,10 +19,11 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
+from komando.core.clock import city_zone
 from komando.incidents.choices import Channel, Status, TimelineKind
 from komando.incidents.lifecycle import OPEN_STATUSES
 from komando.incidents.models import Incident, IncidentReport, TimelineEntry
-from komando.incidents.open311.validation import MAX_RESULTS, WIB, RequestQuery
+from komando.incidents.open311.validation import MAX_RESULTS, RequestQuery
 from komando.incidents.selectors import mask_personal
 from komando.regions.models import Region, RegionLevel
 
@@ -32,10 +33,10 @@ ZIPCODE = re.compile(r"\b(\d{5})\s*$")
 
 
 def w3c(value: datetime | None) -> str | None:
-    """A W3C date-time in WIB with its offset, e.g. ``2025-03-10T08:15:00+07:00``."""
+    """A W3C date-time in the city's zone with its offset, e.g. ``2025-03-10T08:15:00+08:00`` (WITA)."""
     if value is None:
         return None
-    return value.astimezone(WIB).replace(microsecond=0).isoformat()
+    return value.astimezone(city_zone()).replace(microsecond=0).isoformat()
 
 
 def open311_status(status: str) -> str:

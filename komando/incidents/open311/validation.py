@@ -10,12 +10,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-WIB = ZoneInfo("Asia/Jakarta")
+from komando.core import clock
+from komando.core.clock import city_zone
+
 MAX_DESCRIPTION = 4000  # GeoReport v2: "limited to 4,000 characters"
 MAX_TEXT = 300
 MAX_RESULTS = 1000
@@ -201,14 +202,19 @@ def parse_new_request(body: Body) -> NewRequest:
     )
 
 
+def _w3c_example() -> str:
+    """An example date-time with the city's own offset: ``2025-03-10T08:15:00+07:00`` in a WIB city."""
+    return clock.iso(clock.start_of_day(date(2025, 3, 10)) + timedelta(hours=8, minutes=15))
+
+
 def parse_w3c(raw: str, name: str, *, end_of_day: bool = False) -> datetime:
     """A W3C (ISO 8601) date or date-time. A date-time needs a time zone (``Z`` or ``±HH:MM``); a bare
-    date is a whole day in WIB (its start, or its end with ``end_of_day``)."""
+    date is a whole day in the city's zone (its start, or its end with ``end_of_day``)."""
     raw = (raw or "").strip()
     try:
         if len(raw) == 10:
             day = date.fromisoformat(raw)
-            at = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=WIB)
+            at = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=city_zone())
             return at
         if "T" not in raw:
             raise ValueError(raw)
@@ -216,11 +222,11 @@ def parse_w3c(raw: str, name: str, *, end_of_day: bool = False) -> datetime:
         at = datetime.fromisoformat(PLUS_AS_SPACE.sub(r"+\1", raw))
     except ValueError:
         raise bad_request(
-            _("%(name)s must be a W3C date-time such as 2025-03-10T08:15:00+07:00 (got %(value)s).")
-            % {"name": name, "value": repr(raw[:40])}
+            _("%(name)s must be a W3C date-time such as %(example)s (got %(value)s).")
+            % {"name": name, "example": _w3c_example(), "value": repr(raw[:40])}
         ) from None
     if at.tzinfo is None:
-        raise bad_request(_("%(name)s needs a time zone, e.g. 2025-03-10T08:15:00+07:00 or …Z.") % {"name": name})
+        raise bad_request(_("%(name)s needs a time zone, e.g. %(example)s or …Z.") % {"name": name, "example": _w3c_example()})
     return at
 
 

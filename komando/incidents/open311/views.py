@@ -7,6 +7,7 @@ asks for (``.xml`` or ``.json``); an unknown format is a 404 in XML, the mandato
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from komando.core import clock
 from komando.core.city import current_city
 from komando.incidents.actions import do_report_incident
 from komando.incidents.choices import Channel
@@ -78,7 +80,7 @@ def endpoint_url(request) -> str:
 def discovery(request, fmt):
     changed = PlaybookVersion.objects.aggregate(at=Max("created_at"))["at"]
     city = current_city()
-    changeset = requests.w3c(changed) if changed else "2026-01-01T00:00:00+07:00"
+    changeset = requests.w3c(changed or clock.start_of_day(date(2026, 1, 1)))
     body = {
         "changeset": changeset,
         "contact": city.get("open311_contact") or _("Command center of %(city)s") % {"city": city.name},

@@ -19,18 +19,17 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from komando.core.clock import city_zone
 from komando.incidents.choices import Status
 from komando.incidents.lifecycle import OPEN_STATUSES
 from komando.incidents.models import Incident, PlaybookVersion
 
-WIB = ZoneInfo("Asia/Jakarta")
 MIN_DENOMINATOR = 5
 CACHE_SECONDS = 60
 CACHE_VERSION = 1
@@ -57,7 +56,7 @@ class Period:
 
 
 def month_start(year: int, month: int) -> datetime:
-    return datetime(year, month, 1, tzinfo=WIB)
+    return datetime(year, month, 1, tzinfo=city_zone())
 
 
 def next_month(day: date) -> date:
@@ -92,7 +91,7 @@ def parse_period(value: str | None, now: datetime | None = None) -> Period:
     if not 1 <= month <= 12:
         raise BadPeriod(_("The month must be written as YYYY-MM, for example 2026-05."))
     first = date(year, month, 1)
-    current = now.astimezone(WIB).date().replace(day=1)
+    current = now.astimezone(city_zone()).date().replace(day=1)
     if first > current:
         raise BadPeriod(_("That month has not started yet."))
     if first < EARLIEST_MONTH:
@@ -102,7 +101,7 @@ def parse_period(value: str | None, now: datetime | None = None) -> Period:
 
 def recent_months(now: datetime | None = None, count: int = 12) -> list[Period]:
     """The current month (WIB) and the ``count - 1`` before it, newest first (the month picker)."""
-    month = (now or timezone.now()).astimezone(WIB).date().replace(day=1)
+    month = (now or timezone.now()).astimezone(city_zone()).date().replace(day=1)
     months = []
     for _index in range(count):
         months.append(month_period(month))
@@ -190,11 +189,11 @@ def compute_scorecard(period: Period, now: datetime | None = None) -> dict:
     return {
         "period": {
             "key": period.key,
-            "start": period.start.astimezone(WIB),
-            "end": period.end.astimezone(WIB),
+            "start": period.start.astimezone(city_zone()),
+            "end": period.end.astimezone(city_zone()),
             "month": period.month,
         },
-        "computed_at": now.astimezone(WIB),
+        "computed_at": now.astimezone(city_zone()),
         "min_denominator": MIN_DENOMINATOR,
         "city": city.figures(),
         "agencies": agencies,

@@ -12,8 +12,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from komando.core.city import current_city
+from komando.core.clock import city_zone, zone_name
 from komando.incidents.scorecard import selectors
-from komando.incidents.scorecard.selectors import WIB, BadPeriod
+from komando.incidents.scorecard.selectors import BadPeriod
 
 PERIOD_PARAMETER = "bulan"
 HOURS_SHOWN_AS_HOURS = 48  # a median up to two days reads best in hours; longer, in days
@@ -50,7 +51,7 @@ def period_label(period: dict) -> str:
     """The period of a computed scorecard (``data["period"]``) in words."""
     if period["month"] is not None:
         return date_format(period["month"], "F Y")
-    start, end = period["start"].astimezone(WIB), period["end"].astimezone(WIB)
+    start, end = period["start"].astimezone(city_zone()), period["end"].astimezone(city_zone())
     return gettext("Last 30 days (%(start)s – %(end)s)") % {
         "start": date_format(start, "j F Y"),
         "end": date_format(end, "j F Y"),
@@ -146,7 +147,7 @@ def scorecard_json(request):
                 "label": period_label(data["period"]),
                 "start": data["period"]["start"],
                 "end": data["period"]["end"],
-                "timezone": "Asia/Jakarta",
+                "timezone": zone_name(),
             },
             "computed_at": data["computed_at"],
             "cache_seconds": selectors.CACHE_SECONDS,

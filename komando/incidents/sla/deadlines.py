@@ -6,7 +6,7 @@ Two clocks:
   and night, weekends and holidays included. ``deadline = start + amount``.
 - **Working days** (unit ``"working_days"``): service complaints follow the administrative
   clock of SP4N-LAPOR! and Permenpan-RB on complaint handling, which count *hari kerja*: Monday
-  to Friday, minus national holidays and cuti bersama (``calendar``), in WIB (Asia/Jakarta,
+  to Friday, minus national holidays and cuti bersama (``calendar``), in the city's zone (WIB in Kota Tangerang,
   UTC+7 all year: Indonesia has no daylight saving time).
 
 What "N working days" means here, precisely:
@@ -35,11 +35,11 @@ Input and output are aware datetimes; the result is in UTC (how the database sto
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+
+from komando.core.clock import city_zone
 
 from .calendar import add_working_days
 
-WIB = ZoneInfo("Asia/Jakarta")
 END_OF_DAY = time(23, 59, 59)
 
 MINUTES = "minutes"
@@ -54,7 +54,7 @@ def deadline_for(start: datetime, *, amount: int, unit: str) -> datetime:
     """The instant (aware, UTC) by which a step that began at ``start`` must be done.
 
     ``unit`` is ``"minutes"`` or ``"hours"`` (wall clock) or ``"working_days"`` (Indonesian
-    working days in WIB, ending at 23:59:59 WIB of the last one; see the module docstring).
+    working days in the city's zone, ending at 23:59:59 there on the last one; see the module docstring).
     Raises ``ValueError`` for a naive ``start``, an unknown unit, or an amount that is negative or
     not an integer.
     """
@@ -75,8 +75,8 @@ def deadline_for(start: datetime, *, amount: int, unit: str) -> datetime:
         return start.astimezone(UTC) + timedelta(minutes=amount)
     if unit == HOURS:
         return start.astimezone(UTC) + timedelta(hours=amount)
-    last_day = add_working_days(start.astimezone(WIB).date(), amount)
-    return datetime.combine(last_day, END_OF_DAY, tzinfo=WIB).astimezone(UTC)
+    last_day = add_working_days(start.astimezone(city_zone()).date(), amount)
+    return datetime.combine(last_day, END_OF_DAY, tzinfo=city_zone()).astimezone(UTC)
 
 
 def is_breached(deadline: datetime | None, now: datetime) -> bool:

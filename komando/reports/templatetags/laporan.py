@@ -1,4 +1,4 @@
-"""Filters of the daily report templates: the report's ISO times in WIB, its day in words, metres,
+"""Filters of the daily report templates: the report's ISO times in the city's zone, its day in words, metres,
 durations and words (Rupiah, percentages and points: ``numbers``)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from django import template
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
+from komando.core.clock import city_zone, zone_label
 from komando.reports import labels
-from komando.reports.selectors import WIB
 
 register = template.Library()
 
@@ -19,14 +19,14 @@ def _moment(value) -> datetime | None:
     if not value:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.astimezone(WIB)
+    return moment.astimezone(city_zone())
 
 
 @register.filter
 def wib(value) -> str:
     """``28-11-2026 23:59 WIB`` (or ``—``)."""
     moment = _moment(value)
-    return f"{moment:%d-%m-%Y %H:%M} WIB" if moment else "—"
+    return f"{moment:%d-%m-%Y %H:%M} {zone_label()}" if moment else "—"
 
 
 @register.filter

@@ -7,14 +7,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from komando.core.clock import city_zone
 from komando.incidents.tests.conftest import (  # noqa: F401  (fixtures shared with the incidents tests)
     incident_data,
     operator,
     reference_data,
     report,
 )
-from komando.reports.selectors import WIB
 
+WIB = city_zone()  # Kota Tangerang's zone, read from its city.json
 DAY = date(2026, 11, 20)
 # The report of DAY as made at 06:00 WIB the morning after.
 MORNING_AFTER = datetime(2026, 11, 21, 6, 0, tzinfo=WIB)

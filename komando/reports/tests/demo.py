@@ -22,8 +22,9 @@ from django.db import transaction
 from komando.accounts.actions import do_ensure_role_groups
 from komando.accounts.models import Profile, Role
 from komando.agencies.models import Agency
-from komando.reports.selectors import WIB
+from komando.core.clock import city_zone
 
+WIB = city_zone()  # Kota Tangerang's zone, read from its city.json
 PASSWORD = "laporan-harian-2026"
 PEOPLE = {
     "operator": ("operator-laporan", Role.OPERATOR, None),

@@ -21,10 +21,11 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from komando.reports.selectors import WIB
+from komando.core.clock import city_zone
 from komando.reports.tests import demo
 from komando.tests.browser import SCREENSHOTS, open_context
 
+WIB = city_zone()  # Kota Tangerang's zone, read from its city.json
 pytestmark = pytest.mark.browser
 
 SCREEN = {"width": 1920, "height": 1080}

@@ -1,11 +1,15 @@
 // Komando's small page helpers, shared by every screen (plain script, loaded before the page's own):
-// building elements, reading the JSON a template embeds, translations, times in WIB, "n minutes ago".
+// building elements, reading the JSON a template embeds, translations, times in the city's zone, "n minutes ago".
 // Everything lives on window.Komando.dom; nothing else is global.
 "use strict";
 
 (function () {
   const Komando = (window.Komando = window.Komando || {});
-  const WIB = "Asia/Jakarta";
+  // The city's clock as the server wrote it on <meta name="komando-clock"> (base.html): its IANA
+  // zone for Intl and the label Indonesians write after a time (WIB, WITA or WIT).
+  const clockMeta = (document.querySelector('meta[name="komando-clock"]') || { dataset: {} }).dataset;
+  const timeZone = clockMeta.timeZone || undefined;
+  const zoneLabel = clockMeta.zoneLabel || "";
 
   const byId = (id) => document.getElementById(id);
 
@@ -47,9 +51,9 @@
     return now;
   }
 
-  // A formatter of ISO times in WIB (or another zone given in options): "" for no time.
+  // A formatter of ISO times in the city's zone (or another zone given in options): "" for no time.
   function timeFormat(locale, options = {}) {
-    const formatter = new Intl.DateTimeFormat(locale, { timeZone: WIB, ...options });
+    const formatter = new Intl.DateTimeFormat(locale, { timeZone, ...options });
     const format = (iso) => (iso ? formatter.format(iso instanceof Date ? iso : new Date(iso)) : "");
     format.formatter = formatter;
     return format;
@@ -98,7 +102,7 @@
   }
 
   Komando.dom = {
-    WIB, byId, readJson, el, translator, serverClock, timeFormat, ago, largestUnit, duration, agoInWords,
+    timeZone, zoneLabel, byId, readJson, el, translator, serverClock, timeFormat, ago, largestUnit, duration, agoInWords,
     csrfToken, connectionIndicator,
   };
 })();

@@ -7,6 +7,7 @@
   let state = JSON.parse(document.getElementById("al-state").textContent);
   const when = Komando.dom.timeFormat("id-ID", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit",
     minute: "2-digit" });
+  const zone = Komando.dom.zoneLabel;
   const csrf = () => (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
 
   function item(alert, withForm) {
@@ -18,8 +19,8 @@
     node.querySelector(".al-title").textContent = alert.title;
     node.querySelector(".al-detail").textContent = alert.detail;
     const meta = node.querySelector(".al-meta");
-    meta.textContent = `${T.raised} ${when(alert.raised_at)} WIB · ` +
-      (alert.cleared_at ? `${T.cleared} ${when(alert.cleared_at)} WIB` : T.active) +
+    meta.textContent = `${T.raised} ${when(alert.raised_at)} ${zone} · ` +
+      (alert.cleared_at ? `${T.cleared} ${when(alert.cleared_at)} ${zone}` : T.active) +
       (alert.agency ? ` · ${alert.agency}` : "") + ` · ${alert.rule_name}`;
     if (alert.url) {
       const link = document.createElement("a");
@@ -28,7 +29,7 @@
     }
     const info = node.querySelector(".al-ack-info");
     if (alert.acknowledged_at) {
-      info.textContent = `${T.acknowledged} ${alert.acknowledged_by}, ${when(alert.acknowledged_at)} WIB: “${alert.ack_comment}”`;
+      info.textContent = `${T.acknowledged} ${alert.acknowledged_by}, ${when(alert.acknowledged_at)} ${zone}: “${alert.ack_comment}”`;
     } else { info.remove(); }
     const form = node.querySelector("form");
     if (!withForm || alert.acknowledged_at) { form.remove(); return node; }

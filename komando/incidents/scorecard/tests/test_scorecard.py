@@ -13,12 +13,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from komando.core.clock import city_zone
 from komando.incidents.choices import Status
 from komando.incidents.models import Incident
 from komando.incidents.scorecard import selectors
-from komando.incidents.scorecard.selectors import WIB, BadPeriod, compute_scorecard, month_period, parse_period
+from komando.incidents.scorecard.selectors import BadPeriod, compute_scorecard, month_period, parse_period
 from komando.incidents.tests.conftest import CIPONDOH_INDAH, SUKARASA, bring_to
 
+WIB = city_zone()  # Kota Tangerang's zone, read from its city.json
 MAY = "2026-05"
 JUNE_NOW = datetime(2026, 6, 15, 12, 0, tzinfo=WIB)
 CONTACT = {"name": "Siti Rahmawati", "email": "siti.r@contoh.id", "phone": "0812 7788 9911"}

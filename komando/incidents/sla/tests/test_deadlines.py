@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from komando.incidents.sla.deadlines import WIB, deadline_for, is_breached
+from komando.core.clock import city_zone
+from komando.incidents.sla.deadlines import deadline_for, is_breached
 from komando.incidents.sla.presets import FROM_FORWARDED, FROM_REPORTED, LAPOR_PRESET, PRESETS
 
+WIB = city_zone()  # Kota Tangerang's zone, read from its city.json
 WIT = timezone(timedelta(hours=9))
 
 

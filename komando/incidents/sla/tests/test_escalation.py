@@ -16,13 +16,14 @@ from django.core.management import CommandError, call_command
 
 from komando.audit.models import AuditRecord
 from komando.core import events
+from komando.core.clock import city_zone
 from komando.incidents.actions import do_report_incident, do_transition_incident
 from komando.incidents.choices import Status, TimelineKind
 from komando.incidents.models import Category, Incident, Playbook, PlaybookVersion
 from komando.incidents.playbooks import clean_content
-from komando.incidents.sla.deadlines import WIB
 from komando.incidents.sla.escalation import EscalationWorker, due_for_escalation, escalate_due_incidents
 
+WIB = city_zone()  # Kota Tangerang's zone, read from its city.json
 CIPONDOH = (-6.18621, 106.68299)  # a point in Kel. Cipondoh, Kota Tangerang
 PRIORITY = "tinggi"
 LADDER = [

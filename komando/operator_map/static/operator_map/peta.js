@@ -8,7 +8,7 @@ const state = readJson("map-state");
 const labels = readJson("map-labels");
 const numberFormat = new Intl.NumberFormat(config.numberLocale || "id-ID", { maximumFractionDigits: 2 });
 const timeText = Komando.dom.timeFormat(config.numberLocale || "id-ID", { hour: "2-digit", minute: "2-digit", second: "2-digit",
-  timeZone: config.timeZone || Komando.dom.WIB });
+  timeZone: config.timeZone || Komando.dom.timeZone });
 const now = Komando.dom.serverClock(state.server_time);
 const SILENT_MS = 2 * 60 * 1000;
 const KIND_COLOURS = {
@@ -64,7 +64,7 @@ function popupText(props) {
   } else if (props.status && labels[props.status]) lines.push(t(props.status));
   if (props.speed_kmh !== null && props.speed_kmh !== undefined) lines.push(t("speed", { n: numberFormat.format(props.speed_kmh) }));
   if (props.battery !== null && props.battery !== undefined) lines.push(t("battery", { n: props.battery }));
-  if (props.observed_at) lines.push(`${timeText(props.observed_at)} WIB · ${ago(props.observed_at)}`);
+  if (props.observed_at) lines.push(`${timeText(props.observed_at)} ${Komando.dom.zoneLabel} · ${ago(props.observed_at)}`);
   return lines.join("\n");
 }
 

@@ -11,7 +11,8 @@ const { byId, el, csrfToken } = Komando.dom;
 
 const clock = Komando.dom.timeFormat(config.locale, { hour: "2-digit", minute: "2-digit" });
 const dateTime = Komando.dom.timeFormat(config.locale, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
-const when = (iso) => (iso ? `${dateTime(iso)} WIB` : T.none);
+const zone = Komando.dom.zoneLabel;
+const when = (iso) => (iso ? `${dateTime(iso)} ${zone}` : T.none);
 
 function toast(message, ok = false) {
   const node = byId("toast");
@@ -199,7 +200,7 @@ function renderTimeline() {
 function renderHeader() {
   const status = byId("session-status");
   const s = state.session;
-  status.textContent = s.is_open ? `${T.open} · ${T.openedAt} ${clock(s.opened_at)} WIB` : `${T.closed} ${when(s.closed_at)}`;
+  status.textContent = s.is_open ? `${T.open} · ${T.openedAt} ${clock(s.opened_at)} ${zone}` : `${T.closed} ${when(s.closed_at)}`;
   status.title = `${T.chair}: ${s.chair}`;
   status.classList.toggle("closed", !s.is_open);
   for (const form of document.querySelectorAll("[data-chair]")) form.hidden = !state.permissions.chair;

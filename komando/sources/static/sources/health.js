@@ -1,6 +1,6 @@
 // The source health page (/sumber/) kept live: every `source.health` event from /ws/live/ redraws
 // its row (status, failures in a row, circuit, last success, data lag, last error) and the summary,
-// without a reload. Times in WIB. The server-rendered page is the fallback without JavaScript.
+// without a reload. Times in the city's zone. The server-rendered page is the fallback without JavaScript.
 "use strict";
 
 (() => {
@@ -8,7 +8,7 @@
   const rows = new Map(readJson("sources-live-rows").map((row) => [row.slug, row]));
   const labels = readJson("sources-live-labels");
   const lang = document.documentElement.lang || "id";
-  const timeZone = Komando.dom.WIB;
+  const { timeZone, zoneLabel } = Komando.dom;
   const live = (window.KOMANDO_SOURCES_LIVE = { events: 0, pageId: Math.random().toString(36).slice(2) });
 
   const format = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
@@ -52,7 +52,7 @@
 
   function successCell(health) {
     if (!health.last_success_at) return [el("span", { class: "muted", text: labels.never })];
-    return [`${dateTime(health.last_success_at)} WIB`, el("br"),
+    return [`${dateTime(health.last_success_at)} ${zoneLabel}`, el("br"),
       el("span", { class: "muted small", text: ago(secondsSince(health.last_success_at)) })];
   }
 

@@ -12,7 +12,7 @@
   const labels = dom.readJson("pis-labels");
   const numberFormat = new Intl.NumberFormat(config.numberLocale || "id-ID");
   const decimalFormat = new Intl.NumberFormat(config.numberLocale || "id-ID", { maximumFractionDigits: 1 });
-  const timeZone = config.timeZone || dom.WIB;
+  const timeZone = config.timeZone || dom.timeZone;
   // Staleness and the clock follow the server's time, not the screen computer's.
   const now = dom.serverClock(state.server_time);
 

@@ -8,7 +8,7 @@
   const config = dom.readJson("wall-config");
   const labels = dom.readJson("wall-labels");
   const locale = config.number_locale;
-  const timeZone = config.time_zone || "Asia/Jakarta";
+  const timeZone = config.time_zone || dom.timeZone;
   const panels = {};
   let sourceNames = {};
   let clockOffset = 0;

@@ -9,9 +9,10 @@ const T = window.KOMANDO_CONSOLE_TEXT;
 const state = { queue: config.queue, finished: config.finished || [], units: new Map(), selected: null, detail: null, loadedAt: config.now, busy: false };
 for (const unit of config.units) state.units.set(unit.id, unit);
 
-const wibDateTime = Komando.dom.timeFormat(config.locale, { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
-const wibTime = Komando.dom.timeFormat(config.locale, { hour: "2-digit", minute: "2-digit" });
-const wib = (iso, withDate = true) => (iso ? `${(withDate ? wibDateTime : wibTime)(iso)} WIB` : "—");
+// Times in the city's zone, followed by its label (WIB, WITA or WIT) as the server gave them.
+const cityDateTime = Komando.dom.timeFormat(config.locale, { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
+const cityTime = Komando.dom.timeFormat(config.locale, { hour: "2-digit", minute: "2-digit" });
+const cityWhen = (iso, withDate = true) => (iso ? `${(withDate ? cityDateTime : cityTime)(iso)} ${Komando.dom.zoneLabel}` : "—");
 function span(ms) {
   const minutes = Math.round(Math.abs(ms) / 60000);
   if (minutes < 60) return `${minutes} ${T.min}`;
@@ -70,12 +71,12 @@ function renderUnitMarkers() {
       unitMarkers.set(unit.id, marker);
     }
     marker.setLatLng([unit.lat, unit.lon]).setStyle(style)
-      .bindTooltip(`${unit.name} · ${old ? `${T.stale} · ` : ""}${wib(unit.observed_at, false)}`);
+      .bindTooltip(`${unit.name} · ${old ? `${T.stale} · ` : ""}${cityWhen(unit.observed_at, false)}`);
   }
   const fresh = byId("units-fresh");
   fresh.dataset.units = String(unitMarkers.size);
   fresh.dataset.stale = String(stale);
-  fresh.textContent = `${unitMarkers.size}${stale ? ` (${stale} ${T.stale})` : ""}${newest ? ` · ${wib(newest, false)}` : ""}`;
+  fresh.textContent = `${unitMarkers.size}${stale ? ` (${stale} ${T.stale})` : ""}${newest ? ` · ${cityWhen(newest, false)}` : ""}`;
 }
 
 // ---------- queue ----------
@@ -103,9 +104,9 @@ function queueRow(row) {
   el("div", { class: "row-bottom" },
     el("span", { class: `clock${row.overdue ? " late" : ""}`, text: clockText(row) }),
     !FINISHED.includes(row.status) && (row.overdue_since || row.next_deadline)
-      ? el("span", { class: "deadline muted", text: `(${wib(row.overdue ? row.overdue_since : row.next_deadline)})` }) : null,
+      ? el("span", { class: "deadline muted", text: `(${cityWhen(row.overdue ? row.overdue_since : row.next_deadline)})` }) : null,
     row.escalation_level ? el("span", { class: "escalated", text: `${T.escalated} ${row.escalation_level}` }) : null,
-    row.resolved_at ? el("span", { class: "muted", text: `${T.resolvedAt} ${wib(row.resolved_at)}` }) : null,
+    row.resolved_at ? el("span", { class: "muted", text: `${T.resolvedAt} ${cityWhen(row.resolved_at)}` }) : null,
     el("span", { class: "agency muted", text: row.agency_name })));
 }
 function renderQueue() {
@@ -117,7 +118,7 @@ function renderQueue() {
   const overdue = state.queue.filter((row) => row.overdue).length;
   byId("queue-summary").textContent = overdue ? `${overdue} ${T.overdueCount}` : "";
   byId("queue-empty").hidden = state.queue.length > 0;
-  byId("queue-fresh").textContent = `${T.updated} ${wib(state.loadedAt, false)}`;
+  byId("queue-fresh").textContent = `${T.updated} ${cityWhen(state.loadedAt, false)}`;
   renderIncidentMarkers();
 }
 
@@ -193,9 +194,9 @@ function renderDetail() {
     d.address ? el("p", { class: "muted", text: d.address }) : null,
     d.description ? el("p", { class: "description", text: d.description }) : null,
     el("dl", { class: "facts" },
-      el("dt", { text: T.reported }), el("dd", { text: wib(d.reported_at) }),
-      el("dt", { text: T.deadlineRespond }), el("dd", { text: wib(d.respond_due_at) }),
-      el("dt", { text: T.deadlineResolve }), el("dd", { class: d.overdue && !FINISHED.includes(d.status) ? "late" : "", text: [wib(d.resolve_due_at), clockText(d)].filter(Boolean).join(" · ") }),
+      el("dt", { text: T.reported }), el("dd", { text: cityWhen(d.reported_at) }),
+      el("dt", { text: T.deadlineRespond }), el("dd", { text: cityWhen(d.respond_due_at) }),
+      el("dt", { text: T.deadlineResolve }), el("dd", { class: d.overdue && !FINISHED.includes(d.status) ? "late" : "", text: [cityWhen(d.resolve_due_at), clockText(d)].filter(Boolean).join(" · ") }),
       el("dt", { text: T.sop }), el("dd", { text: `v${d.playbook_version} · ${d.regulation}` }))));
 
   if (d.next_steps.length) {
@@ -224,7 +225,7 @@ function renderDetail() {
     el("span", { class: "check", text: item.done ? "✓" : "○" }),
     el("span", { class: "step-title", text: item.title }),
     item.mandatory ? el("span", { class: "pill mandatory", text: T.mandatory }) : null,
-    item.done ? el("span", { class: "muted small", text: `${item.done_by || ""} ${wib(item.done_at, false)}` })
+    item.done ? el("span", { class: "muted small", text: `${item.done_by || ""} ${cityWhen(item.done_at, false)}` })
       : (d.may.work ? el("button", { type: "button", class: "button small", "data-action": "checklist",
                                      onclick: () => step("checklist", { step: item.key, note: checklistNote.value }) }, T.tick) : null),
     item.done && item.note ? el("span", { class: "comment small", text: item.note }) : null)))));
@@ -245,13 +246,13 @@ function renderDetail() {
       "data-dispatch": dispatch.id, "data-status": dispatch.status },
       el("span", { class: "unit-name", text: dispatch.unit }),
       el("span", { class: `pill unit-status u-${dispatch.status}`, text: dispatch.status_label }),
-      el("span", { class: "muted small", text: dispatch.steps.map((s) => `${s.status_label} ${wib(s.at, false)}`).join(" → ") }))))));
+      el("span", { class: "muted small", text: dispatch.steps.map((s) => `${s.status_label} ${cityWhen(s.at, false)}`).join(" → ") }))))));
   }
 
   if (d.handoffs.length) {
     parts.push(section(T.handoffs, el("ol", { class: "handoffs" }, d.handoffs.map((handoff) => el("li", { "data-handoff": handoff.id },
       el("span", { text: `${handoff.receiver} — ${handoff.reason}` }),
-      el("span", { class: "muted small", text: handoff.acknowledged_at ? `${T.acknowledged} ${wib(handoff.acknowledged_at)}`
+      el("span", { class: "muted small", text: handoff.acknowledged_at ? `${T.acknowledged} ${cityWhen(handoff.acknowledged_at)}`
         : handoff.withdrawn_at ? T.withdrawn : T.pending }),
       d.may.acknowledge.includes(handoff.id) ? el("button", { type: "button", class: "button", "data-action": "acknowledge",
         onclick: () => step("acknowledge", { handoff: handoff.id }) }, T.acknowledge) : null)))));
@@ -291,17 +292,17 @@ function renderDetail() {
       "data-photo": photo.id, "data-kind": photo.kind },
       el("a", { href: photo.url, target: "_blank", rel: "noopener" },
         el("img", { src: photo.url, alt: `${photo.kind_label} ${photo.unit}`, loading: "lazy" })),
-      el("span", { class: "small", text: `${photo.kind_label}${photo.unit ? ` · ${photo.unit}` : ""} · ${wib(photo.created_at, false)}` }),
+      el("span", { class: "small", text: `${photo.kind_label}${photo.unit ? ` · ${photo.unit}` : ""} · ${cityWhen(photo.created_at, false)}` }),
       photo.note ? el("span", { class: "muted small", text: photo.note }) : null)))));
   }
   parts.push(section(T.reports, el("ol", { class: "reports" }, d.reports.map((report) => el("li", {},
-    el("span", { text: `${report.channel_label} · ${wib(report.reported_at)} · ${T.ticketOf} ${report.ticket}` }),
+    el("span", { text: `${report.channel_label} · ${cityWhen(report.reported_at)} · ${T.ticketOf} ${report.ticket}` }),
     report.description ? el("span", { class: "muted", text: report.description }) : null,
     report.contact ? el("span", { class: "contact", text: `${T.contact}: ${[report.contact.name, report.contact.phone, report.contact.email].filter(Boolean).join(" · ") || "—"}` }) : null)))));
 
   parts.push(section(T.timeline, el("ol", { class: "timeline", id: "timeline" }, d.timeline.slice().reverse().map((entry) => el("li", {
     "data-kind": entry.kind, "data-to": entry.to || "" },
-    el("span", { class: "when", text: wib(entry.at) }),
+    el("span", { class: "when", text: cityWhen(entry.at) }),
     el("span", { class: "what", text: `${entry.kind_label}${entry.to ? `: ${entry.from_label ? `${entry.from_label} → ` : ""}${entry.to_label}` : ""}` }),
     el("span", { class: "who muted", text: entry.actor }),
     entry.comment ? el("span", { class: "comment", text: entry.comment }) : null)))));

@@ -431,9 +431,11 @@
     const notice = $("tasks-cached");
     notice.hidden = !cachedAt;
     if (cachedAt) {
+      // the city's zone and its label, as the server wrote them on <meta name="komando-clock"> (base.html)
+      const { timeZone, zoneLabel } = document.querySelector('meta[name="komando-clock"]').dataset;
       const time = new Date(cachedAt).toLocaleTimeString(document.documentElement.lang || "id",
-        { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta" });
-      notice.textContent = format(L.tasks_cached, { time: time + " WIB" });
+        { hour: "2-digit", minute: "2-digit", timeZone: timeZone || undefined });
+      notice.textContent = format(L.tasks_cached, { time: `${time} ${zoneLabel || ""}`.trim() });
     }
     render();
   }
